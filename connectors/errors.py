@@ -1,0 +1,146 @@
+"""One error family for every connector; vendor errors are mapped into it here."""
+
+from __future__ import annotations
+
+import re
+
+HINTS = {
+    "auth": "Check the app's token or credentials in grouppush.yml; they were refused.",
+    "not_found": "The group may have been deleted or renamed in the app; "
+    "`now GROUP on APP` recreates and repushes it.",
+    "exists": "A group with this name already exists in the app; "
+    "rename one of them or set enhanced_group_push: true to link it.",
+    "bad_request": "The app refused the request; its message above says why "
+    "(often a user not provisioned in the app or a value it does not accept).",
+    "rate_limited": "The app is rate limiting grouppush; lower requests_per_minute or wait.",
+    "unreachable": "The app did not answer; check its URL, the network and the app's status.",
+    "server": "The app failed on its side; it is retried, then try again later.",
+    "directory": "Fix the directory (or directory.yml at the place named) and try again.",
+}
+
+
+class ConnectorError(Exception):
+    """An app or directory refused or failed a request."""
+
+    kind = "bad_request"
+    transient = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        app_message: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(redact(message))
+        self.status = status
+        self.app_message = redact(app_message)
+        self.retry_after = retry_after
+
+    @property
+    def hint(self) -> str:
+        """A troubleshooting hint for the common cause of this kind of error."""
+        return HINTS.get(self.kind, "")
+
+    def describe(self) -> str:
+        """The message with the app's status and own words, for people."""
+        parts = [str(self)]
+        if self.status is not None:
+            parts.append(f"(HTTP {self.status})" if self.status >= 100 else f"(code {self.status})")
+        if self.app_message and self.app_message not in str(self):
+            parts.append(f"— {self.app_message}")
+        return " ".join(parts)
+
+
+class TransientError(ConnectorError):
+    """Worth retrying: the app was down, slow, or failing on its side."""
+
+    kind = "server"
+    transient = True
+
+
+class RateLimitedError(TransientError):
+    """The app said 429; retry after the time it gave."""
+
+    kind = "rate_limited"
+
+
+class UnreachableError(TransientError):
+    """No answer from the app at all."""
+
+    kind = "unreachable"
+
+
+class AuthError(ConnectorError):
+    """Credentials refused: stop talking to this app until they are fixed."""
+
+    kind = "auth"
+
+
+class NotFoundError(ConnectorError):
+    """The object is not (or no longer) in the app."""
+
+    kind = "not_found"
+
+
+class ObjectExistsError(ConnectorError):
+    """The app already has an object with this name."""
+
+    kind = "exists"
+
+
+class BadRequestError(ConnectorError):
+    """The app refused the request as invalid."""
+
+    kind = "bad_request"
+
+
+_SECRET_PATTERNS = [
+    (re.compile(r"(?i)\b(bearer|ssws|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
+    (
+        re.compile(r"(?i)((?:client_secret|password|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"),
+        r"\1[redacted]",
+    ),
+]
+
+
+def redact(text: str) -> str:
+    """Remove anything that looks like a credential from a text meant for people."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def from_status(status: int, message: str, app_message: str = "",
+                retry_after: float | None = None) -> ConnectorError:
+    """Map an HTTP status to the error family (the one choke point for HTTP apps)."""
+    cls: type[ConnectorError]
+    if status in (401, 403):
+        cls = AuthError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 409:
+        cls = ObjectExistsError
+    elif status == 429:
+        cls = RateLimitedError
+    elif status >= 500:
+        cls = TransientError
+    else:
+        cls = BadRequestError
+    return cls(message, status=status, app_message=app_message, retry_after=retry_after)
+
+
+class DirectoryError(ConnectorError):
+    """The directory (or its file) could not be read or is not valid."""
+
+    kind = "directory"
+
+
+class ConfigError(ValueError):
+    """grouppush.yml names a key wrongly or gives it a value it cannot take."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"config `{key}`: {reason}")
+        self.key = key
+        self.reason = reason

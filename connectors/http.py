@@ -1,0 +1,135 @@
+"""Sending HTTP requests to apps: retries with backoff, Retry-After, a rate limit, error mapping."""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+
+from connectors.errors import ConnectorError, UnreachableError, from_status
+
+Sleep = Callable[[float], None]
+
+
+def app_message(response: httpx.Response) -> str:
+    """The app's own words about an error, from the usual places vendors put them."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300].strip()
+    if not isinstance(body, dict):
+        return ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or "")
+    for key in ("detail", "errorSummary", "message", "error_description", "error"):
+        if body.get(key):
+            return str(body[key])
+    return ""
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+class RateLimiter:
+    """At most `per_minute` requests a minute, spread evenly, shared by threads."""
+
+    def __init__(self, per_minute: int | None, sleep: Sleep = time.sleep) -> None:
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self) -> None:
+        """Block until the next request may go."""
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+class HttpSender:
+    """Sends requests for one app: bounded retries of 429/5xx/network errors, mapped errors."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        app: str,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_wait: float = 30.0,
+        requests_per_minute: int | None = None,
+        sleep: Sleep = time.sleep,
+        describe: Callable[[httpx.Response], str] = app_message,
+    ) -> None:
+        self.client = client
+        self.app = app
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.limiter = RateLimiter(requests_per_minute, sleep)
+        self.sleep = sleep
+        self.describe = describe
+        self.requests_sent = 0
+        self._count_lock = threading.Lock()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        ok: Iterable[int] = (200, 201, 204),
+        what: str = "",
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send one request, retrying what is transient; raise a ConnectorError otherwise."""
+        accepted = set(ok)
+        what = what or f"{method} {url.split('?')[0]}"
+        attempt = 0
+        while True:
+            attempt += 1
+            self.limiter.wait()
+            with self._count_lock:
+                self.requests_sent += 1
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.TransportError as exc:
+                error: ConnectorError = UnreachableError(
+                    f"{self.app} did not answer {what}: {type(exc).__name__}"
+                )
+            else:
+                if response.status_code in accepted:
+                    return response
+                error = from_status(
+                    response.status_code,
+                    f"{self.app} refused {what}",
+                    self.describe(response),
+                    retry_after_seconds(response.headers.get("Retry-After")),
+                )
+            if not error.transient or attempt > self.retries:
+                raise error
+            wait = error.retry_after if error.retry_after is not None else (
+                self.backoff * 2 ** (attempt - 1)
+            )
+            if wait > self.max_wait:
+                raise error
+            self.sleep(wait)

@@ -1,0 +1,58 @@
+"""Turning an app's section of grouppush.yml into its connector's typed settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from typing import Any, TypeVar
+
+from connectors.errors import ConfigError
+
+T = TypeVar("T")
+COMMON_KEYS = {"type"}
+
+
+def closest(word: str, choices: typing.Iterable[str], n: int = 3) -> list[str]:
+    """The choices nearest to a word, best first."""
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.5)
+
+
+def _coerce(key: str, value: Any, hint: Any) -> Any:
+    kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if value is None and type(None) in kinds:
+        return None
+    for kind in kinds:
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise ConfigError(key, f"must be a positive number, not {value}")
+            return value
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if kind is str and isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value)
+        if typing.get_origin(kind) is list and isinstance(value, list):
+            return [str(v) for v in value]
+    names = " or ".join(getattr(k, "__name__", str(k)) for k in kinds if k is not type(None))
+    raise ConfigError(key, f"must be {names}, not {value!r}")
+
+
+def settings_from(cls: type[T], prefix: str, options: dict[str, Any]) -> T:
+    """Build a settings dataclass from a config section; unknown or missing keys are named."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    for key in options:
+        if key not in fields and key not in COMMON_KEYS:
+            near = closest(key, fields)
+            tip = f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(fields)})"
+            raise ConfigError(f"{prefix}.{key}", f"unknown key{tip}")
+    values = {}
+    for name, field in fields.items():
+        if name in options:
+            values[name] = _coerce(f"{prefix}.{name}", options[name], hints[name])
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{prefix}.{name}", "is required")
+    return cls(**values)

@@ -22,7 +22,7 @@ DIRECTORY_TYPES = {"file", "okta"}
 
 
 def build_app(name: str, options: dict[str, Any], client: httpx.Client | None = None) -> App:
-    """The connector for one `apps.NAME` section (each module has `build(name, options, client)`)."""
+    """The connector of one `apps.NAME` section (its module has `build(name, options, client)`)."""
     kind = str(options.get("type", ""))
     if kind not in APP_TYPES:
         near = closest(kind, APP_TYPES)

@@ -1,0 +1,136 @@
+"""The `grouppush` command: demo, run, console, exec, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from connectors.errors import ConfigError, ConnectorError
+from engine.bootstrap import service_from_env
+from engine.results import Reply
+from engine.service import GroupPushService
+
+
+def _service(config: str | None) -> GroupPushService:
+    try:
+        return service_from_env(config)
+    except ConfigError as error:
+        print(f"grouppush: bad configuration: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ConnectorError as error:
+        print(f"grouppush: {error.describe()}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _print(reply: Reply, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"ok": reply.ok, "status": reply.status, "text": reply.text,
+                          "data": reply.data}, default=str))
+    else:
+        print(reply.text)
+    return reply.exit_code
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
+    from bot.handlers import handle
+
+    service = _service(args.config)
+    return _print(handle(service, args.text, args.as_user), args.json)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """The interactive console."""
+    from bot.console import run_console
+
+    return run_console(_service(args.config), args.as_user)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """One drift check; exit 1 when drift is found."""
+    from engine.checks import check
+
+    reply, _ = check(_service(args.config), args.app, args.as_user)
+    return _print(reply, args.json)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The Slack bot with its scheduler."""
+    from bot.app import serve
+
+    return serve(_service(args.config), host=args.host, port=args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """A sample directory, a local SCIM app, SQLite in a temporary folder, then the console."""
+    import secrets
+
+    from bot.console import run_console
+    from bot.demo import demo_logins, local_scim_app, sample_directory, seed_app_users
+    from bot.demo import write_demo_files
+    from engine.bootstrap import build_service
+    from engine.config import load_config
+
+    token = secrets.token_urlsafe(24)
+    os.environ["GROUPPUSH_DEMO_TOKEN"] = token
+    with tempfile.TemporaryDirectory(prefix="grouppush-demo-") as folder, \
+            local_scim_app(token) as url:
+        config_path = write_demo_files(Path(folder), url, token)
+        seed_app_users(url, token, demo_logins(sample_directory()))
+        config = load_config(config_path)
+        service = build_service(config, f"sqlite:///{Path(folder) / 'grouppush.db'}")
+        print(f"grouppush demo: {len(service.snapshot().users)} users and "
+              f"{len(service.snapshot().groups)} groups in {config_path.parent / 'directory.yml'}"
+              f"; app `box` is a SCIM app at {url}.\n"
+              "Try: search sales | push Sales to box | info Sales on box | list | "
+              "unlink Sales from box --delete | help\n"
+              "(In the demo the console user is an approver and may approve its own "
+              "requests.)", flush=True)
+        return run_console(service, args.as_user)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    parser = argparse.ArgumentParser(prog="grouppush", description=__doc__)
+    parser.add_argument("--config", help="grouppush.yml (default: $GROUPPUSH_CONFIG or "
+                        "./grouppush.yml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="sample directory, local SCIM app, the console")
+    demo.add_argument("--as", dest="as_user", default="console")
+    demo.set_defaults(func=cmd_demo)
+    run = sub.add_parser("run", help="the Slack bot with its scheduler")
+    run.add_argument("--host", default="0.0.0.0")
+    run.add_argument("--port", type=int, default=3000)
+    run.set_defaults(func=cmd_run)
+    console = sub.add_parser("console", help="the chat console")
+    console.add_argument("--as", dest="as_user", default="console")
+    console.set_defaults(func=cmd_console)
+    execute = sub.add_parser("exec", help="run one command")
+    execute.add_argument("text")
+    execute.add_argument("--as", dest="as_user", default="console")
+    execute.add_argument("--json", action="store_true")
+    execute.set_defaults(func=cmd_exec)
+    check = sub.add_parser("check", help="one drift check; exit 1 on drift")
+    check.add_argument("app", nargs="?")
+    check.add_argument("--as", dest="as_user", default="console")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `grouppush` script."""
+    logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

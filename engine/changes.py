@@ -1,0 +1,133 @@
+"""Rules, bulk deactivation and repushing one user."""
+
+from __future__ import annotations
+
+from connectors.base import App
+from connectors.errors import ConnectorError
+from connectors.settings import closest
+from engine.planner import MemberPlan
+from engine.pusher import Refused, apply_plan, record_failure, resolve
+from engine.requests import selected_mappings
+from engine.results import Reply
+from engine.rules import RULE_KINDS, check_pattern, matching_groups
+from engine.service import GroupPushService, quoted
+from storage import repo
+from storage.models import PushMapping, PushRule
+
+
+def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pattern: str,
+             actor: str) -> Reply:
+    """Save a rule and push every group it matches now."""
+    service.require_operator(actor)
+    app = service.find_app(app_name)
+    if kind not in RULE_KINDS:
+        raise Refused(f"Unknown rule kind {kind}; use --starts-with, --contains or --regex.")
+    problem = check_pattern(kind, pattern)
+    if problem:
+        raise Refused(f"Rule {name} was not saved: {problem}.")
+    with service.db.session() as session:
+        existing = repo.find_rule(session, name)
+        if existing is not None:
+            raise Refused(f"A rule named {existing.name} already exists (→ {existing.app}, "
+                          f"--{existing.kind} {quoted(existing.pattern)}). `rule remove "
+                          f"{existing.name}` first, or choose another name.")
+        session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
+                             created_by=actor))
+        repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
+    snapshot = service.snapshot()
+    matches = matching_groups(kind, pattern, snapshot.groups.values())
+    lines = service.apply_rules(snapshot, app, actor)
+    head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
+            f"{app.name}, now and at every sync. It matches {len(matches)} groups"
+            + (f": {', '.join(quoted(g.name) for g in matches[:10])}"
+               + (" …" if len(matches) > 10 else "") if matches else "") + ".")
+    return Reply(True, "\n".join([head, *lines]),
+                 data={"matches": [g.name for g in matches]})
+
+
+def rule_remove(service: GroupPushService, name: str, actor: str) -> Reply:
+    """Delete a rule; the groups it pushed stay pushed."""
+    service.require_operator(actor)
+    with service.db.session() as session:
+        rule = repo.find_rule(session, name)
+        if rule is None:
+            names = [r.name for r in repo.list_rules(session)]
+            near = closest(name, names)
+            tip = f" Did you mean {near[0]}?" if near else \
+                (f" Rules: {', '.join(names)}." if names else " There are no rules.")
+            raise Refused(f"No rule named {name}.{tip}")
+        session.delete(rule)
+        repo.audit(session, actor, "rule remove", rule.name)
+    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed; `unlink` "
+                 "stops them one by one.")
+
+
+def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[str],
+                    everything: bool, actor: str) -> Reply:
+    """Pause many pushes of one app at once."""
+    service.require_operator(actor)
+    app = service.find_app(app_name)
+    mappings = selected_mappings(service, app.name, group_names, everything)
+    changed = []
+    with service.db.session() as session:
+        for mapping in mappings:
+            row = session.get(PushMapping, mapping.id)
+            if row is not None and row.status == "active":
+                row.status = "inactive"
+                changed.append(quoted(row.group_name))
+        repo.audit(session, actor, "bulk deactivate",
+                   f"{app.name}: {', '.join(changed) or 'nothing to change'}")
+    if not changed:
+        return Reply.refused(f"Every selected group on {app.name} is already deactivated; "
+                             "nothing changed.")
+    return Reply(True, f"Deactivated {len(changed)} groups on {app.name}: "
+                 f"{', '.join(changed)}. They stay in the app; `activate` resumes each.")
+
+
+def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:
+    """Bring one user up to date in every pushed group they belong to, now."""
+    service.require_operator(actor)
+    snapshot = service.snapshot()
+    user = snapshot.user_by_login(user_ref)
+    if user is None:
+        near = closest(user_ref, [u.login for u in snapshot.users.values()])
+        tip = f" Closest: {', '.join(near)}." if near else ""
+        raise Refused(f"No directory user with login {user_ref}.{tip}")
+    groups = {g.id for g in snapshot.groups.values() if user.id in g.members}
+    with service.db.session() as session:
+        mappings = [m for m in repo.list_mappings(session, status="active")
+                    if m.group_id in groups and m.app_group_id]
+    lines, errors = [], 0
+    for mapping in mappings:
+        app = service.find_app(mapping.app)
+        try:
+            lines.append(_repush_one(service, mapping, app, user.login, user.active))
+        except ConnectorError as error:
+            errors += 1
+            record_failure(service.db, int(mapping.id or 0), None, "repush", error)
+            lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: {error.describe()}")
+    service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")
+    state = "active" if user.active else f"not active ({user.status})"
+    head = f"Repushed {user.login}, {state}, to {len(mappings)} pushed groups."
+    return Reply(errors == 0, "\n".join([head, *lines]),
+                 status="done" if errors == 0 else "failed")
+
+
+def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
+                login: str, active: bool) -> str:
+    mapping_id = int(mapping.id or 0)
+    with service.mapping_lock(mapping_id):
+        with service.db.session() as session:
+            pushed = repo.pushed_members(session, mapping_id)
+        if active:
+            resolved = resolve(service.db, app, [login], refresh=True)
+            if login not in resolved:
+                return f"• {quoted(mapping.group_name)} on {app.name}: skipped, not in the app"
+            plan = MemberPlan(add={login: resolved[login]}, remove={})
+        elif login in pushed:
+            plan = MemberPlan(add={}, remove={login: pushed[login]})
+        else:
+            return f"• {quoted(mapping.group_name)} on {app.name}: not a member, nothing to do"
+        apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
+    verb = "added" if active else "removed"
+    return f"• {quoted(mapping.group_name)} on {app.name}: {verb}"

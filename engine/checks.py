@@ -1,0 +1,117 @@
+"""Drift checks: read each active app group and compare it with what was last pushed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.base import App
+from connectors.errors import ConnectorError
+from engine.drift import DriftReport, compare_members
+from engine.results import Reply
+from engine.service import GroupPushService, quoted
+from storage import repo
+from storage.models import PushMapping
+
+
+@dataclass(frozen=True)
+class DriftFinding:
+    """One checked push: its report and whether this drift is new, seen before or gone."""
+
+    mapping_id: int
+    report: DriftReport
+    state: str  # clean | new | unchanged | ignored | resolved
+    ignored_by: str = ""
+
+
+def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> DriftReport:
+    """Compare one app group with its last pushed members."""
+    name = mapping.group_name
+    if not mapping.app_group_id:
+        return DriftReport(group=name, app=app.name)
+    group = app.get_group(mapping.app_group_id)
+    if group is None:
+        return DriftReport(group=name, app=app.name, group_gone=True)
+    in_app = app.list_members(mapping.app_group_id)
+    with service.db.session() as session:
+        pushed = repo.pushed_members(session, int(mapping.id or 0))
+        known = repo.logins_by_app_id(session, app.name, in_app)
+    report = compare_members(name, app.name, pushed, in_app, known)
+    expected = mapping.app_group_name or name
+    if group.name != expected:
+        return DriftReport(group=name, app=app.name, missing=report.missing,
+                           unexpected=report.unexpected, renamed_to=group.name)
+    return report
+
+
+def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> DriftFinding:
+    with service.db.session() as session:
+        row = session.get(PushMapping, mapping_id)
+        assert row is not None
+        before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+        now = report.fingerprint
+        if not now:
+            state = "resolved" if before else "clean"
+            row.drift_fingerprint, row.drift_ignored_by = "", ""
+        elif now == before:
+            state = "ignored" if ignored_by else "unchanged"
+        else:
+            state = "new"
+            row.drift_fingerprint, row.drift_ignored_by = now, ""
+            ignored_by = ""
+    return DriftFinding(mapping_id=mapping_id, report=report, state=state,
+                        ignored_by=ignored_by)
+
+
+def describe_drift(report: DriftReport) -> str:
+    """One paragraph about one drifted group."""
+    head = f"{quoted(report.group)} on {report.app}"
+    if report.group_gone:
+        return f"{head}: the group was deleted in the app."
+    parts = []
+    if report.renamed_to:
+        parts.append(f"renamed in the app to {quoted(report.renamed_to)}")
+    if report.missing:
+        parts.append(f"{len(report.missing)} missing ({', '.join(report.missing[:10])}"
+                     + (" …" if len(report.missing) > 10 else "") + ")")
+    if report.unexpected:
+        parts.append(f"{len(report.unexpected)} unexpected ({', '.join(report.unexpected[:10])}"
+                     + (" …" if len(report.unexpected) > 10 else "") + ")")
+    return f"{head}: " + "; ".join(parts)
+
+
+def check(service: GroupPushService, app_name: str | None,
+          actor: str) -> tuple[Reply, list[DriftFinding]]:
+    """Check every active push (of one app or all) for drift; the reply fails on drift."""
+    apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    findings: list[DriftFinding] = []
+    errors: list[str] = []
+    for app in apps:
+        with service.db.session() as session:
+            mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
+        def read(mapping_id: int, app: App = app,
+                 mappings: dict[int, PushMapping] = mappings) -> DriftReport:
+            return read_drift(service, app, mappings[mapping_id])
+
+        results = service.run_parallel(app, list(mappings), read)
+        for mapping_id, result in results:
+            if isinstance(result, ConnectorError):
+                errors.append(f"✗ {quoted(mappings[mapping_id].group_name)} on {app.name}: "
+                              f"{result.describe()}")
+            else:
+                findings.append(_record(service, mapping_id, result))
+    drifted = [f for f in findings if f.report.drifted and f.state != "ignored"]
+    lines = [("• " if f.state == "new" else "• (seen before) ") + describe_drift(f.report)
+             for f in drifted]
+    lines += [f"• (ignored by {f.ignored_by}) " + describe_drift(f.report)
+              for f in findings if f.state == "ignored"]
+    scope = app_name or "all apps"
+    if drifted:
+        head = (f"Drift in {scope}: {len(drifted)} of {len(findings)} pushed groups differ "
+                "from what was pushed. `now GROUP on APP` overwrites the app group.")
+    else:
+        head = f"No drift in {scope}: {len(findings)} pushed groups match what was pushed."
+    ok = not drifted and not errors
+    reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
+                  data={"drift": [describe_drift(f.report) for f in drifted],
+                        "errors": errors, "checked": len(findings)})
+    return reply, findings

@@ -1,0 +1,49 @@
+"""Drift: what an app group holds that grouppush did not push, and what it lost."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The difference between an app group and what was last pushed to it."""
+
+    group: str
+    app: str
+    missing: tuple[str, ...] = ()
+    unexpected: tuple[str, ...] = ()
+    group_gone: bool = False
+    renamed_to: str | None = None
+
+    @property
+    def drifted(self) -> bool:
+        """Whether the app group differs at all."""
+        return bool(self.missing or self.unexpected or self.group_gone or self.renamed_to)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this exact drift, so the same drift is reported once."""
+        if not self.drifted:
+            return ""
+        text = "|".join([str(self.group_gone), self.renamed_to or "", *self.missing, "/",
+                         *self.unexpected])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def compare_members(
+    group: str,
+    app: str,
+    pushed: Mapping[str, str],
+    in_app: Mapping[str, str | None],
+    logins_by_id: Mapping[str, str],
+) -> DriftReport:
+    """Compare last pushed members (login -> id) with the app's (id -> login or None)."""
+    pushed_ids = set(pushed.values())
+    missing = tuple(sorted(login for login, uid in pushed.items() if uid not in in_app))
+    unexpected = tuple(sorted(
+        logins_by_id.get(uid) or in_app[uid] or uid for uid in in_app if uid not in pushed_ids
+    ))
+    return DriftReport(group=group, app=app, missing=missing, unexpected=unexpected)

@@ -1,0 +1,197 @@
+"""Pushing one mapping: make sure the app group exists, plan, apply in batches, record.
+
+Every batch is recorded as soon as the app accepted it, so a push that is killed or
+fails half-way resumes from what was really done at the next sync, into the same group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from connectors.base import App, AppGroup, DirectorySnapshot, chunks
+from connectors.errors import ConnectorError, NotFoundError
+from engine.planner import MemberPlan, plan_members
+from storage import repo
+from storage.db import Database
+from storage.models import PushMapping, PushRun, RunError, utcnow
+
+Progress = Callable[[int, int], None]
+
+
+class Refused(Exception):
+    """A request grouppush will not carry out; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """What one push did."""
+
+    group: str
+    app: str
+    added: int = 0
+    removed: int = 0
+    skipped: tuple[str, ...] = ()
+    created: bool = False
+    linked: bool = False
+    recreated: bool = False
+
+
+def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
+    """App user ids for logins: from the cache, asking the app only for the ones not known."""
+    wanted = sorted(set(logins))
+    with db.session() as session:
+        known = {} if refresh else repo.cached_app_users(session, app.name, wanted)
+    missing = [login for login in wanted if login not in known]
+    if missing:
+        fresh = app.resolve_users(missing)
+        with db.session() as session:
+            repo.cache_app_users(session, app.name, fresh)
+        known.update(fresh)
+    return known
+
+
+def ensure_app_group(db: Database, app: App, mapping_id: int,
+                     recreate: bool = False) -> tuple[AppGroup, bool, bool]:
+    """The mapping's app group, created or adopted if it has none yet: (group, created, recreated).
+
+    A mapping without an app group id is one whose creation may have been cut short: a
+    group of that name found in the app is taken as ours, so no duplicate is ever made.
+    """
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        name, group_id, description = mapping.group_name, mapping.app_group_id, ""
+    if group_id is not None:
+        if not recreate:
+            return AppGroup(id=group_id, name=name), False, False
+        existing = app.get_group(group_id)
+        if existing is not None:
+            return existing, False, False
+    found = app.find_group(name)
+    group = found or app.create_group(name, description)
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        mapping.app_group_id, mapping.app_group_name = group.id, group.name
+        if group_id is not None:
+            repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
+    return group, found is None and group_id is None, group_id is not None
+
+
+def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
+               progress: Progress | None = None) -> None:
+    """Send the plan in batches, recording each batch once the app accepted it."""
+    total = len(plan.add) + len(plan.remove)
+    done = 0
+    size = app.capabilities.max_members_per_request
+    for keys in chunks(sorted(plan.remove), size):
+        app.remove_members(group_id, [plan.remove[k] for k in keys])
+        with db.session() as session:
+            repo.record_removed(session, mapping_id, keys)
+        done += len(keys)
+        if progress:
+            progress(done, total)
+    for keys in chunks(sorted(plan.add), size):
+        batch = {k: plan.add[k] for k in keys}
+        app.add_members(group_id, list(batch.values()))
+        with db.session() as session:
+            repo.record_added(session, mapping_id, batch)
+        done += len(keys)
+        if progress:
+            progress(done, total)
+
+
+def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
+                 operation: str, actor: str, full: bool = False, members: bool = True,
+                 progress: Progress | None = None) -> PushOutcome:
+    """Push one mapping; full reads the app group and overwrites it (push now)."""
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        run_id = repo.start_run(session, mapping, operation, actor).id
+        group = snapshot.groups.get(mapping.group_id)
+        previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    try:
+        if group is None:
+            raise NotFoundError(f"group {mapping.group_name} is no longer in the directory")
+        app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full)
+        if not members:
+            plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
+        else:
+            plan, wanted = _plan(db, app, snapshot.active_logins(group), mapping_id,
+                                 app_group.id, full=full,
+                                 skip=set() if full else previously_skipped)
+        apply_plan(db, app, mapping_id, app_group.id, plan, progress)
+    except ConnectorError as error:
+        record_failure(db, mapping_id, run_id, operation, error)
+        raise
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        if full:
+            repo.record_added(session, mapping_id, wanted)
+            repo.record_removed(session, mapping_id,
+                                set(repo.pushed_members(session, mapping_id)) - set(wanted))
+        mapping.last_push_at = utcnow()
+        mapping.members_pushed = len(repo.pushed_members(session, mapping_id))
+        if members:
+            mapping.skipped_logins = "\n".join(plan.skipped)
+        mapping.error_operation = mapping.error_message = mapping.error_hint = ""
+        mapping.error_status = mapping.error_at = None
+        run = session.get(PushRun, run_id)
+        if run is not None:
+            run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
+            repo.finish_run(run, "ok")
+    return PushOutcome(group=mapping.group_name, app=app.name, added=len(plan.add),
+                       removed=len(plan.remove), skipped=plan.skipped, created=created,
+                       linked=mapping.linked, recreated=recreated)
+
+
+def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,
+          full: bool, skip: set[str]) -> tuple[MemberPlan, dict[str, str]]:
+    """The plan, and the members (login -> app id) the group should have once it is applied."""
+    with db.session() as session:
+        pushed = repo.pushed_members(session, mapping_id)
+    if not full:
+        new = [login for login in desired - skip if login not in pushed]
+        resolved = {**pushed, **resolve(db, app, new)}
+        plan = plan_members(desired - skip, resolved, pushed)
+        plan = MemberPlan(add=plan.add, remove=plan.remove,
+                          skipped=tuple(sorted(set(plan.skipped) | (desired & skip))))
+    else:
+        in_app = app.list_members(group_id)
+        with db.session() as session:
+            known = repo.logins_by_app_id(session, app.name, in_app)
+        by_id = {uid: login for login, uid in pushed.items()}
+        current = {by_id.get(uid) or known.get(uid) or in_app[uid] or uid: uid
+                   for uid in in_app}
+        resolved = resolve(db, app, desired, refresh=True)
+        plan = plan_members(desired, resolved, current,
+                            additive=app.capabilities.additive_push_now)
+    wanted = {login: resolved[login] for login in desired if login in resolved}
+    return plan, wanted
+
+
+def record_failure(db: Database, mapping_id: int, run_id: int | None, operation: str,
+                   error: ConnectorError) -> None:
+    """Keep the Information details of a failed push on the mapping and as a run error."""
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        mapping.error_operation = operation
+        mapping.error_message = error.describe()
+        mapping.error_status = error.status
+        mapping.error_hint = error.hint
+        mapping.error_at = utcnow()
+        session.add(RunError(run_id=run_id or 0, mapping_id=mapping_id,
+                             group_name=mapping.group_name, app=mapping.app,
+                             operation=operation, status=error.status,
+                             message=error.describe(), hint=error.hint))
+        run = session.get(PushRun, run_id) if run_id else None
+        if run is not None:
+            repo.finish_run(run, "failed")
+
+
+def _get(session: Session, mapping_id: int) -> PushMapping:
+    mapping = session.get(PushMapping, mapping_id)
+    if mapping is None:
+        raise Refused(f"push #{mapping_id} no longer exists")
+    return mapping

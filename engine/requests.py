@@ -1,0 +1,159 @@
+"""Changes that need approval (unlink, bulk delete): the request, then approve or deny."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.errors import ConnectorError
+from engine.approvals import new_request_id, why_not_decide
+from engine.pusher import Refused
+from engine.reports import when
+from engine.results import Reply
+from engine.service import GroupPushService, quoted
+from storage import repo
+from storage.models import ApprovalRequest, PushMapping
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decided request and what carrying it out did."""
+
+    request: ApprovalRequest
+    outcome: str
+
+
+def request_data(request: ApprovalRequest) -> dict[str, object]:
+    """What views need to show a request."""
+    return {"approval": {"id": request.id, "summary": request.summary,
+                         "requested_by": request.requested_by, "delete": request.delete,
+                         "action": request.action, "status": request.status,
+                         "expires_at": when(request.expires_at),
+                         "decided_by": request.decided_by, "outcome": request.outcome}}
+
+
+def _new_request(service: GroupPushService, *, action: str, app: str, group_ids: list[str],
+                 delete: bool, summary: str, actor: str, channel: str) -> Reply:
+    with service.db.session() as session:
+        request = ApprovalRequest(
+            id=new_request_id(), action=action, app=app, groups="\n".join(group_ids),
+            delete=delete, summary=summary, requested_by=actor, channel=channel,
+            requested_at=service.clock(), expires_at=service.expires(),
+        )
+        session.add(request)
+        repo.audit(session, actor, "request", f"{request.id}: {summary}")
+    approvers = ", ".join(service.config.slack.approvers) or "nobody (set slack.approvers)"
+    text = (f"Approval needed for request {request.id}: {summary}. Nothing changes until an "
+            f"approver runs `approve {request.id}` (or `deny {request.id}`). Approvers: "
+            f"{approvers}. Expires {when(request.expires_at)}.")
+    return Reply(True, text, status="done", data=request_data(request))
+
+
+def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
+                   delete: bool, actor: str, channel: str = "") -> Reply:
+    """Ask to stop pushing a group, keeping or deleting the app group."""
+    service.require_operator(actor)
+    snapshot = service.snapshot()
+    group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
+    service.find_mapping(group, app)
+    how = "and delete the app group with its memberships" if delete else \
+        "and keep the app group as it is"
+    return _new_request(service, action="unlink", app=app.name, group_ids=[group.id],
+                        delete=delete, actor=actor, channel=channel,
+                        summary=f"unlink {quoted(group.name)} from {app.name} {how}")
+
+
+def request_bulk_delete(service: GroupPushService, app_name: str, group_names: list[str],
+                        everything: bool, *, actor: str, channel: str = "") -> Reply:
+    """Ask to delete many pushed groups from an app (and stop pushing them)."""
+    service.require_operator(actor)
+    app = service.find_app(app_name)
+    mappings = selected_mappings(service, app.name, group_names, everything)
+    names = ", ".join(quoted(m.group_name) for m in mappings)
+    return _new_request(service, action="bulk_delete", app=app.name,
+                        group_ids=[m.group_id for m in mappings], delete=True, actor=actor,
+                        channel=channel,
+                        summary=f"delete {len(mappings)} pushed groups from {app.name}: {names}")
+
+
+def selected_mappings(service: GroupPushService, app: str, group_names: list[str],
+                      everything: bool) -> list[PushMapping]:
+    """The mappings a bulk command names (or all of the app's), refusing unknown ones."""
+    with service.db.session() as session:
+        mappings = repo.list_mappings(session, app)
+    if everything:
+        if not mappings:
+            raise Refused(f"No groups are pushed to {app}; nothing to do.")
+        return mappings
+    snapshot = service.snapshot()
+    by_group = {m.group_id: m for m in mappings}
+    chosen = []
+    for name in group_names:
+        group = service.find_group(snapshot, name)
+        if group.id not in by_group:
+            raise Refused(f"{quoted(group.name)} is not pushed to {app}; nothing was changed.")
+        chosen.append(by_group[group.id])
+    return chosen
+
+
+def decide(service: GroupPushService, request_id: str, actor: str, approve: bool) -> Reply:
+    """Approve (and carry out) or deny a request, once, by someone the policy allows."""
+    wanted = request_id.strip().upper()
+    with service.db.session() as session:
+        request = session.get(ApprovalRequest, wanted)
+        if request is None:
+            pending = [r.id for r in repo.pending_requests(session)]
+            tip = f" Pending: {', '.join(pending)}." if pending else " No request is pending."
+            raise Refused(f"No approval request {request_id}.{tip}")
+        now = service.clock()
+        reason = why_not_decide(request, actor, service.config.slack, now, approve)
+        if reason is not None:
+            if request.status == "pending" and now > request.expires_at:
+                request.status = "expired"
+            return Reply.refused(reason.capitalize() if reason[0].islower() else reason,
+                                 **request_data(request))
+        request.status = "approved" if approve else "denied"
+        request.decided_by, request.decided_at = actor, now
+        repo.audit(session, actor, request.status, f"{request.id}: {request.summary}")
+    if not approve:
+        return Reply(True, f"Request {request.id} denied by {actor}: {request.summary} "
+                     "will not happen; nothing was changed.", data=request_data(request))
+    outcome, ok = carry_out(service, request)
+    with service.db.session() as session:
+        row = session.get(ApprovalRequest, request.id)
+        if row is not None:
+            row.outcome = outcome
+            row.status = "approved" if ok else "failed"
+            request = row
+    text = f"Request {request.id} approved by {actor}: {outcome}"
+    return Reply(ok, text, status="done" if ok else "failed", data=request_data(request))
+
+
+def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, bool]:
+    """Do what an approved request asked: unlink each group, deleting it in the app if asked."""
+    app = service.find_app(request.app)
+    done, failed = [], []
+    for group_id in filter(None, request.groups.split("\n")):
+        with service.db.session() as session:
+            mapping = repo.find_mapping(session, group_id, app.name)
+        if mapping is None:
+            continue
+        try:
+            with service.mapping_lock(int(mapping.id or 0)):
+                if request.delete and mapping.app_group_id:
+                    app.delete_group(mapping.app_group_id)
+                with service.db.session() as session:
+                    row = session.get(PushMapping, mapping.id)
+                    if row is not None:
+                        repo.forget_mapping(session, row)
+                    repo.audit(session, request.requested_by, "unlink",
+                               f"{mapping.group_name} from {app.name} "
+                               f"({'deleted in the app' if request.delete else 'kept in the app'})"
+                               f", approved by {request.decided_by}")
+            done.append(quoted(mapping.group_name))
+        except ConnectorError as error:
+            failed.append(f"{quoted(mapping.group_name)}: {error.describe()}")
+    verb = "deleted from" if request.delete else "unlinked (kept in)"
+    outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
+    if failed:
+        outcome += " Failed: " + "; ".join(failed)
+    return outcome, not failed

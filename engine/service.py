@@ -1,0 +1,316 @@
+"""The push service: load -> read app -> plan -> apply -> record, for each push command."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.errors import ConnectorError
+from connectors.settings import closest
+from engine.config import Config
+from engine.pusher import Progress, PushOutcome, Refused, push_mapping
+from engine.results import Reply
+from storage import repo
+from storage.db import Database
+from storage.models import PushMapping, utcnow
+
+Clock = Callable[[], datetime]
+
+
+def quoted(name: str) -> str:
+    """A name as people type it back: quoted when it has spaces."""
+    return f'"{name}"' if any(c.isspace() for c in name) else name
+
+
+class GroupPushService:
+    """Pushes directory groups into apps and remembers what it did."""
+
+    def __init__(self, config: Config, db: Database, directory: Directory,
+                 apps: dict[str, App], clock: Clock = utcnow) -> None:
+        self.config = config
+        self.db = db
+        self.directory = directory
+        self.apps = apps
+        self.clock = clock
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- looking things up -------------------------------------------------------------
+
+    def snapshot(self) -> DirectorySnapshot:
+        """The directory as it is now."""
+        return self.directory.snapshot()
+
+    def find_group(self, snapshot: DirectorySnapshot, name: str) -> DirectoryGroup:
+        """The directory group called `name`, or a refusal naming the closest ones."""
+        group = snapshot.group_named(name)
+        if group is not None:
+            return group
+        names = [g.name for g in snapshot.groups.values()]
+        near = closest(name, names) or [n for n in names if name.casefold() in n.casefold()][:3]
+        tip = f" Closest: {', '.join(quoted(n) for n in near)}." if near else \
+            " `search TEXT` lists groups by name."
+        raise Refused(f"No directory group named {quoted(name)}.{tip}")
+
+    def find_app(self, name: str) -> App:
+        """The configured app called `name`, or a refusal naming the closest ones."""
+        if name in self.apps:
+            return self.apps[name]
+        near = closest(name, self.apps)
+        tip = f" Did you mean {near[0]}?" if near else ""
+        raise Refused(f"No app named {name}.{tip} Configured apps: "
+                      f"{', '.join(sorted(self.apps)) or 'none'}.")
+
+    def find_mapping(self, group: DirectoryGroup, app: App) -> PushMapping:
+        """The push of this group to this app, or a refusal saying it is not pushed."""
+        with self.db.session() as session:
+            mapping = repo.find_mapping(session, group.id, app.name)
+        if mapping is None:
+            raise Refused(f"{quoted(group.name)} is not pushed to {app.name}. Push it with "
+                          f"`push {quoted(group.name)} to {app.name}`.")
+        return mapping
+
+    def require_operator(self, actor: str) -> None:
+        """Refuse a change by someone who is not an operator, when operators are listed."""
+        operators = self.config.slack.operators
+        if operators and actor not in operators:
+            raise Refused(f"Only operators may change pushes; {actor} is not one "
+                          f"(operators: {', '.join(operators)}). Anyone may read.")
+
+    def audit(self, actor: str, action: str, detail: str) -> None:
+        """Record one change."""
+        with self.db.session() as session:
+            repo.audit(session, actor, action, detail)
+
+    def mapping_lock(self, mapping_id: int) -> threading.Lock:
+        """One push at a time per mapping, whoever asks."""
+        with self._locks_guard:
+            return self._locks.setdefault(mapping_id, threading.Lock())
+
+    # -- pushing -----------------------------------------------------------------------
+
+    def refuse_unpushable(self, snapshot: DirectorySnapshot, group: DirectoryGroup,
+                          app: App) -> None:
+        """Refuse groups the Group Push model never pushes to this app."""
+        if group.id in snapshot.assignments.get(app.name, frozenset()):
+            raise Refused(f"{quoted(group.name)} is used for app assignments of {app.name}, "
+                          f"so it cannot also be pushed to {app.name}. Push another group, "
+                          "or remove it from the assignments first.")
+        if group.type == "BUILT_IN":
+            raise Refused(f"{quoted(group.name)} is a built-in directory group and is never "
+                          "pushed.")
+
+    def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
+             via: str = "name", progress: Progress | None = None) -> Reply:
+        """Push a group by name: create (or link) the app group and push its active members."""
+        self.require_operator(actor)
+        snapshot = self.snapshot()
+        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
+        outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
+                                  via=via, progress=progress)
+        return Reply(True, describe_push(outcome, memberships),
+                     data={"group": group.name, "app": app.name, "added": outcome.added,
+                           "skipped": list(outcome.skipped)})
+
+    def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
+                   actor: str, *, memberships: bool, via: str,
+                   progress: Progress | None = None) -> PushOutcome:
+        """Refuse what may not be pushed, record the mapping, then push it."""
+        self.refuse_unpushable(snapshot, group, app)
+        with self.db.session() as session:
+            if repo.find_mapping(session, group.id, app.name) is not None:
+                raise Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
+                              f"`info {quoted(group.name)} on {app.name}` shows it; "
+                              f"`now {quoted(group.name)} on {app.name}` pushes it again.")
+        existing = app.find_group(group.name)
+        if existing is not None and not app.capabilities.link_existing:
+            raise Refused(f"{app.name} already has a group named {quoted(group.name)}; "
+                          "grouppush does not take over groups it did not create. Rename one "
+                          f"of them, or set enhanced_group_push: true for {app.name} to link it.")
+        with self.db.session() as session:
+            mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
+                                  memberships=memberships, linked=existing is not None,
+                                  created_by=actor, created_via=via,
+                                  app_group_id=existing.id if existing else None,
+                                  app_group_name=existing.name if existing else "")
+            session.add(mapping)
+            session.flush()
+            mapping_id = int(mapping.id or 0)
+            repo.audit(session, actor, "push",
+                       f"{group.name} to {app.name}" + ("" if memberships else
+                                                        " (no memberships)") +
+                       (f" by rule {via[5:]}" if via.startswith("rule:") else "") +
+                       (" (linked existing group)" if existing else ""))
+        with self.mapping_lock(mapping_id):
+            return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
+                                actor=actor, full=existing is not None and memberships,
+                                members=memberships, progress=progress)
+
+    def push_now(self, group_name: str, app_name: str, actor: str,
+                 progress: Progress | None = None) -> Reply:
+        """Overwrite the app group's members with the directory's (additive where the app is)."""
+        self.require_operator(actor)
+        snapshot = self.snapshot()
+        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
+        mapping = self.find_mapping(group, app)
+        if mapping.status != "active":
+            raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
+                          f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        with self.mapping_lock(int(mapping.id or 0)):
+            outcome = push_mapping(self.db, app, snapshot, int(mapping.id or 0),
+                                   operation="push now", actor=actor, full=True,
+                                   progress=progress)
+        self.audit(actor, "push now", f"{group.name} on {app.name}: +{outcome.added} "
+                   f"-{outcome.removed}")
+        with self.db.session() as session:
+            fresh = session.get(PushMapping, mapping.id)
+            if fresh is not None:
+                fresh.drift_fingerprint, fresh.drift_ignored_by = "", ""
+        note = " (additive: members only in the app were kept)" \
+            if app.capabilities.additive_push_now else ""
+        return Reply(True, f"Pushed {quoted(group.name)} to {app.name} now: "
+                     f"{outcome.added} added, {outcome.removed} removed{note}."
+                     + skipped_note(outcome.skipped) + recreated_note(outcome),
+                     data={"group": group.name, "app": app.name, "added": outcome.added,
+                           "removed": outcome.removed})
+
+    def set_status(self, group_name: str, app_name: str, actor: str, active: bool) -> Reply:
+        """Deactivate (pause) or activate (resume and catch up) a push."""
+        self.require_operator(actor)
+        snapshot = self.snapshot()
+        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
+        mapping = self.find_mapping(group, app)
+        wanted = "active" if active else "inactive"
+        if mapping.status == wanted:
+            return Reply.refused(f"{quoted(group.name)} on {app.name} is already "
+                                 f"{'active' if active else 'deactivated'}; nothing changed.")
+        with self.db.session() as session:
+            row = session.get(PushMapping, mapping.id)
+            assert row is not None
+            row.status = wanted
+            repo.audit(session, actor, "activate" if active else "deactivate",
+                       f"{group.name} on {app.name}")
+        if not active:
+            return Reply(True, f"Deactivated {quoted(group.name)} on {app.name}: the group "
+                         "stays in the app; directory changes are not pushed until you "
+                         f"`activate {quoted(group.name)} on {app.name}`.")
+        with self.mapping_lock(int(mapping.id or 0)):
+            outcome = push_mapping(self.db, app, snapshot, int(mapping.id or 0),
+                                   operation="activate", actor=actor)
+        return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
+                     f"{outcome.added} added, {outcome.removed} removed."
+                     + skipped_note(outcome.skipped))
+
+    def sync(self, app_name: str | None, actor: str) -> Reply:
+        """Push directory changes for every active push (and new rule matches) now."""
+        self.require_operator(actor)
+        apps = [self.find_app(app_name)] if app_name else list(self.apps.values())
+        snapshot = self.snapshot()
+        lines: list[str] = []
+        totals = {"groups": 0, "changed": 0, "added": 0, "removed": 0, "errors": 0}
+        for app in apps:
+            lines += self.apply_rules(snapshot, app, actor)
+            with self.db.session() as session:
+                ids = [int(m.id or 0) for m in repo.list_mappings(session, app.name, "active")]
+            work = functools.partial(self.sync_one, snapshot, app, actor=actor)
+            for mapping_id, result in self.run_parallel(app, ids, work):
+                totals["groups"] += 1
+                if isinstance(result, ConnectorError):
+                    totals["errors"] += 1
+                    with self.db.session() as session:
+                        row = session.get(PushMapping, mapping_id)
+                        name = row.group_name if row else f"#{mapping_id}"
+                    lines.append(f"✗ {quoted(name)} on {app.name}: {result.describe()}")
+                elif result.added or result.removed:
+                    totals["changed"] += 1
+                    totals["added"] += result.added
+                    totals["removed"] += result.removed
+                    lines.append(f"• {quoted(result.group)} on {app.name}: +{result.added} "
+                                 f"-{result.removed}")
+        scope = app_name or "all apps"
+        head = (f"Synced {scope}: {totals['groups']} pushed groups, {totals['changed']} "
+                f"changed ({totals['added']} added, {totals['removed']} removed), "
+                f"{totals['errors']} errors.")
+        return Reply(totals["errors"] == 0, "\n".join([head, *lines]),
+                     status="done" if totals["errors"] == 0 else "failed", data=totals)
+
+    def sync_one(self, snapshot: DirectorySnapshot, app: App, mapping_id: int, *,
+                 actor: str) -> PushOutcome:
+        """Push the directory changes of one mapping, against what was last pushed."""
+        with self.mapping_lock(mapping_id):
+            return push_mapping(self.db, app, snapshot, mapping_id, operation="sync",
+                                actor=actor)
+
+    def run_parallel(self, app: App, ids: list[int],
+                     work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:
+        """Run work per mapping, a few at once per app; a ConnectorError is returned, not raised."""
+        def guarded(mapping_id: int) -> tuple[int, Any]:
+            try:
+                return mapping_id, work(mapping_id)
+            except ConnectorError as error:
+                return mapping_id, error
+
+        workers = max(1, int(getattr(getattr(app, "settings", None), "concurrency", 4) or 4))
+        if len(ids) <= 1 or workers == 1:
+            return [guarded(i) for i in ids]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(guarded, ids))
+
+    def apply_rules(self, snapshot: DirectorySnapshot, app: App, actor: str) -> list[str]:
+        """Push the groups that rules of this app match and that are not pushed yet."""
+        with self.db.session() as session:
+            rules = repo.list_rules(session, app.name)
+            pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
+        from engine.rules import matching_groups
+
+        lines = []
+        for rule in rules:
+            for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
+                if group.id in pushed:
+                    continue
+                try:
+                    outcome = self.start_push(snapshot, group, app, actor, memberships=True,
+                                              via=f"rule:{rule.name}")
+                except Refused as refusal:
+                    lines.append(f"✗ rule {rule.name}: {refusal}")
+                except ConnectorError as error:
+                    lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {error.describe()}")
+                else:
+                    lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
+                                 f"{outcome.added} members")
+                pushed.add(group.id)
+        return lines
+
+    def expires(self) -> datetime:
+        """When a request made now expires."""
+        return self.clock() + timedelta(minutes=self.config.slack.approval_ttl_minutes)
+
+
+def describe_push(outcome: PushOutcome, memberships: bool) -> str:
+    """One sentence for a push by name."""
+    how = "linked the existing app group and" if outcome.linked else "created the group and"
+    if not memberships:
+        return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how.split(' and')[0]}; "
+                "members go at the next sync.")
+    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed {outcome.added} "
+            f"members." + (f" {outcome.removed} members only in the app were removed."
+                           if outcome.removed else "") + skipped_note(outcome.skipped))
+
+
+def skipped_note(skipped: Iterable[str]) -> str:
+    """A sentence about members the app does not know."""
+    names = list(skipped)
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f" Skipped {len(names)} not in the app: {shown}."
+
+
+def recreated_note(outcome: PushOutcome) -> str:
+    """A sentence when the app group had been deleted in the app and was made again."""
+    return " The group was gone from the app and was created again." if outcome.recreated else ""

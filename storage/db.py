@@ -1,0 +1,79 @@
+"""Opening the database: SQLite by default, PostgreSQL via DATABASE_URL; schema made on start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from storage import models
+
+SCHEMA_VERSION = 1
+"""Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+"""version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets WAL and a busy timeout so threads can share it."""
+    if url.startswith("sqlite"):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if in_memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_schema(engine: Engine) -> None:
+    """Create missing tables and run the migrations this database has not had yet."""
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        row = session.exec(select(models.SchemaVersion)).first()
+        if row is None:
+            session.add(models.SchemaVersion(version=SCHEMA_VERSION))
+            session.commit()
+            return
+        for version in range(row.version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](session.connection())
+            row.version = version
+        session.commit()
+
+
+class Database:
+    """The engine plus short-lived sessions, one per unit of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        init_schema(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        """Dispose of the connection pool."""
+        self.engine.dispose()

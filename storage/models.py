@@ -1,0 +1,139 @@
+"""What grouppush remembers, as SQLModel tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+class PushMapping(SQLModel, table=True):
+    """A directory group pushed to an app."""
+
+    __table_args__ = (UniqueConstraint("group_id", "app"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: str = Field(index=True)
+    group_name: str
+    app: str = Field(index=True)
+    app_group_id: str | None = None
+    app_group_name: str = ""
+    status: str = "active"  # active | inactive
+    memberships: bool = True
+    linked: bool = False  # an existing app group was linked, not created
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    created_via: str = "name"  # "name" or "rule:NAME"
+    last_push_at: datetime | None = None
+    members_pushed: int = 0
+    skipped_logins: str = ""  # newline-separated logins the app does not know
+    error_operation: str = ""
+    error_message: str = ""
+    error_status: int | None = None
+    error_hint: str = ""
+    error_at: datetime | None = None
+    drift_fingerprint: str = ""
+    drift_ignored_by: str = ""
+
+
+class PushedMember(SQLModel, table=True):
+    """One member as last pushed to an app group: the memory the sync diffs against."""
+
+    mapping_id: int = Field(foreign_key="pushmapping.id", primary_key=True, ondelete="CASCADE")
+    login: str = Field(primary_key=True)
+    app_user_id: str
+
+
+class AppUser(SQLModel, table=True):
+    """An app's user id for a directory login, as resolved once."""
+
+    app: str = Field(primary_key=True)
+    login: str = Field(primary_key=True)
+    app_user_id: str
+
+
+class PushRule(SQLModel, table=True):
+    """Push every directory group whose name matches, now and at later syncs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    app: str
+    kind: str  # starts-with | contains | regex
+    pattern: str
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApprovalRequest(SQLModel, table=True):
+    """An unlink or bulk delete waiting for an approver."""
+
+    id: str = Field(primary_key=True)
+    action: str  # unlink | bulk_delete
+    app: str
+    groups: str  # newline-separated directory group ids
+    delete: bool = False
+    summary: str = ""
+    requested_by: str
+    requested_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    status: str = "pending"  # pending | approved | denied | expired | failed
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    channel: str = ""
+    message_ts: str = ""
+    outcome: str = ""
+
+
+class PushRun(SQLModel, table=True):
+    """One push to one app group: what was asked, what was done."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    mapping_id: int | None = Field(default=None, index=True)
+    group_name: str
+    app: str
+    operation: str
+    actor: str = ""
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    outcome: str = "running"  # running | ok | failed
+    added: int = 0
+    removed: int = 0
+    skipped: int = 0
+
+
+class RunError(SQLModel, table=True):
+    """A failure of a push run, with the Information details."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(index=True)
+    mapping_id: int | None = None
+    group_name: str
+    app: str
+    operation: str
+    at: datetime = Field(default_factory=utcnow)
+    status: int | None = None
+    message: str
+    hint: str = ""
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str
+    action: str
+    detail: str
+
+
+class SchemaVersion(SQLModel, table=True):
+    """The version of the schema this database has been migrated to."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int

@@ -1,0 +1,149 @@
+"""Queries and writes the engine needs; every function takes the Session it works in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlmodel import Session, col, delete, select
+
+from storage.models import (
+    ApprovalRequest,
+    AppUser,
+    AuditEvent,
+    PushedMember,
+    PushMapping,
+    PushRule,
+    PushRun,
+    RunError,
+    utcnow,
+)
+
+
+def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | None:
+    """The mapping of a directory group to an app, if it is pushed there."""
+    return session.exec(
+        select(PushMapping).where(PushMapping.group_id == group_id, PushMapping.app == app)
+    ).first()
+
+
+def list_mappings(session: Session, app: str | None = None,
+                  status: str | None = None) -> list[PushMapping]:
+    """Mappings, optionally of one app and one status, by app then group name."""
+    query = select(PushMapping)
+    if app is not None:
+        query = query.where(PushMapping.app == app)
+    if status is not None:
+        query = query.where(PushMapping.status == status)
+    return list(session.exec(query.order_by(col(PushMapping.app), col(PushMapping.group_name))))
+
+
+def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
+    """login -> app user id, as last pushed."""
+    rows = session.exec(select(PushedMember).where(PushedMember.mapping_id == mapping_id))
+    return {row.login: row.app_user_id for row in rows}
+
+
+def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:
+    """Remember members as pushed."""
+    for login, uid in added.items():
+        session.merge(PushedMember(mapping_id=mapping_id, login=login, app_user_id=uid))
+
+
+def record_removed(session: Session, mapping_id: int, logins: Iterable[str]) -> None:
+    """Forget members as removed."""
+    keys = list(logins)
+    if keys:
+        session.exec(delete(PushedMember).where(  # type: ignore[call-overload]
+            col(PushedMember.mapping_id) == mapping_id, col(PushedMember.login).in_(keys)))
+
+
+def forget_mapping(session: Session, mapping: PushMapping) -> None:
+    """Delete a mapping and its pushed members."""
+    session.exec(delete(PushedMember).where(  # type: ignore[call-overload]
+        col(PushedMember.mapping_id) == mapping.id))
+    session.delete(mapping)
+
+
+def cached_app_users(session: Session, app: str, logins: Iterable[str]) -> dict[str, str]:
+    """login -> app user id already resolved for this app."""
+    wanted = list(logins)
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        rows = session.exec(select(AppUser).where(AppUser.app == app,
+                                                  col(AppUser.login).in_(part)))
+        found.update({row.login: row.app_user_id for row in rows})
+    return found
+
+
+def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str, str]:
+    """app user id -> login, for the ids this app has resolved before."""
+    wanted = list(ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        rows = session.exec(select(AppUser).where(AppUser.app == app,
+                                                  col(AppUser.app_user_id).in_(part)))
+        found.update({row.app_user_id: row.login for row in rows})
+    return found
+
+
+def cache_app_users(session: Session, app: str, resolved: Mapping[str, str]) -> None:
+    """Remember app user ids by login."""
+    for login, uid in resolved.items():
+        session.merge(AppUser(app=app, login=login, app_user_id=uid))
+
+
+def find_rule(session: Session, name: str) -> PushRule | None:
+    """The rule with this name, ignoring case."""
+    for rule in session.exec(select(PushRule)):
+        if rule.name.casefold() == name.casefold():
+            return rule
+    return None
+
+
+def list_rules(session: Session, app: str | None = None) -> list[PushRule]:
+    """Rules, optionally of one app."""
+    query = select(PushRule)
+    if app is not None:
+        query = query.where(PushRule.app == app)
+    return list(session.exec(query.order_by(col(PushRule.name))))
+
+
+def audit(session: Session, actor: str, action: str, detail: str) -> None:
+    """Write one audit event."""
+    session.add(AuditEvent(actor=actor, action=action, detail=detail))
+
+
+def recent_audit(session: Session, limit: int) -> list[AuditEvent]:
+    """The last `limit` audit events, newest first."""
+    return list(session.exec(
+        select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)))
+
+
+def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> PushRun:
+    """Open a run record."""
+    run = PushRun(mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
+                  operation=operation, actor=actor)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def last_error(session: Session, mapping_id: int) -> RunError | None:
+    """The newest run error of a mapping."""
+    return session.exec(select(RunError).where(RunError.mapping_id == mapping_id)
+                        .order_by(col(RunError.at).desc(), col(RunError.id).desc())).first()
+
+
+def finish_run(run: PushRun, outcome: str) -> None:
+    """Close a run record."""
+    run.outcome = outcome
+    run.finished_at = utcnow()
+
+
+def pending_requests(session: Session) -> list[ApprovalRequest]:
+    """Approval requests still waiting, oldest first."""
+    return list(session.exec(select(ApprovalRequest).where(ApprovalRequest.status == "pending")
+                             .order_by(col(ApprovalRequest.requested_at))))

@@ -34,6 +34,9 @@ class ScimSettings:
     requests_per_minute: int | None = None
     concurrency: int = 4
     timeout: float = 30.0
+    list_users_above: int = 500
+    """Resolving more logins than this lists every app user page by page instead of
+    filtering: many filter terms are slow on most SCIM servers."""
 
 
 class ScimApp:
@@ -100,6 +103,13 @@ class ScimApp:
         """App user ids by login (userName), many logins per filtered search."""
         wanted = sorted(set(logins))
         found: dict[str, str] = {}
+        if len(wanted) > self.settings.list_users_above:
+            by_fold = {login.casefold(): login for login in wanted}
+            for item in self._search("Users", None, attributes="userName", count=1000):
+                login = by_fold.get(str(item.get("userName", "")).casefold())
+                if login is not None:
+                    found[login] = item["id"]
+            return found
         for batch in chunks(wanted, FILTER_TERMS):
             by_fold = {login.casefold(): login for login in batch}
             expr = " or ".join(f"userName eq {filter_string(login)}" for login in batch)
@@ -107,6 +117,15 @@ class ScimApp:
                 login = by_fold.get(str(item.get("userName", "")).casefold())
                 if login is not None:
                     found[login] = item["id"]
+        return found
+
+    def user_logins(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """userName by app user id, for members the app lists without a display name."""
+        found: dict[str, str] = {}
+        for batch in chunks(sorted(set(user_ids)), FILTER_TERMS):
+            expr = " or ".join(f"id eq {filter_string(uid)}" for uid in batch)
+            for item in self._search("Users", expr, attributes="userName"):
+                found[item["id"]] = str(item.get("userName", ""))
         return found
 
     def list_members(self, group_id: str) -> dict[str, str | None]:
@@ -151,16 +170,17 @@ class ScimApp:
         body: dict[str, Any] = response.json()
         return body
 
-    def _search(self, resource: str, expr: str, attributes: str) -> Iterator[dict[str, Any]]:
-        """Every resource matching the filter, page by page (startIndex/count)."""
-        start, count = 1, 200
+    def _search(self, resource: str, expr: str | None, attributes: str,
+                count: int = 200) -> Iterator[dict[str, Any]]:
+        """Every resource matching the filter (or all), page by page (startIndex/count)."""
+        start = 1
         while True:
-            response = self.http.request(
-                "GET", f"{self.base}/{resource}",
-                params={"filter": expr, "startIndex": start, "count": count,
-                        "attributes": attributes},
-                what=f"searching {resource}",
-            )
+            params: dict[str, str | int] = {"startIndex": start, "count": count,
+                                            "attributes": attributes}
+            if expr is not None:
+                params["filter"] = expr
+            response = self.http.request("GET", f"{self.base}/{resource}", params=params,
+                                         what=f"searching {resource}")
             body = response.json()
             if not isinstance(body, dict):
                 raise BadRequestError(f"{self.name} answered a search with no list")

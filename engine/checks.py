@@ -35,6 +35,12 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
     with service.db.session() as session:
         pushed = repo.pushed_members(session, int(mapping.id or 0))
         known = repo.logins_by_app_id(session, app.name, in_app)
+    pushed_ids = set(pushed.values())
+    unnamed = [uid for uid in in_app
+               if uid not in known and not in_app[uid] and uid not in pushed_ids]
+    lookup = getattr(app, "user_logins", None)
+    if unnamed and lookup is not None:
+        known.update(lookup(unnamed))
     report = compare_members(name, app.name, pushed, in_app, known)
     expected = mapping.app_group_name or name
     if group.name != expected:

@@ -109,10 +109,15 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
         if reason is not None:
             if request.status == "pending" and now > request.expires_at:
                 request.status = "expired"
-            return Reply.refused(reason.capitalize() if reason[0].islower() else reason,
+            return Reply.refused(reason[0].upper() + reason[1:],
                                  **request_data(request))
-        request.status = "approved" if approve else "denied"
-        request.decided_by, request.decided_at = actor, now
+        status = "approved" if approve else "denied"
+        if not repo.claim_request(session, request.id, status, actor, now):
+            session.refresh(request)
+            return Reply.refused(f"Request {request.id} was already {request.status} by "
+                                 f"{request.decided_by}; nothing more was changed.",
+                                 **request_data(request))
+        session.refresh(request)
         repo.audit(session, actor, request.status, f"{request.id}: {request.summary}")
     if not approve:
         return Reply(True, f"Request {request.id} denied by {actor}: {request.summary} "
@@ -157,3 +162,30 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
     if failed:
         outcome += " Failed: " + "; ".join(failed)
     return outcome, not failed
+
+
+def attach_message(service: GroupPushService, request_id: str, channel: str, ts: str) -> None:
+    """Remember the chat message that shows a request, so it can be updated when decided."""
+    with service.db.session() as session:
+        request = session.get(ApprovalRequest, request_id)
+        if request is not None:
+            request.channel, request.message_ts = channel, ts
+
+
+def get_request(service: GroupPushService, request_id: str) -> ApprovalRequest | None:
+    """A request by id."""
+    with service.db.session() as session:
+        return session.get(ApprovalRequest, request_id.strip().upper())
+
+
+def pending(service: GroupPushService) -> list[ApprovalRequest]:
+    """Requests waiting for an approver (expired ones are marked so and left out)."""
+    now = service.clock()
+    with service.db.session() as session:
+        waiting = []
+        for request in repo.pending_requests(session):
+            if now > request.expires_at:
+                request.status = "expired"
+            else:
+                waiting.append(request)
+        return waiting

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, delete, select, update
 
 from storage.models import (
     ApprovalRequest,
@@ -43,10 +47,23 @@ def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
     return {row.login: row.app_user_id for row in rows}
 
 
+def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
+            keys: list[str], update: str) -> None:
+    """Insert rows, or update `update` where the keys exist: one statement per 500 rows."""
+    dialect = session.get_bind().dialect.name
+    insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    for start in range(0, len(rows), 500):
+        statement = insert(model).values(rows[start : start + 500])
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={update: getattr(statement.excluded, update)})
+        session.execute(statement)
+
+
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:
     """Remember members as pushed."""
-    for login, uid in added.items():
-        session.merge(PushedMember(mapping_id=mapping_id, login=login, app_user_id=uid))
+    rows = [{"mapping_id": mapping_id, "login": login, "app_user_id": uid}
+            for login, uid in added.items()]
+    _upsert(session, PushedMember, rows, ["mapping_id", "login"], "app_user_id")
 
 
 def record_removed(session: Session, mapping_id: int, logins: Iterable[str]) -> None:
@@ -90,8 +107,8 @@ def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str
 
 def cache_app_users(session: Session, app: str, resolved: Mapping[str, str]) -> None:
     """Remember app user ids by login."""
-    for login, uid in resolved.items():
-        session.merge(AppUser(app=app, login=login, app_user_id=uid))
+    rows = [{"app": app, "login": login, "app_user_id": uid} for login, uid in resolved.items()]
+    _upsert(session, AppUser, rows, ["app", "login"], "app_user_id")
 
 
 def find_rule(session: Session, name: str) -> PushRule | None:
@@ -147,3 +164,13 @@ def pending_requests(session: Session) -> list[ApprovalRequest]:
     """Approval requests still waiting, oldest first."""
     return list(session.exec(select(ApprovalRequest).where(ApprovalRequest.status == "pending")
                              .order_by(col(ApprovalRequest.requested_at))))
+
+
+def claim_request(session: Session, request_id: str, status: str, actor: str,
+                  at: datetime) -> bool:
+    """Decide a pending request atomically; False when someone decided it first."""
+    result = session.exec(update(ApprovalRequest)  # type: ignore[call-overload]
+                          .where(col(ApprovalRequest.id) == request_id,
+                                 col(ApprovalRequest.status) == "pending")
+                          .values(status=status, decided_by=actor, decided_at=at))
+    return bool(result.rowcount == 1)

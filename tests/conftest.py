@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.servers import ScimServerProcess, ScimTenant
+from tests.workspace import Workspace, make_workspace
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +23,48 @@ def scim_server() -> Iterator[ScimServerProcess]:
 @pytest.fixture
 def scim_tenant(scim_server: ScimServerProcess) -> ScimTenant:
     return scim_server.tenant()
+
+
+@pytest.fixture
+def ws(tmp_path: Path, scim_tenant: ScimTenant) -> Workspace:
+    """A workspace: Sales (alice, bob active; carol suspended; dave not in the app), IT
+    (an assignment group of box), Engineering."""
+    workspace = make_workspace(tmp_path, scim_tenant)
+    workspace.add_user("alice")
+    workspace.add_user("bob")
+    workspace.add_user("carol", status="SUSPENDED")
+    workspace.add_user("dave", in_app=False)
+    workspace.add_user("erin", status="LOCKED_OUT")
+    workspace.add_group("g-sales", "Sales", ["alice", "bob", "carol", "dave", "erin"])
+    workspace.add_group("g-it", "IT", ["alice"])
+    workspace.add_group("g-eng", "Engineering", ["bob"])
+    workspace.add_group("g-eng-platform", "Engineering Platform", ["alice", "bob"])
+    workspace.assignments = {"box": ["g-it"]}
+    workspace.write()
+    return workspace
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("GROUPPUSH_TEST_POSTGRES_URL", "")
+    if not url:
+        pytest.skip("GROUPPUSH_TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL "
+                    "and sets it")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'grouppush.db'}"
+        return
+    import psycopg
+
+    base = _postgres_url()
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,314 @@
+"""Every command of the contract through `grouppush exec`, against a real scim2-server."""
+
+from __future__ import annotations
+
+import re
+
+from tests.workspace import Workspace
+
+
+def approval_id(text: str) -> str:
+    match = re.search(r"`approve (\w+)`", text)
+    assert match, text
+    return match.group(1)
+
+
+def test_push_creates_the_group_with_active_members_only(ws: Workspace) -> None:
+    result = ws.exec("push Sales to box")
+    assert result.code == 0, result.out
+    assert "Pushed Sales to box" in result.out
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+    assert "dave@acme.test" in result.out  # skipped: not in the app
+
+
+def test_push_with_no_memberships_pushes_members_at_the_next_sync(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box --no-memberships").code == 0
+    assert ws.app.member_logins("Sales") == set()
+    assert ws.exec("sync box").code == 0
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+
+
+def test_quoted_and_unquoted_names_with_spaces(ws: Workspace) -> None:
+    assert ws.exec('push "Engineering Platform" to box').code == 0
+    assert ws.exec("info Engineering Platform on box").code == 0
+    assert ws.app.member_logins("Engineering Platform") == {"alice@acme.test",
+                                                            "bob@acme.test"}
+
+
+def test_collision_is_refused_and_nothing_changes(ws: Workspace) -> None:
+    ws.app.create_group("Sales")
+    result = ws.exec("push Sales to box")
+    assert result.code == 1
+    assert "already has a group named Sales" in result.out
+    assert "enhanced_group_push" in result.out
+    assert ws.app.group_count("Sales") == 1
+    assert ws.app.member_logins("Sales") == set()
+    assert "No groups are pushed" in ws.exec("list").out
+
+
+def test_enhanced_group_push_links_and_takes_over_the_existing_group(ws: Workspace) -> None:
+    stranger = ws.app.create_users(["stranger@acme.test"])["stranger@acme.test"]
+    ws.app.create_group("Sales", [stranger])
+    ws.config["apps"]["box"]["enhanced_group_push"] = True
+    ws.write()
+    result = ws.exec("push Sales to box")
+    assert result.code == 0, result.out
+    assert "linked" in result.out
+    assert ws.app.group_count("Sales") == 1
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+    assert "linked an existing app group" in ws.exec("info Sales on box").out
+
+
+def test_assignment_group_is_refused(ws: Workspace) -> None:
+    result = ws.exec("push IT to box")
+    assert result.code == 1
+    assert "used for app assignments of box" in result.out
+    assert "IT" not in ws.app.groups()
+
+
+def test_unknown_group_and_app_get_the_closest_matches(ws: Workspace) -> None:
+    result = ws.exec("push Salse to box")
+    assert result.code == 1
+    assert "No directory group named Salse" in result.out and "Sales" in result.out
+    result = ws.exec("push Sales to bx")
+    assert result.code == 1
+    assert "No app named bx" in result.out and "Did you mean box?" in result.out
+    assert ws.app.groups() == {}
+
+
+def test_bad_usage_prints_usage_and_exits_2(ws: Workspace) -> None:
+    result = ws.exec("push Sales")
+    assert result.code == 2
+    assert "Usage: push GROUP to APP" in result.out
+    result = ws.exec("pusj Sales to box")
+    assert result.code == 2
+    assert "Did you mean `push`?" in result.out
+    result = ws.exec("unlink Sales from box")
+    assert result.code == 2 and "--keep" in result.out
+    result = ws.exec('push "Sales to box')
+    assert result.code == 2 and "quote" in result.out
+    assert ws.app.groups() == {}
+
+
+def test_inactive_users_are_removed_and_added_back_on_reactivation(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.set_status("bob", "SUSPENDED")
+    assert ws.exec("sync").code == 0
+    assert "bob@acme.test" not in ws.app.member_logins("Sales")
+    ws.set_status("bob", "ACTIVE")
+    ws.set_status("carol", "RECOVERY")
+    assert ws.exec("sync").code == 0
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "carol@acme.test", "erin@acme.test"}
+
+
+def test_repush_user_adds_them_at_once(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.exec("push Engineering to box")
+    ws.set_status("carol", "ACTIVE")
+    ws.set_members("g-eng", ["bob", "carol"])
+    result = ws.exec("repush carol@acme.test")
+    assert result.code == 0, result.out
+    assert "carol@acme.test" in ws.app.member_logins("Sales")
+    assert "carol@acme.test" in ws.app.member_logins("Engineering")
+    assert ws.exec("repush nobdy@acme.test").code == 1
+
+
+def test_deactivate_pauses_and_activate_catches_up(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    assert ws.exec("deactivate Sales on box").code == 0
+    ws.set_members("g-sales", ["alice"])
+    ws.exec("sync")
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+    assert "deactivated" in ws.exec("list box").out
+    assert ws.exec("deactivate Sales on box").code == 1
+    result = ws.exec("activate Sales on box")
+    assert result.code == 0 and "2 removed" in result.out
+    assert ws.app.member_logins("Sales") == {"alice@acme.test"}
+
+
+def test_push_now_overwrites_changes_made_in_the_app(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.app.create_users(["stranger@acme.test"])
+    ws.app.patch_members("Sales", add=["stranger@acme.test"], remove=["alice@acme.test"])
+    result = ws.exec("now Sales on box")
+    assert result.code == 0, result.out
+    assert "1 added, 1 removed" in result.out
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+
+
+def test_push_now_recreates_a_group_deleted_in_the_app(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.app.delete_group("Sales")
+    result = ws.exec("now Sales on box")
+    assert result.code == 0 and "created again" in result.out
+    assert ws.app.group_count("Sales") == 1
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
+
+
+def test_unlink_delete_needs_an_approver_and_not_the_requester(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    asked = ws.exec("unlink Sales from box --delete", as_user="U0ASKER")
+    assert asked.code == 0
+    request = approval_id(asked.out)
+    assert "Sales" in ws.app.groups()  # nothing changes before approval
+
+    refused = ws.exec(f"approve {request}", as_user="U0RANDOM")
+    assert refused.code == 1 and "Only approvers" in refused.out
+    assert "Sales" in ws.app.groups()
+
+    ws.config["slack"]["approvers"] = ["U0APPROVER", "U0ASKER"]
+    ws.write()
+    self_approval = ws.exec(f"approve {request}", as_user="U0ASKER")
+    assert self_approval.code == 1 and "yourself" in self_approval.out
+    assert "Sales" in ws.app.groups()
+
+    approved = ws.exec(f"approve {request}", as_user="U0APPROVER")
+    assert approved.code == 0, approved.out
+    assert "Sales" not in ws.app.groups()
+    assert "No groups are pushed" in ws.exec("list").out
+
+    again = ws.exec(f"approve {request}", as_user="U0APPROVER")
+    assert again.code == 1 and "already approved" in again.out
+
+
+def test_self_approval_when_allowed(ws: Workspace) -> None:
+    ws.config["slack"].update(approvers=["U0ME"], allow_self_approval=True)
+    ws.write()
+    ws.exec("push Sales to box")
+    request = approval_id(ws.exec("unlink Sales from box --keep", as_user="U0ME").out)
+    assert ws.exec(f"approve {request}", as_user="U0ME").code == 0
+    assert "Sales" in ws.app.groups()  # --keep leaves it in the app
+    assert "No groups are pushed" in ws.exec("list").out
+
+
+def test_deny_changes_nothing_and_cannot_be_approved_after(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    request = approval_id(ws.exec("unlink Sales from box --delete").out)
+    assert ws.exec(f"deny {request}", as_user="U0APPROVER").code == 0
+    assert "Sales" in ws.app.groups()
+    result = ws.exec(f"approve {request}", as_user="U0APPROVER")
+    assert result.code == 1 and "denied" in result.out
+    assert ws.exec("approve NOSUCH", as_user="U0APPROVER").code == 1
+
+
+def test_expired_request_changes_nothing(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    request = approval_id(ws.exec("unlink Sales from box --delete").out)
+    service = ws.service()
+    from datetime import timedelta
+
+    from engine.requests import decide
+
+    later = service.clock() + timedelta(minutes=61)
+    service.clock = lambda: later
+    reply = decide(service, request, "U0APPROVER", approve=True)
+    assert not reply.ok and "expired" in reply.text
+    assert "Sales" in ws.app.groups()
+
+
+def test_operators_only_may_change(ws: Workspace) -> None:
+    ws.config["slack"]["operators"] = ["U0OPS"]
+    ws.write()
+    result = ws.exec("push Sales to box", as_user="U0SOMEONE")
+    assert result.code == 1 and "Only operators" in result.out
+    assert ws.app.groups() == {}
+    assert ws.exec("list", as_user="U0SOMEONE").code == 0
+    assert ws.exec("push Sales to box", as_user="U0OPS").code == 0
+
+
+def test_rules_push_matches_now_and_new_groups_at_sync(ws: Workspace) -> None:
+    result = ws.exec("rule add eng to box --starts-with Engineering")
+    assert result.code == 0, result.out
+    assert set(ws.app.groups()) == {"Engineering", "Engineering Platform"}
+    ws.add_group("g-eng-mobile", "Engineering Mobile", ["alice"])
+    ws.write()
+    ws.exec("sync")
+    assert "Engineering Mobile" in ws.app.groups()
+    assert ws.app.member_logins("Engineering Mobile") == {"alice@acme.test"}
+    assert "by rule eng" in ws.exec("info \"Engineering Mobile\" on box").out
+    assert "eng → box" in ws.exec("rule list").out
+    assert ws.exec("rule add eng to box --contains x").code == 1  # name taken
+    assert ws.exec("rule add bad to box --regex '('").code == 1
+    assert ws.exec("rule remove eng").code == 0
+    assert ws.exec("rule remove eng").code == 1
+
+
+def test_contains_and_regex_rules(ws: Workspace) -> None:
+    assert ws.exec("rule add s to box --contains ale").code == 0
+    assert set(ws.app.groups()) == {"Sales"}
+    assert ws.exec("rule add r to box --regex '^Eng.*form$'").code == 0
+    assert set(ws.app.groups()) == {"Sales", "Engineering Platform"}
+
+
+def test_rule_never_pushes_assignment_groups(ws: Workspace) -> None:
+    result = ws.exec("rule add all to box --regex .")
+    assert "IT" not in ws.app.groups()
+    assert "assignments" in result.out
+
+
+def test_bulk_deactivate_and_bulk_delete(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.exec("push Engineering to box")
+    assert ws.exec("bulk deactivate box --all").code == 0
+    assert ws.exec("list box").out.count("deactivated") == 2
+    asked = ws.exec("bulk delete box Sales Engineering")
+    request = approval_id(asked.out)
+    assert set(ws.app.groups()) == {"Sales", "Engineering"}
+    assert ws.exec(f"approve {request}", as_user="U0APPROVER").code == 0
+    assert ws.app.groups() == {}
+    assert ws.exec("bulk delete box Sales").code == 1
+
+
+def test_check_finds_drift_and_exits_1(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    assert ws.exec("check").code == 0
+    ws.app.create_users(["stranger@acme.test"])
+    ws.app.patch_members("Sales", add=["stranger@acme.test"], remove=["bob@acme.test"])
+    result = ws.exec("check box")
+    assert result.code == 1
+    assert "missing (bob@acme.test)" in result.out
+    assert "unexpected (stranger@acme.test)" in result.out
+
+
+def test_info_shows_errors_until_a_later_push_succeeds(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.config["apps"]["box"]["token"] = "wrong-token-value"
+    ws.write()
+    ws.set_members("g-sales", ["alice"])
+    result = ws.exec("sync")
+    assert result.code == 1
+    info = ws.exec("info Sales on box").out
+    assert "HTTP 401" in info and "Troubleshooting" in info and "sync" in info
+    assert "wrong-token-value" not in info + result.out
+    assert "error:" in ws.exec("list").out
+    ws.config["apps"]["box"]["token"] = "${TEST_SCIM_TOKEN}"
+    ws.write()
+    assert ws.exec("sync").code == 0
+    assert "Error: none" in ws.exec("info Sales on box").out
+
+
+def test_apps_search_audit_help_and_json(ws: Workspace) -> None:
+    assert "box (scim): ok" in ws.exec("apps").out
+    assert "Engineering Platform" in ws.exec("search eng").out
+    ws.exec("push Sales to box", as_user="U0ALICE")
+    audit = ws.exec("audit 5")
+    assert "U0ALICE: push Sales to box" in audit.out
+    assert "push GROUP to APP" in ws.exec("help").out
+    result = ws.exec("list", as_json=True)
+    assert result.json["ok"] is True
+    assert result.json["data"]["mappings"][0]["group_name"] == "Sales"
+
+
+def test_bad_config_fails_with_key_and_reason(ws: Workspace) -> None:
+    ws.config["apps"]["box"]["urll"] = "x"
+    ws.write()
+    result = ws.exec("list")
+    assert result.code == 2
+    assert "apps.box.urll" in result.err and "did you mean url" in result.err

@@ -1,0 +1,113 @@
+"""The grammar, grouppush.yml and directory.yml: bad input gets a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.commands import Command, UsageError, parse
+from connectors.directory_file import FileDirectory, parse_directory
+from connectors.errors import ConfigError, DirectoryError
+from engine.config import load_config
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("push Sales to box", Command("push", group="Sales", app="box")),
+        ('push "Sales Team" to box --no-memberships',
+         Command("push", group="Sales Team", app="box", memberships=False)),
+        ("push Back to School to box", Command("push", group="Back to School", app="box")),
+        ("push", Command("push")),
+        ("unlink Sales from box --delete", Command("unlink", group="Sales", app="box",
+                                                  delete=True)),
+        ("now Sales on ad", Command("now", group="Sales", app="ad")),
+        ("rule add eng to box --regex '^Eng'",
+         Command("rule add", text="eng", app="box", kind="regex", pattern="^Eng")),
+        ("bulk delete box Sales 'Sales Ops'",
+         Command("bulk delete", app="box", names=("Sales", "Sales Ops"))),
+        ("bulk deactivate box --all", Command("bulk deactivate", app="box", everything=True)),
+        ("audit", Command("audit", count=20)),
+        ("audit 5", Command("audit", count=5)),
+        ("check", Command("check")),
+        ("sync box", Command("sync", app="box")),
+        ("approve k7q2xm", Command("approve", text="k7q2xm")),
+        ("search sales ops", Command("search", text="sales ops")),
+    ],
+)
+def test_parse(text: str, command: Command) -> None:
+    assert parse(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Type a command"),
+        ("psh Sales to box", "Did you mean `push`?"),
+        ("push Sales box", "Usage: push GROUP to APP"),
+        ("push Sales to box --no-memberhips", "Did you mean --no-memberships?"),
+        ("unlink Sales from box --keep --delete", "exactly one of --keep"),
+        ("rule add x to box", "--starts-with"),
+        ("bulk delete box", "bulk"),
+        ("bulk delete box Sales --all", "not both"),
+        ("audit many", "number"),
+        ("info 'Sales on box", "quote"),
+    ],
+)
+def test_parse_errors(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse(text)
+    assert message in str(info.value)
+
+
+def test_directory_file_errors_name_the_line_and_key() -> None:
+    with pytest.raises(DirectoryError, match=r"line 3: user u2 has no `login`"):
+        parse_directory("users:\n  - {id: u1, login: a@x}\n  - {id: u2}\ngroups: []\n")
+    with pytest.raises(DirectoryError, match=r"line 4: group g1 lists member u9"):
+        parse_directory("users:\n  - {id: u1, login: a@x}\ngroups:\n  - {id: g1, name: S, "
+                        "members: [u9]}\n")
+    with pytest.raises(DirectoryError, match=r"unknown status 'ACTIV'"):
+        parse_directory("users:\n  - {id: u1, login: a@x, status: ACTIV}\n")
+    with pytest.raises(DirectoryError, match="unknown key `grups`"):
+        parse_directory("users: []\ngrups: []\n")
+    with pytest.raises(DirectoryError, match="not valid YAML"):
+        parse_directory("users: [\n")
+
+
+def test_directory_file_is_reread_when_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "directory.yml"
+    path.write_text("users:\n  - {id: u1, login: a@x}\ngroups:\n  - {id: g1, name: Sales}\n")
+    directory = FileDirectory(path)
+    assert [g.name for g in directory.snapshot().groups.values()] == ["Sales"]
+    path.write_text("users:\n  - {id: u1, login: a@x}\ngroups:\n  - {id: g1, name: Sales}\n"
+                    "  - {id: g2, name: Sales Ops}\n")
+    assert len(directory.snapshot().groups) == 2
+    assert [g.name for g in directory.search_groups("ops")] == ["Sales Ops"]
+
+
+def test_config_errors_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "grouppush.yml"
+    path.write_text("directory: {type: file, path: d.yml}\napps:\n  box: {type: scim, url: u, "
+                    "token: '${NOPE_TOKEN}'}\n")
+    monkeypatch.delenv("NOPE_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match=r"apps.box.token.*NOPE_TOKEN is not set"):
+        load_config(path)
+    path.write_text("directory: {type: file, path: d.yml}\nslack: {approver: [U1]}\n")
+    with pytest.raises(ConfigError, match=r"slack.approver.*did you mean approvers"):
+        load_config(path)
+    path.write_text("directory: {type: file, path: d.yml}\nschedule: {sync_seconds: soon}\n")
+    with pytest.raises(ConfigError, match=r"schedule.sync_seconds"):
+        load_config(path)
+    path.write_text("directory: {type: file, path: d.yml}\nslak: {}\n")
+    with pytest.raises(ConfigError, match=r"did you mean slack"):
+        load_config(path)
+
+
+def test_secrets_from_the_environment_are_expanded(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOX_SCIM_TOKEN", "s3cret")
+    path = tmp_path / "grouppush.yml"
+    path.write_text("directory: {type: file, path: d.yml}\napps:\n  box: {type: scim, url: u, "
+                    "token: '${BOX_SCIM_TOKEN}'}\n")
+    assert load_config(path).apps["box"]["token"] == "s3cret"

@@ -1,0 +1,90 @@
+"""Storage on SQLite and on a real PostgreSQL: schema on start, what the engine relies on."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import inspect
+
+from storage import repo
+from storage.db import SCHEMA_VERSION, Database
+from storage.models import ApprovalRequest, PushMapping, SchemaVersion, utcnow
+
+
+def test_schema_is_created_on_start_and_versioned(database_url: str) -> None:
+    db = Database(database_url)
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"pushmapping", "pushedmember", "appuser", "pushrule", "approvalrequest",
+            "pushrun", "runerror", "auditevent", "schemaversion"} <= tables
+    with db.session() as session:
+        assert session.get(SchemaVersion, 1).version == SCHEMA_VERSION  # type: ignore[union-attr]
+    Database(database_url).close()  # a second start keeps what is there
+    db.close()
+
+
+def test_mappings_and_pushed_members_round_trip(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        mapping = PushMapping(group_id="g1", group_name="Sales", app="box", created_by="U1")
+        session.add(mapping)
+        session.flush()
+        repo.record_added(session, mapping.id or 0, {"a@x": "1", "b@x": "2", "c@x": "3"})
+    with db.session() as session:
+        found = repo.find_mapping(session, "g1", "box")
+        assert found is not None and found.created_at.tzinfo is not None
+        repo.record_removed(session, found.id or 0, ["b@x"])
+        repo.record_added(session, found.id or 0, {"a@x": "1"})  # idempotent
+    with db.session() as session:
+        assert repo.pushed_members(session, found.id or 0) == {"a@x": "1", "c@x": "3"}
+        repo.forget_mapping(session, found)
+    with db.session() as session:
+        assert repo.list_mappings(session) == []
+        assert repo.pushed_members(session, found.id or 0) == {}
+    db.close()
+
+
+def test_a_request_is_decided_once_even_when_two_decide_at_the_same_time(
+        database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        session.add(ApprovalRequest(id="ABC123", action="unlink", app="box", groups="g1",
+                                    requested_by="U1", expires_at=utcnow() + timedelta(hours=1)))
+    wins: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def decide(actor: str) -> None:
+        barrier.wait()
+        with db.session() as session:
+            wins.append(repo.claim_request(session, "ABC123", "approved", actor, utcnow()))
+
+    threads = [threading.Thread(target=decide, args=(f"U{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wins) == [False, False, False, True]
+    db.close()
+
+
+def test_app_user_cache_both_ways(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        repo.cache_app_users(session, "box", {f"u{i}@x": f"id{i}" for i in range(1200)})
+    with db.session() as session:
+        assert len(repo.cached_app_users(session, "box", [f"u{i}@x" for i in range(1300)])) \
+            == 1200
+        assert repo.logins_by_app_id(session, "box", ["id5", "nope"]) == {"id5": "u5@x"}
+        assert repo.cached_app_users(session, "other", ["u1@x"]) == {}
+    db.close()
+
+
+def test_audit_is_newest_first(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        for i in range(5):
+            repo.audit(session, "U1", "push", f"group {i}")
+    with db.session() as session:
+        events = repo.recent_audit(session, 3)
+    assert [e.detail for e in events] == ["group 4", "group 3", "group 2"]
+    db.close()

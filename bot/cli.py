@@ -71,8 +71,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import secrets
 
     from bot.console import run_console
-    from bot.demo import demo_logins, local_scim_app, sample_directory, seed_app_users
-    from bot.demo import write_demo_files
+    from bot.demo import (
+        demo_logins,
+        local_scim_app,
+        sample_directory,
+        seed_app_users,
+        write_demo_files,
+    )
     from engine.bootstrap import build_service
     from engine.config import load_config
 

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -54,7 +54,7 @@ class BoxSettings:
     """Which Box enterprise and CCG app to use, and how hard Box may be pushed."""
 
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     enterprise_id: str
     api_url: str = "https://api.box.com/2.0"
     token_url: str = "https://api.box.com/oauth2/token"

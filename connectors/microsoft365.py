@@ -20,7 +20,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -63,7 +63,7 @@ class Microsoft365Settings:
 
     tenant_id: str
     client_id: str
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     certificate_path: str | None = None
     group_kind: str = "security"
     api_url: str = "https://graph.microsoft.com/v1.0"

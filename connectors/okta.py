@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -45,8 +45,8 @@ class OktaSettings:
     """Where the Okta org is and how to sign in to it."""
 
     org_url: str
-    token: str | None = None
-    access_token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
     client_id: str | None = None
     private_key: str | None = None
     page_size: int = MAX_PAGE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ class ScimSettings:
     """Where the SCIM app is and how hard it may be pushed."""
 
     url: str
-    token: str
+    token: str = field(repr=False)
     enhanced_group_push: bool = False
     max_members_per_request: int = 100
     requests_per_minute: int | None = None

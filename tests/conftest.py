@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import ldap3
 import pytest
 
+from tests import samba
 from tests.servers import ScimServerProcess, ScimTenant
 from tests.workspace import Workspace, make_workspace
 
@@ -68,3 +70,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield base.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def samba_dc() -> Iterator[samba.SambaDC]:
+    """A real Samba AD DC on loopback for the whole run (skipped, with the reason, without it)."""
+    reason = samba.missing_reason()
+    if reason:
+        pytest.skip(f"no Samba AD DC: {reason}")
+    dc = samba.SambaDC()
+    yield dc
+    dc.stop()
+
+
+@pytest.fixture(scope="session")
+def admin(samba_dc: samba.SambaDC) -> Iterator[ldap3.Connection]:
+    """An LDAP connection to the DC as its Administrator."""
+    conn = samba_dc.connection()
+    yield conn
+    conn.unbind()

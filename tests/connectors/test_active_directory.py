@@ -36,23 +36,6 @@ FORBIDDEN = set('"/\\[]:;|=,+*?<>@')
 
 
 @pytest.fixture(scope="session")
-def samba_dc() -> Iterator[samba.SambaDC]:
-    reason = samba.missing_reason()
-    if reason:
-        pytest.skip(f"no Samba AD DC: {reason}")
-    dc = samba.SambaDC()
-    yield dc
-    dc.stop()
-
-
-@pytest.fixture(scope="session")
-def admin(samba_dc: samba.SambaDC) -> Iterator[ldap3.Connection]:
-    conn = samba_dc.connection()
-    yield conn
-    conn.unbind()
-
-
-@pytest.fixture(scope="session")
 def directory_users(admin: ldap3.Connection) -> dict[str, str]:
     """The OU for pushed groups and seven users: UPN -> DN."""
     admin.add(OU, ["top", "organizationalUnit"])

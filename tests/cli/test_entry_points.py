@@ -1,0 +1,49 @@
+"""The installed `grouppush` command itself: demo, exec exit codes, check."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from tests.workspace import Workspace
+
+
+def grouppush() -> list[str]:
+    exe = shutil.which("grouppush") or os.path.join(os.path.dirname(sys.executable),
+                                                    "grouppush")
+    return [exe]
+
+
+def test_demo_pushes_sales_and_shows_its_information() -> None:
+    script = "push Sales to box\ninfo Sales on box\nlist\nunlink Sales from box --delete\n"
+    done = subprocess.run([*grouppush(), "demo"], input=script, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    pushed = re.search(r"Pushed Sales to box: created the group and pushed (\d+) members", out)
+    assert pushed and int(pushed.group(1)) > 0, out
+    assert "Information: Sales on box" in out
+    assert "Status: active" in out and "created by grouppush" in out
+    assert "approve " in out
+
+
+def test_exec_exit_codes(ws: Workspace) -> None:
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*grouppush(), *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    assert run("exec", "push Sales to box").returncode == 0
+    refused = run("exec", "push Sales to box")
+    assert refused.returncode == 1 and "already pushed" in refused.stdout
+    assert run("exec", "push Sales").returncode == 2
+    assert run("check").returncode == 0
+    ws.app.patch_members("Sales", remove=["alice@acme.test"])
+    drift = run("check", "box")
+    assert drift.returncode == 1 and "alice@acme.test" in drift.stdout
+    as_json = run("exec", "info Sales on box", "--json", "--as", "U0X")
+    assert as_json.returncode == 0 and '"ok": true' in as_json.stdout

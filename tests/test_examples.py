@@ -1,0 +1,32 @@
+"""The example configs in examples/ load as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.directory_file import FileDirectory
+from connectors.registry import build_app
+from engine.config import load_config
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.mark.parametrize("name", ["grouppush.scim.yml", "grouppush.okta-enterprise.yml"])
+def test_example_configs_load_and_build(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("BOX_SCIM_TOKEN", "OKTA_API_TOKEN", "AD_PASSWORD", "M365_SECRET",
+                "BOX_SECRET"):
+        monkeypatch.setenv(var, "x")
+    config = load_config(EXAMPLES / name)
+    for app_name, options in config.apps.items():
+        app = build_app(app_name, options)
+        assert app.name == app_name
+        app.close()
+
+
+def test_example_directory_parses() -> None:
+    snapshot = FileDirectory(EXAMPLES / "directory.yml").snapshot()
+    sales = snapshot.group_named("Sales")
+    assert sales is not None
+    assert snapshot.active_logins(sales) == {"alice@acme.test", "bob@acme.test"}

@@ -6,7 +6,7 @@ import logging
 
 from bot.commands import HELP, Command, UsageError, parse
 from connectors.errors import ConnectorError
-from engine import changes, checks, reports, requests
+from engine import changes, checks, reports, requests, sync
 from engine.pusher import Progress, Refused
 from engine.results import Reply
 from engine.service import GroupPushService
@@ -71,7 +71,7 @@ def run(service: GroupPushService, command: Command, actor: str, *, channel: str
         return requests.request_bulk_delete(service, str(command.app), list(command.names),
                                             command.everything, actor=actor, channel=channel)
     if verb == "sync":
-        return service.sync(command.app, actor)
+        return sync.sync(service, command.app, actor)
     if verb == "check":
         return checks.check(service, command.app, actor)[0]
     if verb == "repush":

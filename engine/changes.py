@@ -11,6 +11,7 @@ from engine.requests import selected_mappings
 from engine.results import Reply
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
 from engine.service import GroupPushService, quoted
+from engine.sync import apply_rules
 from storage import repo
 from storage.models import PushMapping, PushRule
 
@@ -36,7 +37,7 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
     snapshot = service.snapshot()
     matches = matching_groups(kind, pattern, snapshot.groups.values())
-    lines = service.apply_rules(snapshot, app, actor)
+    lines = apply_rules(service, snapshot, app, actor)
     head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
             f"{app.name}, now and at every sync. It matches {len(matches)} groups"
             + (f": {', '.join(quoted(g.name) for g in matches[:10])}"

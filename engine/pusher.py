@@ -25,6 +25,18 @@ class Refused(Exception):
     """A request grouppush will not carry out; the message says why and what to do."""
 
 
+class HeldForApproval(Exception):
+    """A sync would remove too many members at once; it waits for an approver."""
+
+    def __init__(self, group: str, app: str, removing: int, of: int) -> None:
+        super().__init__(f"{group} on {app}: a sync would remove {removing} of {of} members")
+        self.group, self.app, self.removing, self.of = group, app, removing, of
+
+
+Guard = Callable[[str, str, MemberPlan, int], None]
+"""Called with (group, app, plan, members pushed now) before a plan is applied; may raise."""
+
+
 @dataclass(frozen=True)
 class PushOutcome:
     """What one push did."""
@@ -104,7 +116,7 @@ def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: Mem
 
 def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
                  operation: str, actor: str, full: bool = False, members: bool = True,
-                 progress: Progress | None = None) -> PushOutcome:
+                 progress: Progress | None = None, guard: Guard | None = None) -> PushOutcome:
     """Push one mapping; full reads the app group and overwrites it (push now)."""
     with db.session() as session:
         mapping = _get(session, mapping_id)
@@ -121,9 +133,19 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             plan, wanted = _plan(db, app, snapshot.active_logins(group), mapping_id,
                                  app_group.id, full=full,
                                  skip=set() if full else previously_skipped)
+        if guard is not None:
+            with db.session() as session:
+                guard(mapping.group_name, app.name, plan,
+                      len(repo.pushed_members(session, mapping_id)))
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
+        raise
+    except HeldForApproval:
+        with db.session() as session:
+            run = session.get(PushRun, run_id)
+            if run is not None:
+                repo.finish_run(run, "held")
         raise
     with db.session() as session:
         mapping = _get(session, mapping_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.approvals import new_request_id, why_not_decide
 from engine.pusher import Refused
@@ -31,8 +32,9 @@ def request_data(request: ApprovalRequest) -> dict[str, object]:
                          "decided_by": request.decided_by, "outcome": request.outcome}}
 
 
-def _new_request(service: GroupPushService, *, action: str, app: str, group_ids: list[str],
-                 delete: bool, summary: str, actor: str, channel: str) -> Reply:
+def new_request(service: GroupPushService, *, action: str, app: str, group_ids: list[str],
+                delete: bool, summary: str, actor: str, channel: str) -> Reply:
+    """Record a request and say how to answer it."""
     with service.db.session() as session:
         request = ApprovalRequest(
             id=new_request_id(), action=action, app=app, groups="\n".join(group_ids),
@@ -57,7 +59,7 @@ def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
     service.find_mapping(group, app)
     how = "and delete the app group with its memberships" if delete else \
         "and keep the app group as it is"
-    return _new_request(service, action="unlink", app=app.name, group_ids=[group.id],
+    return new_request(service, action="unlink", app=app.name, group_ids=[group.id],
                         delete=delete, actor=actor, channel=channel,
                         summary=f"unlink {quoted(group.name)} from {app.name} {how}")
 
@@ -69,7 +71,7 @@ def request_bulk_delete(service: GroupPushService, app_name: str, group_names: l
     app = service.find_app(app_name)
     mappings = selected_mappings(service, app.name, group_names, everything)
     names = ", ".join(quoted(m.group_name) for m in mappings)
-    return _new_request(service, action="bulk_delete", app=app.name,
+    return new_request(service, action="bulk_delete", app=app.name,
                         group_ids=[m.group_id for m in mappings], delete=True, actor=actor,
                         channel=channel,
                         summary=f"delete {len(mappings)} pushed groups from {app.name}: {names}")
@@ -134,8 +136,11 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
 
 
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, bool]:
-    """Do what an approved request asked: unlink each group, deleting it in the app if asked."""
+    """Do what an approved request asked: unlink each group (deleting it in the app if asked),
+    or let a held sync remove what it would."""
     app = service.find_app(request.app)
+    if request.action == "sync_removal":
+        return _release_sync(service, app, request)
     done, failed = [], []
     for group_id in filter(None, request.groups.split("\n")):
         with service.db.session() as session:
@@ -189,3 +194,20 @@ def pending(service: GroupPushService) -> list[ApprovalRequest]:
             else:
                 waiting.append(request)
         return waiting
+
+
+def _release_sync(service: GroupPushService, app: App,
+                  request: ApprovalRequest) -> tuple[str, bool]:
+    from engine.sync import sync_one
+
+    with service.db.session() as session:
+        mapping = repo.find_mapping(session, request.groups, app.name)
+    if mapping is None:
+        return "the group is no longer pushed; nothing to do.", True
+    try:
+        outcome = sync_one(service, service.snapshot(), app, int(mapping.id or 0),
+                           actor=request.decided_by, guarded=False)
+    except ConnectorError as error:
+        return f"the sync failed: {error.describe()}", False
+    return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
+            f"-{outcome.removed}."), True

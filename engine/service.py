@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +12,7 @@ from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
-from engine.pusher import Progress, PushOutcome, Refused, push_mapping
+from engine.pusher import HeldForApproval, Progress, PushOutcome, Refused, push_mapping
 from engine.results import Reply
 from storage import repo
 from storage.db import Database
@@ -206,53 +205,13 @@ class GroupPushService:
                      f"{outcome.added} added, {outcome.removed} removed."
                      + skipped_note(outcome.skipped))
 
-    def sync(self, app_name: str | None, actor: str) -> Reply:
-        """Push directory changes for every active push (and new rule matches) now."""
-        self.require_operator(actor)
-        apps = [self.find_app(app_name)] if app_name else list(self.apps.values())
-        snapshot = self.snapshot()
-        lines: list[str] = []
-        totals = {"groups": 0, "changed": 0, "added": 0, "removed": 0, "errors": 0}
-        for app in apps:
-            lines += self.apply_rules(snapshot, app, actor)
-            with self.db.session() as session:
-                ids = [int(m.id or 0) for m in repo.list_mappings(session, app.name, "active")]
-            work = functools.partial(self.sync_one, snapshot, app, actor=actor)
-            for mapping_id, result in self.run_parallel(app, ids, work):
-                totals["groups"] += 1
-                if isinstance(result, ConnectorError):
-                    totals["errors"] += 1
-                    with self.db.session() as session:
-                        row = session.get(PushMapping, mapping_id)
-                        name = row.group_name if row else f"#{mapping_id}"
-                    lines.append(f"✗ {quoted(name)} on {app.name}: {result.describe()}")
-                elif result.added or result.removed:
-                    totals["changed"] += 1
-                    totals["added"] += result.added
-                    totals["removed"] += result.removed
-                    lines.append(f"• {quoted(result.group)} on {app.name}: +{result.added} "
-                                 f"-{result.removed}")
-        scope = app_name or "all apps"
-        head = (f"Synced {scope}: {totals['groups']} pushed groups, {totals['changed']} "
-                f"changed ({totals['added']} added, {totals['removed']} removed), "
-                f"{totals['errors']} errors.")
-        return Reply(totals["errors"] == 0, "\n".join([head, *lines]),
-                     status="done" if totals["errors"] == 0 else "failed", data=totals)
-
-    def sync_one(self, snapshot: DirectorySnapshot, app: App, mapping_id: int, *,
-                 actor: str) -> PushOutcome:
-        """Push the directory changes of one mapping, against what was last pushed."""
-        with self.mapping_lock(mapping_id):
-            return push_mapping(self.db, app, snapshot, mapping_id, operation="sync",
-                                actor=actor)
-
     def run_parallel(self, app: App, ids: list[int],
                      work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:
-        """Run work per mapping, a few at once per app; a ConnectorError is returned, not raised."""
+        """Run work per mapping, a few at once per app; app errors are returned, not raised."""
         def guarded(mapping_id: int) -> tuple[int, Any]:
             try:
                 return mapping_id, work(mapping_id)
-            except ConnectorError as error:
+            except (ConnectorError, HeldForApproval) as error:
                 return mapping_id, error
 
         workers = max(1, int(getattr(getattr(app, "settings", None), "concurrency", 4) or 4))
@@ -260,31 +219,6 @@ class GroupPushService:
             return [guarded(i) for i in ids]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(guarded, ids))
-
-    def apply_rules(self, snapshot: DirectorySnapshot, app: App, actor: str) -> list[str]:
-        """Push the groups that rules of this app match and that are not pushed yet."""
-        with self.db.session() as session:
-            rules = repo.list_rules(session, app.name)
-            pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
-        from engine.rules import matching_groups
-
-        lines = []
-        for rule in rules:
-            for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
-                if group.id in pushed:
-                    continue
-                try:
-                    outcome = self.start_push(snapshot, group, app, actor, memberships=True,
-                                              via=f"rule:{rule.name}")
-                except Refused as refusal:
-                    lines.append(f"✗ rule {rule.name}: {refusal}")
-                except ConnectorError as error:
-                    lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {error.describe()}")
-                else:
-                    lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
-                                 f"{outcome.added} members")
-                pushed.add(group.id)
-        return lines
 
     def expires(self) -> datetime:
         """When a request made now expires."""

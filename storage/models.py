@@ -40,6 +40,10 @@ class PushMapping(SQLModel, table=True):
     error_at: datetime | None = None
     drift_fingerprint: str = ""
     drift_ignored_by: str = ""
+    drift_alert_channel: str = ""
+    drift_alert_ts: str = ""
+    error_alert_ts: str = ""
+    error_alerted: str = ""  # the error message last posted, so it is posted once
 
 
 class PushedMember(SQLModel, table=True):
@@ -74,7 +78,7 @@ class ApprovalRequest(SQLModel, table=True):
     """An unlink or bulk delete waiting for an approver."""
 
     id: str = Field(primary_key=True)
-    action: str  # unlink | bulk_delete
+    action: str  # unlink | bulk_delete | sync_removal
     app: str
     groups: str  # newline-separated directory group ids
     delete: bool = False
@@ -130,6 +134,14 @@ class AuditEvent(SQLModel, table=True):
     actor: str
     action: str
     detail: str
+
+
+class JobLease(SQLModel, table=True):
+    """Which process runs the scheduled jobs, until when (several instances, one leader)."""
+
+    name: str = Field(primary_key=True)
+    holder: str
+    expires_at: datetime
 
 
 class SchemaVersion(SQLModel, table=True):

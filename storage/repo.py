@@ -14,6 +14,7 @@ from storage.models import (
     ApprovalRequest,
     AppUser,
     AuditEvent,
+    JobLease,
     PushedMember,
     PushMapping,
     PushRule,
@@ -174,3 +175,29 @@ def claim_request(session: Session, request_id: str, status: str, actor: str,
                                  col(ApprovalRequest.status) == "pending")
                           .values(status=status, decided_by=actor, decided_at=at))
     return bool(result.rowcount == 1)
+
+
+def take_lease(session: Session, name: str, holder: str, now: datetime,
+               until: datetime) -> bool:
+    """Hold (or keep holding) a lease unless another holder's lease is still running."""
+    result = session.exec(update(JobLease)  # type: ignore[call-overload]
+                          .where(col(JobLease.name) == name,
+                                 (col(JobLease.holder) == holder)
+                                 | (col(JobLease.expires_at) < now))
+                          .values(holder=holder, expires_at=until))
+    if result.rowcount == 1:
+        return True
+    if session.get(JobLease, name) is not None:
+        return False
+    dialect = session.get_bind().dialect.name
+    insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    inserted: Any = session.execute(insert(JobLease).values(name=name, holder=holder,
+                                                       expires_at=until)
+                               .on_conflict_do_nothing(index_elements=["name"]))
+    return bool(inserted.rowcount == 1)
+
+
+def release_lease(session: Session, name: str, holder: str) -> None:
+    """Give a lease up at once, so another instance takes over without waiting."""
+    session.exec(delete(JobLease).where(  # type: ignore[call-overload]
+        col(JobLease.name) == name, col(JobLease.holder) == holder))

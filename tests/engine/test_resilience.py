@@ -153,5 +153,5 @@ def test_a_10000_member_push_sends_requests_per_batch(tmp_path: Path,
 
     before = app.http.requests_sent
     ws.set_members("g-big", [f"u{i}" for i in range(10, 10_000)])
-    assert service.sync("box", "console").ok
+    assert handle(service, "sync box", "console").ok
     assert app.http.requests_sent - before == 1  # ten removals, one PATCH, nothing read

@@ -1,0 +1,49 @@
+"""Button clicks: Approve and Deny on requests, Preview in the rule dialog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.handlers import handle
+from bot.listeners.context import Services
+from bot.listeners.conversation import Conversation
+from bot.listeners.dialogs import rule_preview
+from bot.listeners.events import publish_home
+from bot.listeners.work import show_decision
+from bot.views.approvals import APPROVE, DENY
+from bot.views.dialogs import RULE_PATTERN, RULE_PREVIEW
+from bot.views.replies import answer
+
+
+def register(app: App, services: Services) -> None:
+    """Listen to the approval buttons and the rule preview."""
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def decide(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+               respond: Respond) -> None:
+        user = body["user"]["id"]
+        verb = "approve" if action["action_id"] == APPROVE else "deny"
+        conv = Conversation(client, user, (body.get("channel") or {}).get("id", ""),
+                            respond if body.get("response_url") else None)
+        reply = handle(services.service, f"{verb} {action['value']}", user)
+        if reply.status in ("refused", "usage"):
+            conv.tell(answer(reply))
+        elif isinstance(reply.data.get("approval"), dict):
+            show_decision(services, client, reply.data["approval"])
+        if body.get("view", {}).get("type") == "home":
+            publish_home(services, client, user)
+
+    def preview(body: dict[str, Any], client: WebClient) -> None:
+        view = body["view"]
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=rule_preview(services, view))
+
+    app.action(APPROVE)(ack=acknowledge, lazy=[decide])
+    app.action(DENY)(ack=acknowledge, lazy=[decide])
+    app.action(RULE_PREVIEW)(ack=acknowledge, lazy=[preview])
+    app.action(RULE_PATTERN)(ack=acknowledge, lazy=[preview])

@@ -1,0 +1,43 @@
+"""Dialog submissions: the push dialog runs a push, the rule dialog saves a rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.listeners import dialogs
+from bot.listeners.context import Services
+from bot.listeners.conversation import Conversation
+from bot.listeners.work import run_command
+from bot.views.dialogs import PUSH_DIALOG, RULE_DIALOG
+from bot.views.replies import answer
+from engine.results import Reply
+
+
+def register(app: App, services: Services) -> None:
+    """Listen to the dialogs' submissions: check them at once, then run the command."""
+
+    def check_push(ack: Ack, view: dict[str, Any]) -> None:
+        errors = dialogs.push_errors(view["state"]["values"])
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    def check_rule(ack: Ack, view: dict[str, Any]) -> None:
+        errors = dialogs.rule_errors(view["state"]["values"])
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    def push(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
+        text = dialogs.push_command(services, view["state"]["values"])
+        if text is None:
+            conv.tell(answer(Reply.refused("That group is no longer in the directory.")))
+        else:
+            run_command(services, conv, text)
+
+    def rule(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
+        run_command(services, conv, dialogs.rule_command(view["state"]["values"]))
+
+    app.view(PUSH_DIALOG)(ack=check_push, lazy=[push])
+    app.view(RULE_DIALOG)(ack=check_rule, lazy=[rule])

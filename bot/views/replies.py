@@ -1,0 +1,64 @@
+"""Messages for command results: ephemeral answers, channel results, working and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.views.text import (
+    Block,
+    context,
+    escape,
+    escape_code,
+    fallback,
+    mention,
+    section,
+    text_sections,
+)
+from engine.results import Reply
+
+Message = dict[str, Any]
+
+ICONS = {"done": ":white_check_mark:", "refused": ":no_entry_sign:", "failed": ":warning:",
+         "usage": ":grey_question:"}
+SLACK_HELP = ("In Slack: `/grouppush push` with nothing after it opens the push dialog, "
+              "`/grouppush rule add` with nothing after it opens the rule dialog (with a "
+              "preview of the groups it matches).")
+
+
+def _who(actor: str, command: str) -> str:
+    return f"{mention(actor)} · /grouppush {escape(command)}"
+
+
+def answer(reply: Reply) -> Message:
+    """An ephemeral answer to the person who typed: a read-only result, a refusal, usage."""
+    icon = "" if reply.ok else ICONS.get(reply.status, "") + " "
+    text = f"{icon}{escape(reply.text)}"
+    return {"text": fallback(reply.text), "blocks": text_sections(text, escaped=True)}
+
+
+def help_message(text: str) -> Message:
+    """The help text, as a code block so it reads as typed."""
+    return {"text": "grouppush commands",
+            "blocks": [section(f"```{escape_code(text)}```"), context(SLACK_HELP)]}
+
+
+def result(reply: Reply, actor: str, command: str) -> Message:
+    """A change's result for the channel, saying who did it."""
+    icon = ICONS.get(reply.status, "")
+    blocks: list[Block] = [context(_who(actor, command)),
+                           *text_sections(f"{icon} {escape(reply.text)}", escaped=True)]
+    return {"text": f"{mention(actor)}: {fallback(reply.text)}", "blocks": blocks}
+
+
+def working(actor: str, command: str, done: int | None = None,
+            total: int | None = None) -> Message:
+    """The channel message of long work while it runs, with progress when known."""
+    if done is not None and total:
+        share = int(done * 100 / total)
+        bar = "▰" * (share // 10) + "▱" * (10 - share // 10)
+        line = f":hourglass_flowing_sand: working... {bar} {done:,} of {total:,} members " \
+               f"pushed ({share}%)"
+    else:
+        line = ":hourglass_flowing_sand: working..."
+    return {"text": f"{mention(actor)}: working...",
+            "blocks": [context(_who(actor, command)), section(line)]}

@@ -1,0 +1,140 @@
+"""The sync: directory changes pushed for every active push, new rule matches pushed, and
+mass removals held for approval."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.base import App, DirectorySnapshot
+from connectors.errors import ConnectorError
+from engine.planner import MemberPlan
+from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
+from engine.requests import new_request
+from engine.results import Reply
+from engine.rules import matching_groups
+from engine.service import GroupPushService, quoted
+from storage import repo
+from storage.models import PushMapping
+
+
+@dataclass
+class SyncReport:
+    """What one sync did, per app group, for replies and alerts."""
+
+    groups: int = 0
+    changed: int = 0
+    added: int = 0
+    removed: int = 0
+    lines: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+
+
+def removal_guard(service: GroupPushService) -> Any:
+    """Hold a plan that removes more than the configured share of a big enough group."""
+    safety = service.config.safety
+
+    def guard(group: str, app: str, plan: MemberPlan, pushed: int) -> None:
+        if pushed > safety.min_group_size and len(plan.remove) > safety.max_removal_share * pushed:
+            raise HeldForApproval(group, app, len(plan.remove), pushed)
+
+    return guard
+
+
+def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+             mapping_id: int, *, actor: str, guarded: bool = True) -> PushOutcome:
+    """Push the directory changes of one mapping, against what was last pushed."""
+    with service.mapping_lock(mapping_id):
+        return push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
+                            actor=actor, guard=removal_guard(service) if guarded else None)
+
+
+def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                actor: str) -> list[str]:
+    """Push the groups that rules of this app match and that are not pushed yet."""
+    with service.db.session() as session:
+        rules = repo.list_rules(session, app.name)
+        pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
+    lines = []
+    for rule in rules:
+        for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
+            if group.id in pushed:
+                continue
+            pushed.add(group.id)
+            try:
+                outcome = service.start_push(snapshot, group, app, actor, memberships=True,
+                                             via=f"rule:{rule.name}")
+            except Refused as refusal:
+                lines.append(f"✗ rule {rule.name}: {refusal}")
+            except ConnectorError as error:
+                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {error.describe()}")
+            else:
+                lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
+                             f"{outcome.added} members")
+    return lines
+
+
+def _hold(service: GroupPushService, mapping: PushMapping, held: HeldForApproval,
+          actor: str) -> str:
+    with service.db.session() as session:
+        waiting = [r for r in repo.pending_requests(session)
+                   if r.action == "sync_removal" and r.groups == mapping.group_id
+                   and r.app == mapping.app]
+    if waiting:
+        return waiting[0].id
+    reply = new_request(service, action="sync_removal", app=mapping.app,
+                        group_ids=[mapping.group_id], delete=False, actor=actor, channel="",
+                        summary=f"let the sync remove {held.removing} of {held.of} members "
+                                f"of {quoted(mapping.group_name)} on {mapping.app}")
+    return str(reply.data["approval"]["id"])
+
+
+def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> SyncReport:
+    """Sync every active push of one app (or all), a few groups at once per app."""
+    apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    snapshot = service.snapshot()
+    report = SyncReport()
+    for app in apps:
+        report.lines += apply_rules(service, snapshot, app, actor)
+        with service.db.session() as session:
+            mappings = {int(m.id or 0): m
+                        for m in repo.list_mappings(session, app.name, "active")}
+        work = functools.partial(sync_one, service, snapshot, app, actor=actor)
+        for mapping_id, result in service.run_parallel(app, list(mappings), work):
+            mapping = mappings[mapping_id]
+            report.groups += 1
+            if isinstance(result, HeldForApproval):
+                request_id = _hold(service, mapping, result, actor)
+                report.held.append(request_id)
+                report.lines.append(f"⏸ {result} — held: `approve {request_id}` lets it go")
+            elif isinstance(result, ConnectorError):
+                report.errors.append({"mapping_id": mapping_id, "group": mapping.group_name,
+                                      "app": app.name, "operation": "sync",
+                                      "message": result.describe(), "status": result.status,
+                                      "hint": result.hint})
+                report.lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
+                                    f"{result.describe()}")
+            elif result.added or result.removed:
+                report.changed += 1
+                report.added += result.added
+                report.removed += result.removed
+                report.lines.append(f"• {quoted(result.group)} on {app.name}: "
+                                    f"+{result.added} -{result.removed}")
+    return report
+
+
+def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
+    """`sync [APP]`: push directory changes now."""
+    service.require_operator(actor)
+    report = run_sync(service, app_name, actor)
+    head = (f"Synced {app_name or 'all apps'}: {report.groups} pushed groups, "
+            f"{report.changed} changed ({report.added} added, {report.removed} removed), "
+            f"{len(report.errors)} errors" + (f", {len(report.held)} held for approval"
+                                              if report.held else "") + ".")
+    ok = not report.errors
+    return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
+                 data={"groups": report.groups, "changed": report.changed,
+                       "added": report.added, "removed": report.removed,
+                       "errors": report.errors, "held": report.held})

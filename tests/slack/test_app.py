@@ -1,0 +1,99 @@
+"""manifest.yml against the listeners, and `grouppush run` (serve) from the environment."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+import threading
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import bot.app
+from bot.app import EVENTS_PATH, serve
+from bot.listeners import commands, events
+from tests.servers import ScimTenant, free_port
+from tests.slack.conftest import SECRET, Bot, small_directory, write_world
+from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
+
+MANIFEST = Path(__file__).parents[2] / "manifest.yml"
+SCOPES_USED = {"commands", "chat:write", "chat:write.public"}
+
+
+def test_manifest_matches_the_listeners() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    [command] = features["slash_commands"]
+    assert command["command"] == commands.COMMAND
+    assert command["usage_hint"] and command["description"]
+    assert command["url"].endswith(EVENTS_PATH)
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert settings["event_subscriptions"]["bot_events"] == list(events.EVENTS)
+    interactivity = settings["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert interactivity["request_url"].endswith(EVENTS_PATH)
+    assert interactivity["message_menu_options_url"].endswith(EVENTS_PATH)
+    assert settings["socket_mode_enabled"] is True
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == SCOPES_USED
+    assert "user" not in manifest["oauth_config"]["scopes"]
+
+
+def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimTenant,
+                                               slack: SlackStandIn,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    service = write_world(tmp_path, scim_tenant, small_directory())
+    for name, value in {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                        "SLACK_API_URL": slack.api_url}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    started: list[Any] = []
+    scheduler = types.ModuleType("bot.scheduler")
+    scheduler.__spec__ = importlib.machinery.ModuleSpec("bot.scheduler", None)
+    scheduler.start_scheduler = (  # type: ignore[attr-defined]
+        lambda service, app: started.append((service, app)))
+    monkeypatch.setitem(sys.modules, "bot.scheduler", scheduler)
+    servers: list[Any] = []
+    real = bot.app.http_server
+
+    def keep(*args: Any) -> Any:
+        servers.append(real(*args))
+        return servers[-1]
+
+    monkeypatch.setattr(bot.app, "http_server", keep)
+    port = free_port()
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(serve(service, "127.0.0.1", port)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not servers and time.monotonic() < deadline:
+        time.sleep(0.02)
+    client = Bot(f"http://127.0.0.1:{port}{EVENTS_PATH}", service, slack, scim_tenant)
+    try:
+        assert client.command("help").status_code == 200
+        assert "grouppush commands" in message_text(slack.wait_for("response_url"))
+        assert started and started[0][0] is service
+    finally:
+        servers[0].shutdown()
+        thread.join(10)
+    assert codes == [0]
+
+
+def test_run_needs_slack_credentials(tmp_path: Path, scim_tenant: ScimTenant,
+                                     slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    service = write_world(tmp_path, scim_tenant, small_directory())
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert serve(service, "127.0.0.1", free_port()) == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    assert serve(service, "127.0.0.1", free_port()) == 2
+    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    assert serve(service, "127.0.0.1", free_port()) == 1
+    assert "cannot start the Slack app" in capsys.readouterr().err

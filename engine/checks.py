@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.drift import DriftReport, compare_members
+from engine.pusher import record_failure
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from storage import repo
@@ -54,6 +55,9 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
         row = session.get(PushMapping, mapping_id)
         assert row is not None
         before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+        if row.error_operation == "drift check":
+            row.error_operation = row.error_message = row.error_hint = ""
+            row.error_status = row.error_at = None
         now = report.fingerprint
         if not now:
             state = "resolved" if before else "clean"
@@ -101,6 +105,7 @@ def check(service: GroupPushService, app_name: str | None,
         results = service.run_parallel(app, list(mappings), read)
         for mapping_id, result in results:
             if isinstance(result, ConnectorError):
+                record_failure(service.db, mapping_id, None, "drift check", result)
                 errors.append(f"✗ {quoted(mappings[mapping_id].group_name)} on {app.name}: "
                               f"{result.describe()}")
             else:

@@ -34,6 +34,8 @@ class ScheduleSettings:
 
     sync_seconds: float = 300.0
     drift_check_seconds: float = 3600.0
+    lease_seconds: float = 60.0
+    """How long a silent leader keeps the jobs before another instance takes over."""
 
 
 @dataclass(frozen=True)

@@ -312,3 +312,29 @@ def test_bad_config_fails_with_key_and_reason(ws: Workspace) -> None:
     result = ws.exec("list")
     assert result.code == 2
     assert "apps.box.urll" in result.err and "did you mean url" in result.err
+
+
+def test_a_sync_removing_most_of_a_big_group_holds_for_approval(ws: Workspace) -> None:
+    people = [f"p{i:02d}" for i in range(25)]
+    for uid in people:
+        ws.add_user(uid)
+    ws.add_group("g-big", "Big", people)
+    ws.write()
+    assert ws.exec("push Big to box").code == 0
+    ws.set_members("g-big", people[:5])  # 20 of 25 would go
+    held = ws.exec("sync box")
+    assert held.code == 0, held.out
+    assert "held" in held.out and "remove 20 of 25" in held.out
+    assert len(ws.app.member_logins("Big")) == 25  # nothing removed yet
+    again = ws.exec("sync box")
+    assert approval_id(again.out) == approval_id(held.out)  # one request, not one per sync
+    assert ws.exec(f"approve {approval_id(held.out)}", as_user="U0APPROVER").code == 0
+    assert ws.app.member_logins("Big") == {f"{p}@acme.test" for p in people[:5]}
+
+
+def test_small_removals_are_not_held(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.set_members("g-sales", ["alice"])
+    result = ws.exec("sync")
+    assert "held" not in result.out
+    assert ws.app.member_logins("Sales") == {"alice@acme.test"}

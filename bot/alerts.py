@@ -1,0 +1,67 @@
+"""Telling the alerts channel: new drift, drift gone, push errors and their fixes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.views import alerts as views
+from engine import alerts
+from engine.checks import DriftFinding
+from engine.service import GroupPushService
+
+log = logging.getLogger(__name__)
+
+
+class Alerter:
+    """Posts and updates alert messages in `slack.alerts_channel`."""
+
+    def __init__(self, client: WebClient, service: GroupPushService) -> None:
+        self.client = client
+        self.service = service
+        self.channel = service.config.slack.alerts_channel
+
+    def after_check(self, findings: list[DriftFinding]) -> None:
+        """Post new drift once; update the alert of drift that went away."""
+        new, resolved = alerts.drift_to_tell(findings)
+        for finding in new:
+            ts = self._post(views.drift_alert(finding.report, finding.mapping_id))
+            if ts:
+                alerts.remember_drift_alert(self.service, finding.mapping_id, self.channel, ts)
+        for finding in resolved:
+            channel, ts = alerts.alert_of(self.service, finding.mapping_id)
+            if ts:
+                self._update(channel, ts, views.drift_closed(None, "resolved"))
+                alerts.remember_drift_alert(self.service, finding.mapping_id, "", "")
+
+    def after_push_errors(self) -> None:
+        """Post each error not told yet (once); update the alert of errors fixed since."""
+        new, fixed = alerts.errors_to_tell(self.service)
+        for error in new:
+            ts = self._post(views.error_alert(error))
+            if ts:
+                alerts.remember_error_alert(self.service, error.mapping_id, error.message, ts)
+        for error in fixed:
+            self._update(self.channel, error.ts, views.error_closed(error, "A later push "
+                                                                           "succeeded."))
+            alerts.remember_error_alert(self.service, error.mapping_id, "", "")
+
+    def _post(self, message: dict[str, Any]) -> str:
+        if not self.channel:
+            log.warning("alert not posted (no slack.alerts_channel): %s", message.get("text"))
+            return ""
+        try:
+            response = self.client.chat_postMessage(channel=self.channel, **message)
+        except SlackApiError as error:
+            log.error("alert not posted: %s", error.response.get("error"))
+            return ""
+        return str(response.get("ts", ""))
+
+    def _update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        try:
+            self.client.chat_update(channel=channel or self.channel, ts=ts, **message)
+        except SlackApiError as error:
+            log.error("alert not updated: %s", error.response.get("error"))

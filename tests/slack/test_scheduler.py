@@ -1,0 +1,187 @@
+"""Scheduled sync and drift checks, alerts in the alerts channel, and one leader among
+instances on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from slack_sdk import WebClient
+
+from bot.alerts import Alerter
+from bot.scheduler import Scheduler
+from connectors.scim import ScimApp
+from engine.bootstrap import build_service
+from engine.config import load_config
+from tests.slack.conftest import OPERATOR, READER, Bot, small_directory
+from tests.slack.standin import BOT_TOKEN, Call, message_text
+
+ALERTS = "C0ALERTS"
+
+
+def scheduler_for(bot: Bot) -> Scheduler:
+    return Scheduler(bot.service, Alerter(WebClient(token=BOT_TOKEN,
+                                                    base_url=bot.slack.api_url), bot.service))
+
+
+def alerts(bot: Bot, word: str = "") -> list[Call]:
+    return [c for c in bot.slack.called("chat.postMessage")
+            if c.args.get("channel") == ALERTS and word in message_text(c)]
+
+
+def pushed(bot: Bot, group: str) -> None:
+    bot.command(f"push {group} to box")
+    bot.slack.wait_for("chat.update", lambda c: f"Pushed {group} " in message_text(c))
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+def test_drift_is_alerted_once_fixed_by_push_now_and_the_alert_updated(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    bot.tenant.create_users(["stranger@acme.test"])
+    bot.tenant.patch_members("Sales", add=["stranger@acme.test"], remove=["bob@acme.test"])
+    jobs = scheduler_for(bot)
+
+    jobs.drift_job()
+    [alert] = alerts(bot, "Drift")
+    text = message_text(alert)
+    assert "Missing* (1): bob@acme.test" in text
+    assert "Unexpected* (1): stranger@acme.test" in text
+    buttons = [e["text"]["text"] for e in alert.args["blocks"][1]["elements"]]
+    assert buttons == ["Push now", "Ignore"]
+
+    jobs.drift_job()  # the same drift again: not posted twice
+    assert len(alerts(bot, "Drift")) == 1
+
+    push_now = alert.args["blocks"][1]["elements"][0]
+    bot.click(push_now["action_id"], push_now["value"], READER, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    refusal = bot.slack.wait_for("response_url", lambda c: "Only operators" in message_text(c))
+    assert refusal.args.get("response_type") == "ephemeral"
+    assert "stranger@acme.test" in bot.tenant.member_logins("Sales")
+
+    bot.click(push_now["action_id"], push_now["value"], OPERATOR, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"])
+    assert "Fixed by <@U0OPS> with *Push now*" in message_text(update)
+    assert not any(b.get("type") == "actions" for b in update.args["blocks"])
+    assert bot.tenant.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                                 "carol@acme.test"}
+    jobs.drift_job()
+    assert len(alerts(bot, "Drift")) == 1
+
+
+def test_ignore_records_who_and_is_not_alerted_again(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    bot.tenant.patch_members("Sales", remove=["alice@acme.test"])
+    jobs = scheduler_for(bot)
+    jobs.drift_job()
+    [alert] = alerts(bot, "Drift")
+    ignore = alert.args["blocks"][1]["elements"][1]
+    bot.click(ignore["action_id"], ignore["value"], OPERATOR, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"])
+    assert "Ignored by <@U0OPS>" in message_text(update)
+    jobs.drift_job()
+    assert len(alerts(bot, "Drift")) == 1
+    assert "alice@acme.test" not in bot.tenant.member_logins("Sales")  # kept as the app has it
+    from bot.handlers import handle
+
+    assert "ignored by U0OPS" in handle(bot.service, "info Sales on box", READER).text
+
+
+def test_drift_that_goes_away_updates_its_alert(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    bot.tenant.patch_members("Sales", remove=["alice@acme.test"])
+    jobs = scheduler_for(bot)
+    jobs.drift_job()
+    [alert] = alerts(bot, "Drift")
+    bot.tenant.patch_members("Sales", add=["alice@acme.test"])  # someone put it back
+    jobs.drift_job()
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"])
+    assert "The drift is gone" in message_text(update)
+
+
+def test_a_directory_change_is_pushed_by_the_sync_job_without_any_command(
+        make_bot: Callable[..., Bot], tmp_path: Path) -> None:
+    bot = make_bot()
+    pushed(bot, "Sales")
+    config_path = tmp_path / "grouppush.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["schedule"] = {"sync_seconds": 0.2, "drift_check_seconds": 3600,
+                          "lease_seconds": 3}
+    config_path.write_text(yaml.safe_dump(config))
+    directory = small_directory()
+    directory["groups"][0]["members"].append("u-dan")
+    (tmp_path / "directory.yml").write_text(yaml.safe_dump(directory))
+    service = build_service(load_config(config_path), f"sqlite:///{tmp_path / 'x.db'}")
+    jobs = Scheduler(service, None)
+    jobs.start()
+    try:
+        wait_until(lambda: "dan@acme.test" in bot.tenant.member_logins("Sales"))
+    finally:
+        jobs.stop()
+    assert jobs.runs["sync"] >= 1
+
+
+def test_a_wrong_token_posts_the_error_with_details_and_retry_fixes_it(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    app = bot.service.apps["box"]
+    assert isinstance(app, ScimApp)
+    good = app.client.headers["Authorization"]
+    app.client.headers["Authorization"] = "Bearer wrong-token-value"
+    directory = small_directory()
+    directory["groups"][0]["members"].append("u-dan")
+    bot.service.directory.path.write_text(yaml.safe_dump(directory))  # type: ignore[attr-defined]
+    jobs = scheduler_for(bot)
+    jobs.sync_job()
+    [alert] = alerts(bot, "Push failed")
+    text = message_text(alert)
+    for detail in ("Sales", "box", "sync", "HTTP 401", "Authorization failure",
+                   "token or credentials"):
+        assert detail in text
+    assert "wrong-token-value" not in text
+    retry = alert.args["blocks"][-1]["elements"][0]
+    assert retry["text"]["text"] == "Retry"
+    jobs.sync_job()
+    assert len(alerts(bot, "Push failed")) == 1  # the same error is told once
+
+    app.client.headers["Authorization"] = good
+    bot.click(retry["action_id"], retry["value"], OPERATOR, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"])
+    assert "works again" in message_text(update)
+    assert "dan@acme.test" in bot.tenant.member_logins("Sales")
+
+
+def test_two_schedulers_on_one_postgresql_run_a_job_once_and_take_over(
+        make_bot: Callable[..., Bot], tmp_path: Path, postgres_url: str) -> None:
+    url = postgres_url
+    make_bot()  # writes the world into tmp_path
+    config_path = tmp_path / "grouppush.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["schedule"] = {"sync_seconds": 0.1, "drift_check_seconds": 3600,
+                          "lease_seconds": 1}
+    config_path.write_text(yaml.safe_dump(config))
+    first = Scheduler(build_service(load_config(config_path), url), None, holder="first")
+    second = Scheduler(build_service(load_config(config_path), url), None, holder="second")
+    first.start()
+    wait_until(lambda: first.runs["sync"] >= 1)
+    second.start()
+    time.sleep(1.0)
+    assert first.runs["sync"] >= 3
+    assert second.runs["sync"] == 0  # only the leader runs the job
+
+    first.scheduler.shutdown(wait=True)  # the leader dies without handing over
+    died = time.monotonic()
+    wait_until(lambda: second.runs["sync"] >= 1, timeout=10)
+    assert time.monotonic() - died < 3  # the lease (1 s), a heartbeat, and some slack
+    second.stop()

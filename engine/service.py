@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
@@ -131,20 +133,25 @@ class GroupPushService:
             raise Refused(f"{app.name} already has a group named {quoted(group.name)}; "
                           "grouppush does not take over groups it did not create. Rename one "
                           f"of them, or set enhanced_group_push: true for {app.name} to link it.")
-        with self.db.session() as session:
-            mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
-                                  memberships=memberships, linked=existing is not None,
-                                  created_by=actor, created_via=via,
-                                  app_group_id=existing.id if existing else None,
-                                  app_group_name=existing.name if existing else "")
-            session.add(mapping)
-            session.flush()
-            mapping_id = int(mapping.id or 0)
-            repo.audit(session, actor, "push",
-                       f"{group.name} to {app.name}" + ("" if memberships else
-                                                        " (no memberships)") +
-                       (f" by rule {via[5:]}" if via.startswith("rule:") else "") +
-                       (" (linked existing group)" if existing else ""))
+        already = Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
+                          f"`info {quoted(group.name)} on {app.name}` shows it.")
+        try:
+            with self.db.session() as session:
+                mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
+                                      memberships=memberships, linked=existing is not None,
+                                      created_by=actor, created_via=via,
+                                      app_group_id=existing.id if existing else None,
+                                      app_group_name=existing.name if existing else "")
+                session.add(mapping)
+                session.flush()
+                mapping_id = int(mapping.id or 0)
+                repo.audit(session, actor, "push",
+                           f"{group.name} to {app.name}"
+                           + ("" if memberships else " (no memberships)")
+                           + (f" by rule {via[5:]}" if via.startswith("rule:") else "")
+                           + (" (linked existing group)" if existing else ""))
+        except IntegrityError:  # someone pushed the same group at the same moment
+            raise already from None
         with self.mapping_lock(mapping_id):
             return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
                                 actor=actor, full=existing is not None and memberships,

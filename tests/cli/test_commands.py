@@ -338,3 +338,26 @@ def test_small_removals_are_not_held(ws: Workspace) -> None:
     result = ws.exec("sync")
     assert "held" not in result.out
     assert ws.app.member_logins("Sales") == {"alice@acme.test"}
+
+
+def test_the_same_push_twice_at_once_makes_one_group(ws: Workspace) -> None:
+    import threading
+
+    from bot.handlers import handle
+
+    service = ws.service()
+    barrier = threading.Barrier(3)
+    replies = []
+
+    def push() -> None:
+        barrier.wait()
+        replies.append(handle(service, "push Sales to box", "console"))
+
+    threads = [threading.Thread(target=push) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.ok for r in replies) == [False, False, True]
+    assert all("already pushed" in r.text for r in replies if not r.ok)
+    assert ws.app.group_count("Sales") == 1

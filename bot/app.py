@@ -14,6 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.listeners import Services, register_all
@@ -41,6 +42,16 @@ def build_app(service: GroupPushService, *, token: str | None = None,
               listener_executor=ThreadPoolExecutor(LISTENER_THREADS, "grouppush-slack"))
     register_all(app, services or Services(service))
     return app
+
+
+class _NoTokenNotice(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN is unused when a client is given; it is the client's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenNotice())
 
 
 class _Server(ThreadingMixIn, WSGIServer):

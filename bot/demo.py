@@ -41,7 +41,7 @@ def sample_directory(users: int = 300, seed: int = 7) -> dict[str, object]:
                        "status": status, "first_name": first, "last_name": last})
     groups = []
     for n, team in enumerate(TEAMS):
-        size = rng.randint(8, 60)
+        size = 45 if team == "Sales" else rng.randint(8, 60)
         members = sorted(rng.sample([p["id"] for p in people], size))
         groups.append({"id": f"g{n:03d}", "name": team, "description": f"{team} team",
                        "members": members})
@@ -118,4 +118,4 @@ def demo_logins(directory: dict[str, object]) -> list[str]:
     """Everyone but a handful has an account in the demo app, so `info` can show skipped."""
     users = directory["users"]
     assert isinstance(users, list)
-    return [u["login"] for i, u in enumerate(users) if i % 50 != 3]
+    return [u["login"] for i, u in enumerate(users) if i % 20 != 3]

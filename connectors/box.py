@@ -31,7 +31,7 @@ import httpx
 from connectors.base import AppGroup, Capabilities
 from connectors.errors import AuthError, ConnectorError, NotFoundError, ObjectExistsError
 from connectors.http import HttpSender, app_message
-from connectors.microsoft365 import AppToken
+from connectors.oauth import AppToken
 
 PAGE_LIMIT = 1000
 T = TypeVar("T")

@@ -15,7 +15,6 @@ Requests, with the Microsoft pages they follow:
 from __future__ import annotations
 
 import re
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +35,7 @@ from connectors.errors import (
     from_status,
 )
 from connectors.http import HttpSender, retry_after_seconds
+from connectors.oauth import AppToken
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 MAX_BIND = 20
@@ -88,48 +88,6 @@ class Microsoft365Settings:
                                   "supported yet; set client_secret instead")
             raise ConfigError(f"{prefix}.client_secret", "is required")
         return self
-
-
-class AppToken:
-    """An app-only token from a client-credentials grant, kept until shortly before expiry."""
-
-    def __init__(self, http: HttpSender, url: str, form: dict[str, str],
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.http = http
-        self.url = url
-        self.form = form
-        self.clock = clock
-        self.requests = 0
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = threading.Lock()
-
-    def get(self) -> str:
-        """The cached token, or a new one when there is none or it is about to expire."""
-        with self._lock:
-            if self._token is None or self.clock() >= self._expires_at:
-                self._token, lifetime = self._fetch()
-                self._expires_at = self.clock() + lifetime - min(300.0, lifetime / 2)
-            return self._token
-
-    def invalidate(self, stale: str) -> None:
-        """Forget the token the app refused (unless another thread already replaced it)."""
-        with self._lock:
-            if self._token == stale:
-                self._token = None
-
-    def _fetch(self) -> tuple[str, float]:
-        self.requests += 1
-        try:
-            response = self.http.request("POST", self.url, data=self.form, ok=(200,),
-                                         what="getting an access token")
-        except ConnectorError as exc:
-            if exc.transient:
-                raise
-            raise AuthError(f"{self.http.app} refused the app's credentials", status=exc.status,
-                            app_message=exc.app_message) from None
-        body = response.json()
-        return str(body["access_token"]), float(body.get("expires_in", 3599))
 
 
 class Microsoft365App:

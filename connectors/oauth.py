@@ -1,0 +1,52 @@
+"""OAuth client-credentials tokens shared by the HTTP apps (Microsoft Graph, Box)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from connectors.errors import AuthError, ConnectorError
+from connectors.http import HttpSender
+
+
+class AppToken:
+    """An app-only token from a client-credentials grant, kept until shortly before expiry."""
+
+    def __init__(self, http: HttpSender, url: str, form: dict[str, str],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.http = http
+        self.url = url
+        self.form = form
+        self.clock = clock
+        self.requests = 0
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> str:
+        """The cached token, or a new one when there is none or it is about to expire."""
+        with self._lock:
+            if self._token is None or self.clock() >= self._expires_at:
+                self._token, lifetime = self._fetch()
+                self._expires_at = self.clock() + lifetime - min(300.0, lifetime / 2)
+            return self._token
+
+    def invalidate(self, stale: str) -> None:
+        """Forget the token the app refused (unless another thread already replaced it)."""
+        with self._lock:
+            if self._token == stale:
+                self._token = None
+
+    def _fetch(self) -> tuple[str, float]:
+        self.requests += 1
+        try:
+            response = self.http.request("POST", self.url, data=self.form, ok=(200,),
+                                         what="getting an access token")
+        except ConnectorError as exc:
+            if exc.transient:
+                raise
+            raise AuthError(f"{self.http.app} refused the app's credentials", status=exc.status,
+                            app_message=exc.app_message) from None
+        body = response.json()
+        return str(body["access_token"]), float(body.get("expires_in", 3599))

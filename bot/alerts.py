@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.views import alerts as views
 from engine import alerts
-from engine.checks import DriftFinding
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -24,18 +23,20 @@ class Alerter:
         self.service = service
         self.channel = service.config.slack.alerts_channel
 
-    def after_check(self, findings: list[DriftFinding]) -> None:
-        """Post new drift once; update the alert of drift that went away."""
-        new, resolved = alerts.drift_to_tell(findings)
-        for finding in new:
-            ts = self._post(views.drift_alert(finding.report, finding.mapping_id))
+    def after_check(self) -> None:
+        """Post drift found by any check once; update the alert of drift that went away."""
+        new, gone = alerts.drift_to_tell(self.service)
+        for drift in new:
+            assert drift.report is not None
+            if drift.ts:  # the drift changed since it was posted: close the old alert
+                self._update(drift.channel, drift.ts, views.drift_closed(None, "changed"))
+            ts = self._post(views.drift_alert(drift.report, drift.mapping_id))
             if ts:
-                alerts.remember_drift_alert(self.service, finding.mapping_id, self.channel, ts)
-        for finding in resolved:
-            channel, ts = alerts.alert_of(self.service, finding.mapping_id)
-            if ts:
-                self._update(channel, ts, views.drift_closed(None, "resolved"))
-                alerts.remember_drift_alert(self.service, finding.mapping_id, "", "")
+                alerts.remember_drift_alert(self.service, drift.mapping_id, self.channel, ts,
+                                            drift.fingerprint)
+        for drift in gone:
+            self._update(drift.channel, drift.ts, views.drift_closed(None, "resolved"))
+            alerts.remember_drift_alert(self.service, drift.mapping_id)
 
     def after_push_errors(self) -> None:
         """Post each error not told yet (once); update the alert of errors fixed since."""

@@ -85,10 +85,10 @@ class Scheduler:
         """Check every active push for drift and alert once per new drift."""
         if not self.heartbeat():
             return
-        _, findings = check(self.service, None, ACTOR)
+        check(self.service, None, ACTOR)
         self.runs["drift"] += 1
         if self.alerter:
-            self.alerter.after_check(findings)
+            self.alerter.after_check()
             self.alerter.after_push_errors()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.errors import ConnectorError
-from engine.checks import DriftFinding
+from engine.drift import DriftReport, report_from_json
 from engine.pusher import Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -38,26 +38,42 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     return mapping
 
 
-def drift_to_tell(findings: list[DriftFinding]) -> tuple[list[DriftFinding], list[DriftFinding]]:
-    """(new drift to post, drift that went away and whose alert should say so)."""
-    return ([f for f in findings if f.state == "new"],
-            [f for f in findings if f.state == "resolved"])
+@dataclass(frozen=True)
+class DriftAlert:
+    """Drift to post (report set) or a posted alert whose drift is gone (report None)."""
+
+    mapping_id: int
+    report: DriftReport | None
+    fingerprint: str = ""
+    channel: str = ""
+    ts: str = ""
 
 
-def alert_of(service: GroupPushService, mapping_id: int) -> tuple[str, str]:
-    """(channel, ts) of the drift alert posted for a mapping, if any."""
+def drift_to_tell(service: GroupPushService) -> tuple[list[DriftAlert], list[DriftAlert]]:
+    """(drift found by any check and not posted yet, posted drift that went away)."""
+    new, gone = [], []
     with service.db.session() as session:
-        mapping = session.get(PushMapping, mapping_id)
-        return (mapping.drift_alert_channel, mapping.drift_alert_ts) if mapping else ("", "")
+        for m in repo.list_mappings(session):
+            mapping_id = int(m.id or 0)
+            if (m.drift_fingerprint and not m.drift_ignored_by and m.status == "active"
+                    and m.drift_fingerprint != m.drift_alerted and m.drift_detail):
+                new.append(DriftAlert(mapping_id, report_from_json(m.drift_detail),
+                                      m.drift_fingerprint, m.drift_alert_channel,
+                                      m.drift_alert_ts))
+            elif not m.drift_fingerprint and m.drift_alert_ts:
+                gone.append(DriftAlert(mapping_id, None, "", m.drift_alert_channel,
+                                       m.drift_alert_ts))
+    return new, gone
 
 
-def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: str,
-                         ts: str) -> None:
-    """Keep where a drift alert was posted, to update it when the drift is fixed."""
+def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: str = "",
+                         ts: str = "", fingerprint: str = "") -> None:
+    """Keep where a drift alert was posted (and for which drift), or forget it once closed."""
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
         if mapping is not None:
             mapping.drift_alert_channel, mapping.drift_alert_ts = channel, ts
+            mapping.drift_alerted = fingerprint
 
 
 def ignore_drift(service: GroupPushService, mapping_id: int, actor: str) -> Reply:

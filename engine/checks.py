@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from connectors.base import App
 from connectors.errors import ConnectorError
-from engine.drift import DriftReport, compare_members
+from engine.drift import DriftReport, compare_members, report_to_json
 from engine.pusher import record_failure
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -59,6 +59,7 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
             row.error_operation = row.error_message = row.error_hint = ""
             row.error_status = row.error_at = None
         now = report.fingerprint
+        row.drift_detail = report_to_json(report) if now else ""
         if not now:
             state = "resolved" if before else "clean"
             row.drift_fingerprint, row.drift_ignored_by = "", ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,21 @@ class DriftReport:
         text = "|".join([str(self.group_gone), self.renamed_to or "", *self.missing, "/",
                          *self.unexpected])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def report_to_json(report: DriftReport) -> str:
+    """A drift report as stored with its mapping."""
+    return json.dumps({"group": report.group, "app": report.app, "missing": report.missing,
+                       "unexpected": report.unexpected, "group_gone": report.group_gone,
+                       "renamed_to": report.renamed_to})
+
+
+def report_from_json(text: str) -> DriftReport:
+    """A stored drift report."""
+    data = json.loads(text)
+    return DriftReport(group=data["group"], app=data["app"], missing=tuple(data["missing"]),
+                       unexpected=tuple(data["unexpected"]), group_gone=data["group_gone"],
+                       renamed_to=data["renamed_to"])
 
 
 def compare_members(

@@ -46,7 +46,7 @@ def register(app: App, services: Services) -> None:
         else:
             closed = views.drift_closed(None, "push now" if kind == views.PUSH_NOW
                                         else "ignored", user)
-            alerts.remember_drift_alert(services.service, mapping_id, "", "")
+            alerts.remember_drift_alert(services.service, mapping_id)
         if channel and ts:
             client.chat_update(channel=channel, ts=ts, **closed)
 

@@ -8,6 +8,7 @@ import shlex
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.alerts import Alerter
 from bot.commands import HELP, UsageError, parse
 from bot.handlers import handle
 from bot.listeners.context import Services
@@ -76,6 +77,10 @@ def run_long(services: Services, conv: Conversation, text: str, verb: str) -> No
     else:
         conv.post(result(reply, conv.user, text))
     post_requests(services, conv, [str(i) for i in reply.data.get("held") or []])
+    alerter = Alerter(conv.client, services.service)
+    if verb == "check":
+        alerter.after_check()
+    alerter.after_push_errors()
 
 
 def publish(services: Services, conv: Conversation, text: str, verb: str,

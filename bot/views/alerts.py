@@ -55,7 +55,8 @@ def drift_closed(report: DriftReport | None, how: str, actor: str = "") -> Messa
     lines = {"push now": f":white_check_mark: Fixed{who} with *Push now*.",
              "ignored": f":see_no_evil: Ignored{who}: the app's changes are kept.",
              "resolved": ":white_check_mark: The drift is gone: the app group matches "
-                         "again."}
+                         "again.",
+             "changed": ":arrows_counterclockwise: The drift changed; see the newer alert."}
     return {"text": lines[how].replace("*", ""),
             "blocks": [*blocks, section(lines[how])]}
 

@@ -185,3 +185,27 @@ def test_two_schedulers_on_one_postgresql_run_a_job_once_and_take_over(
     wait_until(lambda: second.runs["sync"] >= 1, timeout=10)
     assert time.monotonic() - died < 3  # the lease (1 s), a heartbeat, and some slack
     second.stop()
+
+
+def test_a_check_typed_in_slack_alerts_the_channel_and_the_job_does_not_repeat_it(
+        bot: Bot) -> None:
+    pushed(bot, "Sales")
+    bot.tenant.patch_members("Sales", remove=["carol@acme.test"])
+    bot.command("check box")
+    bot.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS)
+    [alert] = alerts(bot, "Drift")
+    assert "carol@acme.test" in message_text(alert)
+    scheduler_for(bot).drift_job()
+    assert len(alerts(bot, "Drift")) == 1
+
+
+def test_drift_found_by_the_command_line_is_alerted_by_the_next_job(bot: Bot) -> None:
+    from engine.checks import check
+
+    pushed(bot, "Sales")
+    bot.tenant.patch_members("Sales", remove=["carol@acme.test"])
+    reply, _ = check(bot.service, "box", "console")  # `grouppush check`, no Slack
+    assert not reply.ok
+    assert alerts(bot, "Drift") == []
+    scheduler_for(bot).drift_job()
+    assert len(alerts(bot, "Drift")) == 1

@@ -361,3 +361,21 @@ def test_the_same_push_twice_at_once_makes_one_group(ws: Workspace) -> None:
     assert sorted(r.ok for r in replies) == [False, False, True]
     assert all("already pushed" in r.text for r in replies if not r.ok)
     assert ws.app.group_count("Sales") == 1
+
+
+def test_check_reports_a_group_deleted_or_renamed_in_the_app(ws: Workspace) -> None:
+    import httpx
+
+    ws.exec("push Sales to box")
+    ws.exec("push Engineering to box")
+    ws.app.delete_group("Sales")
+    group_id = ws.app.groups()["Engineering"]
+    httpx.patch(f"{ws.app.url}/Groups/{group_id}", headers={
+        "Authorization": f"Bearer {ws.app.token}", "Content-Type": "application/scim+json"},
+        json={"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "replace", "path": "displayName",
+                              "value": "Engineering (old)"}]}).raise_for_status()
+    result = ws.exec("check box")
+    assert result.code == 1
+    assert "Sales on box: the group was deleted in the app." in result.out
+    assert 'renamed in the app to "Engineering (old)"' in result.out

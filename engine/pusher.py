@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from connectors.base import App, AppGroup, DirectorySnapshot, chunks
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError, DirectoryError
 from engine.planner import MemberPlan, plan_members
 from storage import repo
 from storage.db import Database
@@ -125,7 +125,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:
-            raise NotFoundError(f"group {mapping.group_name} is no longer in the directory")
+            raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
+                                 f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
         app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full)
         if not members:
             plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()

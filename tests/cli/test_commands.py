@@ -379,3 +379,13 @@ def test_check_reports_a_group_deleted_or_renamed_in_the_app(ws: Workspace) -> N
     assert result.code == 1
     assert "Sales on box: the group was deleted in the app." in result.out
     assert 'renamed in the app to "Engineering (old)"' in result.out
+
+
+def test_a_group_gone_from_the_directory_is_an_error_not_a_deletion(ws: Workspace) -> None:
+    ws.exec("push Engineering to box")
+    ws.groups = [g for g in ws.groups if g["id"] != "g-eng"]
+    ws.write()
+    result = ws.exec("sync")
+    assert result.code == 1 and "no longer in the directory" in result.out
+    assert "Engineering" in ws.app.groups()  # never deleted without an approved unlink
+    assert "no longer in the directory" in ws.exec("list").out

@@ -56,6 +56,7 @@ logging.getLogger("slack_bolt.App").addFilter(_NoTokenNotice())
 
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # wsgiref's 5 drops connections when many people type at once
 
 
 class _LoggingHandler(WSGIRequestHandler):

@@ -133,6 +133,16 @@ class ScimApp:
         body = self._get_group(group_id, "members")
         return {m["value"]: m.get("display") for m in body.get("members") or [] if "value" in m}
 
+    def read_group(self, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+        """The group and its members in one GET (get_group + list_members), None when gone."""
+        try:
+            body = self._get_group(group_id, "displayName,members")
+        except NotFoundError:
+            return None
+        members = {m["value"]: m.get("display") for m in body.get("members") or []
+                   if "value" in m}
+        return AppGroup(id=body["id"], name=body.get("displayName", "")), members
+
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """PATCH add, up to max_members_per_request members per request."""
         for batch in chunks(list(user_ids), self.capabilities.max_members_per_request):

@@ -29,10 +29,15 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
     name = mapping.group_name
     if not mapping.app_group_id:
         return DriftReport(group=name, app=app.name)
-    group = app.get_group(mapping.app_group_id)
+    read_group = getattr(app, "read_group", None)  # one request where the app allows it
+    if read_group is not None:
+        found = read_group(mapping.app_group_id)
+        group, in_app = found if found is not None else (None, {})
+    else:
+        group = app.get_group(mapping.app_group_id)
+        in_app = app.list_members(mapping.app_group_id) if group is not None else {}
     if group is None:
         return DriftReport(group=name, app=app.name, group_gone=True)
-    in_app = app.list_members(mapping.app_group_id)
     with service.db.session() as session:
         pushed = repo.pushed_members(session, int(mapping.id or 0))
         known = repo.logins_by_app_id(session, app.name, in_app)

@@ -182,9 +182,10 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
                           skipped=tuple(sorted(set(plan.skipped) | (desired & skip))))
     else:
         in_app = app.list_members(group_id)
-        with db.session() as session:
-            known = repo.logins_by_app_id(session, app.name, in_app)
         by_id = {uid: login for login, uid in pushed.items()}
+        others = [uid for uid in in_app if uid not in by_id]  # the pushed ones are known
+        with db.session() as session:
+            known = repo.logins_by_app_id(session, app.name, others) if others else {}
         current = {by_id.get(uid) or known.get(uid) or in_app[uid] or uid: uid
                    for uid in in_app}
         resolved = resolve(db, app, desired, refresh=True)

@@ -1,0 +1,152 @@
+"""The engine scenarios: directory read, user cache warm-up, pushes, sync and drift check."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from bench.floor import replay_by_group, replay_push, undo
+from bench.meter import Measured, PeakMemory, RequestLog, measure
+from bench.report import Row, ratio, seconds, verdict
+from bench.world import ACTOR, APP, World, login, push_group_name
+from engine.checks import check
+from engine.pusher import resolve
+from engine.sync import run_sync
+from storage import repo
+
+T = TypeVar("T")
+MEMORY_TARGET_MB = 300.0
+WALL_TARGET = 1.5
+
+
+def run(world: World, work: Callable[[], T], memory: bool = False) -> tuple[T, Measured]:
+    """Measure engine work on the benchmarked app."""
+    return measure(world.log, lambda: world.app.http.requests_sent, work, memory=memory)
+
+
+def directory_read(world: World) -> list[Row]:
+    """The engine's first read of directory.yml (later reads are cached until it changes)."""
+    peak = PeakMemory()
+    started = time.perf_counter()
+    snapshot = world.service.snapshot()
+    took = time.perf_counter() - started
+    scenario = (f"read directory.yml ({len(snapshot.users):,} users, "
+                f"{len(snapshot.groups):,} groups)")
+    return [Row(scenario, "wall", seconds(took)),
+            Row(scenario, f"peak RSS ({peak.source})",
+                f"{peak.peak_mb():.0f} MB (from {peak.start_mb:.0f} MB)")]
+
+
+def warm_user_cache(world: World) -> list[Row]:
+    """Resolve every app user once through the engine, as a first push or sync does."""
+    logins = [login(i) for i in range(world.sizes.app_users)]
+    found, m = run(world, lambda: resolve(world.service.db, world.app, logins))
+    scenario = f"warm the app user cache ({len(logins):,} logins, cold)"
+    if len(found) != len(logins):
+        raise RuntimeError(f"resolved {len(found)} of {len(logins)} app users")
+    return [Row(scenario, "wall", seconds(m.seconds)),
+            Row(scenario, "requests", f"{m.requests} ({m.breakdown()})")]
+
+
+def push(world: World, size: int) -> list[Row]:
+    """Push one group of `size` members (user cache warm), then the same requests by httpx."""
+    name = push_group_name(size)
+    reply, m = run(world, lambda: world.service.push(name, APP, ACTOR), memory=True)
+    if not reply.ok:
+        raise RuntimeError(reply.text)
+    with world.service.db.session() as session:
+        mapping = next(row for row in repo.list_mappings(session, APP) if row.group_name == name)
+        group_id, pushed = str(mapping.app_group_id), mapping.members_pushed
+    if pushed != size:
+        raise RuntimeError(f"{name}: {pushed} members pushed, not {size}")
+    with world.floor_client() as client:
+        floor_s, floor_n, floor_id = replay_push(client, m.sent, group_id)
+        client.delete(f"{world.app.base}/Groups/{floor_id}").raise_for_status()
+    world.service.set_status(name, APP, ACTOR, active=False)  # out of the sync and the check
+    batch = world.app.capabilities.max_members_per_request
+    limit = math.ceil(size / batch) + 5
+    scenario = f"push {size:,} members (cache warm)"
+    peak = m.peak_mb or 0.0
+    return [
+        Row(scenario, "requests", f"{m.requests} ({m.breakdown()})",
+            f"≤ ceil({size:,}/{batch})+5 = {limit}", ratio(m.requests, limit),
+            verdict(m.requests <= limit)),
+        Row(scenario, "wall", seconds(m.seconds), f"≤ {WALL_TARGET} × floor",
+            ratio(m.seconds, floor_s), verdict(m.seconds <= WALL_TARGET * floor_s)),
+        Row(scenario, "floor: httpx replay", f"{seconds(floor_s)}, {floor_n} requests"),
+        Row(scenario, f"peak RSS ({m.memory_source})",
+            f"{peak:.0f} MB (from {m.start_mb or 0:.0f} MB)", f"< {MEMORY_TARGET_MB:.0f} MB",
+            ratio(peak, MEMORY_TARGET_MB), verdict(peak < MEMORY_TARGET_MB)),
+    ]
+
+
+def push_teams(world: World) -> list[Row]:
+    """Push the teams the sync and the drift check work on, `concurrency` at once (setup)."""
+    teams = world.directory.teams
+
+    def push_one(name: str) -> None:
+        reply = world.service.push(name, APP, ACTOR)
+        if not reply.ok:
+            raise RuntimeError(reply.text)
+
+    def push_all() -> None:
+        with ThreadPoolExecutor(max_workers=world.sizes.concurrency) as pool:
+            list(pool.map(push_one, [t.name for t in teams]))
+
+    _, m = run(world, push_all)
+    scenario = f"setup: push {len(teams):,} groups of {world.sizes.group_size}"
+    return [Row(scenario, "wall", seconds(m.seconds)),
+            Row(scenario, "requests", f"{m.requests} ({m.breakdown()})")]
+
+
+def sync(world: World) -> list[Row]:
+    """Change a share of the memberships in the directory, sync, and replay its requests."""
+    sizes = world.sizes
+    added, removed, changed = world.directory.change_memberships(sizes.changed, sizes.seed + 1)
+    world.directory.write(world.directory_path)
+    report, m = run(world, lambda: run_sync(world.service, APP, ACTOR))
+    if report.errors or report.held:
+        raise RuntimeError(f"sync errors {report.errors} held {report.held}")
+    with world.floor_client() as client:
+        undo(client, m.sent)
+        floor_s, floor_n, _ = replay_by_group(client, m.sent, sizes.concurrency)
+    limit = 2 * len(changed) + 5
+    scenario = (f"sync {report.groups:,} groups, {sizes.changed:.0%} of memberships changed "
+                f"(+{added} -{removed} in {len(changed)} groups)")
+    return [
+        Row(scenario, "requests", f"{m.requests} ({m.breakdown()})",
+            f"≤ 2×{len(changed)}+5 = {limit}", ratio(m.requests, limit),
+            verdict(m.requests <= limit)),
+        Row(scenario, "app group reads (GET /Groups…)", str(m.group_reads), "0", "",
+            verdict(m.group_reads == 0)),
+        Row(scenario, "wall (re-reads directory.yml)", seconds(m.seconds), "",
+            ratio(m.seconds, floor_s)),
+        Row(scenario, "floor: httpx replay", f"{seconds(floor_s)}, {floor_n} requests, "
+            f"{sizes.concurrency} groups at once"),
+        Row(scenario, "groups changed (engine / directory)",
+            f"{report.changed} / {len(changed)}"),
+    ]
+
+
+def drift_check(world: World) -> list[Row]:
+    """A drift check of every active push, then the same reads by httpx, same concurrency."""
+    concurrency = world.sizes.concurrency
+    (reply, findings), m = run(world, lambda: check(world.service, APP, ACTOR))
+    drifted = sum(1 for f in findings if f.report.drifted)
+    floor_log = RequestLog()
+    with world.floor_client() as client:
+        floor_log.attach(client)
+        floor_s, floor_n, _ = replay_by_group(client, m.sent, concurrency)
+    scenario = f"drift check {len(findings):,} groups of ~{world.sizes.group_size}"
+    return [
+        Row(scenario, "wall", seconds(m.seconds), f"≤ {WALL_TARGET} × floor",
+            ratio(m.seconds, floor_s), verdict(m.seconds <= WALL_TARGET * floor_s)),
+        Row(scenario, "requests", f"{m.requests} ({m.breakdown()})"),
+        Row(scenario, "floor: httpx replay", f"{seconds(floor_s)}, {floor_n} requests"),
+        Row(scenario, "concurrency (setting / in flight: engine, floor)",
+            f"{concurrency} / {m.max_in_flight}, {floor_log.max_in_flight}"),
+        Row(scenario, "groups drifted", f"{drifted} ({'ok' if reply.ok else 'drift'})"),
+    ]

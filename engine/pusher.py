@@ -54,6 +54,8 @@ class PushOutcome:
 def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
     """App user ids for logins: from the cache, asking the app only for the ones not known."""
     wanted = sorted(set(logins))
+    if not wanted:
+        return {}
     with db.session() as session:
         known = {} if refresh else repo.cached_app_users(session, app.name, wanted)
     missing = [login for login in wanted if login not in known]
@@ -128,16 +130,18 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
                                  f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
         app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full)
+        pushed_now: int | None = None
         if not members:
             plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
         else:
-            plan, wanted = _plan(db, app, snapshot.active_logins(group), mapping_id,
-                                 app_group.id, full=full,
-                                 skip=set() if full else previously_skipped)
+            plan, wanted, pushed_now = _plan(db, app, snapshot.active_logins(group), mapping_id,
+                                             app_group.id, full=full,
+                                             skip=set() if full else previously_skipped)
         if guard is not None:
-            with db.session() as session:
-                guard(mapping.group_name, app.name, plan,
-                      len(repo.pushed_members(session, mapping_id)))
+            if pushed_now is None:
+                with db.session() as session:
+                    pushed_now = repo.count_pushed_members(session, mapping_id)
+            guard(mapping.group_name, app.name, plan, pushed_now)
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
@@ -155,7 +159,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             repo.record_removed(session, mapping_id,
                                 set(repo.pushed_members(session, mapping_id)) - set(wanted))
         mapping.last_push_at = utcnow()
-        mapping.members_pushed = len(repo.pushed_members(session, mapping_id))
+        mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
         if members:
             mapping.skipped_logins = "\n".join(plan.skipped)
         mapping.error_operation = mapping.error_message = mapping.error_hint = ""
@@ -170,8 +174,9 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
 
 
 def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,
-          full: bool, skip: set[str]) -> tuple[MemberPlan, dict[str, str]]:
-    """The plan, and the members (login -> app id) the group should have once it is applied."""
+          full: bool, skip: set[str]) -> tuple[MemberPlan, dict[str, str], int]:
+    """The plan, the members (login -> app id) the group should have once it is applied, and
+    how many members are pushed now."""
     with db.session() as session:
         pushed = repo.pushed_members(session, mapping_id)
     if not full:
@@ -192,7 +197,7 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
         plan = plan_members(desired, resolved, current,
                             additive=app.capabilities.additive_push_now)
     wanted = {login: resolved[login] for login in desired if login in resolved}
-    return plan, wanted
+    return plan, wanted, len(pushed)
 
 
 def record_failure(db: Database, mapping_id: int, run_id: int | None, operation: str,

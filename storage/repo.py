@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, select, update
@@ -43,9 +44,10 @@ def list_mappings(session: Session, app: str | None = None,
 
 
 def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
-    """login -> app user id, as last pushed."""
-    rows = session.exec(select(PushedMember).where(PushedMember.mapping_id == mapping_id))
-    return {row.login: row.app_user_id for row in rows}
+    """login -> app user id, as last pushed (read as plain columns: groups can be large)."""
+    rows = session.exec(select(col(PushedMember.login), col(PushedMember.app_user_id))
+                        .where(PushedMember.mapping_id == mapping_id))
+    return {login: uid for login, uid in rows}
 
 
 def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
@@ -201,3 +203,10 @@ def release_lease(session: Session, name: str, holder: str) -> None:
     """Give a lease up at once, so another instance takes over without waiting."""
     session.exec(delete(JobLease).where(  # type: ignore[call-overload]
         col(JobLease.name) == name, col(JobLease.holder) == holder))
+
+
+def count_pushed_members(session: Session, mapping_id: int) -> int:
+    """How many members were last pushed to the mapping's app group."""
+    query = select(func.count()).select_from(PushedMember).where(
+        PushedMember.mapping_id == mapping_id)
+    return int(session.exec(query).one())

@@ -40,10 +40,10 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
         return DriftReport(group=name, app=app.name, group_gone=True)
     with service.db.session() as session:
         pushed = repo.pushed_members(session, int(mapping.id or 0))
-        known = repo.logins_by_app_id(session, app.name, in_app)
-    pushed_ids = set(pushed.values())
-    unnamed = [uid for uid in in_app
-               if uid not in known and not in_app[uid] and uid not in pushed_ids]
+        pushed_ids = set(pushed.values())
+        others = [uid for uid in in_app if uid not in pushed_ids]  # the pushed are known
+        known = repo.logins_by_app_id(session, app.name, others) if others else {}
+    unnamed = [uid for uid in others if uid not in known and not in_app[uid]]
     lookup = getattr(app, "user_logins", None)
     if unnamed and lookup is not None:
         known.update(lookup(unnamed))

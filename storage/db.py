@@ -5,17 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _index_app_user_ids(connection: Connection) -> None:
+    connection.execute(text(f"CREATE INDEX IF NOT EXISTS {models.APP_USER_ID_INDEX} "
+                            "ON appuser (app, app_user_id)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _index_app_user_ids}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

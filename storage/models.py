@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+APP_USER_ID_INDEX = "ix_appuser_app_app_user_id"
+"""Finds logins by app user id (drift checks name unexpected members)."""
 
 
 def utcnow() -> datetime:
@@ -58,6 +61,8 @@ class PushedMember(SQLModel, table=True):
 
 class AppUser(SQLModel, table=True):
     """An app's user id for a directory login, as resolved once."""
+
+    __table_args__ = (Index(APP_USER_ID_INDEX, "app", "app_user_id"),)
 
     app: str = Field(primary_key=True)
     login: str = Field(primary_key=True)

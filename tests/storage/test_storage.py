@@ -88,3 +88,21 @@ def test_audit_is_newest_first(database_url: str) -> None:
         events = repo.recent_audit(session, 3)
     assert [e.detail for e in events] == ["group 4", "group 3", "group 2"]
     db.close()
+
+
+def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.models import APP_USER_ID_INDEX
+
+    db = Database(database_url)
+    with db.session() as session:
+        session.execute(text(f"DROP INDEX {APP_USER_ID_INDEX}"))
+        session.get(SchemaVersion, 1).version = 1  # type: ignore[union-attr]
+    db.close()
+    db = Database(database_url)
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("appuser")}
+    assert APP_USER_ID_INDEX in indexes
+    with db.session() as session:
+        assert session.get(SchemaVersion, 1).version == SCHEMA_VERSION  # type: ignore[union-attr]
+    db.close()

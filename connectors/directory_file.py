@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,7 @@ class FileDirectory:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._cached: tuple[tuple[int, int], DirectorySnapshot] | None = None
+        self._reading = threading.Lock()
 
     def snapshot(self) -> DirectorySnapshot:
         """Read the file again if it changed since the last read."""
@@ -129,10 +131,11 @@ class FileDirectory:
             raise DirectoryError(f"directory file {self.path} cannot be read: "
                                  f"{exc.strerror}") from None
         key = (stat.st_mtime_ns, stat.st_size)
-        if self._cached is None or self._cached[0] != key:
-            text = self.path.read_text(encoding="utf-8")
-            self._cached = (key, parse_directory(text, str(self.path)))
-        return self._cached[1]
+        with self._reading:  # many commands at once: one reads the file, the others wait for it
+            if self._cached is None or self._cached[0] != key:
+                text = self.path.read_text(encoding="utf-8")
+                self._cached = (key, parse_directory(text, str(self.path)))
+            return self._cached[1]
 
     def search_groups(self, text: str, limit: int = 20) -> list[DirectoryGroup]:
         """Groups whose names contain the text, ignoring case, shortest names first."""

@@ -111,3 +111,34 @@ def test_secrets_from_the_environment_are_expanded(tmp_path: Path,
     path.write_text("directory: {type: file, path: d.yml}\napps:\n  box: {type: scim, url: u, "
                     "token: '${BOX_SCIM_TOKEN}'}\n")
     assert load_config(path).apps["box"]["token"] == "s3cret"
+
+
+def test_a_changed_directory_file_is_parsed_once_by_concurrent_readers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import connectors.directory_file as module
+
+    path = tmp_path / "directory.yml"
+    path.write_text("users:\n  - {id: u1, login: a@x}\ngroups:\n  - {id: g1, name: Sales}\n")
+    parses = []
+    real = module.parse_directory
+
+    def counting(text: str, where: str = "") -> object:
+        parses.append(where)
+        return real(text, where)
+
+    monkeypatch.setattr(module, "parse_directory", counting)
+    directory = FileDirectory(path)
+    barrier = threading.Barrier(8)
+
+    def read() -> None:
+        barrier.wait()
+        directory.snapshot()
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(parses) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,100 +20,224 @@ KNOWN_STATUSES = {
 Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _where(node: yaml.Node) -> str:
-    return f"line {node.start_mark.line + 1}"
+class _Node:
+    """A parsed YAML value and the line it starts on, lighter than a yaml.Node."""
+
+    __slots__ = ("value", "line")
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
 
 
-def _scalar(node: yaml.Node, what: str, path: str) -> str:
-    if not isinstance(node, yaml.ScalarNode) or node.value == "":
-        raise DirectoryError(f"directory file {path}, {_where(node)}: {what} must be a text value")
-    return str(node.value)
+class _Scalar(_Node):
+    __slots__ = ()
+    value: str
 
 
-def _mapping(node: yaml.Node, what: str, path: str) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        raise DirectoryError(f"directory file {path}, {_where(node)}: {what} must be a mapping")
-    return {str(k.value): v for k, v in node.value}
+class _List(_Node):
+    __slots__ = ()
+    value: list[_Node]
 
 
-def _sequence(node: yaml.Node, what: str, path: str) -> list[yaml.Node]:
-    if not isinstance(node, yaml.SequenceNode):
-        raise DirectoryError(f"directory file {path}, {_where(node)}: {what} must be a list")
-    return list(node.value)
+class _Map(_Node):
+    __slots__ = ()
+    value: dict[str, _Node]
 
 
-def _field(entry: dict[str, yaml.Node], key: str, owner: yaml.Node, what: str,
-           path: str) -> str:
+class _Reader:
+    """YAML events of one document, read one at a time so a large file is never held whole."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self._events: Iterator[yaml.Event] = yaml.parse(text, Loader=Loader)
+        self._anchors: dict[str, _Node] = {}
+
+    def next(self) -> yaml.Event:
+        """The next event; a YAML syntax error becomes a DirectoryError."""
+        try:
+            return next(self._events)
+        except yaml.YAMLError as exc:
+            raise DirectoryError(f"directory file {self.path} is not valid YAML: {exc}") from None
+
+    def node(self, event: yaml.Event) -> _Node:
+        """The whole value that starts with this event."""
+        line = _line(event)
+        built: _Node
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self._anchors:
+                raise self.error(line, f"unknown alias *{event.anchor}")
+            anchored = self._anchors[event.anchor]
+            return type(anchored)(anchored.value, line)
+        if isinstance(event, yaml.ScalarEvent):
+            built = _Scalar(event.value, line)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            built = _List([self.node(e) for e in self.items()], line)
+        elif isinstance(event, yaml.MappingStartEvent):
+            built = _Map(dict(self.pairs()), line)
+        else:
+            raise self.error(line, f"unexpected {type(event).__name__}")
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self._anchors[anchor] = built
+        return built
+
+    def items(self) -> Iterator[yaml.Event]:
+        """The first event of each item of the sequence just opened."""
+        while not isinstance(event := self.next(), yaml.SequenceEndEvent):
+            yield event
+
+    def mapping_keys(self) -> Iterator[_Node]:
+        """Each key of the mapping just opened; the caller reads its value next."""
+        while not isinstance(event := self.next(), yaml.MappingEndEvent):
+            yield self.node(event)
+
+    def pairs(self) -> Iterator[tuple[str, _Node]]:
+        """The keys and values of the mapping just opened."""
+        for key in self.mapping_keys():
+            yield _name(key), self.node(self.next())
+
+    def error(self, line: int, message: str) -> DirectoryError:
+        """An error naming the file and the line."""
+        return DirectoryError(f"directory file {self.path}, line {line}: {message}")
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark else 0
+
+
+def _name(key: _Node) -> str:
+    return str(key.value) if isinstance(key, _Scalar) else "?"
+
+
+def _scalar(node: _Node, what: str, reader: _Reader) -> str:
+    if not isinstance(node, _Scalar) or node.value == "":
+        raise reader.error(node.line, f"{what} must be a text value")
+    return node.value
+
+
+def _mapping(node: _Node, what: str, reader: _Reader) -> dict[str, _Node]:
+    if not isinstance(node, _Map):
+        raise reader.error(node.line, f"{what} must be a mapping")
+    return node.value
+
+
+def _list(node: _Node, what: str, reader: _Reader) -> list[_Node]:
+    if not isinstance(node, _List):
+        raise reader.error(node.line, f"{what} must be a list")
+    return node.value
+
+
+def _field(entry: dict[str, _Node], key: str, owner: _Node, what: str, reader: _Reader) -> str:
     if key not in entry:
-        raise DirectoryError(
-            f"directory file {path}, {_where(owner)}: {what} has no `{key}`"
-        )
-    return _scalar(entry[key], f"`{key}` of {what}", path)
+        raise reader.error(owner.line, f"{what} has no `{key}`")
+    return _scalar(entry[key], f"`{key}` of {what}", reader)
+
+
+def _text(entry: dict[str, _Node], key: str) -> str:
+    node = entry.get(key)
+    return str(node.value) if isinstance(node, _Scalar) else ""
+
+
+def _each(reader: _Reader, start: yaml.Event, what: str) -> Iterator[_Node]:
+    """The items of a top-level list, one at a time."""
+    if isinstance(start, yaml.SequenceStartEvent) and not start.anchor:
+        for event in reader.items():
+            yield reader.node(event)
+    else:
+        yield from _list(reader.node(start), what, reader)
 
 
 def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot:
     """Parse and check a directory file; errors name the line and the key."""
-    try:
-        root = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError as exc:
-        raise DirectoryError(f"directory file {path} is not valid YAML: {exc}") from None
-    if root is None:
+    reader = _Reader(text, path)
+    event = reader.next()  # StreamStartEvent
+    event = reader.next()
+    if isinstance(event, yaml.StreamEndEvent):
         raise DirectoryError(f"directory file {path} is empty: it needs `users:` and `groups:`")
-    top = _mapping(root, "the file", path)
-    unknown = set(top) - {"users", "groups", "assignments"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise DirectoryError(
-            f"directory file {path}, {_where(top[key])}: unknown key `{key}` "
-            "(expected users, groups, assignments)"
-        )
+    root = reader.next()  # after DocumentStartEvent
+    if isinstance(root, yaml.ScalarEvent) and root.value == "" and not root.anchor:
+        raise DirectoryError(f"directory file {path} is empty: it needs `users:` and `groups:`")
+    if not isinstance(root, yaml.MappingStartEvent):
+        raise reader.error(_line(root), "the file must be a mapping")
     users: dict[str, DirectoryUser] = {}
-    for node in _sequence(top["users"], "`users`", path) if "users" in top else []:
-        entry = _mapping(node, "a user", path)
-        uid = _field(entry, "id", node, "a user", path)
-        status = entry["status"].value.upper() if "status" in entry else "ACTIVE"
-        if status not in KNOWN_STATUSES:
-            raise DirectoryError(
-                f"directory file {path}, {_where(entry['status'])}: user {uid} has unknown "
-                f"status {status!r} (one of {', '.join(sorted(KNOWN_STATUSES))})"
-            )
-        if uid in users:
-            raise DirectoryError(f"directory file {path}, {_where(node)}: user id {uid} twice")
-        users[uid] = DirectoryUser(
-            id=uid, login=_field(entry, "login", node, f"user {uid}", path), status=status,
-            first_name=str(entry["first_name"].value) if "first_name" in entry else "",
-            last_name=str(entry["last_name"].value) if "last_name" in entry else "",
-        )
     groups: dict[str, DirectoryGroup] = {}
-    for node in _sequence(top["groups"], "`groups`", path) if "groups" in top else []:
-        entry = _mapping(node, "a group", path)
-        gid = _field(entry, "id", node, "a group", path)
-        members = []
-        if "members" in entry:
-            for member in _sequence(entry["members"], f"`members` of group {gid}", path):
-                uid = _scalar(member, f"a member of group {gid}", path)
-                if uid not in users:
-                    raise DirectoryError(
-                        f"directory file {path}, {_where(member)}: group {gid} lists member "
-                        f"{uid}, who is not in `users`"
-                    )
-                members.append(uid)
-        if gid in groups:
-            raise DirectoryError(f"directory file {path}, {_where(node)}: group id {gid} twice")
-        groups[gid] = DirectoryGroup(
-            id=gid, name=_field(entry, "name", node, f"group {gid}", path),
-            description=str(entry["description"].value) if "description" in entry else "",
-            members=tuple(dict.fromkeys(members)),
-        )
     assignments: dict[str, frozenset[str]] = {}
-    if "assignments" in top and not (
-        isinstance(top["assignments"], yaml.ScalarNode) and top["assignments"].value in ("", "~")
-    ):
-        for app, node in _mapping(top["assignments"], "`assignments`", path).items():
-            ids = [_scalar(n, f"a group of assignments.{app}", path)
-                   for n in _sequence(node, f"`assignments.{app}`", path)]
-            assignments[app] = frozenset(ids)
+    pending: list[tuple[str, str, int]] | None = []  # members to check once `users:` is read
+    for key in reader.mapping_keys():
+        name, start = _name(key), reader.next()
+        if name == "users":
+            for node in _each(reader, start, "`users`"):
+                _add_user(users, node, reader)
+            _check_members(pending, users, reader)
+            pending = None
+        elif name == "groups":
+            for node in _each(reader, start, "`groups`"):
+                _add_group(groups, users, pending, node, reader)
+        elif name == "assignments":
+            value = reader.node(start)
+            if not (isinstance(value, _Scalar) and value.value in ("", "~")):
+                for app, node in _mapping(value, "`assignments`", reader).items():
+                    ids = [_scalar(n, f"a group of assignments.{app}", reader)
+                           for n in _list(node, f"`assignments.{app}`", reader)]
+                    assignments[app] = frozenset(ids)
+        else:
+            raise reader.error(key.line, f"unknown key `{name}` "
+                               "(expected users, groups, assignments)")
+    reader.next()  # DocumentEndEvent
+    if not isinstance(extra := reader.next(), yaml.StreamEndEvent):
+        raise reader.error(_line(extra),
+                           "a second document; the file must hold one")
+    _check_members(pending, users, reader)
     return DirectorySnapshot(users=users, groups=groups, assignments=assignments)
+
+
+def _check_members(pending: list[tuple[str, str, int]] | None,
+                   users: dict[str, DirectoryUser], reader: _Reader) -> None:
+    for gid, uid, line in pending or ():
+        if uid not in users:
+            raise reader.error(line, f"group {gid} lists member {uid}, who is not in `users`")
+
+
+def _add_user(users: dict[str, DirectoryUser], node: _Node, reader: _Reader) -> None:
+    entry = _mapping(node, "a user", reader)
+    uid = _field(entry, "id", node, "a user", reader)
+    status = str(entry["status"].value).upper() if "status" in entry else "ACTIVE"
+    if status not in KNOWN_STATUSES:
+        raise reader.error(entry["status"].line, f"user {uid} has unknown status {status!r} "
+                           f"(one of {', '.join(sorted(KNOWN_STATUSES))})")
+    if uid in users:
+        raise reader.error(node.line, f"user id {uid} twice")
+    users[uid] = DirectoryUser(
+        id=uid, login=_field(entry, "login", node, f"user {uid}", reader), status=status,
+        first_name=_text(entry, "first_name"), last_name=_text(entry, "last_name"),
+    )
+
+
+def _add_group(groups: dict[str, DirectoryGroup], users: dict[str, DirectoryUser],
+               pending: list[tuple[str, str, int]] | None, node: _Node,
+               reader: _Reader) -> None:
+    entry = _mapping(node, "a group", reader)
+    gid = _field(entry, "id", node, "a group", reader)
+    members: list[str] = []
+    if "members" in entry:
+        for member in _list(entry["members"], f"`members` of group {gid}", reader):
+            uid = _scalar(member, f"a member of group {gid}", reader)
+            user = users.get(uid)
+            if user is not None:
+                uid = user.id  # one string per user, however many groups list it
+            elif pending is None:
+                raise reader.error(member.line, f"group {gid} lists member {uid}, "
+                                   "who is not in `users`")
+            else:
+                pending.append((gid, uid, member.line))
+            members.append(uid)
+    if gid in groups:
+        raise reader.error(node.line, f"group id {gid} twice")
+    groups[gid] = DirectoryGroup(
+        id=gid, name=_field(entry, "name", node, f"group {gid}", reader),
+        description=_text(entry, "description"), members=tuple(dict.fromkeys(members)),
+    )
 
 
 class FileDirectory:

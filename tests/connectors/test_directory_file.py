@@ -75,3 +75,30 @@ def test_a_member_who_is_not_a_user_is_refused_with_the_line(tmp_path: Path) -> 
                     "  - {id: g-1, name: One, members: [u-a, u-zed]}\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match=r"line 4: group g-1 lists member u-zed"):
         FileDirectory(path).snapshot()
+
+
+def test_groups_may_come_before_users_and_unknown_members_still_name_their_line(
+        tmp_path: Path) -> None:
+    path = tmp_path / "directory.yml"
+    path.write_text("groups:\n  - {id: g-1, name: One, members: [u-a]}\n"
+                    "users:\n  - {id: u-a, login: a@acme.test}\n", encoding="utf-8")
+    assert FileDirectory(path).snapshot().groups["g-1"].members == ("u-a",)
+    path.write_text("groups:\n  - {id: g-1, name: One,\n     members: [u-a, u-zed]}\n"
+                    "users:\n  - {id: u-a, login: a@acme.test}\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"line 3: group g-1 lists member u-zed"):
+        FileDirectory(path).snapshot()
+
+
+def test_anchors_and_a_second_document_are_read_as_yaml_means_them(tmp_path: Path) -> None:
+    path = tmp_path / "directory.yml"
+    path.write_text("users:\n  - &a {id: u-a, login: a@acme.test}\n"
+                    "groups:\n  - {id: g-1, name: One, members: &m [u-a]}\n"
+                    "  - {id: g-2, name: Two, members: *m}\n", encoding="utf-8")
+    groups = FileDirectory(path).snapshot().groups
+    assert groups["g-1"].members == groups["g-2"].members == ("u-a",)
+    path.write_text("users:\n  - &a {id: u-a, login: a@acme.test}\n  - *a\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"line 3: user id u-a twice"):
+        FileDirectory(path).snapshot()
+    path.write_text("users: []\n---\ngroups: []\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"line 2: a second document"):
+        FileDirectory(path).snapshot()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import os
+import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -18,6 +18,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 
 from bot.listeners import Services, register_all
+from bot.worker import Worker, WorkerRunner
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,14 @@ LISTENER_THREADS = 32
 
 def build_app(service: GroupPushService, *, token: str | None = None,
               signing_secret: str | None = None, api_url: str | None = None,
-              services: Services | None = None) -> App:
-    """A Bolt app with every grouppush listener (token, secret and API URL default to env)."""
+              services: Services | None = None, worker: Worker | None = None,
+              verify: bool = True) -> App:
+    """A Bolt app with every grouppush listener (token, secret and API URL default to env).
+
+    With a worker, acks are sent from the request's thread and every lazy listener runs in
+    the worker process; without one, lazy listeners run on this process's threads.
+    `verify=False` is for the worker, which gets only requests the front has verified.
+    """
     token = token or os.environ.get("SLACK_BOT_TOKEN")
     if not token:
         raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
@@ -39,7 +46,10 @@ def build_app(service: GroupPushService, *, token: str | None = None,
     client = WebClient(token=token, base_url=api_url.rstrip("/") + "/") if api_url \
         else WebClient(token=token)
     app = App(signing_secret=signing_secret, client=client, name="grouppush",
+              request_verification_enabled=verify, process_before_response=worker is not None,
               listener_executor=ThreadPoolExecutor(LISTENER_THREADS, "grouppush-slack"))
+    if worker is not None:
+        app.listener_runner.lazy_listener_runner = WorkerRunner(worker, app.logger)
     register_all(app, services or Services(service))
     return app
 
@@ -71,45 +81,55 @@ def http_server(app: App, host: str, port: int) -> WSGIServer:
                        server_class=_Server, handler_class=_LoggingHandler)
 
 
-def background_jobs(service: GroupPushService, app: App) -> None:
-    """The scheduler's hook: calls bot.scheduler.start_scheduler(service, app) if it exists."""
-    if importlib.util.find_spec("bot.scheduler") is None:
-        return
-    scheduler = importlib.import_module("bot.scheduler")
-    start = getattr(scheduler, "start_scheduler", None)
-    if start is not None:
-        start(service, app)
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
-def serve(service: GroupPushService, host: str, port: int) -> int:
-    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on host:port."""
+def serve(service: GroupPushService, host: str, port: int,
+          config_path: str | None = None) -> int:
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on host:port.
+
+    This process acks; the work behind each ack and the scheduler run in a worker process
+    built from the same configuration file (config_path, else as service_from_env finds it).
+    """
     if not os.environ.get("SLACK_APP_TOKEN") and not os.environ.get("SLACK_SIGNING_SECRET"):
         print("grouppush: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
               file=sys.stderr)
         return 2
+    worker = Worker(config_path)
     try:
-        app = build_app(service)
+        app = build_app(service, worker=worker)
     except ValueError as error:
         print(f"grouppush: {error}", file=sys.stderr)
         return 2
     except BoltError as error:  # auth.test failed: a bad token, or Slack unreachable
         print(f"grouppush: cannot start the Slack app: {error}", file=sys.stderr)
         return 1
-    background_jobs(service, app)
-    app_token = os.environ.get("SLACK_APP_TOKEN")
-    if app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
-        SocketModeHandler(app, app_token).start()
-        return 0
-    server = http_server(app, host, port)
-    print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
+    worker.start()
+    print(f"grouppush: worker process {worker.pid} runs the commands' work and the scheduler",
           file=sys.stderr, flush=True)
+    _stop_on_sigterm()
     try:
-        server.serve_forever()
+        app_token = os.environ.get("SLACK_APP_TOKEN")
+        if app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
+            SocketModeHandler(app, app_token).start()
+            return 0
+        server = http_server(app, host, port)
+        print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
+              file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        worker.stop()
     return 0

@@ -63,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The Slack bot with its scheduler."""
     from bot.app import serve
 
-    return serve(_service(args.config), host=args.host, port=args.port)
+    return serve(_service(args.config), host=args.host, port=args.port,
+                 config_path=args.config)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

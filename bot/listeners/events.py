@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.listeners.context import Services
@@ -23,7 +23,11 @@ def publish_home(services: Services, client: WebClient, user: str) -> None:
 def register(app: App, services: Services) -> None:
     """Listen to app_home_opened."""
 
-    @app.event(EVENTS[0])
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
             publish_home(services, client, event["user"])
+
+    app.event(EVENTS[0])(ack=acknowledge, lazy=[home_opened])

@@ -19,6 +19,8 @@ def register(app: App, services: Services) -> None:
     @app.middleware
     def once(request: BoltRequest, body: dict[str, Any],
              next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        if request.lazy_only:  # the worker running what this process acked: not a delivery
+            return next()
         key = delivery_key(body)
         retried = request.headers.get("x-slack-retry-num")
         if key is not None and not services.deliveries.first_time(key):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import sys
+import os
 import threading
 import time
-import types
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import yaml
 import bot.app
 from bot.app import EVENTS_PATH, serve
 from bot.listeners import commands, events
+from bot.worker import Worker
 from tests.servers import ScimTenant, free_port
 from tests.slack.conftest import SECRET, Bot, small_directory, write_world
 from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
@@ -50,12 +49,6 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
                         "SLACK_API_URL": slack.api_url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
-    started: list[Any] = []
-    scheduler = types.ModuleType("bot.scheduler")
-    scheduler.__spec__ = importlib.machinery.ModuleSpec("bot.scheduler", None)
-    scheduler.start_scheduler = (  # type: ignore[attr-defined]
-        lambda service, app: started.append((service, app)))
-    monkeypatch.setitem(sys.modules, "bot.scheduler", scheduler)
     servers: list[Any] = []
     real = bot.app.http_server
 
@@ -64,9 +57,18 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
         return servers[-1]
 
     monkeypatch.setattr(bot.app, "http_server", keep)
+    workers: list[Worker] = []
+
+    class KeptWorker(Worker):
+        def start(self) -> None:
+            workers.append(self)
+            super().start()
+
+    monkeypatch.setattr(bot.app, "Worker", KeptWorker)
     port = free_port()
     codes: list[int] = []
-    thread = threading.Thread(target=lambda: codes.append(serve(service, "127.0.0.1", port)))
+    thread = threading.Thread(target=lambda: codes.append(
+        serve(service, "127.0.0.1", port, str(tmp_path / "grouppush.yml"))))
     thread.start()
     deadline = time.monotonic() + 10
     while not servers and time.monotonic() < deadline:
@@ -75,11 +77,20 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
     try:
         assert client.command("help").status_code == 200
         assert "grouppush commands" in message_text(slack.wait_for("response_url"))
-        assert started and started[0][0] is service
+        assert workers and workers[0].pid not in (None, os.getpid())
     finally:
         servers[0].shutdown()
-        thread.join(10)
+        thread.join(15)
     assert codes == [0]
+    assert workers[0].pid is not None and not _alive(workers[0].pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_run_needs_slack_credentials(tmp_path: Path, scim_tenant: ScimTenant,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -25,16 +26,9 @@ def test_run_serves_slack_and_syncs_on_schedule(tmp_path: Path, scim_tenant: Sci
     config = yaml.safe_load(config_path.read_text())
     config["schedule"] = {"sync_seconds": 0.3, "drift_check_seconds": 3600, "lease_seconds": 5}
     config_path.write_text(yaml.safe_dump(config))
-    port = free_port()
-    env = {**os.environ, "GROUPPUSH_CONFIG": str(config_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
-    env.pop("SLACK_APP_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
+    proc, port = start_run(tmp_path, slack)
     try:
-        assert proc.stderr is not None
-        assert "listening on" in proc.stderr.readline()
+        worker = worker_pid(proc)
         bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
                   scim_tenant, httpx.Client(timeout=10))
         assert bot.command("push Sales to box").status_code == 200
@@ -51,3 +45,79 @@ def test_run_serves_slack_and_syncs_on_schedule(tmp_path: Path, scim_tenant: Sci
     finally:
         proc.terminate()
         proc.wait(10)
+    assert proc.returncode == 0
+    wait_gone(worker)
+
+
+def start_run(tmp_path: Path, slack: SlackStandIn) -> tuple[subprocess.Popen[str], int]:
+    """`grouppush run` on a free port, as an operator starts it, and the port."""
+    port = free_port()
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(tmp_path / "grouppush.yml"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
+    env.pop("SLACK_APP_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
+    return proc, port
+
+
+def worker_pid(proc: subprocess.Popen[str]) -> int:
+    """The worker's process id, from what `grouppush run` prints until it listens."""
+    assert proc.stderr is not None
+    pid = None
+    while "listening on" not in (line := proc.stderr.readline()):
+        assert line, "grouppush run ended before listening"
+        if "worker process" in line:
+            pid = int(line.split("worker process ")[1].split()[0])
+    assert pid is not None and pid != proc.pid
+    return pid
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this id runs (a zombie counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def wait_gone(pid: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        assert time.monotonic() < deadline, f"process {pid} is still running"
+        time.sleep(0.05)
+
+
+def test_a_worker_that_dies_is_replaced_and_commands_still_run(
+        tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
+    write_world(tmp_path, scim_tenant, small_directory())
+    scim_tenant.create_users(["alice@acme.test", "bob@acme.test", "carol@acme.test"])
+    proc, port = start_run(tmp_path, slack)
+    try:
+        first = worker_pid(proc)
+        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
+                  scim_tenant, httpx.Client(timeout=10))
+        os.kill(first, signal.SIGKILL)
+        wait_gone(first)
+        assert bot.command("push Sales to box").status_code == 200
+        slack.wait_for("chat.update", lambda c: "Pushed Sales" in message_text(c), timeout=20)
+        assert scim_tenant.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                                      "carol@acme.test"}  # sam is suspended
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_a_front_killed_outright_takes_its_worker_with_it(
+        tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
+    write_world(tmp_path, scim_tenant, small_directory())
+    proc, _ = start_run(tmp_path, slack)
+    try:
+        worker = worker_pid(proc)
+        assert alive(worker)
+    finally:
+        proc.kill()
+        proc.wait(10)
+    wait_gone(worker)

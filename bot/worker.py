@@ -1,0 +1,159 @@
+"""Long work out of the process that acks: `grouppush run` hands lazy listeners to a worker.
+
+The process that answers Slack (the front) verifies each request, acks it and answers option
+loads and dialog checks, all quick; every lazy listener (a command's work, a button's decision,
+the Home tab) and the scheduler run in one worker process with the same configuration. The
+front's acks then never wait for the worker's CPU, whatever it is pushing. This is Bolt's own
+FaaS design (`x-slack-bolt-lazy-only`, as its AWS Lambda adapter uses), with a process for a
+function: the worker dispatches the request again to its own Bolt app, which runs only the
+named lazy listener.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.lazy_listener import LazyListenerRunner
+
+log = logging.getLogger(__name__)
+
+LAZY_ONLY = "x-slack-bolt-lazy-only"
+LAZY_FUNCTION = "x-slack-bolt-lazy-function-name"
+RESTART_PAUSE = 1.0
+"""Seconds between the death of a worker and its replacement, so a crash cannot spin."""
+
+Payload = dict[str, Any]
+AppFactory = Callable[[], App]
+
+
+class Worker:
+    """The front's handle on the worker process: sends it lazy runs, replaces it if it dies."""
+
+    def __init__(self, config_path: str | None = None) -> None:
+        self.config_path = config_path
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._queue: Any = None
+        self._process: BaseProcess | None = None
+        self._waiting: list[Payload] = []  # sent while no worker ran; the next one gets them
+        self.restarts = 0
+
+    def start(self) -> None:
+        """Start the worker process and a thread that replaces it whenever it dies."""
+        self._spawn()
+        threading.Thread(target=self._watch, name="grouppush-worker-watch", daemon=True).start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            self._queue = self._context.Queue()
+            self._process = self._context.Process(
+                target=worker_main, args=(self._queue, self.config_path),
+                name="grouppush-worker", daemon=True)
+            self._process.start()
+            for payload in self._waiting:
+                self._queue.put(payload)
+            self._waiting.clear()
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            process = self._process
+            assert process is not None
+            process.join()
+            if self._stopping.wait(RESTART_PAUSE):
+                return
+            log.error("the worker process ended (exit code %s); starting a new one",
+                      process.exitcode)
+            self.restarts += 1
+            self._spawn()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    def submit(self, payload: Payload) -> None:
+        """Queue one lazy run for the worker."""
+        with self._lock:
+            if self._process is not None and self._process.is_alive():
+                self._queue.put(payload)
+            else:
+                self._waiting.append(payload)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the worker to finish what it runs, then end it."""
+        self._stopping.set()
+        with self._lock:
+            if self._process is None:
+                return
+            self._queue.put(None)
+            process = self._process
+        process.join(timeout)
+        if process.is_alive():
+            process.terminate()
+
+
+class WorkerRunner(LazyListenerRunner):
+    """Bolt's lazy listener runner for the front: each lazy run becomes a message to the worker."""
+
+    def __init__(self, worker: Worker, logger: logging.Logger) -> None:
+        self.worker = worker
+        self.logger = logger
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        """Send the request, marked lazy-only for this function, to the worker."""
+        headers = {name: list(values) for name, values in request.headers.items()}
+        headers[LAZY_ONLY] = ["1"]
+        headers[LAZY_FUNCTION] = [str(request.lazy_function_name)]
+        self.worker.submit({
+            "mode": request.mode,
+            "body": request.raw_body if request.mode == "http" else request.body,
+            "headers": headers,
+        })
+
+
+def run_payload(app: App, payload: Payload) -> None:
+    """Run one lazy listener in this process, as Bolt runs a lazy-only request."""
+    request = BoltRequest(body=payload["body"], headers=payload["headers"],
+                          mode=payload["mode"])
+    try:
+        app.dispatch(request)
+    except Exception:
+        log.exception("a lazy listener failed")
+
+
+def worker_main(queue: Any, config_path: str | None) -> None:
+    """The worker process: the service, a Bolt app without verification, the scheduler."""
+    from bot.app import LISTENER_THREADS, build_app
+    from bot.scheduler import start_scheduler
+    from engine.bootstrap import service_from_env
+
+    logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a front killed outright must not leave its worker behind
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    service = service_from_env(config_path)
+    app = build_app(service, verify=False)
+    scheduler = start_scheduler(service, app)
+    pool = ThreadPoolExecutor(LISTENER_THREADS, "grouppush-work")
+    try:
+        while (payload := queue.get()) is not None:
+            pool.submit(run_payload, app, payload)
+    finally:
+        pool.shutdown(wait=True)
+        scheduler.stop()
+
+
+def _exit_with(parent: BaseProcess) -> None:
+    wait([parent.sentinel])
+    os._exit(0)

@@ -45,11 +45,12 @@ class BotProcess:
 
     client: Bot
     pid: int
+    worker_pid: int | None
 
-    def peak_mb(self) -> float | None:
-        """The process's peak RSS (VmHWM) so far, in MB, where /proc tells it."""
+    def peak_mb(self, pid: int | None) -> float | None:
+        """A process's peak RSS (VmHWM) so far, in MB, where /proc tells it."""
         try:
-            text = Path(f"/proc/{self.pid}/status").read_text()
+            text = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             return None
         for line in text.splitlines():
@@ -70,9 +71,10 @@ def bot_process(world: World, slack: SlackStandIn) -> Iterator[BotProcess]:
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
-        client = Bot(_listening_url(proc), world.service, slack, world.tenant)
+        url, worker = _listening_url(proc)
+        client = Bot(url, world.service, slack, world.tenant)
         warm_up(client)
-        yield BotProcess(client, proc.pid)
+        yield BotProcess(client, proc.pid, worker)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -93,17 +95,21 @@ def warm_up(client: Bot) -> None:
                           timeout=START_TIMEOUT)
 
 
-def _listening_url(proc: subprocess.Popen[str]) -> str:
-    """Wait for `grouppush: listening on URL`; keep draining stderr afterwards."""
+def _listening_url(proc: subprocess.Popen[str]) -> tuple[str, int | None]:
+    """Wait for `grouppush: listening on URL`, noting the worker's pid on the way; keep
+    draining stderr afterwards."""
     assert proc.stderr is not None
     stream = proc.stderr
     seen: deque[str] = deque(maxlen=20)
     found: list[str] = []
+    worker: list[int] = []
     ready = threading.Event()
 
     def drain() -> None:
         for line in stream:
             seen.append(line.rstrip())
+            if not worker and "worker process " in line:
+                worker.append(int(line.split("worker process ", 1)[1].split()[0]))
             if not found and "listening on " in line:
                 found.append(line.split("listening on ", 1)[1].strip())
                 ready.set()
@@ -112,7 +118,7 @@ def _listening_url(proc: subprocess.Popen[str]) -> str:
     threading.Thread(target=drain, daemon=True).start()
     if not ready.wait(START_TIMEOUT) or not found:
         raise RuntimeError("grouppush run did not start: " + " | ".join(seen))
-    return found[0]
+    return found[0], (worker[0] if worker else None)
 
 
 @dataclass
@@ -169,6 +175,7 @@ def acks(world: World) -> list[Row]:
     try:
         with bot_process(world, slack) as bot:
             client = bot.client
+            answered_before = len(slack.called("response_url"))
             began, clock = time.perf_counter(), time.monotonic()
             first = client.command(f'push "{SLACK_GROUP}" to {APP}')
             push_ack = (time.perf_counter() - began) * 1000
@@ -184,15 +191,29 @@ def acks(world: World) -> list[Row]:
                                   == working.result["ts"], timeout=PUSH_TIMEOUT)
             if f"Pushed {quoted(SLACK_GROUP)}" not in message_text(done):
                 raise RuntimeError(f"the push from Slack failed: {message_text(done)}")
+            answers = wait_for_answers(slack, answered_before, len(measured.latencies))
             slack.quiet(1.0)
-            peak = bot.peak_mb()
+            peaks = (bot.peak_mb(bot.pid), bot.peak_mb(bot.worker_pid))
     finally:
         slack.stop()
-    return ack_rows(world, measured, during, push_ack, done.at - clock, peak)
+    return ack_rows(world, measured, during, push_ack, done.at - clock,
+                    (answers[0], answers[1] - clock), peaks)
+
+
+def wait_for_answers(slack: SlackStandIn, before: int, expected: int) -> tuple[int, float]:
+    """How many acked commands got their answer (each answers on its response_url), and
+    when the last one came."""
+    deadline = time.monotonic() + PUSH_TIMEOUT
+    while True:
+        calls = slack.called("response_url")[before:]
+        if len(calls) >= expected or time.monotonic() > deadline:
+            return len(calls), max((c.at for c in calls), default=time.monotonic())
+        time.sleep(0.1)
 
 
 def ack_rows(world: World, measured: Round, during: int, push_ack: float,
-             push_seconds: float, peak: float | None) -> list[Row]:
+             push_seconds: float, answers: tuple[int, float],
+             peaks: tuple[float | None, float | None]) -> list[Row]:
     """The table rows of the ack measurement."""
     sizes = world.sizes
     latencies = measured.latencies + [math.inf] * len(measured.failures)
@@ -212,6 +233,13 @@ def ack_rows(world: World, measured: Round, during: int, push_ack: float,
         Row(scenario, "commands sent while the push ran",
             f"{during} of {measured.sent} (the push took {push_seconds:.0f} s)"),
     ]
-    if peak is not None:
-        rows.append(Row(scenario, "peak RSS of grouppush run (VmHWM)", f"{peak:.0f} MB"))
+    answered, last = answers
+    rows.append(Row(scenario, "answers posted after the acks (response_url)",
+                    f"{answered} of {len(measured.latencies)}, the last {last:.1f} s after the "
+                    "first command", str(len(measured.latencies)), "",
+                    verdict(answered >= len(measured.latencies))))
+    front, worker = peaks
+    if front is not None:
+        rows.append(Row(scenario, "peak RSS of grouppush run (VmHWM): front / worker",
+                        f"{front:.0f} MB / " + (f"{worker:.0f} MB" if worker else "?")))
     return rows

@@ -54,6 +54,8 @@ def test_every_scenario_gives_its_rows() -> None:
     assert reads[0].value == "0" and reads[0].verdict == "met"
     drifted = [r for r in rows if r.figure == "groups drifted"]
     assert drifted[0].value == "0 (ok)"
+    answers = by_figure["answers posted after the acks (response_url)"]
+    assert answers.value.startswith("4 of 4") and answers.verdict == "met"
 
 
 def test_the_command_line_prints_the_table_and_writes_json(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -139,6 +140,7 @@ def worker_main(queue: Any, config_path: str | None) -> None:
 
     logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front, which stops us
     parent = multiprocessing.parent_process()
     if parent is not None:  # a front killed outright must not leave its worker behind
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

@@ -67,8 +67,8 @@ def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False
     return known
 
 
-def ensure_app_group(db: Database, app: App, mapping_id: int,
-                     recreate: bool = False) -> tuple[AppGroup, bool, bool]:
+def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
+                     description: str = "") -> tuple[AppGroup, bool, bool]:
     """The mapping's app group, created or adopted if it has none yet: (group, created, recreated).
 
     A mapping without an app group id is one whose creation may have been cut short: a
@@ -76,7 +76,7 @@ def ensure_app_group(db: Database, app: App, mapping_id: int,
     """
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        name, group_id, description = mapping.group_name, mapping.app_group_id, ""
+        name, group_id = mapping.group_name, mapping.app_group_id
     if group_id is not None:
         if not recreate:
             return AppGroup(id=group_id, name=name), False, False
@@ -129,7 +129,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if group is None:
             raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
                                  f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
-        app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full)
+        app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full,
+                                                         description=group.description)
         pushed_now: int | None = None
         if not members:
             plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()

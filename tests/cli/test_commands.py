@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.standins.box import BoxStandIn
 from tests.workspace import Workspace
 
 
@@ -389,3 +390,20 @@ def test_a_group_gone_from_the_directory_is_an_error_not_a_deletion(ws: Workspac
     assert result.code == 1 and "no longer in the directory" in result.out
     assert "Engineering" in ws.app.groups()  # never deleted without an approved unlink
     assert "no longer in the directory" in ws.exec("list").out
+
+
+def test_a_new_app_group_gets_the_directory_group_description(ws: Workspace) -> None:
+    box = BoxStandIn()
+    try:
+        for user in ws.users:
+            box.add_user(user["login"])
+        ws.config["apps"]["boxapi"] = {
+            "type": "box", "client_id": box.client_id, "client_secret": box.client_secret,
+            "enterprise_id": box.enterprise_id, "api_url": box.api_url,
+            "token_url": box.token_url}
+        ws.write()
+        assert ws.exec("push Sales to boxapi").code == 0
+        [group] = box.groups.values()
+        assert (group["name"], group["description"]) == ("Sales", "Sales team")
+    finally:
+        box.stop()

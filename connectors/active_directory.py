@@ -18,7 +18,7 @@ from ldap3.core.exceptions import LDAPException, LDAPInvalidDnError, LDAPOperati
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn, parse_dn
 
-from connectors.base import AppGroup, Capabilities, chunks
+from connectors.base import AppGroup, Capabilities, chunks, read_in_two
 from connectors.errors import (
     AuthError,
     BadRequestError,
@@ -101,6 +101,7 @@ class ActiveDirectoryApp:
             link_existing=settings.enhanced_group_push,
             additive_push_now=True,
             max_members_per_request=settings.max_members_per_request,
+            concurrency=settings.concurrency,
         )
         self.limiter = RateLimiter(settings.requests_per_minute)
         self._lock = threading.RLock()
@@ -173,6 +174,14 @@ class ActiveDirectoryApp:
         """Member DN -> login, read in ranges so groups over 1500 members come whole."""
         return self._run("reading the members", lambda c: self._members(c, group_id))
 
+
+    def read_group(self, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+        """The group, then its members (two reads); None when the group is gone."""
+        return read_in_two(self, group_id)
+
+    def user_logins(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Nothing to add: list_members names every member that has a login."""
+        return {}
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """Add member DNs, max_members_per_request per modify; members already there are fine."""
         self._change(group_id, user_ids, MODIFY_ADD, ALREADY_MEMBER, "adding")

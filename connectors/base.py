@@ -91,6 +91,8 @@ class Capabilities:
     link_existing: bool = False
     additive_push_now: bool = False
     max_members_per_request: int = 100
+    concurrency: int = 4
+    """Groups pushed, synced or checked at once against this app."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,14 @@ class App(Protocol):
         """The group's members: app user id -> login where the app tells it."""
         ...
 
+    def read_group(self, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+        """The group and its members in as few requests as the app allows; None when gone."""
+        ...
+
+    def user_logins(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Logins of app users that list_members named without one, where the app tells."""
+        ...
+
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """Add members, batched by the app's limit."""
         ...
@@ -147,6 +157,12 @@ class App(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+def read_in_two(app: App, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+    """read_group for apps that give a group and its members in separate requests."""
+    group = app.get_group(group_id)
+    return None if group is None else (group, app.list_members(group_id))
 
 
 def chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:

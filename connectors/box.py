@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.base import AppGroup, Capabilities
+from connectors.base import AppGroup, Capabilities, read_in_two
 from connectors.errors import AuthError, ConnectorError, NotFoundError, ObjectExistsError
 from connectors.http import HttpSender, app_message
 from connectors.oauth import AppToken
@@ -87,6 +87,7 @@ class BoxApp:
             link_existing=settings.enhanced_group_push,
             additive_push_now=False,
             max_members_per_request=settings.max_members_per_request,
+            concurrency=settings.concurrency,
         )
         self._memberships: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -150,6 +151,14 @@ class BoxApp:
             self._memberships[group_id] = memberships
         return members
 
+
+    def read_group(self, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+        """The group, then its members (two reads); None when the group is gone."""
+        return read_in_two(self, group_id)
+
+    def user_logins(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Nothing to add: list_members names every member that has a login."""
+        return {}
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """POST one group membership per user, `concurrency` at a time."""
         self._each(list(user_ids), lambda uid: self._add(group_id, uid))

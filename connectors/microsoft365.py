@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.base import AppGroup, Capabilities, chunks
+from connectors.base import AppGroup, Capabilities, chunks, read_in_two
 from connectors.errors import (
     AuthError,
     BadRequestError,
@@ -112,6 +112,7 @@ class Microsoft365App:
             link_existing=settings.enhanced_group_push,
             additive_push_now=False,
             max_members_per_request=settings.max_members_per_request,
+            concurrency=settings.concurrency,
         )
 
     def health(self) -> str:
@@ -176,6 +177,14 @@ class Microsoft365App:
                 for item in self._pages(f"{self._group_url(group_id)}/members", params,
                                         "listing members")}
 
+
+    def read_group(self, group_id: str) -> tuple[AppGroup, dict[str, str | None]] | None:
+        """The group, then its members (two reads); None when the group is gone."""
+        return read_in_two(self, group_id)
+
+    def user_logins(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """Nothing to add: list_members names every member that has a login."""
+        return {}
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """PATCH members@odata.bind, at most max_members_per_request (≤ 20) per request."""
         for batch in chunks(list(user_ids), self.capabilities.max_members_per_request):

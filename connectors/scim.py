@@ -58,6 +58,7 @@ class ScimApp:
             link_existing=settings.enhanced_group_push,
             additive_push_now=False,
             max_members_per_request=settings.max_members_per_request,
+            concurrency=settings.concurrency,
         )
 
     def health(self) -> str:

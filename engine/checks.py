@@ -29,24 +29,18 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
     name = mapping.group_name
     if not mapping.app_group_id:
         return DriftReport(group=name, app=app.name)
-    read_group = getattr(app, "read_group", None)  # one request where the app allows it
-    if read_group is not None:
-        found = read_group(mapping.app_group_id)
-        group, in_app = found if found is not None else (None, {})
-    else:
-        group = app.get_group(mapping.app_group_id)
-        in_app = app.list_members(mapping.app_group_id) if group is not None else {}
-    if group is None:
+    found = app.read_group(mapping.app_group_id)
+    if found is None:
         return DriftReport(group=name, app=app.name, group_gone=True)
+    group, in_app = found
     with service.db.session() as session:
         pushed = repo.pushed_members(session, int(mapping.id or 0))
         pushed_ids = set(pushed.values())
         others = [uid for uid in in_app if uid not in pushed_ids]  # the pushed are known
         known = repo.logins_by_app_id(session, app.name, others) if others else {}
     unnamed = [uid for uid in others if uid not in known and not in_app[uid]]
-    lookup = getattr(app, "user_logins", None)
-    if unnamed and lookup is not None:
-        known.update(lookup(unnamed))
+    if unnamed:
+        known.update(app.user_logins(unnamed))
     report = compare_members(name, app.name, pushed, in_app, known)
     expected = mapping.app_group_name or name
     if group.name != expected:

@@ -221,7 +221,7 @@ class GroupPushService:
             except (ConnectorError, HeldForApproval) as error:
                 return mapping_id, error
 
-        workers = max(1, int(getattr(getattr(app, "settings", None), "concurrency", 4) or 4))
+        workers = max(1, app.capabilities.concurrency)
         if len(ids) <= 1 or workers == 1:
             return [guarded(i) for i in ids]
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -56,6 +56,29 @@ class AppContract:
         assert set(app.list_members(group.id)) == set(ids[2:])
         app.delete_group(group.id)
 
+    def test_read_group_is_the_group_and_its_members(self, app: App,
+                                                     app_users: dict[str, str]) -> None:
+        group = app.create_group(unique("Read"))
+        app.add_members(group.id, sorted(app_users.values())[:3])
+        found = app.read_group(group.id)
+        assert found is not None
+        assert found == (app.get_group(group.id), app.list_members(group.id))
+        app.delete_group(group.id)
+        assert app.read_group(group.id) is None
+
+    def test_list_members_and_user_logins_name_every_member(
+            self, app: App, app_users: dict[str, str]) -> None:
+        group = app.create_group(unique("Named"))
+        ids = sorted(app_users.values())[:3]
+        app.add_members(group.id, ids)
+        members = app.list_members(group.id)
+        named = {uid: login for uid, login in members.items() if login}
+        named.update(app.user_logins([uid for uid in members if uid not in named]))
+        by_id = {uid: login.casefold() for login, uid in app_users.items()}
+        assert {uid: login.casefold() for uid, login in named.items()} == \
+            {uid: by_id[uid] for uid in ids}
+        app.delete_group(group.id)
+
     def test_member_batches_respect_the_app_limit(self, app: App,
                                                    app_users: dict[str, str]) -> None:
         if len(app_users) <= app.capabilities.max_members_per_request:

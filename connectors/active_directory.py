@@ -132,9 +132,7 @@ class ActiveDirectoryApp:
 
     def create_group(self, name: str, description: str = "") -> AppGroup:
         """Add a group under groups_ou with a free, sanitised sAMAccountName."""
-        if len(name) > MAX_CN:
-            raise BadRequestError(f"{self.name} cannot create {name!r}: Active Directory group "
-                                  f"names are limited to {MAX_CN} characters")
+        self._check_length(name, "create")
         dn = f"CN={escape_rdn(name)},{self.settings.groups_ou}"
         attributes: dict[str, Any] = {
             "sAMAccountName": self._free_sam_name(name),
@@ -148,6 +146,23 @@ class ActiveDirectoryApp:
             return query(dn, ANY, GROUP_ATTRIBUTES, BASE)(c)
 
         return _group(self._run(f"creating group {name!r}", add)[0])
+
+    def rename_group(self, group_id: str, name: str) -> None:
+        """A new cn where the group is; its objectGUID and sAMAccountName stay."""
+        self._check_length(name, "rename a group to")
+
+        def rename(c: Any) -> None:
+            found = query(_guid_dn(group_id), "(objectClass=group)", ["cn"], BASE)(c)
+            if not found:
+                raise NotFoundError(f"{self.name} has no group {group_id}")
+            c.modify_dn(found[0]["dn"], f"CN={escape_rdn(name)}")
+
+        self._run(f"renaming the group to {name!r}", rename)
+
+    def _check_length(self, name: str, doing: str) -> None:
+        if len(name) > MAX_CN:
+            raise BadRequestError(f"{self.name} cannot {doing} {name!r}: Active Directory group "
+                                  f"names are limited to {MAX_CN} characters")
 
     def delete_group(self, group_id: str) -> None:
         """Delete the group; a group already gone is fine."""

@@ -126,6 +126,10 @@ class App(Protocol):
         """Create an empty group."""
         ...
 
+    def rename_group(self, group_id: str, name: str) -> None:
+        """Give the group a new name (the directory group was renamed)."""
+        ...
+
     def delete_group(self, group_id: str) -> None:
         """Delete a group with its memberships."""
         ...

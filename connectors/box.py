@@ -125,6 +125,15 @@ class BoxApp:
                                     status=exc.status, app_message=exc.app_message) from None
         return AppGroup(id=str(body["id"]), name=body.get("name", name))
 
+    def rename_group(self, group_id: str, name: str) -> None:
+        """PUT the new name; Box answers 409 when the name is taken in the enterprise."""
+        try:
+            self._call("PUT", self._group_url(group_id), json={"name": name}, ok=(200,),
+                       what=f"renaming the group to {name!r}")
+        except ObjectExistsError as exc:
+            raise ObjectExistsError(f"{self.name} already has a group named {name!r}",
+                                    status=exc.status, app_message=exc.app_message) from None
+
     def delete_group(self, group_id: str) -> None:
         """DELETE the group (Box drops its memberships); one already gone is fine."""
         with contextlib.suppress(NotFoundError):

@@ -10,6 +10,8 @@ HINTS = {
     "`now GROUP on APP` recreates and repushes it.",
     "exists": "A group with this name already exists in the app; "
     "rename one of them or set enhanced_group_push: true to link it.",
+    "name_taken": "Rename or remove the other app group (or rename the directory group "
+    "again); the next sync renames this one. Its members are pushed meanwhile.",
     "bad_request": "The app refused the request; its message above says why "
     "(often a user not provisioned in the app or a value it does not accept).",
     "rate_limited": "The app is rate limiting grouppush; lower requests_per_minute or wait.",
@@ -88,6 +90,12 @@ class ObjectExistsError(ConnectorError):
     """The app already has an object with this name."""
 
     kind = "exists"
+
+
+class NameTakenError(ObjectExistsError):
+    """A directory group was renamed to the name of another group in the app."""
+
+    kind = "name_taken"
 
 
 class BadRequestError(ConnectorError):

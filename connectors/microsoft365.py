@@ -153,6 +153,11 @@ class Microsoft365App:
         body = response.json()
         return AppGroup(id=body["id"], name=body.get("displayName", name))
 
+    def rename_group(self, group_id: str, name: str) -> None:
+        """PATCH displayName; the group's mailNickname (its address) stays."""
+        self._call("PATCH", self._group_url(group_id), json={"displayName": name}, ok=(204,),
+                   what=f"renaming the group to {name!r}")
+
     def delete_group(self, group_id: str) -> None:
         """DELETE the group; one already gone is fine."""
         try:

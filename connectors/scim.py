@@ -92,6 +92,12 @@ class ScimApp:
         body = response.json()
         return AppGroup(id=body["id"], name=body.get("displayName", name))
 
+    def rename_group(self, group_id: str, name: str) -> None:
+        """PATCH replace displayName."""
+        operation = PatchOperation[Group](op=PatchOperation.Op.replace_, path="displayName",
+                                          value=name)
+        self._patch(group_id, [operation], f"renaming the group to {name!r}")
+
     def delete_group(self, group_id: str) -> None:
         """DELETE the group; a group already gone is fine."""
         try:

@@ -136,4 +136,5 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
 def push_now_by_id(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     """The Push now button of a drift alert."""
     mapping = mapping_by_id(service, mapping_id)
-    return service.push_now(mapping.group_name, mapping.app, actor)
+    group = service.snapshot().groups.get(mapping.group_id)  # its name now, if renamed since
+    return service.push_now(group.name if group else mapping.group_name, mapping.app, actor)

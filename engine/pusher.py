@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from connectors.base import App, AppGroup, DirectorySnapshot, chunks
-from connectors.errors import ConnectorError, DirectoryError
+from connectors.errors import ConnectorError, DirectoryError, NameTakenError
 from engine.planner import MemberPlan, plan_members
 from storage import repo
 from storage.db import Database
@@ -49,6 +49,8 @@ class PushOutcome:
     created: bool = False
     linked: bool = False
     recreated: bool = False
+    renamed_from: str | None = None
+    """The group's name before the directory renamed it, when this push followed the rename."""
 
 
 def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
@@ -91,6 +93,36 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
     return group, found is None and group_id is None, group_id is not None
+
+
+def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str) -> str | None:
+    """Give the app group the directory group's new name; the old name, or None if unchanged.
+
+    Only a group that still has the name grouppush gave it is renamed; one renamed in the app
+    is left as it is (drift checks report it). A name another app group has is refused.
+    """
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        old, given, group_id = mapping.group_name, mapping.app_group_name, mapping.app_group_id
+    if name == old:
+        return None
+    follow = group_id is not None and given == old
+    if follow:
+        assert group_id is not None
+        taken = app.find_group(name)
+        if taken is not None and taken.id != group_id:
+            raise NameTakenError(f"{app.name} already has another group named {name!r}, the new "
+                                 f"name of the directory group {old!r}; the app group keeps its "
+                                 "old name")
+        app.rename_group(group_id, name)
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        mapping.group_name = name
+        if follow:
+            mapping.app_group_name = name
+        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}"
+                   + ("" if follow else " (the app group's own name was kept)"))
+    return old
 
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
@@ -144,6 +176,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                     pushed_now = repo.count_pushed_members(session, mapping_id)
             guard(mapping.group_name, app.name, plan, pushed_now)
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
+        renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
         raise
@@ -171,7 +204,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             repo.finish_run(run, "ok")
     return PushOutcome(group=mapping.group_name, app=app.name, added=len(plan.add),
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
-                       linked=mapping.linked, recreated=recreated)
+                       linked=mapping.linked, recreated=recreated, renamed_from=renamed_from)
 
 
 def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,

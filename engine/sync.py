@@ -116,12 +116,14 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                                       "hint": result.hint})
                 report.lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
                                     f"{result.describe()}")
-            elif result.added or result.removed:
+            elif result.added or result.removed or result.renamed_from:
                 report.changed += 1
                 report.added += result.added
                 report.removed += result.removed
+                renamed = (f", renamed from {quoted(result.renamed_from)}"
+                           if result.renamed_from else "")
                 report.lines.append(f"• {quoted(result.group)} on {app.name}: "
-                                    f"+{result.added} -{result.removed}")
+                                    f"+{result.added} -{result.removed}{renamed}")
     return report
 
 

@@ -153,6 +153,45 @@ def test_push_now_recreates_a_group_deleted_in_the_app(ws: Workspace) -> None:
                                              "erin@acme.test"}
 
 
+def rename_group(ws: Workspace, gid: str, name: str) -> None:
+    for group in ws.groups:
+        if group["id"] == gid:
+            group["name"] = name
+    ws.write()
+
+
+def test_a_group_renamed_in_the_directory_is_renamed_in_the_app_at_the_next_sync(
+        ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    group_id = ws.app.groups()["Sales"]
+    rename_group(ws, "g-sales", "Sales EMEA")
+    result = ws.exec("sync box")
+    assert result.code == 0, result.out
+    assert '"Sales EMEA" on box: +0 -0, renamed from Sales' in result.out
+    groups = ws.app.groups()
+    assert groups.get("Sales EMEA") == group_id and "Sales" not in groups
+    assert ws.app.member_logins("Sales EMEA") == {"alice@acme.test", "bob@acme.test",
+                                                  "erin@acme.test"}
+    assert "Sales EMEA (id" in ws.exec("info Sales EMEA on box").out
+    assert ws.exec("check box").code == 0
+    assert "rename" in ws.exec("audit 5").out
+
+
+def test_a_rename_to_a_name_taken_in_the_app_is_an_error_and_members_still_go(
+        ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.app.create_group("Sales EMEA")
+    rename_group(ws, "g-sales", "Sales EMEA")
+    ws.set_members("g-sales", ["alice"])
+    result = ws.exec("sync box")
+    assert result.code == 1
+    assert "already has another group named 'Sales EMEA'" in result.out
+    assert ws.app.member_logins("Sales") == {"alice@acme.test"}
+    assert ws.app.member_logins("Sales EMEA") == set()
+    info = ws.exec("info Sales EMEA on box").out
+    assert "already has another group named" in info and "Rename or remove" in info
+
+
 def test_unlink_delete_needs_an_approver_and_not_the_requester(ws: Workspace) -> None:
     ws.exec("push Sales to box")
     asked = ws.exec("unlink Sales from box --delete", as_user="U0ASKER")

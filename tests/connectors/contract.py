@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from connectors.base import App
+from connectors.base import App, AppGroup
 
 
 def unique(prefix: str) -> str:
@@ -34,6 +34,19 @@ class AppContract:
         app.delete_group(created.id)
         assert app.get_group(created.id) is None
         assert app.find_group(name) is None
+
+    def test_rename_keeps_the_group_and_its_members(self, app: App,
+                                                    app_users: dict[str, str]) -> None:
+        old, new = unique("Sales"), unique('Sales "EMEA"')
+        group = app.create_group(old)
+        ids = sorted(app_users.values())[:2]
+        app.add_members(group.id, ids)
+        app.rename_group(group.id, new)
+        assert app.get_group(group.id) == AppGroup(id=group.id, name=new)
+        assert app.find_group(new) == AppGroup(id=group.id, name=new)
+        assert app.find_group(old) is None
+        assert set(app.list_members(group.id)) == set(ids)
+        app.delete_group(group.id)
 
     def test_names_that_need_escaping_are_found(self, app: App) -> None:
         name = unique('R&D "core" team')

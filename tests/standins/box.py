@@ -175,6 +175,16 @@ class BoxStandIn(StandIn):
             return box_error(404)
         if len(parts) == 1 and method == "GET":
             return Reply(200, self.groups[gid])
+        if len(parts) == 1 and method == "PUT":
+            name = body.get("name", self.groups[gid]["name"])
+            if not isinstance(name, str) or not name:
+                return box_error(400, "Bad Request: name is invalid", "bad_request")
+            if any(g["name"].casefold() == name.casefold() and other != gid
+                   for other, g in self.groups.items()):
+                return box_error(409, "Group with the same name already exists",
+                                 "invalid_parameter")
+            self.groups[gid]["name"] = name
+            return Reply(200, self.groups[gid])
         if len(parts) == 1 and method == "DELETE":
             del self.groups[gid]
             for mid in [m for m, v in self.memberships.items() if v["group"]["id"] == gid]:

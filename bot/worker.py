@@ -47,7 +47,6 @@ class Worker:
         self._queue: Any = None
         self._process: BaseProcess | None = None
         self._waiting: list[Payload] = []  # sent while no worker ran; the next one gets them
-        self.restarts = 0
 
     def start(self) -> None:
         """Start the worker process and a thread that replaces it whenever it dies."""
@@ -74,7 +73,6 @@ class Worker:
                 return
             log.error("the worker process ended (exit code %s); starting a new one",
                       process.exitcode)
-            self.restarts += 1
             self._spawn()
 
     @property

@@ -106,15 +106,15 @@ def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str
         old, given, group_id = mapping.group_name, mapping.app_group_name, mapping.app_group_id
     if name == old:
         return None
-    follow = group_id is not None and given == old
-    if follow:
-        assert group_id is not None
+    follow = False
+    if group_id is not None and given == old:
         taken = app.find_group(name)
         if taken is not None and taken.id != group_id:
             raise NameTakenError(f"{app.name} already has another group named {name!r}, the new "
                                  f"name of the directory group {old!r}; the app group keeps its "
                                  "old name")
         app.rename_group(group_id, name)
+        follow = True
     with db.session() as session:
         mapping = _get(session, mapping_id)
         mapping.group_name = name

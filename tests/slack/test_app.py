@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from slack_bolt import BoltRequest
 
 import bot.app
-from bot.app import EVENTS_PATH, serve
+from bot.app import EVENTS_PATH, build_app, serve
 from bot.listeners import commands, events
-from bot.worker import Worker
+from bot.worker import Worker, run_payload
 from tests.servers import ScimTenant, free_port
 from tests.slack.conftest import SECRET, Bot, small_directory, write_world
 from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
@@ -108,3 +109,23 @@ def test_run_needs_slack_credentials(tmp_path: Path, scim_tenant: ScimTenant,
     monkeypatch.setenv("SLACK_API_URL", slack.api_url)
     assert serve(service, "127.0.0.1", free_port()) == 1
     assert "cannot start the Slack app" in capsys.readouterr().err
+
+
+def test_a_socket_mode_command_is_acked_by_the_front_and_run_by_the_worker(
+        tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
+    service = write_world(tmp_path, scim_tenant, small_directory())
+    sent: list[dict[str, Any]] = []
+
+    class Captured(Worker):
+        def submit(self, payload: dict[str, Any]) -> None:
+            sent.append(payload)
+
+    front = build_app(service, token=BOT_TOKEN, signing_secret=SECRET, api_url=slack.api_url,
+                      worker=Captured())
+    body = {"command": "/grouppush", "text": "help", "user_id": "U0OPS", "channel_id": "C0OPS",
+            "team_id": "T0ACME", "response_url": slack.response_url(), "trigger_id": "1.2.3"}
+    assert front.dispatch(BoltRequest(body=body, mode="socket_mode")).status == 200
+    assert len(sent) == 1 and slack.called("response_url") == []  # acked, nothing run yet
+    worker = build_app(service, token=BOT_TOKEN, api_url=slack.api_url, verify=False)
+    run_payload(worker, sent[0])
+    assert "grouppush commands" in message_text(slack.wait_for("response_url"))

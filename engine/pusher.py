@@ -176,7 +176,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                     pushed_now = repo.count_pushed_members(session, mapping_id)
             guard(mapping.group_name, app.name, plan, pushed_now)
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
-        renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
+        renamed_from = (follow_rename(db, app, mapping_id, group.name, actor)
+                        if group.name != mapping.group_name else None)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
         raise

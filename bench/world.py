@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,22 +171,6 @@ def team_name(n: int) -> str:
     return f"Team {n:05d}"
 
 
-def bulk_create_users(tenant: ScimTenant, logins: Iterable[str]) -> None:
-    """Create app users with SCIM /Bulk, BULK_SIZE operations per request."""
-    wanted = list(logins)
-    with httpx.Client(base_url=tenant.url, timeout=600,
-                      headers={"Authorization": f"Bearer {tenant.token}",
-                               "Content-Type": "application/scim+json"}) as client:
-        for start in range(0, len(wanted), BULK_SIZE):
-            ops = [{"method": "POST", "path": "/Users", "bulkId": f"b{i}",
-                    "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                             "userName": name}}
-                   for i, name in enumerate(wanted[start:start + BULK_SIZE], start)]
-            client.post("/Bulk", json={
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                "Operations": ops}).raise_for_status()
-
-
 @dataclass
 class World:
     """Everything one benchmark run works on."""
@@ -252,7 +236,7 @@ def world(sizes: Sizes, database_url: str | None = None,
         try:
             tenant = server.tenant()
             say(f"creating {sizes.app_users:,} users in scim2-server by /Bulk")
-            bulk_create_users(tenant, (login(i) for i in range(sizes.app_users)))
+            tenant.bulk_create_users((login(i) for i in range(sizes.app_users)), BULK_SIZE)
             directory = Directory.generate(sizes)
             directory.write(folder / "directory.yml")
             config = load_config(write_config(folder, tenant, sizes))

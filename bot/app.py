@@ -11,14 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot.listeners import Services, register_all
-from bot.worker import Worker, WorkerRunner
+from bot.views.replies import answer
+from bot.views.text import unescape_command
+from bot.worker import Payload, Worker, WorkerRunner
+from engine.results import Reply
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,27 @@ def http_server(app: App, host: str, port: int) -> WSGIServer:
                        server_class=_Server, handler_class=_LoggingHandler)
 
 
+def tell_lost(payload: Payload) -> None:
+    """Tell the person whose command or click a dead worker left unfinished, where Slack
+    gave a response_url to answer on (commands and message buttons)."""
+    body = BoltRequest(body=payload["body"], headers=payload["headers"],
+                       mode=payload["mode"]).body
+    url = body.get("response_url") or next(
+        (u.get("response_url") for u in body.get("response_urls") or []), None)
+    if not url:
+        log.warning("a worker that stopped left a %s unfinished", body.get("type", "request"))
+        return
+    what = (f"/grouppush {unescape_command(str(body.get('text', '')))}" if body.get("command")
+            else "your click")
+    reply = Reply.failed(f"grouppush's worker stopped while it ran {what}, so it may have "
+                         "stopped part-way. A push cut short carries on at the next sync; run "
+                         "it again to see where it stands.")
+    try:
+        WebhookClient(url).send(response_type="ephemeral", **answer(reply))
+    except Exception:  # Slack away: the log is all that is left
+        log.exception("could not tell about a run the worker left unfinished")
+
+
 def _stop_on_sigterm() -> None:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -100,7 +125,7 @@ def serve(service: GroupPushService, host: str, port: int,
         print("grouppush: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
               file=sys.stderr)
         return 2
-    worker = Worker(config_path)
+    worker = Worker(config_path, on_lost=tell_lost)
     try:
         app = build_app(service, worker=worker)
     except ValueError as error:

@@ -11,6 +11,8 @@ named lazy listener.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -18,7 +20,7 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -37,15 +39,24 @@ AppFactory = Callable[[], App]
 
 
 class Worker:
-    """The front's handle on the worker process: sends it lazy runs, replaces it if it dies."""
+    """The front's handle on the worker process: sends it lazy runs, replaces it if it dies.
 
-    def __init__(self, config_path: str | None = None) -> None:
+    Each run is remembered until the worker says it finished; the runs a dead worker never
+    finished are handed to `on_lost`, so the people who asked for them can be told.
+    """
+
+    def __init__(self, config_path: str | None = None,
+                 on_lost: Callable[[Payload], None] | None = None) -> None:
         self.config_path = config_path
+        self.on_lost = on_lost or (lambda payload: log.warning("lost run %s", payload["id"]))
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._queue: Any = None
         self._process: BaseProcess | None = None
+        self._reader: threading.Thread | None = None
+        self._ids = itertools.count(1)
+        self._in_flight: dict[int, Payload] = {}
         self._waiting: list[Payload] = []  # sent while no worker ran; the next one gets them
 
     def start(self) -> None:
@@ -56,23 +67,47 @@ class Worker:
     def _spawn(self) -> None:
         with self._lock:
             self._queue = self._context.Queue()
+            finished, finishing = self._context.Pipe(duplex=False)
             self._process = self._context.Process(
-                target=worker_main, args=(self._queue, self.config_path),
+                target=worker_main, args=(self._queue, finishing, self.config_path),
                 name="grouppush-worker", daemon=True)
             self._process.start()
+            finishing.close()  # the worker holds the only writer: its end reads as EOF here
+            self._reader = threading.Thread(target=self._read_finished, args=(finished,),
+                                            name="grouppush-worker-done", daemon=True)
+            self._reader.start()
             for payload in self._waiting:
-                self._queue.put(payload)
+                self._send(payload)
             self._waiting.clear()
 
+    def _send(self, payload: Payload) -> None:
+        self._in_flight[payload["id"]] = payload
+        self._queue.put(payload)
+
+    def _read_finished(self, finished: Connection) -> None:
+        while True:
+            try:
+                run_id = finished.recv()
+            except (EOFError, OSError):
+                return
+            with self._lock:
+                self._in_flight.pop(run_id, None)
+
     def _watch(self) -> None:
-        while not self._stopping.is_set():
-            process = self._process
-            assert process is not None
+        while True:
+            process, reader = self._process, self._reader
+            assert process is not None and reader is not None
             process.join()
+            reader.join()  # every "finished" the worker sent before it ended is read
+            with self._lock:
+                lost = list(self._in_flight.values())
+                self._in_flight.clear()
+            for payload in lost:
+                self.on_lost(payload)
             if self._stopping.wait(RESTART_PAUSE):
                 return
-            log.error("the worker process ended (exit code %s); starting a new one",
-                      process.exitcode)
+            log.error("the worker process ended (exit code %s) with %d runs unfinished; "
+                      "starting a new one", process.exitcode, len(lost))
             self._spawn()
 
     @property
@@ -83,8 +118,9 @@ class Worker:
     def submit(self, payload: Payload) -> None:
         """Queue one lazy run for the worker."""
         with self._lock:
+            payload = {**payload, "id": next(self._ids)}
             if self._process is not None and self._process.is_alive():
-                self._queue.put(payload)
+                self._send(payload)
             else:
                 self._waiting.append(payload)
 
@@ -99,6 +135,7 @@ class Worker:
         process.join(timeout)
         if process.is_alive():
             process.terminate()
+            process.join()
 
 
 class WorkerRunner(LazyListenerRunner):
@@ -130,7 +167,17 @@ def run_payload(app: App, payload: Payload) -> None:
         log.exception("a lazy listener failed")
 
 
-def worker_main(queue: Any, config_path: str | None) -> None:
+def run_and_report(app: App, payload: Payload, finishing: Connection,
+                   lock: threading.Lock) -> None:
+    """Run one lazy listener, then tell the front it finished."""
+    try:
+        run_payload(app, payload)
+    finally:
+        with lock, contextlib.suppress(OSError):  # a front that is gone needs no answer
+            finishing.send(payload["id"])
+
+
+def worker_main(queue: Any, finishing: Connection, config_path: str | None) -> None:
     """The worker process: the service, a Bolt app without verification, the scheduler."""
     from bot.app import LISTENER_THREADS, build_app
     from bot.scheduler import start_scheduler
@@ -146,9 +193,10 @@ def worker_main(queue: Any, config_path: str | None) -> None:
     app = build_app(service, verify=False)
     scheduler = start_scheduler(service, app)
     pool = ThreadPoolExecutor(LISTENER_THREADS, "grouppush-work")
+    lock = threading.Lock()
     try:
         while (payload := queue.get()) is not None:
-            pool.submit(run_payload, app, payload)
+            pool.submit(run_and_report, app, payload, finishing, lock)
     finally:
         pool.shutdown(wait=True)
         scheduler.stop()

@@ -79,6 +79,21 @@ class ScimTenant:
                 out[login] = r.json()["id"]
         return out
 
+    def bulk_create_users(self, logins: Iterable[str], per_request: int = 1000) -> None:
+        """Create many app users with SCIM /Bulk, `per_request` operations per request."""
+        wanted = list(logins)
+        with httpx.Client(base_url=self.url, timeout=600,
+                          headers={"Authorization": f"Bearer {self.token}",
+                                   "Content-Type": SCIM_JSON}) as client:
+            for start in range(0, len(wanted), per_request):
+                ops = [{"method": "POST", "path": "/Users", "bulkId": f"b{i}",
+                        "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                                 "userName": name}}
+                       for i, name in enumerate(wanted[start:start + per_request], start)]
+                client.post("/Bulk", json={
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                    "Operations": ops}).raise_for_status()
+
     def users(self) -> dict[str, str]:
         """id -> userName of every user."""
         out: dict[str, str] = {}

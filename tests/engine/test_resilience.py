@@ -19,26 +19,11 @@ from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
 
-def bulk_create_users(tenant: ScimTenant, logins: list[str]) -> None:
-    """Create many app users with SCIM /Bulk (1000 operations per request)."""
-    with httpx.Client(base_url=tenant.url, timeout=120,
-                      headers={"Authorization": f"Bearer {tenant.token}",
-                               "Content-Type": "application/scim+json"}) as client:
-        for start in range(0, len(logins), 1000):
-            ops = [{"method": "POST", "path": "/Users", "bulkId": f"b{i}",
-                    "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                             "userName": login}}
-                   for i, login in enumerate(logins[start:start + 1000], start)]
-            client.post("/Bulk", json={
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                "Operations": ops}).raise_for_status()
-
-
 def big_workspace(tmp_path: Path, tenant: ScimTenant, members: int) -> Workspace:
     ws = make_workspace(tmp_path, tenant)
     for i in range(members):
         ws.users.append({"id": f"u{i}", "login": f"user{i}@acme.test", "status": "ACTIVE"})
-    bulk_create_users(tenant, [u["login"] for u in ws.users])
+    tenant.bulk_create_users(u["login"] for u in ws.users)
     ws.add_group("g-big", "Big", [u["id"] for u in ws.users])
     ws.write()
     return ws

@@ -121,3 +121,40 @@ def test_a_front_killed_outright_takes_its_worker_with_it(
         proc.kill()
         proc.wait(10)
     wait_gone(worker)
+
+
+def test_a_command_a_dying_worker_leaves_unfinished_is_told_and_the_push_converges(
+        tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
+    directory = small_directory()
+    big = [{"id": f"u{i}", "login": f"user{i}@acme.test", "status": "ACTIVE"}
+           for i in range(1500)]
+    directory["users"] += big
+    directory["groups"].append({"id": "g-big", "name": "Big", "members": [u["id"] for u in big]})
+    write_world(tmp_path, scim_tenant, directory)
+    scim_tenant.bulk_create_users(u["login"] for u in big)
+    config = yaml.safe_load((tmp_path / "grouppush.yml").read_text())
+    config["apps"]["box"]["max_members_per_request"] = 10  # 150 PATCHes: time to kill it
+    (tmp_path / "grouppush.yml").write_text(yaml.safe_dump(config))
+    proc, port = start_run(tmp_path, slack)
+    try:
+        worker = worker_pid(proc)
+        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
+                  scim_tenant, httpx.Client(timeout=10))
+        assert bot.command("push Big to box").status_code == 200
+        deadline = time.monotonic() + 30
+        while not ("Big" in scim_tenant.groups() and scim_tenant.member_logins("Big")):
+            assert time.monotonic() < deadline, "the push never started"
+            time.sleep(0.05)
+        os.kill(worker, signal.SIGKILL)
+        told = slack.wait_for("response_url", lambda c: "worker stopped" in message_text(c))
+        assert "/grouppush push Big to box" in message_text(told)
+        assert told.args.get("response_type") == "ephemeral"
+        assert 0 < len(scim_tenant.member_logins("Big")) < 1500
+
+        assert bot.command("sync box").status_code == 200  # run by the new worker
+        slack.wait_for("chat.update", lambda c: "Synced box" in message_text(c), timeout=60)
+        assert len(scim_tenant.member_logins("Big")) == 1500
+        assert scim_tenant.group_count("Big") == 1
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -35,7 +35,6 @@ RESTART_PAUSE = 1.0
 """Seconds between the death of a worker and its replacement, so a crash cannot spin."""
 
 Payload = dict[str, Any]
-AppFactory = Callable[[], App]
 
 
 class Worker:

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from connectors.base import App, AppGroup, DirectorySnapshot, chunks
-from connectors.errors import ConnectorError, DirectoryError, NameTakenError
+from connectors.errors import (
+    ConnectorError,
+    DirectoryError,
+    NameTakenError,
+    ObjectExistsError,
+)
 from engine.planner import MemberPlan, plan_members
 from storage import repo
 from storage.db import Database
@@ -51,6 +56,8 @@ class PushOutcome:
     recreated: bool = False
     renamed_from: str | None = None
     """The group's name before the directory renamed it, when this push followed the rename."""
+    rename_error: ConnectorError | None = None
+    """Why the app group could not follow the directory's rename (the members went anyway)."""
 
 
 def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
@@ -70,22 +77,26 @@ def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False
 
 
 def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
+                     name: str | None = None,
                      description: str = "") -> tuple[AppGroup, bool, bool]:
     """The mapping's app group, created or adopted if it has none yet: (group, created, recreated).
 
-    A mapping without an app group id is one whose creation may have been cut short: a
-    group of that name found in the app is taken as ours, so no duplicate is ever made.
+    A mapping without an app group id is one whose creation may have been cut short: a group
+    found in the app under the directory group's name (`name`), or under the name the push
+    had before the directory renamed it, is taken as ours, so no duplicate is ever made; a
+    group another push owns never is. A new group gets `name` and `description`.
     """
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        name, group_id = mapping.group_name, mapping.app_group_id
+        known, group_id = mapping.group_name, mapping.app_group_id
+    name = name or known
     if group_id is not None:
         if not recreate:
-            return AppGroup(id=group_id, name=name), False, False
+            return AppGroup(id=group_id, name=known), False, False
         existing = app.get_group(group_id)
         if existing is not None:
             return existing, False, False
-    found = app.find_group(name)
+    found = _adoptable(db, app, mapping_id, [name, known])
     group = found or app.create_group(name, description)
     with db.session() as session:
         mapping = _get(session, mapping_id)
@@ -95,34 +106,53 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
     return group, found is None and group_id is None, group_id is not None
 
 
+def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> AppGroup | None:
+    for name in dict.fromkeys(names):
+        found = app.find_group(name)
+        if found is None:
+            continue
+        with db.session() as session:
+            owner = repo.owner_of_app_group(session, app.name, found.id)
+        if owner in (None, mapping_id):
+            return found
+    return None
+
+
 def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str) -> str | None:
     """Give the app group the directory group's new name; the old name, or None if unchanged.
 
     Only a group that still has the name grouppush gave it is renamed; one renamed in the app
-    is left as it is (drift checks report it). A name another app group has is refused.
+    keeps its name (drift checks report it). A name another app group has is refused with
+    NameTakenError, and the push keeps its old name until the next try.
     """
     with db.session() as session:
         mapping = _get(session, mapping_id)
         old, given, group_id = mapping.group_name, mapping.app_group_name, mapping.app_group_id
     if name == old:
         return None
-    follow = False
     if group_id is not None and given == old:
-        taken = app.find_group(name)
-        if taken is not None and taken.id != group_id:
-            raise NameTakenError(f"{app.name} already has another group named {name!r}, the new "
-                                 f"name of the directory group {old!r}; the app group keeps its "
-                                 "old name")
-        app.rename_group(group_id, name)
-        follow = True
+        _rename_in_app(app, group_id, old, name)
+        given = name
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        mapping.group_name = name
-        if follow:
-            mapping.app_group_name = name
-        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}"
-                   + ("" if follow else " (the app group's own name was kept)"))
+        mapping.group_name, mapping.app_group_name = name, given
+        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}" + (
+            "" if given == name else f" (the app group keeps its own name {given!r})"))
     return old
+
+
+def _rename_in_app(app: App, group_id: str, old: str, name: str) -> None:
+    taken = app.find_group(name)
+    if taken is not None and taken.id == group_id and taken.name == name:
+        return  # renamed already: a push cut short after the app's rename
+    clash = (f"{app.name} already has another group named {name!r}, the new name of the "
+             f"directory group {old!r}; the app group keeps its old name")
+    if taken is not None and taken.id != group_id:
+        raise NameTakenError(clash)
+    try:
+        app.rename_group(group_id, name)
+    except ObjectExistsError as error:  # one find_group cannot see (another OU, other case)
+        raise NameTakenError(clash, status=error.status, app_message=error.app_message) from None
 
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
@@ -161,8 +191,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if group is None:
             raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
                                  f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
-        app_group, created, recreated = ensure_app_group(db, app, mapping_id, recreate=full,
-                                                         description=group.description)
+        app_group, created, recreated = ensure_app_group(
+            db, app, mapping_id, recreate=full, name=group.name, description=group.description)
         pushed_now: int | None = None
         if not members:
             plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
@@ -176,8 +206,6 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                     pushed_now = repo.count_pushed_members(session, mapping_id)
             guard(mapping.group_name, app.name, plan, pushed_now)
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
-        renamed_from = (follow_rename(db, app, mapping_id, group.name, actor)
-                        if group.name != mapping.group_name else None)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
         raise
@@ -203,9 +231,17 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if run is not None:
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
             repo.finish_run(run, "ok")
-    return PushOutcome(group=mapping.group_name, app=app.name, added=len(plan.add),
+    renamed_from, rename_error = None, None
+    if group.name != mapping.group_name:
+        try:
+            renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
+        except ConnectorError as error:  # the members went; the name is the push's error now
+            record_failure(db, mapping_id, None, "rename", error)
+            rename_error = error
+    return PushOutcome(group=group.name, app=app.name, added=len(plan.add),
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
-                       linked=mapping.linked, recreated=recreated, renamed_from=renamed_from)
+                       linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
+                       rename_error=rename_error)
 
 
 def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, AppGroup, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
@@ -129,6 +129,8 @@ class GroupPushService:
                               f"`info {quoted(group.name)} on {app.name}` shows it; "
                               f"`now {quoted(group.name)} on {app.name}` pushes it again.")
         existing = app.find_group(group.name)
+        if existing is not None:
+            self.refuse_owned(app, existing)
         if existing is not None and not app.capabilities.link_existing:
             raise Refused(f"{app.name} already has a group named {quoted(group.name)}; "
                           "grouppush does not take over groups it did not create. Rename one "
@@ -157,6 +159,17 @@ class GroupPushService:
                                 actor=actor, full=existing is not None and memberships,
                                 members=memberships, progress=progress)
 
+    def refuse_owned(self, app: App, app_group: AppGroup) -> None:
+        """Refuse to link an app group that another push already pushes into."""
+        with self.db.session() as session:
+            owner_id = repo.owner_of_app_group(session, app.name, app_group.id)
+            owner = session.get(PushMapping, owner_id) if owner_id is not None else None
+            if owner is not None:
+                raise Refused(f"{app.name}'s group {quoted(app_group.name)} is already pushed "
+                              f"from the directory group {quoted(owner.group_name)}; one app "
+                              "group takes the members of one directory group. Rename one of "
+                              "them.")
+
     def push_now(self, group_name: str, app_name: str, actor: str,
                  progress: Progress | None = None) -> Reply:
         """Overwrite the app group's members with the directory's (additive where the app is)."""
@@ -181,7 +194,8 @@ class GroupPushService:
             if app.capabilities.additive_push_now else ""
         return Reply(True, f"Pushed {quoted(group.name)} to {app.name} now: "
                      f"{outcome.added} added, {outcome.removed} removed{note}."
-                     + skipped_note(outcome.skipped) + recreated_note(outcome),
+                     + skipped_note(outcome.skipped) + recreated_note(outcome)
+                     + rename_note(outcome),
                      data={"group": group.name, "app": app.name, "added": outcome.added,
                            "removed": outcome.removed})
 
@@ -210,7 +224,7 @@ class GroupPushService:
                                    operation="activate", actor=actor)
         return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
                      f"{outcome.added} added, {outcome.removed} removed."
-                     + skipped_note(outcome.skipped))
+                     + skipped_note(outcome.skipped) + rename_note(outcome))
 
     def run_parallel(self, app: App, ids: list[int],
                      work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:
@@ -241,6 +255,15 @@ def describe_push(outcome: PushOutcome, memberships: bool) -> str:
     return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed {outcome.added} "
             f"members." + (f" {outcome.removed} members only in the app were removed."
                            if outcome.removed else "") + skipped_note(outcome.skipped))
+
+
+def rename_note(outcome: PushOutcome) -> str:
+    """A sentence about the app group following (or failing to follow) a directory rename."""
+    if outcome.rename_error is not None:
+        return f" The app group was not renamed: {outcome.rename_error.describe()}."
+    if outcome.renamed_from:
+        return f" The app group was renamed from {quoted(outcome.renamed_from)}."
+    return ""
 
 
 def skipped_note(skipped: Iterable[str]) -> str:

@@ -110,12 +110,12 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                 report.held.append(request_id)
                 report.lines.append(f"⏸ {result} — held: `approve {request_id}` lets it go")
             elif isinstance(result, ConnectorError):
-                report.errors.append({"mapping_id": mapping_id, "group": mapping.group_name,
-                                      "app": app.name, "operation": "sync",
-                                      "message": result.describe(), "status": result.status,
-                                      "hint": result.hint})
-                report.lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
-                                    f"{result.describe()}")
+                _failed(report, mapping_id, mapping.group_name, app.name, "sync", result)
+            elif result.rename_error is not None:
+                report.added += result.added
+                report.removed += result.removed
+                _failed(report, mapping_id, result.group, app.name, "rename",
+                        result.rename_error, f" (+{result.added} -{result.removed} pushed)")
             elif result.added or result.removed or result.renamed_from:
                 report.changed += 1
                 report.added += result.added
@@ -125,6 +125,14 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                 report.lines.append(f"• {quoted(result.group)} on {app.name}: "
                                     f"+{result.added} -{result.removed}{renamed}")
     return report
+
+
+def _failed(report: SyncReport, mapping_id: int, group: str, app: str, operation: str,
+            error: ConnectorError, done: str = "") -> None:
+    report.errors.append({"mapping_id": mapping_id, "group": group, "app": app,
+                          "operation": operation, "message": error.describe(),
+                          "status": error.status, "hint": error.hint})
+    report.lines.append(f"✗ {quoted(group)} on {app}: {error.describe()}{done}")
 
 
 def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:

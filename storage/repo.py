@@ -32,6 +32,12 @@ def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | Non
     ).first()
 
 
+def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | None:
+    """The mapping that pushes into this app group, if any."""
+    return session.exec(select(PushMapping.id).where(
+        PushMapping.app == app, PushMapping.app_group_id == app_group_id)).first()
+
+
 def list_mappings(session: Session, app: str | None = None,
                   status: str | None = None) -> list[PushMapping]:
     """Mappings, optionally of one app and one status, by app then group name."""

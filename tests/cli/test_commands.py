@@ -190,6 +190,30 @@ def test_a_rename_to_a_name_taken_in_the_app_is_an_error_and_members_still_go(
     assert ws.app.member_logins("Sales EMEA") == set()
     info = ws.exec("info Sales EMEA on box").out
     assert "already has another group named" in info and "Rename or remove" in info
+    assert "1 members" in ws.exec("list box").out  # the bookkeeping of the members ran
+
+    forced = ws.exec("now Sales EMEA on box")
+    assert forced.code == 0 and "was not renamed" in forced.out
+    assert ws.exec("check box").code == 0  # push now's members are what was last pushed
+    ws.app.delete_group("Sales EMEA")
+    result = ws.exec("sync box")
+    assert result.code == 0 and "renamed from Sales" in result.out
+    assert "Sales" not in ws.app.groups()
+    assert "Error: none" in ws.exec("info Sales EMEA on box").out
+
+
+def test_an_app_group_another_push_owns_is_never_linked_or_adopted(ws: Workspace) -> None:
+    ws.config["apps"]["box"]["enhanced_group_push"] = True
+    ws.exec("push Sales to box")
+    rename_group(ws, "g-sales", "Sales EMEA")  # not synced yet: the app group is still Sales
+    ws.add_group("g-sales-us", "Sales", ["alice"])
+    ws.write()
+    result = ws.exec("push Sales to box")
+    assert result.code == 1
+    assert "already pushed from the directory group Sales" in result.out
+    assert ws.app.group_count("Sales") == 1
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}
 
 
 def test_unlink_delete_needs_an_approver_and_not_the_requester(ws: Workspace) -> None:

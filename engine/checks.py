@@ -43,6 +43,10 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
         known.update(app.user_logins(unnamed))
     report = compare_members(name, app.name, pushed, in_app, known)
     expected = mapping.app_group_name or name
+    if group.name != expected:  # a sync may have followed a directory rename since the check began
+        with service.db.session() as session:
+            fresh = session.get(PushMapping, mapping.id)
+            expected = (fresh.app_group_name or fresh.group_name) if fresh else expected
     if group.name != expected:
         return DriftReport(group=name, app=app.name, missing=report.missing,
                            unexpected=report.unexpected, renamed_to=group.name)

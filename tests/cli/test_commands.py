@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from engine.checks import read_drift
+from storage import repo
 from tests.standins.box import BoxStandIn
 from tests.workspace import Workspace
 
@@ -470,3 +472,15 @@ def test_a_new_app_group_gets_the_directory_group_description(ws: Workspace) -> 
         assert (group["name"], group["description"]) == ("Sales", "Sales team")
     finally:
         box.stop()
+
+
+def test_a_check_that_began_before_a_rename_was_followed_reports_no_drift(
+        ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    service = ws.service()
+    with service.db.session() as session:
+        [stale] = repo.list_mappings(session, "box")  # as a long check read it when it began
+    rename_group(ws, "g-sales", "Sales EMEA")
+    assert ws.exec("sync box").code == 0  # meanwhile a sync follows the rename
+    report = read_drift(service, service.find_app("box"), stale)
+    assert report.renamed_to is None and not report.drifted

@@ -164,8 +164,13 @@ def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot
     groups: dict[str, DirectoryGroup] = {}
     assignments: dict[str, frozenset[str]] = {}
     pending: list[tuple[str, str, int]] | None = []  # members to check once `users:` is read
+    seen: dict[str, int] = {}
     for key in reader.mapping_keys():
         name, start = _name(key), reader.next()
+        if name in seen:
+            raise reader.error(key.line, f"`{name}` a second time (first on line {seen[name]}); "
+                               "the file has one of each")
+        seen[name] = key.line
         if name == "users":
             for node in _each(reader, start, "`users`"):
                 _add_user(users, node, reader)

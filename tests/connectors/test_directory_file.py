@@ -89,7 +89,7 @@ def test_groups_may_come_before_users_and_unknown_members_still_name_their_line(
         FileDirectory(path).snapshot()
 
 
-def test_anchors_and_a_second_document_are_read_as_yaml_means_them(tmp_path: Path) -> None:
+def test_anchors_are_followed_and_repeated_keys_and_documents_refused(tmp_path: Path) -> None:
     path = tmp_path / "directory.yml"
     path.write_text("users:\n  - &a {id: u-a, login: a@acme.test}\n"
                     "groups:\n  - {id: g-1, name: One, members: &m [u-a]}\n"
@@ -98,6 +98,9 @@ def test_anchors_and_a_second_document_are_read_as_yaml_means_them(tmp_path: Pat
     assert groups["g-1"].members == groups["g-2"].members == ("u-a",)
     path.write_text("users:\n  - &a {id: u-a, login: a@acme.test}\n  - *a\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match=r"line 3: user id u-a twice"):
+        FileDirectory(path).snapshot()
+    path.write_text("users: []\ngroups: []\nusers: []\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"line 3: `users` a second time \(first on line 1"):
         FileDirectory(path).snapshot()
     path.write_text("users: []\n---\ngroups: []\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match=r"line 2: a second document"):

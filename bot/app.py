@@ -144,7 +144,11 @@ def serve(service: GroupPushService, host: str, port: int,
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
-            SocketModeHandler(app, app_token).start()
+            handler = SocketModeHandler(app, app_token)
+            try:
+                handler.start()
+            finally:
+                handler.close()  # no more acks for work the stopping worker would not run
             return 0
         server = http_server(app, host, port)
         print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection, wait
@@ -33,6 +34,10 @@ LAZY_ONLY = "x-slack-bolt-lazy-only"
 LAZY_FUNCTION = "x-slack-bolt-lazy-function-name"
 RESTART_PAUSE = 1.0
 """Seconds between the death of a worker and its replacement, so a crash cannot spin."""
+MAX_RESTART_PAUSE = 60.0
+"""The longest pause: a worker that keeps dying at start is retried this often at most."""
+STEADY_SECONDS = 30.0
+"""A worker that lived this long was running; one that died sooner doubles the pause."""
 
 Payload = dict[str, Any]
 
@@ -41,7 +46,8 @@ class Worker:
     """The front's handle on the worker process: sends it lazy runs, replaces it if it dies.
 
     Each run is remembered until the worker says it finished; the runs a dead worker never
-    finished are handed to `on_lost`, so the people who asked for them can be told.
+    finished (and those sent once the front is stopping) are handed to `on_lost`, on a
+    thread of their own, so the people who asked for them can be told.
     """
 
     def __init__(self, config_path: str | None = None,
@@ -54,23 +60,32 @@ class Worker:
         self._queue: Any = None
         self._process: BaseProcess | None = None
         self._reader: threading.Thread | None = None
+        self._watcher: threading.Thread | None = None
+        self._started_at = 0.0
         self._ids = itertools.count(1)
         self._in_flight: dict[int, Payload] = {}
         self._waiting: list[Payload] = []  # sent while no worker ran; the next one gets them
+        self._telling: list[threading.Thread] = []
 
     def start(self) -> None:
         """Start the worker process and a thread that replaces it whenever it dies."""
         self._spawn()
-        threading.Thread(target=self._watch, name="grouppush-worker-watch", daemon=True).start()
+        self._watcher = threading.Thread(target=self._watch, name="grouppush-worker-watch",
+                                         daemon=True)
+        self._watcher.start()
 
     def _spawn(self) -> None:
         with self._lock:
+            if self._queue is not None:  # the dead worker's queue: nothing will read it
+                self._queue.cancel_join_thread()
+                self._queue.close()
             self._queue = self._context.Queue()
             finished, finishing = self._context.Pipe(duplex=False)
             self._process = self._context.Process(
                 target=worker_main, args=(self._queue, finishing, self.config_path),
                 name="grouppush-worker", daemon=True)
             self._process.start()
+            self._started_at = time.monotonic()
             finishing.close()  # the worker holds the only writer: its end reads as EOF here
             self._reader = threading.Thread(target=self._read_finished, args=(finished,),
                                             name="grouppush-worker-done", daemon=True)
@@ -93,6 +108,7 @@ class Worker:
                 self._in_flight.pop(run_id, None)
 
     def _watch(self) -> None:
+        failures = 0
         while True:
             process, reader = self._process, self._reader
             assert process is not None and reader is not None
@@ -101,13 +117,29 @@ class Worker:
             with self._lock:
                 lost = list(self._in_flight.values())
                 self._in_flight.clear()
-            for payload in lost:
-                self.on_lost(payload)
-            if self._stopping.wait(RESTART_PAUSE):
+            self._tell(lost)
+            if self._stopping.is_set():
                 return
+            quick = time.monotonic() - self._started_at < STEADY_SECONDS
+            failures = failures + 1 if quick else 0
+            pause = min(MAX_RESTART_PAUSE, RESTART_PAUSE * 2 ** failures)
             log.error("the worker process ended (exit code %s) with %d runs unfinished; "
-                      "starting a new one", process.exitcode, len(lost))
+                      "a new one starts in %.1f s", process.exitcode, len(lost), pause)
+            if self._stopping.wait(pause):
+                return
             self._spawn()
+
+    def _tell(self, lost: list[Payload]) -> None:
+        if not lost:
+            return
+        thread = threading.Thread(target=self._tell_each, args=(lost,),
+                                  name="grouppush-worker-lost", daemon=True)
+        thread.start()
+        self._telling.append(thread)
+
+    def _tell_each(self, lost: list[Payload]) -> None:
+        for payload in lost:
+            self.on_lost(payload)
 
     @property
     def pid(self) -> int | None:
@@ -116,25 +148,35 @@ class Worker:
 
     def submit(self, payload: Payload) -> None:
         """Queue one lazy run for the worker."""
+        lost = []
         with self._lock:
             payload = {**payload, "id": next(self._ids)}
-            if self._process is not None and self._process.is_alive():
+            if self._stopping.is_set():
+                lost.append(payload)
+            elif self._process is not None and self._process.is_alive():
                 self._send(payload)
             else:
                 self._waiting.append(payload)
+        self._tell(lost)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask the worker to finish what it runs, then end it."""
+        """Ask the worker to finish what it runs, end it, and tell about what it left."""
         self._stopping.set()
         with self._lock:
-            if self._process is None:
+            process, waiting = self._process, self._waiting
+            self._waiting = []
+            if process is None:
                 return
             self._queue.put(None)
-            process = self._process
+        self._tell(waiting)
         process.join(timeout)
         if process.is_alive():
             process.terminate()
             process.join()
+        self._queue.cancel_join_thread()
+        for thread in [self._watcher, *self._telling]:
+            if thread is not None:
+                thread.join(timeout)
 
 
 class WorkerRunner(LazyListenerRunner):

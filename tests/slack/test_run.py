@@ -100,6 +100,10 @@ def test_a_worker_that_dies_is_replaced_and_commands_still_run(
                   scim_tenant, httpx.Client(timeout=10))
         os.kill(first, signal.SIGKILL)
         wait_gone(first)
+        asked = time.monotonic()
+        assert bot.command("push").status_code == 200  # the dialog: opened by the front
+        opened = slack.wait_for("views.open", timeout=10)
+        assert opened.at - asked < 1.5, "the dialog waited for the next worker"
         assert bot.command("push Sales to box").status_code == 200
         slack.wait_for("chat.update", lambda c: "Pushed Sales" in message_text(c), timeout=20)
         assert scim_tenant.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",

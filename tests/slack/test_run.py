@@ -7,7 +7,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -22,18 +26,12 @@ def test_run_serves_slack_and_syncs_on_schedule(tmp_path: Path, scim_tenant: Sci
     write_world(tmp_path, scim_tenant, small_directory())
     scim_tenant.create_users(["alice@acme.test", "bob@acme.test", "carol@acme.test",
                               "dan@acme.test"])
-    config_path = tmp_path / "grouppush.yml"
-    config = yaml.safe_load(config_path.read_text())
-    config["schedule"] = {"sync_seconds": 0.3, "drift_check_seconds": 3600, "lease_seconds": 5}
-    config_path.write_text(yaml.safe_dump(config))
-    proc, port = start_run(tmp_path, slack)
-    try:
-        worker = worker_pid(proc)
-        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
-                  scim_tenant, httpx.Client(timeout=10))
-        assert bot.command("push Sales to box").status_code == 200
+    edit_config(tmp_path, lambda c: c.update(schedule={
+        "sync_seconds": 0.3, "drift_check_seconds": 3600, "lease_seconds": 5}))
+    with running(tmp_path, slack, scim_tenant) as run:
+        assert run.bot.command("push Sales to box").status_code == 200
         slack.wait_for("chat.update", lambda c: "Pushed Sales" in message_text(c))
-        assert bot.command("help", secret="wrong").status_code == 401
+        assert run.bot.command("help", secret="wrong").status_code == 401
 
         directory = small_directory()
         directory["groups"][0]["members"].append("u-dan")
@@ -42,15 +40,23 @@ def test_run_serves_slack_and_syncs_on_schedule(tmp_path: Path, scim_tenant: Sci
         while "dan@acme.test" not in scim_tenant.member_logins("Sales"):
             assert time.monotonic() < deadline, "the scheduled sync never pushed dan"
             time.sleep(0.1)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    assert proc.returncode == 0
-    wait_gone(worker)
+    assert run.proc.returncode == 0
+    wait_gone(run.worker)
 
 
-def start_run(tmp_path: Path, slack: SlackStandIn) -> tuple[subprocess.Popen[str], int]:
-    """`grouppush run` on a free port, as an operator starts it, and the port."""
+@dataclass
+class Running:
+    """`grouppush run` as an operator starts it: its process, its worker's process id and a
+    client that talks to it as Slack does."""
+
+    proc: subprocess.Popen[str]
+    worker: int
+    bot: Bot
+
+
+@contextmanager
+def running(tmp_path: Path, slack: SlackStandIn, tenant: ScimTenant) -> Iterator[Running]:
+    """`grouppush run` on a free port for the world in tmp_path; terminated at the end."""
     port = free_port()
     env = {**os.environ, "GROUPPUSH_CONFIG": str(tmp_path / "grouppush.yml"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -58,7 +64,22 @@ def start_run(tmp_path: Path, slack: SlackStandIn) -> tuple[subprocess.Popen[str
     env.pop("SLACK_APP_TOKEN", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
-    return proc, port
+    try:
+        yield Running(proc, worker_pid(proc),
+                      Bot(f"http://127.0.0.1:{port}/slack/events", None,  # type: ignore[arg-type]
+                          slack, tenant, httpx.Client(timeout=10)))
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+
+
+def edit_config(folder: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Change grouppush.yml in the folder."""
+    path = folder / "grouppush.yml"
+    config = yaml.safe_load(path.read_text())
+    change(config)
+    path.write_text(yaml.safe_dump(config))
 
 
 def worker_pid(proc: subprocess.Popen[str]) -> int:
@@ -93,38 +114,28 @@ def test_a_worker_that_dies_is_replaced_and_commands_still_run(
         tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
     write_world(tmp_path, scim_tenant, small_directory())
     scim_tenant.create_users(["alice@acme.test", "bob@acme.test", "carol@acme.test"])
-    proc, port = start_run(tmp_path, slack)
-    try:
-        first = worker_pid(proc)
-        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
-                  scim_tenant, httpx.Client(timeout=10))
-        os.kill(first, signal.SIGKILL)
-        wait_gone(first)
+    with running(tmp_path, slack, scim_tenant) as run:
+        os.kill(run.worker, signal.SIGKILL)
+        wait_gone(run.worker)
         asked = time.monotonic()
-        assert bot.command("push").status_code == 200  # the dialog: opened by the front
+        assert run.bot.command("push").status_code == 200  # the dialog: opened by the front
         opened = slack.wait_for("views.open", timeout=10)
         assert opened.at - asked < 1.5, "the dialog waited for the next worker"
-        assert bot.command("push Sales to box").status_code == 200
+        assert run.bot.command("push Sales to box").status_code == 200
         slack.wait_for("chat.update", lambda c: "Pushed Sales" in message_text(c), timeout=20)
         assert scim_tenant.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
                                                       "carol@acme.test"}  # sam is suspended
-        assert proc.poll() is None
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        assert run.proc.poll() is None
 
 
 def test_a_front_killed_outright_takes_its_worker_with_it(
         tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
     write_world(tmp_path, scim_tenant, small_directory())
-    proc, _ = start_run(tmp_path, slack)
-    try:
-        worker = worker_pid(proc)
-        assert alive(worker)
-    finally:
-        proc.kill()
-        proc.wait(10)
-    wait_gone(worker)
+    with running(tmp_path, slack, scim_tenant) as run:
+        assert alive(run.worker)
+        run.proc.kill()
+        run.proc.wait(10)
+    wait_gone(run.worker)
 
 
 def test_a_command_a_dying_worker_leaves_unfinished_is_told_and_the_push_converges(
@@ -136,29 +147,21 @@ def test_a_command_a_dying_worker_leaves_unfinished_is_told_and_the_push_converg
     directory["groups"].append({"id": "g-big", "name": "Big", "members": [u["id"] for u in big]})
     write_world(tmp_path, scim_tenant, directory)
     scim_tenant.bulk_create_users(u["login"] for u in big)
-    config = yaml.safe_load((tmp_path / "grouppush.yml").read_text())
-    config["apps"]["box"]["max_members_per_request"] = 10  # 150 PATCHes: time to kill it
-    (tmp_path / "grouppush.yml").write_text(yaml.safe_dump(config))
-    proc, port = start_run(tmp_path, slack)
-    try:
-        worker = worker_pid(proc)
-        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None, slack,  # type: ignore[arg-type]
-                  scim_tenant, httpx.Client(timeout=10))
-        assert bot.command("push Big to box").status_code == 200
+    edit_config(tmp_path, lambda c: c["apps"]["box"].update(
+        max_members_per_request=10))  # 150 PATCHes: time to kill it
+    with running(tmp_path, slack, scim_tenant) as run:
+        assert run.bot.command("push Big to box").status_code == 200
         deadline = time.monotonic() + 30
         while not ("Big" in scim_tenant.groups() and scim_tenant.member_logins("Big")):
             assert time.monotonic() < deadline, "the push never started"
             time.sleep(0.05)
-        os.kill(worker, signal.SIGKILL)
+        os.kill(run.worker, signal.SIGKILL)
         told = slack.wait_for("response_url", lambda c: "worker stopped" in message_text(c))
         assert "/grouppush push Big to box" in message_text(told)
         assert told.args.get("response_type") == "ephemeral"
         assert 0 < len(scim_tenant.member_logins("Big")) < 1500
 
-        assert bot.command("sync box").status_code == 200  # run by the new worker
+        assert run.bot.command("sync box").status_code == 200  # run by the new worker
         slack.wait_for("chat.update", lambda c: "Synced box" in message_text(c), timeout=60)
         assert len(scim_tenant.member_logins("Big")) == 1500
         assert scim_tenant.group_count("Big") == 1
-    finally:
-        proc.terminate()
-        proc.wait(10)

@@ -1,12 +1,12 @@
 """Long work out of the process that acks: `grouppush run` hands lazy listeners to a worker.
 
 The process that answers Slack (the front) verifies each request, acks it, opens dialogs and
-answers option loads and dialog checks, all quick; every lazy listener (a command's work, a button's decision,
-the Home tab) and the scheduler run in one worker process with the same configuration. The
-front's acks then never wait for the worker's CPU, whatever it is pushing. This is Bolt's own
-FaaS design (`x-slack-bolt-lazy-only`, as its AWS Lambda adapter uses), with a process for a
-function: the worker dispatches the request again to its own Bolt app, which runs only the
-named lazy listener.
+answers option loads and dialog checks, all quick; every lazy listener (a command's work, a
+button's decision, the Home tab) and the scheduler run in one worker process with the same
+configuration. The front's acks then never wait for the worker's CPU, whatever it is pushing.
+This is Bolt's own FaaS design (`x-slack-bolt-lazy-only`, as its AWS Lambda adapter uses),
+with a process for a function: the worker dispatches the request again to its own Bolt app,
+which runs only the named lazy listener.
 """
 
 from __future__ import annotations

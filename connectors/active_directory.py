@@ -12,7 +12,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ldap3 import BASE, MODIFY_ADD, MODIFY_DELETE, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
+from ldap3 import (
+    BASE,
+    MODIFY_ADD,
+    MODIFY_DELETE,
+    MODIFY_REPLACE,
+    NONE,
+    SIMPLE,
+    SUBTREE,
+    Connection,
+    Server,
+    Tls,
+)
 from ldap3.core import exceptions as ldap_errors
 from ldap3.core.exceptions import LDAPException, LDAPInvalidDnError, LDAPOperationResult
 from ldap3.utils.conv import escape_filter_chars
@@ -102,6 +113,7 @@ class ActiveDirectoryApp:
             additive_push_now=True,
             max_members_per_request=settings.max_members_per_request,
             concurrency=settings.concurrency,
+            descriptions=True,
         )
         self.limiter = RateLimiter(settings.requests_per_minute)
         self._lock = threading.RLock()
@@ -158,6 +170,12 @@ class ActiveDirectoryApp:
             c.modify_dn(found[0]["dn"], f"CN={escape_rdn(name)}")
 
         self._run(f"renaming the group to {name!r}", rename)
+
+    def describe_group(self, group_id: str, description: str) -> None:
+        """Replace the description attribute; "" removes it."""
+        values = [description] if description else []
+        self._run("updating the group's description", lambda c: c.modify(
+            _guid_dn(group_id), {"description": [(MODIFY_REPLACE, values)]}))
 
     def _check_length(self, name: str, doing: str) -> None:
         if len(name) > MAX_CN:

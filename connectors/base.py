@@ -93,6 +93,8 @@ class Capabilities:
     max_members_per_request: int = 100
     concurrency: int = 4
     """Groups pushed, synced or checked at once against this app."""
+    descriptions: bool = False
+    """App groups have a description, which follows the directory group's."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,10 @@ class App(Protocol):
 
     def rename_group(self, group_id: str, name: str) -> None:
         """Give the group a new name (the directory group was renamed)."""
+        ...
+
+    def describe_group(self, group_id: str, description: str) -> None:
+        """Set the group's description ("" clears it), where capabilities.descriptions."""
         ...
 
     def delete_group(self, group_id: str) -> None:

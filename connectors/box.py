@@ -88,6 +88,7 @@ class BoxApp:
             additive_push_now=False,
             max_members_per_request=settings.max_members_per_request,
             concurrency=settings.concurrency,
+            descriptions=True,
         )
         self._memberships: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -133,6 +134,11 @@ class BoxApp:
         except ObjectExistsError as exc:
             raise ObjectExistsError(f"{self.name} already has a group named {name!r}",
                                     status=exc.status, app_message=exc.app_message) from None
+
+    def describe_group(self, group_id: str, description: str) -> None:
+        """PUT the description (Box keeps 255 characters)."""
+        self._call("PUT", self._group_url(group_id), json={"description": description[:255]},
+                   ok=(200,), what="updating the group's description")
 
     def delete_group(self, group_id: str) -> None:
         """DELETE the group (Box drops its memberships); one already gone is fine."""

@@ -113,6 +113,7 @@ class Microsoft365App:
             additive_push_now=False,
             max_members_per_request=settings.max_members_per_request,
             concurrency=settings.concurrency,
+            descriptions=True,
         )
 
     def health(self) -> str:
@@ -157,6 +158,11 @@ class Microsoft365App:
         """PATCH displayName; the group's mailNickname (its address) stays."""
         self._call("PATCH", self._group_url(group_id), json={"displayName": name}, ok=(204,),
                    what=f"renaming the group to {name!r}")
+
+    def describe_group(self, group_id: str, description: str) -> None:
+        """PATCH description; null clears it (Graph refuses an empty string)."""
+        self._call("PATCH", self._group_url(group_id), json={"description": description or None},
+                   ok=(204,), what="updating the group's description")
 
     def delete_group(self, group_id: str) -> None:
         """DELETE the group; one already gone is fine."""

@@ -98,6 +98,9 @@ class ScimApp:
                                           value=name)
         self._patch(group_id, [operation], f"renaming the group to {name!r}")
 
+    def describe_group(self, group_id: str, description: str) -> None:
+        """Nothing to send: SCIM's core Group has no description."""
+
     def delete_group(self, group_id: str) -> None:
         """DELETE the group; a group already gone is fine."""
         try:

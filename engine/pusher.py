@@ -56,8 +56,11 @@ class PushOutcome:
     recreated: bool = False
     renamed_from: str | None = None
     """The group's name before the directory renamed it, when this push followed the rename."""
-    rename_error: ConnectorError | None = None
-    """Why the app group could not follow the directory's rename (the members went anyway)."""
+    described: bool = False
+    """The app group's description was changed to the directory group's."""
+    group_error: ConnectorError | None = None
+    """Why the app group could not follow the directory group's new name or description
+    (the members went anyway)."""
 
 
 def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
@@ -101,6 +104,8 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
     with db.session() as session:
         mapping = _get(session, mapping_id)
         mapping.app_group_id, mapping.app_group_name = group.id, group.name
+        if found is None:
+            mapping.app_group_description = description
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
     return group, found is None and group_id is None, group_id is not None
@@ -139,6 +144,23 @@ def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str
         repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}" + (
             "" if given == name else f" (the app group keeps its own name {given!r})"))
     return old
+
+
+def follow_description(db: Database, app: App, mapping_id: int, description: str,
+                       actor: str) -> bool:
+    """Give the app group the directory group's description; whether it was changed."""
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        group_id = mapping.app_group_id
+    if group_id is None:
+        return False
+    app.describe_group(group_id, description)
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        mapping.app_group_description = description
+        repo.audit(session, actor, "describe", f"{mapping.group_name} on {app.name}: "
+                   f"{description!r}")
+    return True
 
 
 def _rename_in_app(app: App, group_id: str, old: str, name: str) -> None:
@@ -231,17 +253,19 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if run is not None:
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
             repo.finish_run(run, "ok")
-    renamed_from, rename_error = None, None
-    if group.name != mapping.group_name:
-        try:
+    renamed_from, described, group_error = None, False, None
+    try:  # the members went; a name or description the app refuses is the push's error now
+        if group.name != mapping.group_name:
             renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
-        except ConnectorError as error:  # the members went; the name is the push's error now
-            record_failure(db, mapping_id, None, "rename", error)
-            rename_error = error
+        if app.capabilities.descriptions and group.description != mapping.app_group_description:
+            described = follow_description(db, app, mapping_id, group.description, actor)
+    except ConnectorError as error:
+        record_failure(db, mapping_id, None, "update group", error)
+        group_error = error
     return PushOutcome(group=group.name, app=app.name, added=len(plan.add),
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
                        linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
-                       rename_error=rename_error)
+                       described=described, group_error=group_error)
 
 
 def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,

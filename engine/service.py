@@ -195,7 +195,7 @@ class GroupPushService:
         return Reply(True, f"Pushed {quoted(group.name)} to {app.name} now: "
                      f"{outcome.added} added, {outcome.removed} removed{note}."
                      + skipped_note(outcome.skipped) + recreated_note(outcome)
-                     + rename_note(outcome),
+                     + group_note(outcome),
                      data={"group": group.name, "app": app.name, "added": outcome.added,
                            "removed": outcome.removed})
 
@@ -224,7 +224,7 @@ class GroupPushService:
                                    operation="activate", actor=actor)
         return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
                      f"{outcome.added} added, {outcome.removed} removed."
-                     + skipped_note(outcome.skipped) + rename_note(outcome))
+                     + skipped_note(outcome.skipped) + group_note(outcome))
 
     def run_parallel(self, app: App, ids: list[int],
                      work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:
@@ -257,13 +257,15 @@ def describe_push(outcome: PushOutcome, memberships: bool) -> str:
                            if outcome.removed else "") + skipped_note(outcome.skipped))
 
 
-def rename_note(outcome: PushOutcome) -> str:
-    """A sentence about the app group following (or failing to follow) a directory rename."""
-    if outcome.rename_error is not None:
-        return f" The app group was not renamed: {outcome.rename_error.describe()}."
-    if outcome.renamed_from:
-        return f" The app group was renamed from {quoted(outcome.renamed_from)}."
-    return ""
+def group_note(outcome: PushOutcome) -> str:
+    """A sentence about the app group following (or failing to follow) the directory group's
+    new name or description."""
+    if outcome.group_error is not None:
+        return (" The app group did not take the directory group's new name or description: "
+                f"{outcome.group_error.describe()}.")
+    notes = [f"renamed from {quoted(outcome.renamed_from)}"] if outcome.renamed_from else []
+    notes += ["given the directory group's new description"] if outcome.described else []
+    return f" The app group was {' and '.join(notes)}." if notes else ""
 
 
 def skipped_note(skipped: Iterable[str]) -> str:

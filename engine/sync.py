@@ -111,19 +111,20 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                 report.lines.append(f"⏸ {result} — held: `approve {request_id}` lets it go")
             elif isinstance(result, ConnectorError):
                 _failed(report, mapping_id, mapping.group_name, app.name, "sync", result)
-            elif result.rename_error is not None:
+            elif result.group_error is not None:
                 report.added += result.added
                 report.removed += result.removed
-                _failed(report, mapping_id, result.group, app.name, "rename",
-                        result.rename_error, f" (+{result.added} -{result.removed} pushed)")
-            elif result.added or result.removed or result.renamed_from:
+                _failed(report, mapping_id, result.group, app.name, "update group",
+                        result.group_error, f" (+{result.added} -{result.removed} pushed)")
+            elif result.added or result.removed or result.renamed_from or result.described:
                 report.changed += 1
                 report.added += result.added
                 report.removed += result.removed
                 renamed = (f", renamed from {quoted(result.renamed_from)}"
                            if result.renamed_from else "")
+                described = ", description updated" if result.described else ""
                 report.lines.append(f"• {quoted(result.group)} on {app.name}: "
-                                    f"+{result.added} -{result.removed}{renamed}")
+                                    f"+{result.added} -{result.removed}{renamed}{described}")
     return report
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -21,7 +21,13 @@ def _index_app_user_ids(connection: Connection) -> None:
                             "ON appuser (app, app_user_id)"))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _index_app_user_ids}
+def _app_group_descriptions(connection: Connection) -> None:
+    connection.execute(text("ALTER TABLE pushmapping ADD COLUMN app_group_description "
+                            "VARCHAR NOT NULL DEFAULT ''"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _index_app_user_ids, 3: _app_group_descriptions}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

@@ -27,6 +27,7 @@ class PushMapping(SQLModel, table=True):
     app: str = Field(index=True)
     app_group_id: str | None = None
     app_group_name: str = ""
+    app_group_description: str = ""  # the description grouppush last gave the app group
     status: str = "active"  # active | inactive
     memberships: bool = True
     linked: bool = False  # an existing app group was linked, not created

@@ -195,7 +195,7 @@ def test_a_rename_to_a_name_taken_in_the_app_is_an_error_and_members_still_go(
     assert "1 members" in ws.exec("list box").out  # the bookkeeping of the members ran
 
     forced = ws.exec("now Sales EMEA on box")
-    assert forced.code == 0 and "was not renamed" in forced.out
+    assert forced.code == 0 and "did not take the directory group's new name" in forced.out
     assert ws.exec("check box").code == 0  # push now's members are what was last pushed
     ws.app.delete_group("Sales EMEA")
     result = ws.exec("sync box")
@@ -457,7 +457,8 @@ def test_a_group_gone_from_the_directory_is_an_error_not_a_deletion(ws: Workspac
     assert "no longer in the directory" in ws.exec("list").out
 
 
-def test_a_new_app_group_gets_the_directory_group_description(ws: Workspace) -> None:
+def test_an_app_group_has_the_directory_group_description_and_follows_it(
+        ws: Workspace) -> None:
     box = BoxStandIn()
     try:
         for user in ws.users:
@@ -470,6 +471,18 @@ def test_a_new_app_group_gets_the_directory_group_description(ws: Workspace) -> 
         assert ws.exec("push Sales to boxapi").code == 0
         [group] = box.groups.values()
         assert (group["name"], group["description"]) == ("Sales", "Sales team")
+        assert box.sent("PUT") == []  # created with it: nothing to update
+
+        for entry in ws.groups:
+            if entry["id"] == "g-sales":
+                entry["description"] = "Sales, EMEA and US"
+        ws.write()
+        result = ws.exec("sync boxapi")
+        assert result.code == 0 and "description updated" in result.out
+        assert group["description"] == "Sales, EMEA and US"
+        assert ws.exec("sync boxapi").code == 0
+        assert len(box.sent("PUT")) == 1  # a sync with nothing changed sends nothing
+        assert "describe" in ws.exec("audit 5").out
     finally:
         box.stop()
 

@@ -3,7 +3,9 @@
 A test module subclasses `AppContract` and provides two fixtures:
 - `app`: the connector under test, pointed at a real (or stand-in) app;
 - `app_users`: login -> app user id of users that already exist in that app
-  (at least 5), so that members can be resolved and added.
+  (at least 5), so that members can be resolved and added;
+and, for apps whose capabilities say their groups have descriptions, a third:
+- `description_of`: group id -> its description as the app itself holds it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ class AppContract:
         assert app.find_group(new) == AppGroup(id=group.id, name=new)
         assert app.find_group(old) is None
         assert set(app.list_members(group.id)) == set(ids)
+        app.delete_group(group.id)
+
+    def test_a_description_is_set_changed_and_cleared(self, app: App,
+                                                      request: pytest.FixtureRequest) -> None:
+        if not app.capabilities.descriptions:
+            pytest.skip("this app's groups have no description")
+        description_of = request.getfixturevalue("description_of")
+        group = app.create_group(unique("Described"), "the sales team")
+        assert description_of(group.id) == "the sales team"
+        app.describe_group(group.id, "the EMEA sales team")
+        assert description_of(group.id) == "the EMEA sales team"
+        app.describe_group(group.id, "")
+        assert not description_of(group.id)
         app.delete_group(group.id)
 
     def test_names_that_need_escaping_are_found(self, app: App) -> None:

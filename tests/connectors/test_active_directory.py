@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -65,6 +65,11 @@ def app_users(directory_users: dict[str, str]) -> dict[str, str]:
 def read(admin: ldap3.Connection, group_id: str, attribute: str) -> list[Any]:
     admin.search(f"<GUID={group_id}>", "(objectClass=*)", ldap3.BASE, attributes=[attribute])
     return list(admin.response[0]["attributes"].get(attribute) or [])
+
+
+@pytest.fixture
+def description_of(admin: ldap3.Connection) -> Callable[[str], str | None]:
+    return lambda group_id: next(iter(read(admin, group_id, "description")), None)
 
 
 class TestActiveDirectoryContract(AppContract):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -49,6 +49,11 @@ def app(box: BoxStandIn, waits: list[float]) -> Iterator[BoxApp]:
 @pytest.fixture
 def app_users(box: BoxStandIn) -> dict[str, str]:
     return {f"user{i}@acme.test": box.add_user(f"user{i}@acme.test") for i in range(7)}
+
+
+@pytest.fixture
+def description_of(box: BoxStandIn) -> Callable[[str], str | None]:
+    return lambda group_id: box.groups[group_id]["description"]
 
 
 class TestBoxContract(AppContract):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -75,6 +75,11 @@ def app(graph: GraphStandIn, waits: list[float], clock: Clock) -> Iterator[Micro
 @pytest.fixture
 def app_users(graph: GraphStandIn) -> dict[str, str]:
     return {f"user{i}@contoso.test": graph.add_user(f"user{i}@contoso.test") for i in range(23)}
+
+
+@pytest.fixture
+def description_of(graph: GraphStandIn) -> Callable[[str], str | None]:
+    return lambda group_id: graph.groups[group_id]["description"]
 
 
 class TestMicrosoft365Contract(AppContract):

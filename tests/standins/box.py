@@ -179,6 +179,10 @@ class BoxStandIn(StandIn):
             name = body.get("name", self.groups[gid]["name"])
             if not isinstance(name, str) or not name:
                 return box_error(400, "Bad Request: name is invalid", "bad_request")
+            if len(body.get("description") or "") > 255:
+                return box_error(400, "Bad Request: description is too long", "bad_request")
+            if "description" in body:
+                self.groups[gid]["description"] = body["description"]
             if any(g["name"].casefold() == name.casefold() and other != gid
                    for other, g in self.groups.items()):
                 return box_error(409, "Group with the same name already exists",

@@ -216,6 +216,9 @@ class GraphStandIn(StandIn):
         return graph_error(405, "Request_BadRequest", "Method not allowed")
 
     def _patch_group(self, gid: str, body: dict[str, Any]) -> Reply:
+        if body.get("description") == "":
+            return graph_error(400, "Request_BadRequest", "Invalid value specified for "
+                               "property 'description' of resource 'Group'.")
         refs = body.get("members@odata.bind", [])
         if len(refs) > 20:
             return graph_error(400, "Request_BadRequest", "The request exceeds the maximum of "

@@ -97,12 +97,18 @@ def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
 
     db = Database(database_url)
     with db.session() as session:
+        session.add(PushMapping(group_id="g1", group_name="Sales", app="box"))
+    with db.session() as session:
         session.execute(text(f"DROP INDEX {APP_USER_ID_INDEX}"))
+        session.execute(text("ALTER TABLE pushmapping DROP COLUMN app_group_description"))
         session.get(SchemaVersion, 1).version = 1  # type: ignore[union-attr]
     db.close()
     db = Database(database_url)
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("appuser")}
     assert APP_USER_ID_INDEX in indexes
+    with db.session() as session:
+        [mapping] = repo.list_mappings(session, "box")
+        assert mapping.app_group_description == ""
     with db.session() as session:
         assert session.get(SchemaVersion, 1).version == SCHEMA_VERSION  # type: ignore[union-attr]
     db.close()

@@ -90,7 +90,7 @@ def test_the_registry_builds_it_as_an_app(graph: GraphStandIn) -> None:
     app = build_app("m365", options(graph), loopback_client())
     assert isinstance(app, Microsoft365App) and isinstance(app, App)
     assert app.capabilities == Capabilities(link_existing=False, additive_push_now=False,
-                                            max_members_per_request=20)
+                                            max_members_per_request=20, descriptions=True)
 
 
 def test_a_missing_group_is_none_and_deleting_it_is_fine(app: Microsoft365App) -> None:

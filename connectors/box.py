@@ -122,8 +122,7 @@ class BoxApp:
             body = self._call("POST", f"{self.api}/groups", json=payload, ok=(201,),
                               what=f"creating group {name!r}").json()
         except ObjectExistsError as exc:
-            raise ObjectExistsError(f"{self.name} already has a group named {name!r}",
-                                    status=exc.status, app_message=exc.app_message) from None
+            raise self._name_taken(name, exc) from None
         return AppGroup(id=str(body["id"]), name=body.get("name", name))
 
     def rename_group(self, group_id: str, name: str) -> None:
@@ -132,8 +131,11 @@ class BoxApp:
             self._call("PUT", self._group_url(group_id), json={"name": name}, ok=(200,),
                        what=f"renaming the group to {name!r}")
         except ObjectExistsError as exc:
-            raise ObjectExistsError(f"{self.name} already has a group named {name!r}",
-                                    status=exc.status, app_message=exc.app_message) from None
+            raise self._name_taken(name, exc) from None
+
+    def _name_taken(self, name: str, exc: ObjectExistsError) -> ObjectExistsError:
+        return ObjectExistsError(f"{self.name} already has a group named {name!r}",
+                                 status=exc.status, app_message=exc.app_message)
 
     def describe_group(self, group_id: str, description: str) -> None:
         """PUT the description (Box keeps 255 characters)."""

@@ -146,21 +146,15 @@ def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str
     return old
 
 
-def follow_description(db: Database, app: App, mapping_id: int, description: str,
-                       actor: str) -> bool:
-    """Give the app group the directory group's description; whether it was changed."""
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        group_id = mapping.app_group_id
-    if group_id is None:
-        return False
+def follow_description(db: Database, app: App, mapping_id: int, group_id: str,
+                       description: str, actor: str) -> None:
+    """Give the app group the directory group's description, and remember it was given."""
     app.describe_group(group_id, description)
     with db.session() as session:
         mapping = _get(session, mapping_id)
         mapping.app_group_description = description
         repo.audit(session, actor, "describe", f"{mapping.group_name} on {app.name}: "
                    f"{description!r}")
-    return True
 
 
 def _rename_in_app(app: App, group_id: str, old: str, name: str) -> None:
@@ -258,7 +252,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if group.name != mapping.group_name:
             renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
         if app.capabilities.descriptions and group.description != mapping.app_group_description:
-            described = follow_description(db, app, mapping_id, group.description, actor)
+            follow_description(db, app, mapping_id, app_group.id, group.description, actor)
+            described = True
     except ConnectorError as error:
         record_failure(db, mapping_id, None, "update group", error)
         group_error = error

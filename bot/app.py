@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -21,6 +22,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.listeners import Services, register_all
 from bot.views.replies import answer
 from bot.views.text import unescape_command
+from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
 from engine.results import Reply
 from engine.service import GroupPushService
@@ -79,10 +81,12 @@ class _LoggingHandler(WSGIRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def http_server(app: App, host: str, port: int) -> WSGIServer:
-    """A threaded HTTP server answering Slack at /slack/events (call serve_forever on it)."""
-    return make_server(host, port, SlackRequestHandler(app, path=EVENTS_PATH),
-                       server_class=_Server, handler_class=_LoggingHandler)
+def http_server(app: App, host: str, port: int,
+                routes: Mapping[str, WsgiApp] | None = None) -> WSGIServer:
+    """A threaded HTTP server answering Slack at /slack/events, and each of `routes` at its
+    path (call serve_forever on it)."""
+    router = Router({EVENTS_PATH: SlackRequestHandler(app, path=EVENTS_PATH), **(routes or {})})
+    return make_server(host, port, router, server_class=_Server, handler_class=_LoggingHandler)
 
 
 def tell_lost(payload: Payload) -> None:

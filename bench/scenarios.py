@@ -31,10 +31,10 @@ def directory_read(world: World) -> list[Row]:
     """The engine's first read of directory.yml (later reads are cached until it changes)."""
     peak = PeakMemory()
     started = time.perf_counter()
-    snapshot = world.service.snapshot()
+    read = world.service.kept.refresh(full=True)
     took = time.perf_counter() - started
-    scenario = (f"read directory.yml ({len(snapshot.users):,} users, "
-                f"{len(snapshot.groups):,} groups)")
+    scenario = (f"read directory.yml ({read.users:,} users, "
+                f"{read.groups:,} groups)")
     return [Row(scenario, "wall", seconds(took)),
             Row(scenario, f"peak RSS ({peak.source})",
                 f"{peak.peak_mb():.0f} MB (from {peak.start_mb:.0f} MB)")]

@@ -90,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed_app_users(url, token, demo_logins(sample_directory()))
         config = load_config(config_path)
         service = build_service(config, f"sqlite:///{Path(folder) / 'grouppush.db'}")
+        service.kept.ensure_read()
         print(f"grouppush demo: {len(service.snapshot().users)} users and "
               f"{len(service.snapshot().groups)} groups in {config_path.parent / 'directory.yml'}"
               f"; app `box` is a SCIM app at {url}.\n"

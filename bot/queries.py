@@ -30,5 +30,4 @@ def group_choices(service: GroupPushService, text: str, limit: int = 50) -> list
 
 def group_name(service: GroupPushService, group_id: str) -> str | None:
     """The name of a directory group by id (as chosen in the dialog)."""
-    group = service.snapshot().groups.get(group_id)
-    return group.name if group else None
+    return service.kept.current_name(group_id)

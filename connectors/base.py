@@ -35,6 +35,8 @@ class DirectoryGroup:
     description: str = ""
     members: tuple[str, ...] = ()
     type: str = "OKTA_GROUP"
+    members_version: str = ""
+    """Changes whenever the members change (Okta's lastMembershipUpdated), where known."""
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,91 @@ class DirectorySnapshot:
         return out
 
 
+@dataclass(frozen=True)
+class DirectoryChanges:
+    """What changed in the directory since a cursor: a delta, or `everything` when the
+    directory cannot tell (a changed file) and must be read whole."""
+
+    cursor: str
+    """Where the next delta starts."""
+    users: tuple[DirectoryUser, ...] = ()
+    groups: tuple[DirectoryGroup, ...] = ()
+    """Groups whose profile or membership changed, without their members."""
+    membership_changed: frozenset[str] = frozenset()
+    """Ids of the changed groups whose members changed (their members must be read again)."""
+    deleted_users: frozenset[str] = frozenset()
+    deleted_groups: frozenset[str] = frozenset()
+    everything: bool = False
+
+
+@dataclass(frozen=True)
+class FullRead:
+    """The whole directory, read as it is iterated: every user, then every group with its
+    members; `cursor` is where the delta after this read starts."""
+
+    cursor: str
+    users: Iterable[DirectoryUser]
+    groups: Iterable[DirectoryGroup]
+
+
 @runtime_checkable
 class Directory(Protocol):
-    """The master of groups and memberships."""
+    """The master of groups and memberships, read as little as each question needs.
 
-    def snapshot(self) -> DirectorySnapshot:
-        """Read users, groups and assignment groups afresh."""
+    grouppush keeps its own copy (engine/kept.py) and asks the directory for one group, the
+    changes since a cursor, or, once a day, everything; a new directory implements these.
+    """
+
+    def find_group(self, name: str) -> DirectoryGroup | None:
+        """The group with exactly this name (without members), or None."""
+        ...
+
+    def get_group(self, group_id: str) -> DirectoryGroup | None:
+        """The group with this id (without members), or None when it is gone."""
+        ...
+
+    def read_members(self, group_id: str) -> list[DirectoryUser]:
+        """The group's members, every status."""
+        ...
+
+    def get_user(self, user_id: str) -> DirectoryUser | None:
+        """The user with this id, or None when it is gone."""
+        ...
+
+    def find_user(self, login: str) -> DirectoryUser | None:
+        """The user whose login (or id) is this, ignoring case, or None."""
+        ...
+
+    def groups_of_user(self, user_id: str) -> list[str]:
+        """Ids of the groups the user is a member of."""
+        ...
+
+    def changes(self, cursor: str) -> DirectoryChanges:
+        """What changed since the cursor (an earlier DirectoryChanges' or FullRead's)."""
+        ...
+
+    def full_read(self) -> FullRead:
+        """Every user, group and membership, read as the result is iterated."""
+        ...
+
+    def assignment_refs(self) -> Mapping[str, Sequence[str]]:
+        """Per app, the groups (ids or names) used for its app assignments."""
         ...
 
     def search_groups(self, text: str, limit: int = 20) -> list[DirectoryGroup]:
-        """Groups whose names contain the text, for search and autocomplete."""
+        """Groups whose names match the text, for search and autocomplete (no members)."""
         ...
+
+
+def read_whole(directory: Directory) -> DirectorySnapshot:
+    """Everything the directory holds, in memory (tests and small directories only)."""
+    read = directory.full_read()
+    users = {u.id: u for u in read.users}
+    groups = {g.id: g for g in read.groups}
+    by_name = {g.name: g.id for g in groups.values()}
+    assignments = {app: frozenset(by_name.get(ref, ref) for ref in refs)
+                   for app, refs in directory.assignment_refs().items()}
+    return DirectorySnapshot(users=users, groups=groups, assignments=assignments)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from connectors.base import DirectoryGroup, DirectorySnapshot, DirectoryUser
+from connectors.base import (
+    DirectoryChanges,
+    DirectoryGroup,
+    DirectorySnapshot,
+    DirectoryUser,
+    FullRead,
+)
 from connectors.errors import DirectoryError
 
 KNOWN_STATUSES = {
@@ -246,26 +253,78 @@ def _add_group(groups: dict[str, DirectoryGroup], users: dict[str, DirectoryUser
 
 
 class FileDirectory:
-    """A directory kept in a YAML file; changes to the file are seen at the next read."""
+    """A directory kept in a YAML file; changes to the file are seen at the next read.
+
+    The file is parsed again only when it changed (its modification time or size), so every
+    question below is answered from memory; its delta is all or nothing: "the file changed"
+    asks grouppush to read it whole, which is cheap.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._cached: tuple[tuple[int, int], DirectorySnapshot] | None = None
+        self._cached: tuple[str, DirectorySnapshot] | None = None
         self._reading = threading.Lock()
 
-    def snapshot(self) -> DirectorySnapshot:
-        """Read the file again if it changed since the last read."""
+    def _read(self) -> tuple[str, DirectorySnapshot]:
+        """(the file's fingerprint, its contents), parsed again only if it changed."""
         try:
             stat = self.path.stat()
         except OSError as exc:
             raise DirectoryError(f"directory file {self.path} cannot be read: "
                                  f"{exc.strerror}") from None
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = f"{stat.st_mtime_ns}:{stat.st_size}"
         with self._reading:  # many commands at once: one reads the file, the others wait for it
             if self._cached is None or self._cached[0] != key:
                 text = self.path.read_text(encoding="utf-8")
                 self._cached = (key, parse_directory(text, str(self.path)))
-            return self._cached[1]
+            return self._cached
+
+    def snapshot(self) -> DirectorySnapshot:
+        """The whole file, read again if it changed since the last read."""
+        return self._read()[1]
+
+    def find_group(self, name: str) -> DirectoryGroup | None:
+        """The group with this name (or the only one equal ignoring case), without members."""
+        group = self.snapshot().group_named(name)
+        return replace(group, members=()) if group is not None else None
+
+    def get_group(self, group_id: str) -> DirectoryGroup | None:
+        """The group with this id, without members."""
+        group = self.snapshot().groups.get(group_id)
+        return replace(group, members=()) if group is not None else None
+
+    def read_members(self, group_id: str) -> list[DirectoryUser]:
+        """The group's members."""
+        snapshot = self.snapshot()
+        group = snapshot.groups.get(group_id)
+        return [snapshot.users[uid] for uid in group.members] if group is not None else []
+
+    def get_user(self, user_id: str) -> DirectoryUser | None:
+        """The user with this id."""
+        return self.snapshot().users.get(user_id)
+
+    def find_user(self, login: str) -> DirectoryUser | None:
+        """The user whose login (or id) is this, ignoring case."""
+        return self.snapshot().user_by_login(login)
+
+    def groups_of_user(self, user_id: str) -> list[str]:
+        """Ids of the user's groups."""
+        return [g.id for g in self.snapshot().groups.values() if user_id in g.members]
+
+    def changes(self, cursor: str) -> DirectoryChanges:
+        """Nothing when the file is as it was at the cursor, else "read it whole"."""
+        key, _ = self._read()
+        return DirectoryChanges(cursor=key, everything=key != cursor)
+
+    def full_read(self) -> FullRead:
+        """The whole file."""
+        key, snapshot = self._read()
+        return FullRead(cursor=key, users=snapshot.users.values(),
+                        groups=snapshot.groups.values())
+
+    def assignment_refs(self) -> dict[str, list[str]]:
+        """The group ids of `assignments:`, per app."""
+        return {app: sorted(ids) for app, ids in self.snapshot().assignments.items()}
 
     def search_groups(self, text: str, limit: int = 20) -> list[DirectoryGroup]:
         """Groups whose names contain the text, ignoring case, shortest names first."""

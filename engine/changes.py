@@ -35,6 +35,7 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
+    service.kept.ensure_read()
     snapshot = service.snapshot()
     matches = matching_groups(kind, pattern, snapshot.groups.values())
     lines = apply_rules(service, snapshot, app, actor)
@@ -88,13 +89,12 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
 def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:
     """Bring one user up to date in every pushed group they belong to, now."""
     service.require_operator(actor)
-    snapshot = service.snapshot()
-    user = snapshot.user_by_login(user_ref)
+    user = service.kept.find_user(user_ref)
     if user is None:
-        near = closest(user_ref, [u.login for u in snapshot.users.values()])
+        near = closest(user_ref, service.kept.user_logins())
         tip = f" Closest: {', '.join(near)}." if near else ""
         raise Refused(f"No directory user with login {user_ref}.{tip}")
-    groups = {g.id for g in snapshot.groups.values() if user.id in g.members}
+    groups = service.kept.groups_of(user.id)
     with service.db.session() as session:
         mappings = [m for m in repo.list_mappings(session, status="active")
                     if m.group_id in groups and m.app_group_id]

@@ -34,6 +34,8 @@ class ScheduleSettings:
 
     sync_seconds: float = 300.0
     drift_check_seconds: float = 3600.0
+    full_read_seconds: float = 86400.0
+    """How often the kept directory is read whole (deltas and event hooks in between)."""
     lease_seconds: float = 60.0
     """How long a silent leader keeps the jobs before another instance takes over."""
 

@@ -74,7 +74,7 @@ def search_report(service: GroupPushService, text: str) -> Reply:
 
 def info_report(service: GroupPushService, group_name: str, app_name: str) -> Reply:
     """The Information details of one pushed group."""
-    snapshot = service.snapshot()
+    snapshot = service.snapshot(group_name)
     group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
     mapping = service.find_mapping(group, app)
     with service.db.session() as session:

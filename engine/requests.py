@@ -54,7 +54,7 @@ def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
                    delete: bool, actor: str, channel: str = "") -> Reply:
     """Ask to stop pushing a group, keeping or deleting the app group."""
     service.require_operator(actor)
-    snapshot = service.snapshot()
+    snapshot = service.snapshot(group_name)
     group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
     service.find_mapping(group, app)
     how = "and delete the app group with its memberships" if delete else \
@@ -86,7 +86,7 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
         if not mappings:
             raise Refused(f"No groups are pushed to {app}; nothing to do.")
         return mappings
-    snapshot = service.snapshot()
+    snapshot = service.snapshot(*group_names)
     by_group = {m.group_id: m for m in mappings}
     chosen = []
     for name in group_names:

@@ -14,6 +14,7 @@ from connectors.base import App, AppGroup, Directory, DirectoryGroup, DirectoryS
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
+from engine.kept import KeptDirectory
 from engine.pusher import HeldForApproval, Progress, PushOutcome, Refused, push_mapping
 from engine.results import Reply
 from storage import repo
@@ -38,21 +39,24 @@ class GroupPushService:
         self.directory = directory
         self.apps = apps
         self.clock = clock
+        self.kept = KeptDirectory(db, directory, config.schedule.full_read_seconds, clock)
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     # -- looking things up -------------------------------------------------------------
 
-    def snapshot(self) -> DirectorySnapshot:
-        """The directory as it is now."""
-        return self.directory.snapshot()
+    def snapshot(self, *names: str) -> DirectorySnapshot:
+        """The named groups with their members, read from the directory now; without names,
+        the kept directory (engine/kept.py), which asks the directory nothing."""
+        return self.kept.snapshot_of(names) if names else self.kept.view()
 
     def find_group(self, snapshot: DirectorySnapshot, name: str) -> DirectoryGroup:
         """The directory group called `name`, or a refusal naming the closest ones."""
         group = snapshot.group_named(name)
         if group is not None:
             return group
-        names = [g.name for g in snapshot.groups.values()]
+        names = list(dict.fromkeys([*(g.name for g in snapshot.groups.values()),
+                                    *self.kept.group_names(), *self.kept.names_like(name)]))
         near = closest(name, names) or [n for n in names if name.casefold() in n.casefold()][:3]
         tip = f" Closest: {', '.join(quoted(n) for n in near)}." if near else \
             " `search TEXT` lists groups by name."
@@ -110,7 +114,7 @@ class GroupPushService:
              via: str = "name", progress: Progress | None = None) -> Reply:
         """Push a group by name: create (or link) the app group and push its active members."""
         self.require_operator(actor)
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(group_name)
         group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
         outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
                                   via=via, progress=progress)
@@ -174,7 +178,7 @@ class GroupPushService:
                  progress: Progress | None = None) -> Reply:
         """Overwrite the app group's members with the directory's (additive where the app is)."""
         self.require_operator(actor)
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(group_name)
         group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
         mapping = self.find_mapping(group, app)
         if mapping.status != "active":
@@ -202,7 +206,7 @@ class GroupPushService:
     def set_status(self, group_name: str, app_name: str, actor: str, active: bool) -> Reply:
         """Deactivate (pause) or activate (resume and catch up) a push."""
         self.require_operator(actor)
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(group_name)
         group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
         mapping = self.find_mapping(group, app)
         wanted = "active" if active else "inactive"

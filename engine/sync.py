@@ -91,16 +91,23 @@ def _hold(service: GroupPushService, mapping: PushMapping, held: HeldForApproval
     return str(reply.data["approval"]["id"])
 
 
-def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> SyncReport:
-    """Sync every active push of one app (or all), a few groups at once per app."""
+def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
+             full: bool = False, groups: set[str] | None = None) -> SyncReport:
+    """Sync every active push of one app (or all), a few groups at once per app: the kept
+    directory is brought up to date first (a delta; a full read with `full` or when due).
+    With `groups`, only the pushes of those directory groups (kept already up to date)."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    if groups is None:
+        service.kept.refresh(full=full)
     snapshot = service.snapshot()
     report = SyncReport()
     for app in apps:
-        report.lines += apply_rules(service, snapshot, app, actor)
+        if groups is None:
+            report.lines += apply_rules(service, snapshot, app, actor)
         with service.db.session() as session:
             mappings = {int(m.id or 0): m
-                        for m in repo.list_mappings(session, app.name, "active")}
+                        for m in repo.list_mappings(session, app.name, "active")
+                        if groups is None or m.group_id in groups}
         work = functools.partial(sync_one, service, snapshot, app, actor=actor)
         for mapping_id, result in service.run_parallel(app, list(mappings), work):
             mapping = mappings[mapping_id]
@@ -136,10 +143,11 @@ def _failed(report: SyncReport, mapping_id: int, group: str, app: str, operation
     report.lines.append(f"✗ {quoted(group)} on {app}: {error.describe()}{done}")
 
 
-def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
-    """`sync [APP]`: push directory changes now."""
+def sync(service: GroupPushService, app_name: str | None, actor: str,
+         full: bool = False) -> Reply:
+    """`sync [APP] [--full]`: push directory changes now (--full: read the whole directory)."""
     service.require_operator(actor)
-    report = run_sync(service, app_name, actor)
+    report = run_sync(service, app_name, actor, full=full)
     head = (f"Synced {app_name or 'all apps'}: {report.groups} pushed groups, "
             f"{report.changed} changed ({report.added} added, {report.removed} removed), "
             f"{len(report.errors)} errors" + (f", {len(report.held)} held for approval"

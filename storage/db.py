@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -26,8 +26,14 @@ def _app_group_descriptions(connection: Connection) -> None:
                             "VARCHAR NOT NULL DEFAULT ''"))
 
 
+def _kept_directory(connection: Connection) -> None:
+    for model in (models.KeptUser, models.KeptGroup, models.KeptMembership,
+                  models.KeptDirectoryState, models.HookEvent):
+        model.__table__.create(connection, checkfirst=True)  # type: ignore[union-attr]
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    2: _index_app_user_ids, 3: _app_group_descriptions}
+    2: _index_app_user_ids, 3: _app_group_descriptions, 4: _kept_directory}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

@@ -157,3 +157,50 @@ class SchemaVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int
+
+
+class KeptUser(SQLModel, table=True):
+    """A directory user as grouppush last read it (the kept directory)."""
+
+    id: str = Field(primary_key=True)
+    login: str = Field(index=True)
+    status: str = "ACTIVE"
+    first_name: str = ""
+    last_name: str = ""
+    seen: int = 0  # the full read that last saw it; older ones are gone after a full read
+
+
+class KeptGroup(SQLModel, table=True):
+    """A directory group as grouppush last read it; `members_stale` when the directory said its
+    members changed and they were not read again (it is neither pushed nor matched)."""
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)
+    description: str = ""
+    type: str = "OKTA_GROUP"
+    members_stale: bool = False
+    members_version: str = ""  # the directory's members_version when the members were read
+    seen: int = 0
+
+
+class KeptMembership(SQLModel, table=True):
+    """One member of a kept group."""
+
+    group_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, index=True)
+
+
+class KeptDirectoryState(SQLModel, table=True):
+    """Where the kept directory's next delta starts, and when it was last read whole."""
+
+    id: int = Field(default=1, primary_key=True)
+    cursor: str = ""
+    full_read_at: datetime | None = None
+    generation: int = 0
+
+
+class HookEvent(SQLModel, table=True):
+    """A directory event hook delivery's event, kept a day so a redelivery is dropped."""
+
+    id: str = Field(primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, index=True)

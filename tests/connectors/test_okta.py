@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Directory
-from connectors.errors import AuthError, ConfigError, DirectoryError
+from connectors.base import Directory, read_whole
+from connectors.errors import AuthError, ConfigError
 from connectors.okta import OktaDirectory, OktaSettings, build
 from connectors.registry import build_directory
 from tests.connectors.directory_contract import (
@@ -64,7 +64,7 @@ def user_ids(okta: OktaStandIn) -> dict[str, str]:
 
 def make_directory(okta: OktaStandIn, clock: FakeClock, **overrides: Any) -> OktaDirectory:
     settings = OktaSettings(**{"org_url": okta.org_url, "token": okta.token,
-                               "page_size": PAGE, **overrides}).validate()
+                               "page_size": PAGE, "members_page_size": PAGE, **overrides}).validate()
     return OktaDirectory(settings, loopback_client(), dict(SEED_ASSIGNMENTS),
                          sleep=clock.sleep, clock=clock.time)
 
@@ -80,8 +80,7 @@ def seeded_directory(okta: OktaStandIn, clock: FakeClock,
 @pytest.fixture
 def add_member(okta: OktaStandIn, user_ids: dict[str, str]) -> AddMember:
     def add(group_name: str, short: str) -> None:
-        gid = next(g["id"] for g in okta.groups.values() if g["profile"]["name"] == group_name)
-        okta.members[gid].append(user_ids[short])
+        okta.add_member(okta.group_id(group_name), user_ids[short])
 
     return add
 
@@ -98,7 +97,7 @@ def test_the_registry_builds_it_as_a_directory(okta: OktaStandIn, tmp_path: Path
 
 def test_users_are_paged_by_the_link_header(seeded_directory: OktaDirectory,
                                             okta: OktaStandIn, user_ids: dict[str, str]) -> None:
-    seeded_directory.snapshot()
+    read_whole(seeded_directory)
     plain = [r for r in okta.sent("GET", "/api/v1/users") if not r.param("search")]
     assert [r.param("limit") for r in plain] == ["5", "5", "5"]  # 11 users not deprovisioned
     assert plain[0].param("after") is None
@@ -108,45 +107,84 @@ def test_users_are_paged_by_the_link_header(seeded_directory: OktaDirectory,
 
 def test_deprovisioned_users_are_read_with_a_status_search(
         seeded_directory: OktaDirectory, okta: OktaStandIn, user_ids: dict[str, str]) -> None:
-    snapshot = seeded_directory.snapshot()
+    snapshot = read_whole(seeded_directory)
     [search] = [r for r in okta.sent("GET", "/api/v1/users") if r.param("search")]
     assert search.param("search") == 'status eq "DEPROVISIONED"'
     assert snapshot.users[user_ids["carol"]].status == "DEPROVISIONED"
 
 
 def test_group_members_are_paged(seeded_directory: OktaDirectory, okta: OktaStandIn) -> None:
-    snapshot = seeded_directory.snapshot()
-    staff = snapshot.group_named("All Staff")
-    assert staff is not None and len(staff.members) == 11
-    assert len(okta.sent("GET", f"/api/v1/groups/{staff.id}/users")) == 3
+    staff = okta.group_id("All Staff")
+    assert len(seeded_directory.read_members(staff)) == 11
+    assert [r.param("limit") for r in okta.sent("GET", f"/api/v1/groups/{staff}/users")] == \
+        ["5", "5", "5"]
 
 
 def test_group_types_are_kept_and_everyones_members_not_read(
         seeded_directory: OktaDirectory, okta: OktaStandIn) -> None:
     okta.add_group("AD Admins", type="APP_GROUP")
-    snapshot = seeded_directory.snapshot()
+    snapshot = read_whole(seeded_directory)
     everyone = snapshot.groups[okta.everyone]
     assert (everyone.name, everyone.type, everyone.members) == ("Everyone", "BUILT_IN", ())
     assert snapshot.group_named("AD Admins").type == "APP_GROUP"  # type: ignore[union-attr]
     assert okta.sent("GET", f"/api/v1/groups/{okta.everyone}/users") == []
 
 
-def test_search_uses_okta_q(seeded_directory: OktaDirectory, okta: OktaStandIn) -> None:
-    found = seeded_directory.search_groups("Sal", limit=3)
-    assert [g.name for g in found] == ["Sales", "Sales Ops"]
-    [request] = okta.sent("GET", "/api/v1/groups")
-    assert request.query == {"q": ["Sal"], "limit": ["3"]}
+def test_one_group_is_found_by_its_exact_name_in_one_request(
+        seeded_directory: OktaDirectory, okta: OktaStandIn) -> None:
+    found = seeded_directory.find_group("Sales")
+    assert found is not None and (found.name, found.members) == ("Sales", ())
+    [request] = okta.requests
+    assert request.param("search") == 'profile.name eq "Sales"'
+    assert seeded_directory.find_group("Sal") is None
+    assert seeded_directory.find_group('Sales" or type eq "OKTA_GROUP') is None
+    assert len(okta.requests) == 3
 
 
-def test_an_exhausted_rate_limit_is_waited_out_before_any_429(
+def test_a_group_or_user_okta_no_longer_has_is_none(seeded_directory: OktaDirectory,
+                                                    okta: OktaStandIn) -> None:
+    gid = okta.group_id("Support")
+    assert seeded_directory.get_group(gid).name == "Support"  # type: ignore[union-attr]
+    okta.delete_group(gid)
+    assert seeded_directory.get_group(gid) is None
+    assert seeded_directory.get_user("00unothere") is None
+
+
+def test_a_delta_asks_three_questions_and_sees_what_changed(
+        seeded_directory: OktaDirectory, okta: OktaStandIn, user_ids: dict[str, str],
+        clock: FakeClock) -> None:
+    clock.now += 600  # the seed is older than the overlap window
+    cursor = seeded_directory.full_read().cursor
+    quiet = seeded_directory.changes(cursor)
+    assert (quiet.users, quiet.groups, quiet.deleted_groups) == ((), (), frozenset())
+    assert [r.path for r in okta.requests] == ["/api/v1/users", "/api/v1/groups",
+                                               "/api/v1/logs"]
+    clock.now += 600
+    sales, support = okta.group_id("Sales"), okta.group_id("Support")
+    okta.add_member(support, user_ids["user01"])
+    okta.set_status(user_ids["alice"], "DEPROVISIONED")
+    okta.update_group(sales, name="Sales EMEA")
+    okta.delete_group(okta.group_id("Team 02"))
+    changed = seeded_directory.changes(quiet.cursor)
+    assert [u.login for u in changed.users] == [login("alice")]
+    assert changed.users[0].status == "DEPROVISIONED"
+    assert {g.name for g in changed.groups} == {"Support", "Sales EMEA"}
+    assert changed.membership_changed == {support}
+    assert len(changed.deleted_groups) == 1 and changed.cursor > quiet.cursor
+    [logs] = okta.sent("GET", "/api/v1/logs")[1:]
+    assert 'eventType eq "group.lifecycle.delete"' in (logs.param("filter") or "")
+
+
+def test_rate_limits_are_shared_per_endpoint_family(
         seeded_directory: OktaDirectory, okta: OktaStandIn, clock: FakeClock) -> None:
-    okta.rate_limit = 4
-    seeded_directory.snapshot()
+    okta.rate_limit = 4  # with max_rate_share 0.5: two requests a minute per family
+    for _ in range(3):
+        seeded_directory.find_group("Sales")
     assert okta.refused_over_limit == 0
-    assert len(okta.requests) > 8
-    # The minute resets at ...040 (then every 60 s); each wait lasts until then, plus 1 s.
-    assert clock.sleeps[0] == 1_700_000_040 - 1_700_000_030 + 1
-    assert clock.sleeps[1:] and set(clock.sleeps[1:]) == {60.0}
+    # The minute resets at ...040: the third search waits until then, plus 1 s.
+    assert clock.sleeps == [1_700_000_040 - 1_700_000_030 + 1]
+    seeded_directory.get_user("00unothere")  # another family: no wait
+    assert len(clock.sleeps) == 1
 
 
 def test_a_429_waits_until_the_reset_it_gives(seeded_directory: OktaDirectory,
@@ -161,7 +199,7 @@ def test_a_wrong_token_is_an_auth_error_without_the_token(okta: OktaStandIn,
                                                           clock: FakeClock) -> None:
     directory = make_directory(okta, clock, token="not-the-token-99")
     with pytest.raises(AuthError) as info:
-        directory.snapshot()
+        directory.find_group("Sales")
     assert "not-the-token-99" not in info.value.describe()
     assert info.value.app_message == "Invalid token provided"
 
@@ -173,14 +211,6 @@ def test_an_oauth_access_token_is_sent_as_bearer(okta: OktaStandIn, clock: FakeC
     assert okta.requests[-1].headers["Authorization"] == "Bearer [secret]"
 
 
-def test_an_unknown_assignment_group_is_a_directory_error(okta: OktaStandIn,
-                                                          user_ids: dict[str, str]) -> None:
-    directory = build({"type": "okta", "org_url": okta.org_url, "token": okta.token,
-                       "assignments": {"box": ["Engineering", "Nope"]}}, loopback_client())
-    with pytest.raises(DirectoryError, match="assignments.box names group 'Nope'"):
-        directory.snapshot()
-
-
 @pytest.mark.parametrize(("options", "key", "reason"), [
     ({"client_id": "0oa1", "private_key": "key.pem"}, "client_id", "not supported yet"),
     ({"access_token": "x"}, "token", "not both"),
@@ -189,6 +219,8 @@ def test_an_unknown_assignment_group_is_a_directory_error(okta: OktaStandIn,
     ({"org_url": "acme.okta.com"}, "org_url", "must be a URL"),
     ({"assignments": {"box": "Engineering"}}, "assignments.box", "must be a list"),
     ({"tokn": "x"}, "tokn", "did you mean token?"),
+    ({"max_rate_share": 1.5}, "max_rate_share", "at most 1"),
+    ({"event_hook_secret": "short"}, "event_hook_secret", "at least 16"),
 ])
 def test_bad_settings_name_the_key(options: dict[str, Any], key: str, reason: str) -> None:
     section = {"type": "okta", "org_url": "https://acme.okta.com", "token": "t", **options}

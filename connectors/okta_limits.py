@@ -1,0 +1,117 @@
+"""Good citizenship toward an Okta org's rate limits.
+
+Okta counts requests per endpoint family ("bucket"), each with its own limit per minute, and
+tells it on every answer: X-Rate-Limit-Limit, X-Rate-Limit-Remaining and X-Rate-Limit-Reset
+(UTC epoch seconds when the bucket refills); past the limit it answers 429
+(https://developer.okta.com/docs/reference/rl-best-practices/,
+https://developer.okta.com/docs/reference/rl-global-mgmt/). The limits are the org's, shared
+with every other integration, so grouppush uses at most `max_rate_share` of each bucket in
+each window and then waits for the reset; when nothing remains it waits as well.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+MARGIN = 1.0
+"""Seconds past the reset before the next request (clocks differ a little)."""
+MAX_WAIT = 65.0
+"""A reset further away than this is not believed: a window is a minute."""
+FAMILIES = [
+    (re.compile(r"^/api/v1/users$"), "users"),
+    (re.compile(r"^/api/v1/users/[^/]+$"), "user"),
+    (re.compile(r"^/api/v1/users/[^/]+/groups$"), "user groups"),
+    (re.compile(r"^/api/v1/groups$"), "groups"),
+    (re.compile(r"^/api/v1/groups/[^/]+$"), "group"),
+    (re.compile(r"^/api/v1/groups/[^/]+/users$"), "group members"),
+    (re.compile(r"^/api/v1/logs$"), "logs"),
+]
+
+
+def family(path: str) -> str:
+    """The endpoint family (Okta's rate-limit bucket) of an API path."""
+    for pattern, name in FAMILIES:
+        if pattern.match(path):
+            return name
+    return path
+
+
+@dataclass
+class Bucket:
+    """What Okta last said about one family, and how many requests grouppush sent in it."""
+
+    limit: int
+    remaining: int
+    reset_at: float
+    ours: int = 0
+
+
+class RateLimits:
+    """Waits before a request when grouppush used its share of the family's window, or
+    when nothing remains; learns the windows from the answers."""
+
+    def __init__(self, share: float, sleep: Callable[[float], None],
+                 clock: Callable[[], float]) -> None:
+        self.share, self.sleep, self.clock = share, sleep, clock
+        self.buckets: dict[str, Bucket] = {}
+        self.waited = 0.0
+        self._lock = threading.Lock()
+
+    def allowed(self, bucket: Bucket) -> int:
+        """How many requests of the bucket's window grouppush may send."""
+        return max(1, math.floor(bucket.limit * self.share))
+
+    def before(self, path: str) -> None:
+        """Wait, if needed, before sending a request to this path."""
+        name = family(path)
+        with self._lock:
+            bucket = self.buckets.get(name)
+            if bucket is None:
+                return
+            now = self.clock()
+            if now >= bucket.reset_at:  # a new window: nothing known about it yet
+                del self.buckets[name]
+                return
+            spent = bucket.ours >= self.allowed(bucket) or bucket.remaining <= 0
+            wait = bucket.reset_at - now + MARGIN
+            if spent:
+                del self.buckets[name]
+        if spent:
+            self.wait(wait)
+
+    def after(self, path: str, response: httpx.Response) -> None:
+        """Learn the family's window from an answer (each answer counts as one of ours)."""
+        try:
+            limit = int(response.headers["X-Rate-Limit-Limit"])
+            remaining = int(response.headers["X-Rate-Limit-Remaining"])
+            reset_at = float(response.headers["X-Rate-Limit-Reset"])
+        except (KeyError, ValueError):
+            return
+        name = family(path)
+        with self._lock:
+            bucket = self.buckets.get(name)
+            if bucket is None or bucket.reset_at != reset_at:
+                bucket = self.buckets[name] = Bucket(limit, remaining, reset_at)
+            bucket.limit, bucket.remaining = limit, min(bucket.remaining, remaining)
+            bucket.ours += 1
+
+    def wait_for_reset(self, response: httpx.Response, attempt: int) -> None:
+        """After a 429: wait until the window the answer names resets."""
+        try:
+            wait = float(response.headers["X-Rate-Limit-Reset"]) - self.clock() + MARGIN
+        except (KeyError, ValueError):
+            wait = 2.0 ** attempt
+        self.wait(wait)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep (at most MAX_WAIT), counting the time spent waiting."""
+        seconds = min(max(seconds, 0.0), MAX_WAIT)
+        if seconds > 0:
+            self.waited += seconds
+            self.sleep(seconds)

@@ -1,0 +1,301 @@
+"""The kept directory: grouppush's own copy of the directory's users, groups and memberships,
+in storage, brought up to date by deltas, by event hooks and by a full read once a day.
+
+A command reads only the group it names (and its members) from the directory; a sync asks
+the directory what changed since its cursor and re-reads the members of the changed groups
+that are pushed or that a rule matches; `sync --full` and `schedule.full_read_seconds` read
+the whole directory again, so a missed change is caught within a day. A restart reads
+nothing: the copy and the cursor are in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from connectors.base import (
+    Directory,
+    DirectoryChanges,
+    DirectoryGroup,
+    DirectorySnapshot,
+    DirectoryUser,
+)
+from engine.kept_view import KeptView
+from engine.rules import rule_matches
+from storage import kept as store
+from storage import repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+USERS_PER_WRITE = 1000
+GROUPS_PER_WRITE = 50
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What one refresh of the kept directory did."""
+
+    full: bool
+    users: int = 0
+    groups: int = 0
+    members_read: int = 0
+    """Groups whose members were read again."""
+
+
+def _user_row(user: DirectoryUser, seen: int) -> dict[str, object]:
+    return {"id": user.id, "login": user.login, "status": user.status,
+            "first_name": user.first_name, "last_name": user.last_name, "seen": seen}
+
+
+def _group_row(group: DirectoryGroup, seen: int, stale: bool = False) -> dict[str, object]:
+    return {"id": group.id, "name": group.name, "description": group.description,
+            "type": group.type, "members_stale": stale,
+            "members_version": "" if stale else group.members_version, "seen": seen}
+
+
+class KeptDirectory:
+    """The directory as grouppush keeps it, and the reads that keep it true."""
+
+    def __init__(self, db: Database, directory: Directory, full_read_seconds: float,
+                 clock: Clock) -> None:
+        self.db, self.directory, self.clock = db, directory, clock
+        self.full_read_every = timedelta(seconds=full_read_seconds)
+        self._refreshing = threading.Lock()
+
+    # -- what commands ask ---------------------------------------------------------------
+
+    def snapshot_of(self, names: Iterable[str]) -> DirectorySnapshot:
+        """The named groups with their members, read from the directory now (names it does
+        not have are left out); nothing else is read."""
+        groups: dict[str, DirectoryGroup] = {}
+        users: dict[str, DirectoryUser] = {}
+        for name in dict.fromkeys(names):
+            found = self._find(name)
+            if found is None:
+                continue
+            members = self._read_group(found)
+            groups[found.id] = replace(found, members=tuple(u.id for u in members))
+            users.update((u.id, u) for u in members)
+        return DirectorySnapshot(users=users, groups=groups,
+                                 assignments=self.assignments(groups.values()))
+
+    def view(self) -> KeptView:
+        """The kept directory as a snapshot answered by storage (no directory request)."""
+        return KeptView(self.db, self.refresh_groups, self.assignments())
+
+    def group_names(self) -> list[str]:
+        """Names of every kept group (for suggestions; no directory request)."""
+        with self.db.session() as session:
+            return store.group_names(session)
+
+    def names_like(self, name: str) -> list[str]:
+        """Names of groups that start like this one, from the directory's search."""
+        return [g.name for g in self.directory.search_groups(name.strip()[:3], limit=50)]
+
+    def user_logins(self) -> list[str]:
+        """Logins of every kept user (for suggestions; no directory request)."""
+        with self.db.session() as session:
+            return store.user_logins(session)
+
+    def find_user(self, login: str) -> DirectoryUser | None:
+        """The user with this login (or id), read from the directory now, and kept."""
+        user = self.directory.find_user(login)
+        if user is not None:
+            with self.db.session() as session:
+                store.put_users(session, [_user_row(user, self._generation(session))])
+        return user
+
+    def groups_of(self, user_id: str) -> set[str]:
+        """Ids of the groups the user is a member of, read from the directory now."""
+        return set(self.directory.groups_of_user(user_id))
+
+    def current_name(self, group_id: str) -> str | None:
+        """The group's name in the directory now (one request), or None when it is gone."""
+        group = self.directory.get_group(group_id)
+        with self.db.session() as session:
+            if group is None:
+                store.forget_groups(session, [group_id])
+            else:
+                store.put_groups(session, [_group_row(group, self._generation(session))],
+                                 ("name", "description", "type"))
+        return group.name if group else None
+
+    def assignments(self, also: Iterable[DirectoryGroup] = ()) -> dict[str, frozenset[str]]:
+        """Per app, the ids of the groups used for its app assignments (names resolved
+        against the kept groups and `also`)."""
+        by_name = {g.name: g.id for g in also}
+        out = {}
+        with self.db.session() as session:
+            for app, refs in self.directory.assignment_refs().items():
+                ids = set()
+                for ref in refs:
+                    if ref in by_name:
+                        ids.add(by_name[ref])
+                    elif store.group(session, ref) is not None:
+                        ids.add(ref)
+                    else:  # a name, or an id the kept groups do not hold yet
+                        named = {g.id for g in store.groups_named(session, ref)
+                                 if g.name == ref}
+                        ids.update(named or {ref})
+                out[app] = frozenset(ids)
+        return out
+
+    # -- keeping it true -----------------------------------------------------------------
+
+    def ensure_read(self) -> None:
+        """Read the whole directory once if it was never read (a first start)."""
+        with self.db.session() as session:
+            never = store.state(session).full_read_at is None
+        if never:
+            self.refresh(full=True)
+
+    def refresh(self, full: bool = False) -> Refreshed:
+        """Bring the kept directory up to date: the delta since the cursor, or a full read
+        when asked, when never done, or when `full_read_seconds` have passed."""
+        with self._refreshing:
+            with self.db.session() as session:
+                state = store.state(session)
+                cursor, last_full = state.cursor, state.full_read_at
+            now = self.clock()
+            if full or last_full is None or now - _aware(last_full) >= self.full_read_every:
+                return self._full_read()
+            changes = self.directory.changes(cursor)
+            if changes.everything:
+                return self._full_read()
+            return self._apply(changes)
+
+    def refresh_groups(self, group_ids: Iterable[str]) -> None:
+        """Read these groups and their members again (a hook said they changed)."""
+        for group_id in dict.fromkeys(group_ids):
+            group = self.directory.get_group(group_id)
+            if group is None:
+                with self.db.session() as session:
+                    store.forget_groups(session, [group_id])
+                continue
+            self._read_group(group)
+
+    def refresh_users(self, user_ids: Iterable[str]) -> None:
+        """Read these users again (a hook said their status changed)."""
+        for user_id in dict.fromkeys(user_ids):
+            user = self.directory.get_user(user_id)
+            with self.db.session() as session:
+                if user is None:
+                    store.forget_users(session, [user_id])
+                else:
+                    store.put_users(session, [_user_row(user, self._generation(session))])
+
+    # -- inside --------------------------------------------------------------------------
+
+    def _find(self, name: str) -> DirectoryGroup | None:
+        found = self.directory.find_group(name)
+        if found is not None:
+            return found
+        with self.db.session() as session:  # the only kept group equal ignoring case
+            candidates = [g.id for g in store.groups_named(session, name)]
+        if len(candidates) != 1:
+            return None
+        group = self.directory.get_group(candidates[0])
+        return group if group is not None and group.name.casefold() == name.casefold() \
+            else None
+
+    def _read_group(self, group: DirectoryGroup) -> list[DirectoryUser]:
+        """Read the group's members from the directory and keep the group with them."""
+        members = [] if group.type == "BUILT_IN" else self.directory.read_members(group.id)
+        with self.db.session() as session:
+            seen = self._generation(session)
+            store.put_users(session, [_user_row(u, seen) for u in members])
+            store.put_groups(session, [_group_row(group, seen)])
+            store.set_members(session, group.id, [u.id for u in members])
+        return members
+
+    def _generation(self, session: Session) -> int:
+        return store.state(session).generation
+
+    def _apply(self, changes: DirectoryChanges) -> Refreshed:
+        with self.db.session() as session:
+            seen = self._generation(session)
+            store.forget_groups(session, changes.deleted_groups)
+            store.forget_users(session, changes.deleted_users)
+            store.put_users(session, [_user_row(u, seen) for u in changes.users])
+            store.put_groups(session, [_group_row(g, seen) for g in changes.groups],
+                             ("name", "description", "type"))
+            outdated = self._outdated(session, changes)
+            wanted = self._wanted(session, outdated)
+            store.put_groups(session, [_group_row(g, seen, stale=True) for g in outdated
+                                       if g.id not in wanted],
+                             ("members_stale", "members_version"))
+        reread = [g for g in outdated if g.id in wanted]
+        for group in reread:
+            self._read_group(group)
+        with self.db.session() as session:
+            store.state(session).cursor = changes.cursor
+        return Refreshed(full=False, users=len(changes.users), groups=len(changes.groups),
+                         members_read=len(reread))
+
+    def _outdated(self, session: Session, changes: DirectoryChanges) -> list[DirectoryGroup]:
+        """The changed groups whose kept members are older than the directory's (a group
+        seen again in a delta's overlap window, at the version already read, is not)."""
+        changed = [g for g in changes.groups if g.id in changes.membership_changed]
+        known = store.members_versions(session, [g.id for g in changed])
+        return [g for g in changed
+                if not (g.members_version and known.get(g.id) == g.members_version)]
+
+    def _wanted(self, session: Session, groups: list[DirectoryGroup]) -> set[str]:
+        """Of these groups, those whose members are read now: pushed ones and rules' matches;
+        the others' members are read when they are first needed."""
+        pushed = {m.group_id for m in repo.list_mappings(session)}
+        rules = repo.list_rules(session)
+        return {g.id for g in groups
+                if g.id in pushed or any(rule_matches(r.kind, r.pattern, g.name)
+                                         for r in rules)}
+
+    def _full_read(self) -> Refreshed:
+        log.info("reading the whole directory")
+        with self.db.session() as session:
+            seen = self._generation(session) + 1
+        read = self.directory.full_read()
+        users = groups = 0
+        batch: list[dict[str, object]] = []
+        for user in read.users:
+            batch.append(_user_row(user, seen))
+            users += 1
+            if len(batch) >= USERS_PER_WRITE:
+                self._write_users(batch)
+        self._write_users(batch)
+        pending: list[DirectoryGroup] = []
+        for group in read.groups:
+            pending.append(group)
+            groups += 1
+            if len(pending) >= GROUPS_PER_WRITE:
+                self._write_groups(pending, seen)
+        self._write_groups(pending, seen)
+        with self.db.session() as session:
+            store.forget_unseen(session, seen)
+            state = store.state(session)
+            state.generation, state.cursor, state.full_read_at = seen, read.cursor, self.clock()
+        log.info("read the whole directory: %d users, %d groups", users, groups)
+        return Refreshed(full=True, users=users, groups=groups, members_read=groups)
+
+    def _write_users(self, batch: list[dict[str, object]]) -> None:
+        with self.db.session() as session:
+            store.put_users(session, batch)
+        batch.clear()
+
+    def _write_groups(self, pending: list[DirectoryGroup], seen: int) -> None:
+        with self.db.session() as session:
+            store.put_groups(session, [_group_row(g, seen) for g in pending])
+            for group in pending:
+                store.set_members(session, group.id, group.members)
+        pending.clear()
+
+
+def _aware(at: datetime) -> datetime:
+    """A time read back from SQLite has lost its zone; it was written in UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+

@@ -1,0 +1,108 @@
+"""The kept directory seen as a DirectorySnapshot, read from storage as it is asked.
+
+A sync pushes many groups; holding 100,000 users and every membership in memory for it is
+what this avoids. Iterating `groups` gives every kept group without its members (enough to
+match rules by name); `groups.get(id)` and `groups[id]` give one group with its members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from connectors.base import ACTIVE_STATUSES, DirectoryGroup, DirectorySnapshot, DirectoryUser
+from storage import kept as store
+from storage.db import Database
+from storage.models import KeptUser
+
+Refresh = Callable[[list[str]], None]
+
+
+def directory_user(row: KeptUser) -> DirectoryUser:
+    """A kept user as the engine knows users."""
+    return DirectoryUser(id=row.id, login=row.login, status=row.status,
+                         first_name=row.first_name, last_name=row.last_name)
+
+
+class KeptGroups(dict[str, DirectoryGroup]):
+    """Every kept group by id, without members; a lookup by id reads that group's members
+    (first reading them again from the directory when they are stale)."""
+
+    def __init__(self, db: Database, refresh: Refresh) -> None:
+        with db.session() as session:
+            rows = store.group_rows(session)
+        super().__init__((gid, DirectoryGroup(id=gid, name=name, description=desc, type=kind))
+                         for gid, name, desc, kind in rows)
+        self.db, self.refresh = db, refresh
+
+    def get(self, group_id: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The group with its members, or `default` when it is not kept."""
+        with self.db.session() as session:
+            row = store.group(session, group_id)
+            stale = row is not None and row.members_stale
+        if stale:
+            self.refresh([group_id])
+        with self.db.session() as session:
+            row = store.group(session, group_id)
+            if row is None:
+                return default
+            members = tuple(store.member_ids(session, group_id))
+        return DirectoryGroup(id=row.id, name=row.name, description=row.description,
+                              members=members, type=row.type)
+
+    def __getitem__(self, group_id: str) -> DirectoryGroup:
+        found = self.get(group_id)
+        if found is None:
+            raise KeyError(group_id)
+        return found  # type: ignore[no-any-return]
+
+
+class KeptUsers(Mapping[str, DirectoryUser]):
+    """Kept users by id, each read when asked."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __getitem__(self, user_id: str) -> DirectoryUser:
+        with self.db.session() as session:
+            rows = store.users(session, [user_id])
+        if not rows:
+            raise KeyError(user_id)
+        return directory_user(rows[0])
+
+    def __iter__(self) -> Iterator[str]:
+        with self.db.session() as session:
+            return iter(store.user_ids(session))
+
+    def __len__(self) -> int:
+        with self.db.session() as session:
+            return store.count(session, KeptUser)
+
+
+class KeptView(DirectorySnapshot):
+    """The kept directory as a snapshot whose questions are answered by storage."""
+
+    def __init__(self, db: Database, refresh: Refresh,
+                 assignments: Mapping[str, frozenset[str]]) -> None:
+        super().__init__(users=KeptUsers(db), groups=KeptGroups(db, refresh),
+                         assignments=assignments)
+        object.__setattr__(self, "db", db)
+        object.__setattr__(self, "refresh", refresh)
+
+    def active_logins(self, group: DirectoryGroup) -> set[str]:
+        """Logins of the group's active members, asked of storage (a group whose members
+        are not kept, or stale, is read from the directory first)."""
+        db: Database = self.db  # type: ignore[attr-defined]
+        with db.session() as session:
+            row = store.group(session, group.id)
+            unknown = row is None or row.members_stale
+        if unknown:
+            self.refresh([group.id])  # type: ignore[attr-defined]
+        with db.session() as session:
+            return store.active_logins(session, group.id, ACTIVE_STATUSES)
+
+    def user_by_login(self, login: str) -> DirectoryUser | None:
+        """The kept user whose login (or id) is this, ignoring case."""
+        with self.db.session() as session:  # type: ignore[attr-defined]
+            row = store.user_by_login(session, login)
+        return directory_user(row) if row is not None else None

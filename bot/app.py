@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.listeners import Services, register_all
+from bot.okta_hook import hook_routes
 from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
@@ -92,6 +93,10 @@ def http_server(app: App, host: str, port: int,
 def tell_lost(payload: Payload) -> None:
     """Tell the person whose command or click a dead worker left unfinished, where Slack
     gave a response_url to answer on (commands and message buttons)."""
+    if payload.get("kind") == "okta-events":
+        log.warning("a worker that stopped left directory events unsynced; the next delta "
+                    "sync catches them up")
+        return
     body = BoltRequest(body=payload["body"], headers=payload["headers"],
                        mode=payload["mode"]).body
     url = body.get("response_url") or next(
@@ -154,7 +159,8 @@ def serve(service: GroupPushService, host: str, port: int,
             finally:
                 handler.close()  # no more acks for work the stopping worker would not run
             return 0
-        server = http_server(app, host, port)
+        server = http_server(app, host, port,
+                             routes=hook_routes(service.config.directory, worker.submit))
         print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
               file=sys.stderr, flush=True)
         try:

@@ -78,6 +78,10 @@ class Scheduler:
         report = run_sync(self.service, None, ACTOR)
         self.runs["sync"] += 1
         log.info("scheduled sync: %s changed, %s errors", report.changed, len(report.errors))
+        self.after_sync()
+
+    def after_sync(self) -> None:
+        """Tell about push errors a sync (scheduled, or for directory events) left."""
         if self.alerter:
             self.alerter.after_push_errors()
 

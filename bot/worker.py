@@ -28,6 +28,8 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
 
+from engine.hooks import HookSync
+
 log = logging.getLogger(__name__)
 
 LAZY_ONLY = "x-slack-bolt-lazy-only"
@@ -198,8 +200,13 @@ class WorkerRunner(LazyListenerRunner):
         })
 
 
-def run_payload(app: App, payload: Payload) -> None:
-    """Run one lazy listener in this process, as Bolt runs a lazy-only request."""
+def run_payload(app: App, payload: Payload, hooks: HookSync | None = None) -> None:
+    """Run one lazy listener in this process, as Bolt runs a lazy-only request (or take the
+    events of a directory event hook delivery)."""
+    if payload.get("kind") == "okta-events":
+        if hooks is not None:
+            hooks.receive(payload["events"])
+        return
     request = BoltRequest(body=payload["body"], headers=payload["headers"],
                           mode=payload["mode"])
     try:
@@ -209,10 +216,10 @@ def run_payload(app: App, payload: Payload) -> None:
 
 
 def run_and_report(app: App, payload: Payload, finishing: Connection,
-                   lock: threading.Lock) -> None:
+                   lock: threading.Lock, hooks: HookSync | None = None) -> None:
     """Run one lazy listener, then tell the front it finished."""
     try:
-        run_payload(app, payload)
+        run_payload(app, payload, hooks)
     finally:
         with lock, contextlib.suppress(OSError):  # a front that is gone needs no answer
             finishing.send(payload["id"])
@@ -233,12 +240,14 @@ def worker_main(queue: Any, finishing: Connection, config_path: str | None) -> N
     service = service_from_env(config_path)
     app = build_app(service, verify=False)
     scheduler = start_scheduler(service, app)
+    hooks = HookSync(service, after=lambda report: scheduler.after_sync())
     pool = ThreadPoolExecutor(LISTENER_THREADS, "grouppush-work")
     lock = threading.Lock()
     try:
         while (payload := queue.get()) is not None:
-            pool.submit(run_and_report, app, payload, finishing, lock)
+            pool.submit(run_and_report, app, payload, finishing, lock, hooks)
     finally:
+        hooks.stop()
         pool.shutdown(wait=True)
         scheduler.stop()
 

@@ -180,6 +180,11 @@ class KeptDirectory:
                 continue
             self._read_group(group)
 
+    def mark_stale(self, group_ids: Iterable[str]) -> None:
+        """Note that these groups' members changed; they are read when next needed."""
+        with self.db.session() as session:
+            store.mark_stale(session, group_ids)
+
     def refresh_users(self, user_ids: Iterable[str]) -> None:
         """Read these users again (a hook said their status changed)."""
         for user_id in dict.fromkeys(user_ids):
@@ -223,9 +228,10 @@ class KeptDirectory:
             store.forget_groups(session, changes.deleted_groups)
             store.forget_users(session, changes.deleted_users)
             store.put_users(session, [_user_row(u, seen) for u in changes.users])
-            store.put_groups(session, [_group_row(g, seen) for g in changes.groups],
+            outdated = self._outdated(session, changes)  # before the new groups are kept
+            store.put_groups(session, [_group_row(g, seen, stale=g in outdated)
+                                       for g in changes.groups],
                              ("name", "description", "type"))
-            outdated = self._outdated(session, changes)
             wanted = self._wanted(session, outdated)
             store.put_groups(session, [_group_row(g, seen, stale=True) for g in outdated
                                        if g.id not in wanted],

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from storage.models import (
     HookEvent,
@@ -202,3 +202,11 @@ def user_logins(session: Session) -> list[str]:
 def group_names(session: Session) -> list[str]:
     """Names of every kept group."""
     return list(session.exec(select(KeptGroup.name)))
+
+
+def mark_stale(session: Session, group_ids: Iterable[str]) -> None:
+    """Note that these kept groups' members changed and were not read again."""
+    ids = list(group_ids)
+    for start in range(0, len(ids), BATCH):
+        session.execute(update(KeptGroup).where(col(KeptGroup.id).in_(ids[start:start + BATCH]))
+                        .values(members_stale=True, members_version=""))

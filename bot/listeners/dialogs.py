@@ -105,6 +105,7 @@ def rule_preview(services: Services, view: dict[str, Any]) -> dict[str, Any]:
     if problem:
         extra = dialogs.preview_problem(f"Preview: {problem}.")
     else:
+        services.service.kept.ensure_read()  # names from the kept directory, read once
         groups = matching_groups(kind, pattern, services.service.snapshot().groups.values())
         extra = dialogs.preview_blocks(f"--{kind} {pattern}", [g.name for g in groups])
     return dialogs.rule_dialog(sorted(services.service.apps), view.get("private_metadata", ""),

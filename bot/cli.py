@@ -14,6 +14,7 @@ from connectors.errors import ConfigError, ConnectorError
 from engine.bootstrap import service_from_env
 from engine.results import Reply
 from engine.service import GroupPushService
+from storage.db import DatabaseUnavailable
 
 
 def _service(config: str | None) -> GroupPushService:
@@ -25,6 +26,9 @@ def _service(config: str | None) -> GroupPushService:
     except ConnectorError as error:
         print(f"grouppush: {error.describe()}", file=sys.stderr)
         raise SystemExit(1) from None
+    except DatabaseUnavailable as error:
+        print(f"grouppush: {error}", file=sys.stderr)
+        raise SystemExit(2 if error.usage else 1) from None
 
 
 def _print(reply: Reply, as_json: bool) -> int:
@@ -134,7 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `grouppush exec ... | head`: the reader left, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.workspace import Workspace
 
 
@@ -72,3 +74,23 @@ def test_a_reader_that_leaves_early_gets_no_traceback(ws: Workspace) -> None:
                               stderr=subprocess.PIPE, text=True)
     out, err = reader.communicate(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_config_after_the_subcommand_unquoted_exec_and_version(
+        ws: Workspace, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    monkeypatch.delenv("GROUPPUSH_CONFIG", raising=False)
+    monkeypatch.setenv("DATABASE_URL", ws.db_url)
+    ws.add_group("g-st", "Sales Team", ["alice"])
+    ws.write()
+    assert main(["exec", "push", "Sales Team", "to", "box", "--config",
+                 str(ws.config_path)]) == 0
+    assert "Pushed \"Sales Team\" to box" in capsys.readouterr().out
+    assert main(["--config", str(ws.config_path), "exec", "info", "Sales Team", "on",
+                 "box"]) == 0
+    assert "Sales Team" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("grouppush ")

@@ -21,7 +21,7 @@ USAGE = {
     "now": "now GROUP on APP",
     "info": "info GROUP on APP",
     "bulk": "bulk deactivate APP GROUP... | --all   or   bulk delete APP GROUP... | --all",
-    "sync": "sync [APP]",
+    "sync": "sync [APP] [--full]",
     "check": "check [APP]",
     "repush": "repush USER",
     "approve": "approve ID",
@@ -46,7 +46,7 @@ GROUP is a directory group name (quote it when it has spaces); APP is a configur
   info GROUP on APP                      the Information details
   bulk deactivate APP GROUP... | --all   pause many
   bulk delete APP GROUP... | --all       delete many from the app (needs approval)
-  sync [APP]                             push directory changes now
+  sync [APP] [--full]                    push directory changes now (--full: re-read all)
   check [APP]                            drift check now
   repush USER                            push one user to all their groups now
   approve ID | deny ID                   answer an approval request
@@ -114,6 +114,9 @@ def parse(text: str) -> Command:
     verb, args = words[0].lower(), words[1:]
     if verb in ("help", "apps") and not args:
         return Command(verb)
+    if verb == "sync" and "--full" in args and len(args) <= 2:
+        apps = [a for a in args if a != "--full"]
+        return Command(verb, app=apps[0] if apps else None, everything=True)
     if verb in ("list", "sync", "check") and len(args) <= 1:
         return Command(verb, app=args[0] if args else None)
     if verb == "search" and args:

@@ -71,7 +71,7 @@ def run(service: GroupPushService, command: Command, actor: str, *, channel: str
         return requests.request_bulk_delete(service, str(command.app), list(command.names),
                                             command.everything, actor=actor, channel=channel)
     if verb == "sync":
-        return sync.sync(service, command.app, actor)
+        return sync.sync(service, command.app, actor, full=command.everything)
     if verb == "check":
         return checks.check(service, command.app, actor)[0]
     if verb == "repush":

@@ -53,8 +53,8 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
     servers: list[Any] = []
     real = bot.app.http_server
 
-    def keep(*args: Any) -> Any:
-        servers.append(real(*args))
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        servers.append(real(*args, **kwargs))
         return servers[-1]
 
     monkeypatch.setattr(bot.app, "http_server", keep)

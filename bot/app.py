@@ -94,6 +94,16 @@ def http_server(app: App, host: str, port: int,
     return make_server(host, port, router, server_class=_Server, handler_class=_LoggingHandler)
 
 
+def _serve_routes(host: str, port: int, routes: Mapping[str, WsgiApp]) -> WSGIServer:
+    """In Socket Mode, an HTTP server for the paths others call (the Okta event hook)."""
+    server = make_server(host, port, Router(routes), server_class=_Server,
+                         handler_class=_LoggingHandler)
+    threading.Thread(target=server.serve_forever, name="grouppush-http", daemon=True).start()
+    print(f"grouppush: listening on http://{host}:{server.server_port} for "
+          f"{', '.join(sorted(routes))}", file=sys.stderr, flush=True)
+    return server
+
+
 def tell_lost(payload: Payload) -> None:
     """Tell the person whose command or click a dead worker left unfinished, where Slack
     gave a response_url to answer on (commands and message buttons)."""
@@ -168,20 +178,24 @@ def serve(service: GroupPushService, host: str, port: int,
     worker.start()
     print(f"grouppush: worker process {worker.pid} runs the commands' work and the scheduler",
           file=sys.stderr, flush=True)
+    routes = hook_routes(service.config.directory, worker.submit)
     try:
         app_token = os.environ.get("SLACK_APP_TOKEN")
         if app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            side = _serve_routes(host, port, routes) if routes else None  # Okta calls in
             print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
             handler = SocketModeHandler(app, app_token)
             try:
                 handler.start()
             finally:
                 handler.close()  # no more acks for work the stopping worker would not run
+                if side is not None:
+                    side.shutdown()
+                    side.server_close()
             return 0
-        server = http_server(app, host, port,
-                             routes=hook_routes(service.config.directory, worker.submit))
+        server = http_server(app, host, port, routes=routes)
         print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
               file=sys.stderr, flush=True)
         try:

@@ -5,7 +5,8 @@ Requests, with the Okta pages they follow
 (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/...):
 - one group by name: GET /api/v1/groups?search=profile.name eq "NAME" (Group/listGroups);
   by id: GET /api/v1/groups/{id} (Group/getGroup); its members: GET /api/v1/groups/{id}/users
-  (Group/listGroupUsers, up to 1000 a page); one user: GET /api/v1/users/{id} (User/getUser).
+  (Group/listGroupUsers, up to 1000 a page; groups are listed up to 10000 a page); one user:
+  GET /api/v1/users/{id} (User/getUser).
 - the delta since a cursor (a time): GET /api/v1/users?search=lastUpdated gt "T" (every
   status, deprovisioned too), GET /api/v1/groups?search=lastUpdated gt "T" or
   lastMembershipUpdated gt "T", and the deletions, which no listing shows, from the System Log:
@@ -49,6 +50,7 @@ from connectors.okta_limits import RateLimits
 
 MAX_PAGE = 200
 MAX_MEMBERS_PAGE = 1000
+MAX_GROUPS_PAGE = 10000
 RETRIES_429 = 4
 OVERLAP = timedelta(minutes=5)
 """How far before its cursor a delta asks again, so a change Okta stamped a little earlier
@@ -68,6 +70,7 @@ class OktaSettings:
     private_key: str | None = None
     page_size: int = MAX_PAGE
     members_page_size: int = MAX_MEMBERS_PAGE
+    groups_page_size: int = MAX_GROUPS_PAGE
     timeout: float = 30.0
     max_rate_share: float = 0.5
     """The share of each of the org's rate limits grouppush may use (the rest is others')."""
@@ -90,6 +93,8 @@ class OktaSettings:
         if self.members_page_size > MAX_MEMBERS_PAGE:
             raise ConfigError(f"{prefix}.members_page_size",
                               f"must be at most {MAX_MEMBERS_PAGE}")
+        if self.groups_page_size > MAX_GROUPS_PAGE:
+            raise ConfigError(f"{prefix}.groups_page_size", f"must be at most {MAX_GROUPS_PAGE}")
         if not 0 < self.max_rate_share <= 1:
             raise ConfigError(f"{prefix}.max_rate_share", "must be a share above 0 and at "
                               f"most 1, such as 0.5 (not {self.max_rate_share})")
@@ -213,7 +218,7 @@ class OktaDirectory:
             latest = max(latest, str(item.get("lastUpdated") or ""))
         groups, members = [], set()
         search = f'lastUpdated gt "{since}" or lastMembershipUpdated gt "{since}"'
-        for item in self._pages("/api/v1/groups", {"limit": self.settings.page_size,
+        for item in self._pages("/api/v1/groups", {"limit": self.settings.groups_page_size,
                                                    "search": search}, "reading changed groups"):
             group = _group(item)
             groups.append(group)
@@ -254,7 +259,7 @@ class OktaDirectory:
                 yield _user(item)
 
     def _all_groups(self) -> Iterator[DirectoryGroup]:
-        for item in self._pages("/api/v1/groups", {"limit": self.settings.page_size},
+        for item in self._pages("/api/v1/groups", {"limit": self.settings.groups_page_size},
                                 "listing groups"):
             group = _group(item)
             if group.type != "BUILT_IN":

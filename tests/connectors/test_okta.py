@@ -64,7 +64,8 @@ def user_ids(okta: OktaStandIn) -> dict[str, str]:
 
 def make_directory(okta: OktaStandIn, clock: FakeClock, **overrides: Any) -> OktaDirectory:
     settings = OktaSettings(**{"org_url": okta.org_url, "token": okta.token, "page_size": PAGE,
-                               "members_page_size": PAGE, **overrides}).validate()
+                               "members_page_size": PAGE, "groups_page_size": PAGE,
+                               **overrides}).validate()
     return OktaDirectory(settings, loopback_client(), dict(SEED_ASSIGNMENTS),
                          sleep=clock.sleep, clock=clock.time)
 

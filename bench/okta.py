@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlmodel import col, func, select
 
 from bench.meter import PeakMemory, RequestLog
-from bench.okta_org import OrgProcess, group_id, user_id
+from bench.okta_org import OrgProcess, group_id, login, user_id
 from bench.report import Row, percentile, seconds, verdict
 from bot.handlers import handle
 from connectors.scim import ScimApp

@@ -101,12 +101,16 @@ def parse_config(data: Any, path: Path) -> Config:
         if not isinstance(options, dict) or "type" not in options:
             raise ConfigError(f"apps.{name}", "needs a `type` (scim, box, microsoft365, "
                               "active_directory)")
+    schedule = settings_from(ScheduleSettings, "schedule", data.get("schedule") or {})
+    if schedule.full_read_seconds <= 0:
+        raise ConfigError("schedule.full_read_seconds", "must be a positive number of seconds, "
+                          "such as 86400 (a full read of the directory once a day)")
     return Config(
         path=path,
         directory=directory,
         apps={str(k): v for k, v in apps.items()},
         slack=settings_from(SlackSettings, "slack", data.get("slack") or {}),
-        schedule=settings_from(ScheduleSettings, "schedule", data.get("schedule") or {}),
+        schedule=schedule,
         safety=settings_from(SafetySettings, "safety", data.get("safety") or {}),
     )
 

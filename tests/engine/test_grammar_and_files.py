@@ -99,6 +99,9 @@ def test_config_errors_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     path.write_text("directory: {type: file, path: d.yml}\nschedule: {sync_seconds: soon}\n")
     with pytest.raises(ConfigError, match=r"schedule.sync_seconds"):
         load_config(path)
+    path.write_text("directory: {type: file, path: d.yml}\nschedule: {full_read_seconds: 0}\n")
+    with pytest.raises(ConfigError, match=r"schedule.full_read_seconds.*86400"):
+        load_config(path)
     path.write_text("directory: {type: file, path: d.yml}\nslak: {}\n")
     with pytest.raises(ConfigError, match=r"did you mean slack"):
         load_config(path)

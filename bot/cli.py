@@ -38,10 +38,10 @@ def _print(reply: Reply, as_json: bool) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
-    from bot.handlers import handle
+    from engine.executor import run_line
 
     service = _service(args.config)
-    return _print(handle(service, args.text, args.as_user), args.json)
+    return _print(run_line(service, args.text, args.as_user), args.json)
 
 
 def cmd_console(args: argparse.Namespace) -> int:

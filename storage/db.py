@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -31,10 +32,19 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 
+def _create_private(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite does with the
+    umask's mode; its -wal and -shm files take the same mode. An existing file is left as is."""
+    if path and not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL and a busy timeout so threads can share it."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not in_memory:
+            _create_private(make_url(url).database or "")
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=StaticPool if in_memory else None,

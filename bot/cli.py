@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +15,18 @@ from connectors.errors import ConfigError, ConnectorError
 from engine.bootstrap import service_from_env
 from engine.results import Reply
 from engine.service import GroupPushService
+from storage.db import DatabaseUnavailable
+
+CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("grouppush")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _service(config: str | None) -> GroupPushService:
@@ -25,6 +38,9 @@ def _service(config: str | None) -> GroupPushService:
     except ConnectorError as error:
         print(f"grouppush: {error.describe()}", file=sys.stderr)
         raise SystemExit(1) from None
+    except DatabaseUnavailable as error:
+        print(f"grouppush: {error}", file=sys.stderr)
+        raise SystemExit(2 if error.usage else 1) from None
 
 
 def _print(reply: Reply, as_json: bool) -> int:
@@ -41,7 +57,9 @@ def cmd_exec(args: argparse.Namespace) -> int:
     from bot.handlers import handle
 
     service = _service(args.config)
-    return _print(handle(service, args.text, args.as_user), args.json)
+    words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
+    text = words[0] if len(words) == 1 else shlex.join(words)
+    return _print(handle(service, text, args.as_user), args.json)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -103,25 +121,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="grouppush", description=__doc__)
-    parser.add_argument("--config", help="grouppush.yml (default: $GROUPPUSH_CONFIG or "
-                        "./grouppush.yml)")
+    parser.add_argument("--config", help=CONFIG_HELP)
+    parser.add_argument("--version", action="version",
+                        version=f"grouppush {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="sample directory, local SCIM app, the console")
+    demo = sub.add_parser("demo", parents=[common],
+                          help="sample directory, local SCIM app, the console")
     demo.add_argument("--as", dest="as_user", default="console")
     demo.set_defaults(func=cmd_demo)
-    run = sub.add_parser("run", help="the Slack bot with its scheduler")
+    run = sub.add_parser("run", parents=[common], help="the Slack bot with its scheduler")
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--port", type=int, default=3000)
     run.set_defaults(func=cmd_run)
-    console = sub.add_parser("console", help="the chat console")
+    console = sub.add_parser("console", parents=[common], help="the chat console")
     console.add_argument("--as", dest="as_user", default="console")
     console.set_defaults(func=cmd_console)
-    execute = sub.add_parser("exec", help="run one command")
-    execute.add_argument("text")
+    execute = sub.add_parser("exec", parents=[common], help="run one command")
+    execute.add_argument("text", nargs="+", help="the command, quoted or not")
     execute.add_argument("--as", dest="as_user", default="console")
     execute.add_argument("--json", action="store_true")
     execute.set_defaults(func=cmd_exec)
-    check = sub.add_parser("check", help="one drift check; exit 1 on drift")
+    check = sub.add_parser("check", parents=[common], help="one drift check; exit 1 on drift")
     check.add_argument("app", nargs="?")
     check.add_argument("--as", dest="as_user", default="console")
     check.add_argument("--json", action="store_true")
@@ -134,7 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `grouppush exec ... | head`: the reader left, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 

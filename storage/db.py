@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -36,7 +37,56 @@ def _create_private(path: str) -> None:
     """Create the SQLite file readable by its owner only (0600) before SQLite does with the
     umask's mode; its -wal and -shm files take the same mode. An existing file is left as is."""
     if path and not os.path.exists(path):
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError:
+            pass  # no such folder, or not writable: SQLite says so in its own words next
+
+
+EXAMPLES = "sqlite:///path/to/grouppush.db or postgresql+psycopg://user@host/db"
+
+
+class DatabaseUnavailable(Exception):
+    """DATABASE_URL names no database grouppush can use; the message says why and what to
+    write instead (never the password). `usage` is true when the URL itself is wrong."""
+
+    def __init__(self, message: str, *, usage: bool) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def _check_url(url: str) -> str:
+    """The URL as safe to print, or DatabaseUnavailable when it cannot name a database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL; write {EXAMPLES}.",
+                                  usage=True) from None
+    shown = parsed.render_as_string(hide_password=True)
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(f"DATABASE_URL {shown}: grouppush keeps its data in SQLite or "
+                                  f"PostgreSQL, not {backend}; write {EXAMPLES}.", usage=True)
+    if backend == "postgresql" and driver != "psycopg":
+        raise DatabaseUnavailable(f"DATABASE_URL {shown}: name the psycopg driver, "
+                                  "postgresql+psycopg://user@host/db.", usage=True)
+    if backend == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseUnavailable("PostgreSQL needs the psycopg driver, which is not "
+                                      "installed: pip install 'grouppush[postgres]'.",
+                                      usage=True) from None
+    return shown
+
+
+def _unreachable(shown: str, error: OperationalError) -> DatabaseUnavailable:
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "it did not answer"
+    if shown.startswith("sqlite"):
+        return DatabaseUnavailable(f"cannot open the SQLite database {shown} ({reason}); does "
+                                   "its folder exist and may grouppush write there?",
+                                   usage=False)
+    return DatabaseUnavailable(f"cannot reach the database {shown}: {reason}", usage=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -82,8 +132,13 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        shown = _check_url(url)
         self.engine = make_engine(url)
-        init_schema(self.engine)
+        try:
+            init_schema(self.engine)
+        except OperationalError as error:
+            self.engine.dispose()
+            raise _unreachable(shown, error) from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,10 +38,8 @@ def _create_private(path: str) -> None:
     """Create the SQLite file readable by its owner only (0600) before SQLite does with the
     umask's mode; its -wal and -shm files take the same mode. An existing file is left as is."""
     if path and not os.path.exists(path):
-        try:
+        with contextlib.suppress(OSError):  # no such folder: SQLite says so in its words next
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        except OSError:
-            pass  # no such folder, or not writable: SQLite says so in its own words next
 
 
 EXAMPLES = "sqlite:///path/to/grouppush.db or postgresql+psycopg://user@host/db"

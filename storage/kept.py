@@ -183,10 +183,11 @@ def count(session: Session, model: Any) -> int:
 def first_delivery(session: Session, event_id: str, now: datetime) -> bool:
     """Record a hook event id; False when it was delivered before. Ids older than a day go."""
     session.execute(delete(HookEvent).where(col(HookEvent.received_at) < now - timedelta(days=1)))
-    if session.get(HookEvent, event_id) is not None:
-        return False
-    upsert(session, HookEvent, [{"id": event_id, "received_at": now}], ())
-    return True
+    dialect = session.get_bind().dialect.name
+    insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    result: Any = session.execute(insert(HookEvent).values(id=event_id, received_at=now)
+                                  .on_conflict_do_nothing(index_elements=["id"]))
+    return bool(result.rowcount == 1)  # two deliveries at once: one insert wins
 
 
 def user_ids(session: Session) -> list[str]:

@@ -185,9 +185,10 @@ def first_delivery(session: Session, event_id: str, now: datetime) -> bool:
     session.execute(delete(HookEvent).where(col(HookEvent.received_at) < now - timedelta(days=1)))
     dialect = session.get_bind().dialect.name
     insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    result: Any = session.execute(insert(HookEvent).values(id=event_id, received_at=now)
-                                  .on_conflict_do_nothing(index_elements=["id"]))
-    return bool(result.rowcount == 1)  # two deliveries at once: one insert wins
+    inserted = session.execute(insert(HookEvent).values(id=event_id, received_at=now)
+                               .on_conflict_do_nothing(index_elements=["id"])
+                               .returning(col(HookEvent.id))).first()
+    return inserted is not None  # two deliveries at once: one insert wins
 
 
 def user_ids(session: Session) -> list[str]:

@@ -23,8 +23,8 @@ from sqlmodel import col, func, select
 from bench.meter import PeakMemory, RequestLog
 from bench.okta_org import OrgProcess, group_id, login, user_id
 from bench.report import Row, percentile, seconds, verdict
-from bot.handlers import handle
 from connectors.scim import ScimApp
+from engine.executor import run_line
 from engine.pusher import resolve
 from engine.service import GroupPushService
 from engine.sync import run_sync
@@ -114,7 +114,7 @@ def commands(w: OktaWorld) -> list[Row]:
     pages = math.ceil(100 / 1000)
     for text in (f'push "{BENCH_GROUP}" to {APP}', f'info "{BENCH_GROUP}" on {APP}',
                  f'now "{BENCH_GROUP}" on {APP}'):
-        reply, sent, took, _ = w.okta_requests(lambda t=text: handle(w.service, t, ACTOR))
+        reply, sent, took, _ = w.okta_requests(lambda t=text: run_line(w.service, t, ACTOR))
         if not reply.ok:  # type: ignore[attr-defined]
             raise RuntimeError(reply.text)  # type: ignore[attr-defined]
         scenario = f"`{text}` (100 members)"
@@ -122,7 +122,7 @@ def commands(w: OktaWorld) -> list[Row]:
                      f"{sent / (3 + pages):.2f}×", verdict(sent <= 3 + pages)),
                  Row(scenario, "wall", seconds(took))]
     for text in ("list", "apps", "audit", "help", "rule list"):
-        _, sent, _, _ = w.okta_requests(lambda t=text: handle(w.service, t, ACTOR))
+        _, sent, _, _ = w.okta_requests(lambda t=text: run_line(w.service, t, ACTOR))
         rows.append(Row(f"`{text}`", "Okta requests", str(sent), "0", "", verdict(sent == 0)))
     return rows
 

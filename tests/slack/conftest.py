@@ -60,6 +60,7 @@ class Bot:
     service: GroupPushService
     slack: SlackStandIn
     tenant: ScimTenant
+    services: Services | None = None
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     _ids: Any = field(default_factory=lambda: iter(range(1, 10**9)))
 
@@ -165,14 +166,14 @@ def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
         service = write_world(tmp_path, scim_tenant, directory or small_directory())
         scim_tenant.create_users(app_users if app_users is not None
                                  else [f"{p}@acme.test" for p in PEOPLE])
+        services = Services(service, progress_interval=progress_interval)
         app = build_app(service, token=BOT_TOKEN, signing_secret=SECRET,
-                        api_url=slack.api_url,
-                        services=Services(service, progress_interval=progress_interval))
+                        api_url=slack.api_url, services=services)
         server = http_server(app, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", service, slack,
-                   scim_tenant)
+                   scim_tenant, services)
 
     yield make
     slack.quiet()

@@ -92,6 +92,7 @@ def home_tab(world: World) -> list[Row]:
         times, calls = _walk(bot, total)
         floor = _floor(slack, calls)
     finally:
+        services.home.stop()
         server.shutdown()
         server.server_close()
         slack.stop()

@@ -56,6 +56,7 @@ class HomeTab:
         self._lock = threading.Lock()
         self._client: WebClient | None = None
         self._watcher: threading.Thread | None = None
+        self._stopped = threading.Event()
 
     def state_of(self, user: str) -> HomeState | None:
         """What this person last looked at, if grouppush remembers."""
@@ -82,10 +83,13 @@ class HomeTab:
         with self._lock:
             return [u for u, v in self._viewers.items() if v.seen >= cutoff]
 
+    def stop(self) -> None:
+        """Stop refreshing (the bot is stopping)."""
+        self._stopped.set()
+
     def _watch(self) -> None:
         stamp = self._stamp()
-        while True:
-            time.sleep(self.poll)
+        while not self._stopped.wait(self.poll):
             with self._lock:
                 cutoff = time.monotonic() - VIEWING
                 self._viewers = {u: v for u, v in self._viewers.items() if v.seen >= cutoff}

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.listeners import home_changes
 from bot.listeners.context import Services
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
@@ -77,8 +78,36 @@ def register(app: App, services: Services) -> None:
         ack()
         open_bulk(services, client, body["trigger_id"], body["user"]["id"], shown_state(body))
 
+    def changed(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        item, mapping_id = menu_item(action)
+        if item == "info":
+            return
+        user = body["user"]["id"]
+        home_changes.row_change(services, client, user, item, mapping_id)
+        services.home.publish(client, user, shown_state(body))
+
+    def retried(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        home_changes.row_change(services, client, user, "retry", int(action["value"]))
+        services.home.publish(client, user)
+
+    def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
+        errors = bulk.choice_errors(bulk.read_choice(view))
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    def bulk_submitted(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        choice = bulk.read_choice(view)
+        if bulk.choice_errors(choice):
+            return
+        user = body["user"]["id"]
+        home_changes.bulk_change(services, client, user, choice)
+        services.home.publish(client, user, choice.state)
+
     for action_id in FILTERS:
         app.action(action_id)(ack=acknowledge, lazy=[filtered])
     app.action(home.ROW_INFO)(opened)
-    app.action(home.ROW_MENU)(opened)
+    app.action(home.ROW_MENU)(ack=opened, lazy=[changed])
+    app.action(home.ROW_STATUS)(ack=acknowledge, lazy=[changed])
+    app.action(information.RETRY)(ack=acknowledge, lazy=[retried])
     app.action(home.BULK_EDIT)(bulk_edit)
+    app.view(bulk.BULK_DIALOG)(ack=check_bulk, lazy=[bulk_submitted])

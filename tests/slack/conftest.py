@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bot.app import build_app, http_server
+from bot.home import HomeTab
 from bot.listeners import Services
 from engine.bootstrap import build_service
 from engine.config import load_config
@@ -160,6 +161,7 @@ def slack() -> Iterator[SlackStandIn]:
 def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
              slack: SlackStandIn) -> Iterator[Callable[..., Bot]]:
     servers = []
+    bots: list[HomeTab] = []
 
     def make(directory: dict[str, Any] | None = None, app_users: list[str] | None = None,
              progress_interval: float = 0.0) -> Bot:
@@ -167,6 +169,7 @@ def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
         scim_tenant.create_users(app_users if app_users is not None
                                  else [f"{p}@acme.test" for p in PEOPLE])
         services = Services(service, progress_interval=progress_interval)
+        bots.append(services.home)
         app = build_app(service, token=BOT_TOKEN, signing_secret=SECRET,
                         api_url=slack.api_url, services=services)
         server = http_server(app, "127.0.0.1", 0)
@@ -177,6 +180,8 @@ def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
 
     yield make
     slack.quiet()
+    for made in bots:
+        made.stop()
     for server in servers:
         server.shutdown()
         server.server_close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlmodel import select
+
 from bot.views import bulk, home
 from engine import requests
 from storage import repo
@@ -169,4 +171,4 @@ def test_bulk_deactivate_of_ticked_groups_pauses_only_them(bot: Bot) -> None:
     assert [mapping_of(bot, n).status for n in ("Marketing", "Sales", "Sales Ops")] == [
         "inactive", "active", "inactive"]
     with bot.service.db.session() as session:
-        assert session.query(ApprovalRequest).count() == 0
+        assert session.exec(select(ApprovalRequest)).all() == []

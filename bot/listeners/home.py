@@ -83,12 +83,15 @@ def register(app: App, services: Services) -> None:
         if item == "info":
             return
         user = body["user"]["id"]
-        home_changes.row_change(services, client, user, item, mapping_id)
+        home_changes.change(services, client, user, lambda: home_changes.row_operation(
+            services.service, item, mapping_id))
         services.home.publish(client, user, shown_state(body))
 
     def retried(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
-        home_changes.row_change(services, client, user, "retry", int(action["value"]))
+        mapping_id = int(action["value"])
+        home_changes.change(services, client, user, lambda: home_changes.row_operation(
+            services.service, "retry", mapping_id))
         services.home.publish(client, user)
 
     def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
@@ -100,7 +103,8 @@ def register(app: App, services: Services) -> None:
         if bulk.choice_errors(choice):
             return
         user = body["user"]["id"]
-        home_changes.bulk_change(services, client, user, choice)
+        home_changes.change(services, client, user,
+                            lambda: home_changes.bulk_operation(services.service, choice))
         services.home.publish(client, user, choice.state)
 
     for action_id in FILTERS:

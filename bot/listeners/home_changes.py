@@ -1,51 +1,54 @@
 """Changes from the Home tab: the status button, the row menu, Information's Retry and Bulk
-edit run what the commands run (operators, approvals and audit alike); the answer goes to the
-person's messages with the app, approval requests to the alerts channel for the approvers."""
+edit build the same typed operations the commands parse to, and the one executor runs them
+(operators, approvals and audit alike). The answer goes to the person's messages with the app
+(long work with its progress); approval requests go to the alerts channel, for the approvers."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import post_requests
+from bot.listeners.work import post_requests, run_operation
 from bot.views.bulk import DELETE, BulkChoice
 from bot.views.replies import answer, asked
-from connectors.errors import ConnectorError
-from engine import alerts, changes, pushed, requests
+from engine import pushed
+from engine.executor import execute
+from engine.operations import (
+    Activate,
+    BulkDeactivate,
+    BulkDelete,
+    Deactivate,
+    PushNow,
+    Retry,
+    Unlink,
+)
 from engine.pusher import Refused
+from engine.registry import Kind, Operation
 from engine.results import Reply
-from storage.models import PushMapping
-
-log = logging.getLogger(__name__)
+from engine.service import GroupPushService
 
 
-def current_name(services: Services, mapping: PushMapping) -> str:
-    """The pushed group's name in the directory now (it may have been renamed since)."""
-    group = services.service.snapshot().groups.get(mapping.group_id)
-    return group.name if group else mapping.group_name
-
-
-def _row_reply(services: Services, user: str, item: str, mapping_id: int) -> Reply:
-    service = services.service
-    mapping = pushed.mapping_by_id(service, mapping_id)
-    name, app = current_name(services, mapping), mapping.app
-    if item == "status":
-        return service.set_status(name, app, user, active=mapping.status != "active")
-    if item == "now":
-        return service.push_now(name, app, user)
+def row_operation(service: GroupPushService, item: str, mapping_id: int) -> Operation:
+    """What a row's status button or menu item (or Information's Retry) asks for."""
     if item == "retry":
-        return alerts.retry(service, mapping_id, user)
+        return Retry(mapping_id)
+    mapping = pushed.mapping_by_id(service, mapping_id)
+    group = service.snapshot().groups.get(mapping.group_id)  # its name now, if renamed since
+    name, app = (group.name if group else mapping.group_name), mapping.app
+    if item == "status":
+        return Deactivate(name, app) if mapping.status == "active" else Activate(name, app)
+    if item == "now":
+        return PushNow(name, app)
     if item in ("unlink_keep", "unlink_delete"):
-        return requests.request_unlink(service, name, app, delete=item == "unlink_delete",
-                                       actor=user, channel=_alerts(services))
+        return Unlink(name, app, delete=item == "unlink_delete")
     raise Refused(f"Unknown choice {item}; nothing was changed.")
 
 
-def _bulk_reply(services: Services, user: str, choice: BulkChoice) -> Reply:
-    service = services.service
+def bulk_operation(service: GroupPushService, choice: BulkChoice) -> Operation:
+    """The bulk operation over exactly what Bulk edit showed and the person chose."""
     chosen = pushed.selection(service, choice.state.filter())
     if choice.everything and len(chosen) != choice.total:
         raise Refused(f"The filter now keeps {len(chosen)} groups, not the {choice.total} "
@@ -56,49 +59,35 @@ def _bulk_reply(services: Services, user: str, choice: BulkChoice) -> Reply:
         if len(chosen) != len(wanted):
             raise Refused("Some ticked groups are no longer pushed or no longer match the "
                           "filter; nothing was changed. Open Bulk edit again.")
-    names = [f"id:{group_id}" for _, group_id, _ in chosen]
-    if choice.action == DELETE:
-        return requests.request_bulk_delete(service, choice.state.app, names, False,
-                                            actor=user, channel=_alerts(services))
-    return changes.bulk_deactivate(service, choice.state.app, names, False, user)
+    names = tuple(f"id:{group_id}" for _, group_id, _ in chosen)
+    kind = BulkDelete if choice.action == DELETE else BulkDeactivate
+    return kind(choice.state.app, names)
 
 
-def _alerts(services: Services) -> str:
-    return services.service.config.slack.alerts_channel
-
-
-def _guarded(run: object, *args: object) -> Reply:
-    try:
-        return run(*args)  # type: ignore[operator,no-any-return]
-    except Refused as refusal:
-        return Reply.refused(str(refusal))
-    except ConnectorError as error:
-        hint = f"\nTroubleshooting: {error.hint}" if error.hint else ""
-        return Reply.failed(f"Failed: {error.describe()}{hint}")
-
-
-def tell(services: Services, client: WebClient, user: str, reply: Reply) -> None:
-    """The outcome to the person; an approval request to the approvers' channel."""
-    conv = Conversation(client, user)
+def run_from_home(services: Services, client: WebClient, user: str,
+                  operation: Operation) -> None:
+    """Run an operation built on the tab: requests go to the alerts channel (the person is
+    told where), everything else is answered in the person's messages with the app."""
+    if operation.spec.kind is not Kind.APPROVAL:
+        run_operation(services, Conversation(client, user), operation)
+        return
+    channel = services.service.config.slack.alerts_channel
+    reply = execute(services.service, operation, user, channel=channel)
     approval = reply.data.get("approval")
-    if reply.ok and isinstance(approval, dict) and approval.get("status") == "pending":
-        channel = _alerts(services)
+    conv = Conversation(client, user)
+    if reply.ok and isinstance(approval, dict):
         post_requests(services, Conversation(client, user, channel), [str(approval["id"])])
         conv.tell(asked(reply, channel))
+    else:
+        conv.tell(answer(reply))
+
+
+def change(services: Services, client: WebClient, user: str,
+           build: Callable[[], Operation]) -> None:
+    """Build the operation (a refusal is told, nothing runs) and run it from the tab."""
+    try:
+        operation = build()
+    except Refused as refusal:
+        Conversation(client, user).tell(answer(Reply.refused(str(refusal))))
         return
-    conv.tell(answer(reply))
-
-
-def row_change(services: Services, client: WebClient, user: str, item: str,
-               mapping_id: int) -> Reply:
-    """Run one row's change (or Retry) and tell the outcome."""
-    reply = _guarded(_row_reply, services, user, item, mapping_id)
-    tell(services, client, user, reply)
-    return reply
-
-
-def bulk_change(services: Services, client: WebClient, user: str, choice: BulkChoice) -> Reply:
-    """Run a submitted Bulk edit and tell the outcome."""
-    reply = _guarded(_bulk_reply, services, user, choice)
-    tell(services, client, user, reply)
-    return reply
+    run_from_home(services, client, user, operation)

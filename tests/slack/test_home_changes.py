@@ -48,8 +48,9 @@ def menu(item: str, mapping_id: int) -> dict[str, Any]:
 
 
 def dms(bot: Bot, user: str) -> list[str]:
-    return [message_text(c) for c in bot.slack.called("chat.postMessage")
-            if c.args["channel"] == user]
+    """What grouppush said to the person in its messages tab (posted, or updated later)."""
+    return [message_text(c) for c in bot.slack.called()
+            if c.method in ("chat.postMessage", "chat.update") and c.args["channel"] == user]
 
 
 def test_the_status_button_deactivates_and_activates(bot: Bot) -> None:

@@ -198,6 +198,8 @@ class KeptDirectory:
     # -- inside --------------------------------------------------------------------------
 
     def _find(self, name: str) -> DirectoryGroup | None:
+        if name.startswith("id:"):
+            return self.directory.get_group(name[3:].strip())
         found = self.directory.find_group(name)
         if found is not None:
             return found

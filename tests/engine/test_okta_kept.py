@@ -232,3 +232,13 @@ def test_a_rule_pushes_a_group_created_in_okta_at_the_next_sync(org: Org) -> Non
 
 def test_the_hook_answers_okta_s_verification(org: Org, hook: HookSync) -> None:
     assert org.okta.hook_url.endswith("/okta/events")  # register_hook checked the answer
+
+
+def test_a_group_named_by_its_okta_id_is_read_by_id(org: Org) -> None:
+    org.ws.exec("push Sales to box")
+    sales = org.okta.group_id("Sales")
+    before = len(org.okta.requests)
+    result = org.ws.exec(f"info id:{sales} on box")
+    assert result.code == 0 and "Information: Sales on box" in result.out
+    assert org.okta_requests()[before:] == [f"GET /api/v1/groups/{sales}",
+                                            f"GET /api/v1/groups/{sales}/users"]

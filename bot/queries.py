@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from bot.views.home import HomeData
-from engine import requests
+from engine import approvals as requests
 from engine.service import GroupPushService
 from storage import repo
 

@@ -55,7 +55,13 @@ class GroupPushService:
         return self.directory.snapshot()
 
     def find_group(self, snapshot: DirectorySnapshot, name: str) -> DirectoryGroup:
-        """The directory group called `name`, or a refusal naming the closest ones."""
+        """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
+        closest ones."""
+        if name.startswith("id:"):
+            by_id = snapshot.groups.get(name[3:].strip())
+            if by_id is None:
+                raise Refused(f"No directory group has the id {name[3:].strip()}.")
+            return by_id
         group = snapshot.group_named(name)
         if group is not None:
             return group

@@ -15,7 +15,7 @@ from slack_bolt import App
 from bot.alerts import Alerter
 from engine.checks import check
 from engine.service import GroupPushService
-from engine.sync import run_sync
+from engine.sync import SyncReport, run_sync
 from storage import repo
 
 log = logging.getLogger(__name__)
@@ -78,11 +78,12 @@ class Scheduler:
         report = run_sync(self.service, None, ACTOR)
         self.runs["sync"] += 1
         log.info("scheduled sync: %s changed, %s errors", report.changed, len(report.errors))
-        self.after_sync()
+        self.after_sync(report)
 
-    def after_sync(self) -> None:
-        """Tell about push errors a sync (scheduled, or for directory events) left."""
+    def after_sync(self, report: SyncReport) -> None:
+        """Tell about what a sync (scheduled, or for directory events) held or failed."""
         if self.alerter:
+            self.alerter.post_requests(report.held)
             self.alerter.after_push_errors()
 
     def drift_job(self) -> None:

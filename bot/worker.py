@@ -240,7 +240,7 @@ def worker_main(queue: Any, finishing: Connection, config_path: str | None) -> N
     service = service_from_env(config_path)
     app = build_app(service, verify=False)
     scheduler = start_scheduler(service, app)
-    hooks = HookSync(service, after=lambda report: scheduler.after_sync())
+    hooks = HookSync(service, after=scheduler.after_sync)
     pool = ThreadPoolExecutor(LISTENER_THREADS, "grouppush-work")
     lock = threading.Lock()
     try:

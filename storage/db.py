@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -29,6 +29,12 @@ def _app_group_descriptions(connection: Connection) -> None:
                             "VARCHAR NOT NULL DEFAULT ''"))
 
 
+def _bound_requests(connection: Connection) -> None:
+    for column in ("operation", "target", "fingerprint", "plan"):
+        connection.execute(text(f"ALTER TABLE approvalrequest ADD COLUMN {column} "
+                                "VARCHAR NOT NULL DEFAULT ''"))
+
+
 def _kept_directory(connection: Connection) -> None:
     for model in (models.KeptUser, models.KeptGroup, models.KeptMembership,
                   models.KeptDirectoryState, models.HookEvent):
@@ -36,7 +42,8 @@ def _kept_directory(connection: Connection) -> None:
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    2: _index_app_user_ids, 3: _app_group_descriptions, 4: _kept_directory}
+    2: _index_app_user_ids, 3: _app_group_descriptions, 4: _bound_requests,
+    5: _kept_directory}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
             progress: Progress | None = None) -> Reply:
     """Run one operation as `actor`; never raises for what a user can cause."""
+    reply = _run(service, operation, actor, channel, progress)
+    reply.operation = operation
+    return reply
+
+
+def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
+         progress: Progress | None) -> Reply:
     try:
         if operation.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
             service.require_operator(actor)

@@ -22,7 +22,7 @@ def when(at: datetime | None) -> str:
 
 def apps_report(service: GroupPushService) -> Reply:
     """Configured apps, their type, health and how many groups are pushed there."""
-    lines = []
+    lines, rows = [], []
     healthy = True
     for name, app in sorted(service.apps.items()):
         with service.db.session() as session:
@@ -33,9 +33,13 @@ def apps_report(service: GroupPushService) -> Reply:
             health, healthy = f"error: {error.describe()}", False
         kind = service.config.apps.get(name, {}).get("type", "?")
         lines.append(f"• {name} ({kind}): {health}; {count} pushed groups")
+        rows.append({"name": name, "type": str(kind), "health": str(health),
+                     "healthy": not str(health).startswith("error:"), "pushed": count})
     if not lines:
-        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.")
-    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed")
+        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.",
+                     data={"apps": []})
+    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed",
+                 data={"apps": rows})
 
 
 def mapping_line(mapping: PushMapping) -> str:
@@ -48,6 +52,19 @@ def mapping_line(mapping: PushMapping) -> str:
             f"{error}{drift}")
 
 
+def push_row(mapping: PushMapping) -> dict[str, object]:
+    """One pushed group as data (`list --json`, the notebook)."""
+    return {"group": mapping.group_name, "app": mapping.app,
+            "app_group": mapping.app_group_name or None, "app_group_id": mapping.app_group_id,
+            "status": "active" if mapping.status == "active" else "deactivated",
+            "members": mapping.members_pushed,
+            "last_push": mapping.last_push_at.isoformat() if mapping.last_push_at else None,
+            "error": mapping.error_message or None,
+            "drift": bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
+            "origin": "rule" if mapping.created_via.startswith("rule:") else "name",
+            "rule": mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None}
+
+
 def list_report(service: GroupPushService, app_name: str | None) -> Reply:
     """Pushed groups with status, last push and errors."""
     if app_name:
@@ -57,10 +74,10 @@ def list_report(service: GroupPushService, app_name: str | None) -> Reply:
     if not mappings:
         where = f" to {app_name}" if app_name else ""
         return Reply(True, f"No groups are pushed{where} yet. `push GROUP to APP` pushes one.",
-                     data={"mappings": []})
+                     data={"pushes": []})
     lines = [mapping_line(m) for m in mappings]
     return Reply(True, "\n".join([f"Pushed groups ({len(mappings)}):", *lines]),
-                 data={"mappings": [m.model_dump(mode="json") for m in mappings]})
+                 data={"pushes": [push_row(m) for m in mappings]})
 
 
 def search_report(service: GroupPushService, text: str) -> Reply:
@@ -134,7 +151,9 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
     lines = [f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} ({counts[r.name]} groups "
              f"pushed, by {r.created_by})" for r in rules]
     return Reply(True, "\n".join(["Push rules:", *lines]),
-                 data={"rules": [r.model_dump(mode="json") for r in rules]})
+                 data={"rules": [{"name": r.name, "app": r.app, "kind": r.kind,
+                                  "pattern": r.pattern, "pushed": counts[r.name],
+                                  "created_by": r.created_by} for r in rules]})
 
 
 def audit_report(service: GroupPushService, limit: int) -> Reply:
@@ -145,13 +164,18 @@ def audit_report(service: GroupPushService, limit: int) -> Reply:
         return Reply(True, "No changes recorded yet.", data={"events": []})
     lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}" for e in events]
     return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]),
-                 data={"events": [e.model_dump(mode="json") for e in events]})
+                 data={"events": [{"at": e.at.isoformat(), "actor": e.actor,
+                                   "action": e.action, "detail": e.detail} for e in events]})
 
 
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Reply:
     """Every command, as `help` lists them."""
-    return Reply(True, help_text())
+    from engine.registry import OPERATIONS
+
+    return Reply(True, help_text(), data={"commands": [
+        {"usage": c.spec.usage, "summary": c.spec.summary, "kind": str(c.spec.kind)}
+        for c in OPERATIONS.values() if c.spec.typed]})
 
 
 @handles(Apps)

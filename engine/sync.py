@@ -156,7 +156,8 @@ def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
     return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
                  data={"groups": report.groups, "changed": report.changed,
                        "added": report.added, "removed": report.removed,
-                       "errors": report.errors, "held": report.held})
+                       "errors": [{k: v for k, v in e.items() if k != "mapping_id"}
+                                  for e in report.errors], "held": report.held})
 
 
 def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:

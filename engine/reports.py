@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from connectors.errors import ConnectorError
+from connectors.settings import closest
 from engine.context import Context
 from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
 from engine.pushed import group_type
+from engine.pusher import Refused
 from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
-from storage import repo
+from storage import pages, repo
 from storage.models import PushMapping
+from storage.pages import PushFilter
 
 
 def when(at: datetime | None) -> str:
@@ -65,19 +68,54 @@ def push_row(mapping: PushMapping) -> dict[str, object]:
             "rule": mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None}
 
 
-def list_report(service: GroupPushService, app_name: str | None) -> Reply:
-    """Pushed groups with status, last push and errors."""
-    if app_name:
-        service.find_app(app_name)
+def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> str:
+    """The rule's name as saved (ignoring case), also for a removed rule whose groups stay
+    pushed, or a refusal naming the closest rules."""
     with service.db.session() as session:
-        mappings = repo.list_mappings(session, app_name)
+        rule = repo.find_rule(session, name)
+        found = {via for app in ([app_name] if app_name else sorted(service.apps))
+                 for via in pages.by_rule(session, app) if via}
+        known = sorted(found | {r.name for r in repo.list_rules(session)})
+    if rule is not None:
+        return rule.name
+    same = [n for n in known if n.casefold() == name.casefold()]
+    if same:
+        return same[0]
+    near = closest(name, known)
+    tip = f" Did you mean {near[0]}?" if near else \
+        (f" Rules: {', '.join(known)}." if known else " There are no rules.")
+    raise Refused(f"No rule named {name}.{tip}")
+
+
+def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,
+                status: str | None = None, errors: bool = False,
+                drift: bool = False) -> Reply:
+    """Pushed groups with status, last push and errors; those a rule found, of one status,
+    failing, or drifted."""
+    if app_name:
+        app_name = service.find_app(app_name).name
+    if rule is not None:
+        rule = _rule_named(service, rule, app_name)
+    wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
+    with service.db.session() as session:
+        mappings = pages.page(session, wanted)
+    shown = describe_filter(wanted)
     if not mappings:
         where = f" to {app_name}" if app_name else ""
-        return Reply(True, f"No groups are pushed{where} yet. `push GROUP to APP` pushes one.",
-                     data={"pushes": []})
+        text = f"No pushed group{where} is {shown}." if shown else \
+            f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
+        return Reply(True, text, data={"pushes": []})
     lines = [mapping_line(m) for m in mappings]
-    return Reply(True, "\n".join([f"Pushed groups ({len(mappings)}):", *lines]),
+    head = f"Pushed groups ({len(mappings)}" + (f", {shown}" if shown else "") + "):"
+    return Reply(True, "\n".join([head, *lines]),
                  data={"pushes": [push_row(m) for m in mappings]})
+
+
+def describe_filter(wanted: PushFilter) -> str:
+    """The filters of `list` in words ("" when none)."""
+    parts = [f"found by rule {wanted.rule}"] if wanted.rule else []
+    parts += [wanted.status] if wanted.status else []
+    return ", ".join(parts + ["with errors"] * wanted.errors + ["with drift"] * wanted.drift)
 
 
 def search_report(service: GroupPushService, text: str) -> Reply:
@@ -138,22 +176,28 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
 
 
 def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
-    """Push rules, optionally of one app."""
+    """Push rules, optionally of one app, each with the pushed groups it found."""
     if app_name:
-        service.find_app(app_name)
+        app_name = service.find_app(app_name).name
     with service.db.session() as session:
         rules = repo.list_rules(session, app_name)
-        counts = {r.name: sum(1 for m in repo.list_mappings(session, r.app)
-                              if m.created_via == f"rule:{r.name}") for r in rules}
+        found = {r.name: [name for _, _, name in pages.selection(
+            session, PushFilter(app=r.app, rule=r.name))] for r in rules}
     if not rules:
         return Reply(True, "No push rules. `rule add NAME to APP --starts-with TEXT` adds one.",
                      data={"rules": []})
-    lines = [f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} ({counts[r.name]} groups "
-             f"pushed, by {r.created_by})" for r in rules]
+    lines = []
+    for r in rules:
+        names = found[r.name]
+        lines.append(f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} ({len(names)} "
+                     f"groups pushed, by {r.created_by})")
+        lines.append(f"    found: {', '.join(quoted(n) for n in names)}" if names
+                     else "    found: none yet")
     return Reply(True, "\n".join(["Push rules:", *lines]),
                  data={"rules": [{"name": r.name, "app": r.app, "kind": r.kind,
-                                  "pattern": r.pattern, "pushed": counts[r.name],
-                                  "created_by": r.created_by} for r in rules]})
+                                  "pattern": r.pattern, "pushed": len(found[r.name]),
+                                  "groups": found[r.name], "created_by": r.created_by}
+                                 for r in rules]})
 
 
 def audit_report(service: GroupPushService, limit: int) -> Reply:
@@ -187,7 +231,7 @@ def apps(ctx: Context, op: Apps) -> Reply:
 @handles(ListPushes)
 def list_pushes(ctx: Context, op: ListPushes) -> Reply:
     """`list [APP]`."""
-    return list_report(ctx.service, op.app)
+    return list_report(ctx.service, op.app, op.rule, op.status, op.errors, op.drift)
 
 
 @handles(Search)

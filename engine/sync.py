@@ -171,6 +171,7 @@ def sync(service: GroupPushService, app_name: str | None, actor: str,
 def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
     """`sync [APP] --dry-run`: what the sync would push now, reading only."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    service.kept.refresh()  # the directory's changes, into grouppush's own copy (no app write)
     snapshot = service.snapshot()
     guard = removal_guard(service)
     plans, notes = [], []

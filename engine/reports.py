@@ -25,7 +25,7 @@ def when(at: datetime | None) -> str:
 
 def apps_report(service: GroupPushService) -> Reply:
     """Configured apps, their type, health and how many groups are pushed there."""
-    lines = []
+    lines, rows = [], []
     healthy = True
     for name, app in sorted(service.apps.items()):
         with service.db.session() as session:
@@ -36,9 +36,13 @@ def apps_report(service: GroupPushService) -> Reply:
             health, healthy = f"error: {error.describe()}", False
         kind = service.config.apps.get(name, {}).get("type", "?")
         lines.append(f"• {name} ({kind}): {health}; {count} pushed groups")
+        rows.append({"name": name, "type": str(kind), "health": str(health),
+                     "healthy": not str(health).startswith("error:"), "pushed": count})
     if not lines:
-        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.")
-    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed")
+        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.",
+                     data={"apps": []})
+    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed",
+                 data={"apps": rows})
 
 
 def mapping_line(mapping: PushMapping) -> str:
@@ -49,6 +53,19 @@ def mapping_line(mapping: PushMapping) -> str:
     return (f"• {quoted(mapping.group_name)} → {mapping.app}: {status}, "
             f"{mapping.members_pushed} members, last push {when(mapping.last_push_at)}"
             f"{error}{drift}")
+
+
+def push_row(mapping: PushMapping) -> dict[str, object]:
+    """One pushed group as data (`list --json`, the notebook)."""
+    return {"group": mapping.group_name, "app": mapping.app,
+            "app_group": mapping.app_group_name or None, "app_group_id": mapping.app_group_id,
+            "status": "active" if mapping.status == "active" else "deactivated",
+            "members": mapping.members_pushed,
+            "last_push": mapping.last_push_at.isoformat() if mapping.last_push_at else None,
+            "error": mapping.error_message or None,
+            "drift": bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
+            "origin": "rule" if mapping.created_via.startswith("rule:") else "name",
+            "rule": mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None}
 
 
 def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> str:
@@ -87,11 +104,11 @@ def list_report(service: GroupPushService, app_name: str | None, rule: str | Non
         where = f" to {app_name}" if app_name else ""
         text = f"No pushed group{where} is {shown}." if shown else \
             f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
-        return Reply(True, text, data={"mappings": []})
+        return Reply(True, text, data={"pushes": []})
     lines = [mapping_line(m) for m in mappings]
     head = f"Pushed groups ({len(mappings)}" + (f", {shown}" if shown else "") + "):"
     return Reply(True, "\n".join([head, *lines]),
-                 data={"mappings": [m.model_dump(mode="json") for m in mappings]})
+                 data={"pushes": [push_row(m) for m in mappings]})
 
 
 def describe_filter(wanted: PushFilter) -> str:
@@ -177,7 +194,9 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
         lines.append(f"    found: {', '.join(quoted(n) for n in names)}" if names
                      else "    found: none yet")
     return Reply(True, "\n".join(["Push rules:", *lines]),
-                 data={"rules": [{**r.model_dump(mode="json"), "groups": found[r.name]}
+                 data={"rules": [{"name": r.name, "app": r.app, "kind": r.kind,
+                                  "pattern": r.pattern, "pushed": len(found[r.name]),
+                                  "groups": found[r.name], "created_by": r.created_by}
                                  for r in rules]})
 
 
@@ -189,13 +208,18 @@ def audit_report(service: GroupPushService, limit: int) -> Reply:
         return Reply(True, "No changes recorded yet.", data={"events": []})
     lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}" for e in events]
     return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]),
-                 data={"events": [e.model_dump(mode="json") for e in events]})
+                 data={"events": [{"at": e.at.isoformat(), "actor": e.actor,
+                                   "action": e.action, "detail": e.detail} for e in events]})
 
 
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Reply:
     """Every command, as `help` lists them."""
-    return Reply(True, help_text())
+    from engine.registry import OPERATIONS
+
+    return Reply(True, help_text(), data={"commands": [
+        {"usage": c.spec.usage, "summary": c.spec.summary, "kind": str(c.spec.kind)}
+        for c in OPERATIONS.values() if c.spec.typed]})
 
 
 @handles(Apps)

@@ -58,7 +58,7 @@ def test_list_filters_by_rule_status_errors_and_drift(ws: Workspace) -> None:
     assert "Engineering → box" in by_rule.out and "Engineering Platform" in by_rule.out
     assert "Sales" not in by_rule.out
     inactive = ws.exec("list --rule eng --status inactive", as_json=True).json
-    assert [m["group_name"] for m in inactive["data"]["mappings"]] == ["Engineering"]
+    assert [m["group"] for m in inactive["data"]["pushes"]] == ["Engineering"]
     assert "No pushed group to box is with errors." in ws.exec("list box --errors").out
     wrong = ws.exec("list box --rule egn")
     assert wrong.code == 1 and "No rule named egn. Did you mean eng?" in wrong.out

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigError, ConnectorError
-from engine.bootstrap import service_from_env
-from engine.results import Reply
-from engine.service import GroupPushService
+
+if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
+    from engine.results import Reply
+    from engine.service import GroupPushService
 
 
 def _service(config: str | None) -> GroupPushService:
+    from engine.bootstrap import service_from_env
+
     try:
         return service_from_env(config)
     except ConfigError as error:
@@ -64,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
     return serve(_service(args.config), host=args.host, port=args.port,
-                 config_path=args.config)
+                 config_path=args.config, health_port=args.health_port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -112,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the Slack bot with its scheduler")
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--health-port", type=int,
+                     default=int(os.environ.get("GROUPPUSH_HEALTH_PORT") or 0) or None,
+                     help="Socket Mode: where /healthz, /readyz and /metrics are served "
+                          "(default: --port; env GROUPPUSH_HEALTH_PORT)")
     run.set_defaults(func=cmd_run)
     console = sub.add_parser("console", help="the chat console")
     console.add_argument("--as", dest="as_user", default="console")
@@ -131,9 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `grouppush` script."""
-    logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure_logging
+
+    configure_logging()
     args = build_parser().parse_args(argv)
+    if args.command == "run":  # both processes of `run` add to the front's /metrics
+        from telemetry import multiproc
+
+        multiproc.prepare()
     code: int = args.func(args)
     return code
 

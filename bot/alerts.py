@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,6 +14,10 @@ from engine import alerts
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
+
+_TELLING = threading.Lock()
+"""One teller at a time: a check typed in Slack and the drift job must not both post the same
+drift before either has remembered posting it."""
 
 
 class Alerter:
@@ -25,6 +30,10 @@ class Alerter:
 
     def after_check(self) -> None:
         """Post drift found by any check once; update the alert of drift that went away."""
+        with _TELLING:
+            self._tell_drift()
+
+    def _tell_drift(self) -> None:
         new, gone = alerts.drift_to_tell(self.service)
         for drift in new:
             assert drift.report is not None
@@ -40,6 +49,10 @@ class Alerter:
 
     def after_push_errors(self) -> None:
         """Post each error not told yet (once); update the alert of errors fixed since."""
+        with _TELLING:
+            self._tell_errors()
+
+    def _tell_errors(self) -> None:
         new, fixed = alerts.errors_to_tell(self.service)
         for error in new:
             ts = self._post(views.error_alert(error))

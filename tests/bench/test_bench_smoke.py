@@ -12,6 +12,8 @@ from bench.cli import main, run
 from bench.report import render
 from bench.world import Sizes
 
+pytestmark = pytest.mark.slow
+
 TINY = Sizes(users=300, push_sizes=(10, 40, 100), groups=8, group_size=5, changed=0.2,
              batch=20, commands=4, rounds=1, slack_push=100)
 

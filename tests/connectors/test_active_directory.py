@@ -30,6 +30,8 @@ from connectors.registry import build_app
 from tests import samba
 from tests.connectors.contract import AppContract, unique
 
+pytestmark = pytest.mark.slow
+
 OU = f"OU=Pushed,{samba.BASE_DN}"
 PEOPLE = f"OU=People,{samba.BASE_DN}"
 FORBIDDEN = set('"/\\[]:;|=,+*?<>@')

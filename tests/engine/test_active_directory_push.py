@@ -16,6 +16,8 @@ from tests.cli.test_commands import approval_id
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
+pytestmark = pytest.mark.slow
+
 OU = f"OU=Pushed Story,{samba.BASE_DN}"
 PEOPLE = f"OU=Story People,{samba.BASE_DN}"
 

@@ -94,6 +94,7 @@ def test_killed_right_after_creating_the_group_adopts_it_no_duplicate(
     assert len(scim_tenant.member_logins("Big")) == 10
 
 
+@pytest.mark.slow
 def test_process_killed_mid_push_converges(tmp_path: Path, scim_tenant: ScimTenant) -> None:
     ws = big_workspace(tmp_path, scim_tenant, 3000)
     ws.config["apps"]["box"]["max_members_per_request"] = 100
@@ -120,6 +121,7 @@ def test_process_killed_mid_push_converges(tmp_path: Path, scim_tenant: ScimTena
     assert "3000 members" in ws.exec("list").out
 
 
+@pytest.mark.slow
 def test_a_10000_member_push_sends_requests_per_batch(tmp_path: Path,
                                                       scim_tenant: ScimTenant) -> None:
     ws = big_workspace(tmp_path, scim_tenant, 10_000)

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 
 from tests.servers import ScimTenant, free_port
 from tests.slack.conftest import SECRET, Bot, small_directory, write_world
 from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
+
+pytestmark = pytest.mark.slow
 
 
 def test_run_serves_slack_and_syncs_on_schedule(tmp_path: Path, scim_tenant: ScimTenant,

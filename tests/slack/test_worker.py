@@ -13,6 +13,8 @@ import pytest
 import bot.worker
 from bot.worker import Worker
 
+pytestmark = pytest.mark.slow
+
 
 def test_a_worker_that_keeps_dying_at_start_is_retried_less_and_less_often(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

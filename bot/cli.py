@@ -70,6 +70,20 @@ def cmd_run(args: argparse.Namespace) -> int:
                  config_path=args.config, health_port=args.health_port)
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """`config check [--online]`: validate the config and directory, starting nothing."""
+    from bot.config_command import config_check
+
+    return config_check(args.config, args.online)
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    """The audit trail as JSON Lines (stable ids, schema version) for a SIEM."""
+    from bot.audit_command import audit_export
+
+    return audit_export(_service(args.config), args.since, args.output, args.format)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """A sample directory, a local SCIM app, SQLite in a temporary folder, then the console."""
     import secrets
@@ -133,6 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as", dest="as_user", default="console")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
+    export = sub.add_parser("audit-export", help="the audit trail as JSON Lines for a SIEM")
+    export.add_argument("--since", help="only the last DURATION: 90s, 30m, 12h, 7d, 2w")
+    export.add_argument("--output", help="a file, replaced whole (default: standard output)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.set_defaults(func=cmd_audit_export)
+    config = sub.add_parser("config", help="check the configuration")
+    config_sub = config.add_subparsers(dest="action", required=True)
+    config_check = config_sub.add_parser("check", help="validate grouppush.yml and the "
+                                         "directory file; exit 2 with every problem")
+    config_check.add_argument("--online", action="store_true",
+                              help="also sign in to the directory, each app and Slack")
+    config_check.set_defaults(func=cmd_config)
     return parser
 
 

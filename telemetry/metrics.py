@@ -7,7 +7,9 @@ In `grouppush run` both processes write to prometheus-client's multiprocess fold
 
 from __future__ import annotations
 
+import os
 import time
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess as prometheus_multiprocess
@@ -34,6 +36,23 @@ WORKER_RESTARTS = Counter("grouppush_worker_restarts", "Worker processes that en
 ACK_SECONDS = Histogram("grouppush_slack_ack_seconds", "Time from a Slack request's arrival to "
                         "its ack, by kind (command, block_actions, view_submission, ...).",
                         ["kind"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 3, 5))
+
+
+
+class _Off:
+    """A metric that counts nothing (GROUPPUSH_METRICS=off)."""
+
+    def labels(self, *values: str) -> _Off:
+        """Itself."""
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+if os.environ.get("GROUPPUSH_METRICS", "on").lower() == "off":  # to measure what they cost
+    PUSHES = SYNCS = MEMBERS_ADDED = MEMBERS_REMOVED = REQUESTS = _Off()  # type: ignore[assignment]
+    LAST_SYNC = WORKER_RESTARTS = ACK_SECONDS = _Off()  # type: ignore[assignment]
 
 
 def record_sync(app: str, ok: bool) -> None:

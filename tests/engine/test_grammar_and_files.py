@@ -107,6 +107,7 @@ def test_config_errors_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_secrets_from_the_environment_are_expanded(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOX_SCIM_TOKEN", "s3cret")
+    (tmp_path / "d.yml").write_text("users: []\ngroups: []\n")
     path = tmp_path / "grouppush.yml"
     path.write_text("directory: {type: file, path: d.yml}\napps:\n  box: {type: scim, url: u, "
                     "token: '${BOX_SCIM_TOKEN}'}\n")

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
@@ -32,6 +33,9 @@ from engine.service import GroupPushService
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+START_RETRY_PAUSE = 1.0
+MAX_START_RETRY_PAUSE = 60.0
+"""Seconds between tries to reach Slack at start: doubling from the first to the longest."""
 LISTENER_THREADS = 32
 """Threads for Bolt's listeners: acks never wait behind long work, up to this many at once."""
 
@@ -128,6 +132,21 @@ def tell_lost(payload: Payload) -> None:
         log.exception("could not tell about a run the worker left unfinished")
 
 
+def _build_when_slack_answers(service: GroupPushService, worker: Worker) -> App:
+    """The Bolt app, once Slack's Web API answers its auth.test: while Slack cannot be
+    reached, say so and try again, waiting twice as long each time (up to a minute)."""
+    pause = START_RETRY_PAUSE
+    while True:
+        try:
+            return build_app(service, worker=worker)
+        except OSError as error:  # URLError and the socket errors under it: no answer
+            reason = getattr(error, "reason", None) or error.strerror or type(error).__name__
+            print(f"grouppush: cannot reach Slack's Web API ({reason}); trying again in "
+                  f"{pause:.0f} s", file=sys.stderr, flush=True)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_START_RETRY_PAUSE)
+
+
 def _stop_on_sigterm() -> None:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -149,19 +168,21 @@ def serve(service: GroupPushService, host: str, port: int,
         print("grouppush: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
               file=sys.stderr)
         return 2
+    _stop_on_sigterm()
     worker = Worker(config_path, on_lost=tell_lost)
     try:
-        app = build_app(service, worker=worker)
+        app = _build_when_slack_answers(service, worker)
     except ValueError as error:
         print(f"grouppush: {error}", file=sys.stderr)
         return 2
-    except BoltError as error:  # auth.test failed: a bad token, or Slack unreachable
+    except BoltError as error:  # auth.test answered no: a bad or revoked token
         print(f"grouppush: cannot start the Slack app: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 0
     worker.start()
     print(f"grouppush: worker process {worker.pid} runs the commands' work and the scheduler",
           file=sys.stderr, flush=True)
-    _stop_on_sigterm()
     try:
         app_token = os.environ.get("SLACK_APP_TOKEN")
         if app_token:

@@ -5,16 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigError, ConnectorError
+from storage.db import DatabaseUnavailable
 
 if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
     from engine.results import Reply
     from engine.service import GroupPushService
+
+CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("grouppush")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _service(config: str | None) -> GroupPushService:
@@ -28,6 +41,9 @@ def _service(config: str | None) -> GroupPushService:
     except ConnectorError as error:
         print(f"grouppush: {error.describe()}", file=sys.stderr)
         raise SystemExit(1) from None
+    except DatabaseUnavailable as error:
+        print(f"grouppush: {error}", file=sys.stderr)
+        raise SystemExit(2 if error.usage else 1) from None
 
 
 def _print(reply: Reply, as_json: bool) -> int:
@@ -44,7 +60,9 @@ def cmd_exec(args: argparse.Namespace) -> int:
     from bot.handlers import handle
 
     service = _service(args.config)
-    return _print(handle(service, args.text, args.as_user), args.json)
+    words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
+    text = words[0] if len(words) == 1 else shlex.join(words)
+    return _print(handle(service, text, args.as_user), args.json)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -117,16 +135,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_console(service, args.as_user)
 
 
+def _operator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                      common: argparse.ArgumentParser) -> None:
+    export = sub.add_parser("audit-export", parents=[common],
+                            help="the audit trail as JSON Lines for a SIEM")
+    export.add_argument("--since", help="only the last DURATION: 90s, 30m, 12h, 7d, 2w")
+    export.add_argument("--output", help="a file, replaced whole (default: standard output)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.set_defaults(func=cmd_audit_export)
+    config = sub.add_parser("config", help="check the configuration")
+    actions = config.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("check", parents=[common], help="validate grouppush.yml and "
+                               "the directory file; exit 2 with every problem")
+    check.add_argument("--online", action="store_true",
+                       help="also sign in to the directory, each app and Slack")
+    check.set_defaults(func=cmd_config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="grouppush", description=__doc__)
-    parser.add_argument("--config", help="grouppush.yml (default: $GROUPPUSH_CONFIG or "
-                        "./grouppush.yml)")
+    parser.add_argument("--config", help=CONFIG_HELP)
+    parser.add_argument("--version", action="version",
+                        version=f"grouppush {_version()}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="sample directory, local SCIM app, the console")
+    demo = sub.add_parser("demo", parents=[common],
+                          help="sample directory, local SCIM app, the console")
     demo.add_argument("--as", dest="as_user", default="console")
     demo.set_defaults(func=cmd_demo)
-    run = sub.add_parser("run", help="the Slack bot with its scheduler")
+    run = sub.add_parser("run", parents=[common], help="the Slack bot with its scheduler")
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--health-port", type=int,
@@ -134,31 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Socket Mode: where /healthz, /readyz and /metrics are served "
                           "(default: --port; env GROUPPUSH_HEALTH_PORT)")
     run.set_defaults(func=cmd_run)
-    console = sub.add_parser("console", help="the chat console")
+    console = sub.add_parser("console", parents=[common], help="the chat console")
     console.add_argument("--as", dest="as_user", default="console")
     console.set_defaults(func=cmd_console)
-    execute = sub.add_parser("exec", help="run one command")
-    execute.add_argument("text")
+    execute = sub.add_parser("exec", parents=[common], help="run one command")
+    execute.add_argument("text", nargs="+", help="the command, quoted or not")
     execute.add_argument("--as", dest="as_user", default="console")
     execute.add_argument("--json", action="store_true")
     execute.set_defaults(func=cmd_exec)
-    check = sub.add_parser("check", help="one drift check; exit 1 on drift")
+    check = sub.add_parser("check", parents=[common], help="one drift check; exit 1 on drift")
     check.add_argument("app", nargs="?")
     check.add_argument("--as", dest="as_user", default="console")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
-    export = sub.add_parser("audit-export", help="the audit trail as JSON Lines for a SIEM")
-    export.add_argument("--since", help="only the last DURATION: 90s, 30m, 12h, 7d, 2w")
-    export.add_argument("--output", help="a file, replaced whole (default: standard output)")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.set_defaults(func=cmd_audit_export)
-    config = sub.add_parser("config", help="check the configuration")
-    config_sub = config.add_subparsers(dest="action", required=True)
-    config_check = config_sub.add_parser("check", help="validate grouppush.yml and the "
-                                         "directory file; exit 2 with every problem")
-    config_check.add_argument("--online", action="store_true",
-                              help="also sign in to the directory, each app and Slack")
-    config_check.set_defaults(func=cmd_config)
+    _operator_parsers(sub, common)
     return parser
 
 
@@ -172,7 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         from telemetry import multiproc
 
         multiproc.prepare()
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `grouppush exec ... | head`: the reader left, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return code
 
 

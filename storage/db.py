@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -29,6 +30,52 @@ def _app_group_descriptions(connection: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _index_app_user_ids, 3: _app_group_descriptions}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
+
+
+EXAMPLES = "sqlite:///path/to/grouppush.db or postgresql+psycopg://user@host/db"
+
+
+class DatabaseUnavailable(Exception):
+    """DATABASE_URL names no database grouppush can use; the message says why and what to
+    write instead (never the password). `usage` is true when the URL itself is wrong."""
+
+    def __init__(self, message: str, *, usage: bool) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def _check_url(url: str) -> str:
+    """The URL as safe to print, or DatabaseUnavailable when it cannot name a database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL; write {EXAMPLES}.",
+                                  usage=True) from None
+    shown = parsed.render_as_string(hide_password=True)
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(f"DATABASE_URL {shown}: grouppush keeps its data in SQLite or "
+                                  f"PostgreSQL, not {backend}; write {EXAMPLES}.", usage=True)
+    if backend == "postgresql" and driver != "psycopg":
+        raise DatabaseUnavailable(f"DATABASE_URL {shown}: name the psycopg driver, "
+                                  "postgresql+psycopg://user@host/db.", usage=True)
+    if backend == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseUnavailable("PostgreSQL needs the psycopg driver, which is not "
+                                      "installed: pip install 'grouppush[postgres]'.",
+                                      usage=True) from None
+    return shown
+
+
+def _unreachable(shown: str, error: OperationalError) -> DatabaseUnavailable:
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else "it did not answer"
+    if shown.startswith("sqlite"):
+        return DatabaseUnavailable(f"cannot open the SQLite database {shown} ({reason}); does "
+                                   "its folder exist and may grouppush write there?",
+                                   usage=False)
+    return DatabaseUnavailable(f"cannot reach the database {shown}: {reason}", usage=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -72,8 +119,13 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        shown = _check_url(url)
         self.engine = make_engine(url)
-        init_schema(self.engine)
+        try:
+            init_schema(self.engine)
+        except OperationalError as error:
+            self.engine.dispose()
+            raise _unreachable(shown, error) from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.workspace import Workspace
 
 
@@ -47,3 +49,48 @@ def test_exec_exit_codes(ws: Workspace) -> None:
     assert drift.returncode == 1 and "alice@acme.test" in drift.stdout
     as_json = run("exec", "info Sales on box", "--json", "--as", "U0X")
     assert as_json.returncode == 0 and '"ok": true' in as_json.stdout
+
+
+def test_ctrl_c_in_the_console_ends_it_without_a_traceback(ws: Workspace) -> None:
+    import signal
+    import time
+
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
+    console = subprocess.Popen([*grouppush(), "console"], env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # at its prompt
+    console.send_signal(signal.SIGINT)
+    out, err = console.communicate(timeout=30)
+    assert console.returncode == 130 and "Traceback" not in err + out, err
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(ws: Workspace) -> None:
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
+    for _ in range(40):
+        ws.add_group(f"g-x{_}", f"Project X {_:02d}", ["alice"])
+    ws.write()
+    reader = subprocess.Popen(f"'{grouppush()[0]}' exec 'search Project' | true",
+                              shell=True, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    out, err = reader.communicate(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_config_after_the_subcommand_unquoted_exec_and_version(
+        ws: Workspace, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    monkeypatch.delenv("GROUPPUSH_CONFIG", raising=False)
+    monkeypatch.setenv("DATABASE_URL", ws.db_url)
+    ws.add_group("g-st", "Sales Team", ["alice"])
+    ws.write()
+    assert main(["exec", "push", "Sales Team", "to", "box", "--config",
+                 str(ws.config_path)]) == 0
+    assert "Pushed \"Sales Team\" to box" in capsys.readouterr().out
+    assert main(["--config", str(ws.config_path), "exec", "info", "Sales Team", "on",
+                 "box"]) == 0
+    assert "Sales Team" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("grouppush ")

@@ -71,7 +71,7 @@ def block_problems(blocks: list[dict[str, Any]], surface: str) -> list[str]:
 class SlackStandIn:
     """The Web API at {url}/api/ and response_urls at {url}/hooks/N, on loopback."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
@@ -97,7 +97,7 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -169,3 +169,33 @@ def test_a_command_a_dying_worker_leaves_unfinished_is_told_and_the_push_converg
         slack.wait_for("chat.update", lambda c: "Synced box" in message_text(c), timeout=60)
         assert len(scim_tenant.member_logins("Big")) == 1500
         assert scim_tenant.group_count("Big") == 1
+
+
+def test_run_waits_for_slack_to_answer_at_start_without_a_traceback(
+        tmp_path: Path, scim_tenant: ScimTenant) -> None:
+    write_world(tmp_path, scim_tenant, small_directory())
+    slack_port, port = free_port(), free_port()
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(tmp_path / "grouppush.yml"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": f"http://127.0.0.1:{slack_port}/api/"}
+    env.pop("SLACK_APP_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    slack = None
+    try:
+        told = proc.stderr.readline()
+        while "grouppush:" not in told:  # the Slack SDK's own log line comes first
+            assert told and "Traceback" not in told, told
+            told = proc.stderr.readline()
+        assert "cannot reach Slack's Web API" in told and "trying again" in told, told
+        slack = SlackStandIn(port=slack_port)  # Slack is back
+        worker_pid(proc)  # it starts and listens
+        bot = Bot(f"http://127.0.0.1:{port}/slack/events", None,  # type: ignore[arg-type]
+                  slack, scim_tenant, httpx.Client(timeout=10))
+        assert bot.command("help").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if slack is not None:
+            slack.stop()

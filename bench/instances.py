@@ -158,8 +158,8 @@ def shared_work(database_url: str, groups: int, size: int, users: int,
         one, _ = round_of_syncs(made, 1)
         made.change(share, seed=2)
         two, results = round_of_syncs(made, 2)
-    split = " + ".join(", ".join(j.removeprefix("sync:") for j in jobs if j.startswith("sync:"))
-                       for _, _, jobs in results)
+    split = " + ".join(sorted(", ".join(j.removeprefix("sync:") for j in jobs
+                                        if j.startswith("sync:")) for _, _, jobs in results))
     scenario = (f"shared work: {len(APPS)} apps on PostgreSQL, {groups} groups of {size} each, "
                 f"{share:.0%} of memberships changed, one round of scheduled syncs")
     return [Row(scenario, "1 instance", seconds(one)),

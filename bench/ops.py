@@ -7,11 +7,30 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bench import instances, overhead
 from bench.report import Row, render
 from bench.world import Sizes, world
+
+
+def run(push: int, repeats: int, rounds: int, commands: int, groups: int, size: int,
+        database_url: str | None, say: Callable[[str], None] = lambda _text: None) -> list[Row]:
+    """Every row: the push and ack overhead, then (on PostgreSQL) the shared work."""
+    rows: list[Row] = []
+    sizes = Sizes(users=push, push_sizes=(push,), groups=max(2, groups), group_size=2,
+                  commands=commands, rounds=rounds, slack_push=push)
+    with world(sizes, None, say) as w:
+        say(f"pushing {push:,} members with and without metrics and JSON logs")
+        rows += overhead.push_overhead(w, push, repeats)
+        say("slash-command acks with and without metrics and JSON logs")
+        rows += overhead.ack_overhead(w, rounds, commands)
+    if database_url:
+        say("one round of syncs of 4 apps: one instance, then two")
+        rows += instances.shared_work(database_url, groups, size, users=10 * size, share=0.1)
+    else:
+        say("no PostgreSQL (--database-url): the shared-work run is left out")
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,30 +38,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.ops", description=__doc__)
     p.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     p.add_argument("--database-url", default=os.environ.get("GROUPPUSH_TEST_POSTGRES_URL"),
-                   help="an empty PostgreSQL database for the shared-work run (default: "
-                        "$GROUPPUSH_TEST_POSTGRES_URL)")
+                   help="a PostgreSQL server for the shared-work run, where it makes a "
+                        "database of its own (default: $GROUPPUSH_TEST_POSTGRES_URL)")
     args = p.parse_args(argv)
-    push = 1_000 if args.quick else 10_000
     began = time.perf_counter()
 
     def say(text: str) -> None:
         print(f"[{time.perf_counter() - began:6.0f} s] {text}", file=sys.stderr, flush=True)
 
-    rows: list[Row] = []
-    sizes = Sizes(users=push, push_sizes=(push,), groups=20, group_size=20, commands=20,
-                  rounds=2 if args.quick else 5, slack_push=push)
-    with world(sizes, None, say) as w:
-        say(f"pushing {push:,} members with and without metrics and JSON logs")
-        rows += overhead.push_overhead(w, push, 2 if args.quick else 5)
-        say("slash-command acks with and without metrics and JSON logs")
-        rows += overhead.ack_overhead(w, sizes.rounds, sizes.commands)
-    if args.database_url:
-        say("one round of syncs of 4 apps: one instance, then two")
-        groups, size = (8, 50) if args.quick else (40, 200)
-        rows += instances.shared_work(args.database_url, groups, size, users=2 * size * 5,
-                                      share=0.1)
+    if args.quick:
+        rows = run(1_000, 2, 2, 20, 8, 50, args.database_url, say)
     else:
-        say("no PostgreSQL (--database-url): the shared-work run is left out")
+        rows = run(10_000, 5, 5, 20, 40, 200, args.database_url, say)
     print(render(rows))
     print(f"\ntotal {time.perf_counter() - began:.0f} s")
     return 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from engine.context import Context
+from engine.operations import Audit
+from engine.registry import handles
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
-from storage.audit_export import events_since, record, to_csv, to_jsonl
+from storage.audit_export import events_since, parse_duration, record, to_csv, to_jsonl
 
-FORMATS = ("text", "jsonl", "csv")
 DEFAULT_COUNT = 20
 
 
@@ -33,3 +35,10 @@ def audit_reply(service: GroupPushService, count: int | None = None,
     lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}"
              for e in reversed(events)]
     return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]), data=data)
+
+
+@handles(Audit)
+def audit(ctx: Context, op: Audit) -> Reply:
+    """`audit [N] [--since D] [--format F]`."""
+    return audit_reply(ctx.service, op.count,
+                       parse_duration(op.since) if op.since else None, op.format)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from connectors import secrets
 from connectors.errors import ConfigError
 from connectors.settings import ConfigProblems, closest, settings_from
 
@@ -126,6 +127,8 @@ def read_config(data: Any, path: Path) -> tuple[Config | None, list[ConfigError]
             problems.append(ConfigError(str(key), "unknown key" + (
                 f" (did you mean {near[0]}?)" if near else "")))
     data = _expand(data, "", problems)
+    secrets.register_settings(data)  # from here on, no message, log line or row shows them
+    secrets.register_environment()
     directory = data.get("directory")
     if not isinstance(directory, dict):
         problems.append(ConfigError("directory", "is required: a mapping with type and path"))

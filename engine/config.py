@@ -111,7 +111,9 @@ def value_problems(config: Config) -> list[ConfigError]:
                                         f"not {share!r}"))
     if config.directory.get("type", "file") == "file" and config.directory.get("path"):
         path = config.base_dir / str(config.directory["path"])
-        if not path.is_file():
+        if path.is_dir():
+            problems.append(ConfigError("directory.path", f"{path} is a folder, not a file"))
+        elif not path.is_file():
             problems.append(ConfigError("directory.path", f"{path} does not exist"))
     return problems
 

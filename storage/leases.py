@@ -31,8 +31,3 @@ def release_all(session: Session, holder: str) -> None:
     """Give up every lease of a holder (it stops)."""
     session.exec(delete(JobLease).where(col(JobLease.holder) == holder))  # type: ignore[call-overload]
 
-
-def holders(session: Session, now: datetime) -> dict[str, str]:
-    """Lease name -> holder, for the leases still running."""
-    return {row.name: row.holder for row in session.exec(
-        select(JobLease).where(JobLease.expires_at >= now))}

@@ -135,9 +135,11 @@ class Scheduler:
     def sync_job(self) -> None:
         """Push directory changes of this instance's apps, then tell about errors."""
         apps = self._claim("sync")
+        held: list[str] = []
         for app in apps:
             try:
                 report = run_sync(self.service, app, ACTOR)
+                held += report.held
                 log.info("scheduled sync of %s: %s changed, %s errors", app, report.changed,
                          len(report.errors), extra={"app": app, "actor": ACTOR})
             finally:
@@ -145,6 +147,7 @@ class Scheduler:
         if apps:
             self.runs["sync"] += 1
             if self.alerter:
+                self.alerter.post_requests(held)
                 self.alerter.after_push_errors()
 
     def drift_job(self) -> None:

@@ -24,7 +24,7 @@ def audit_reply(service: GroupPushService, count: int | None = None,
     start = service.clock() - since if since is not None else None
     with service.db.session() as session:
         events = events_since(session, start, limit)
-    data = {"events": [record(e) for e in events]}
+    data = {"events": [{"at": r["time"], **r} for r in map(record, events)]}  # oldest first
     if fmt == "jsonl":
         return Reply(True, to_jsonl(events).rstrip("\n"), data=data)
     if fmt == "csv":

@@ -18,7 +18,7 @@ from engine import (  # noqa: F401  (handlers)
 from engine.context import Context, Progress
 from engine.grammar import UsageError, quote
 from engine.pusher import Refused
-from engine.registry import HANDLERS, Kind, Operation, parse
+from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
@@ -33,6 +33,7 @@ def execute(service: GroupPushService, operation: Operation, actor: str, *, chan
     """Run one operation as `actor`; never raises for what a user can cause. A refused
     attempt to change something is audited (who tried what, and why it was refused)."""
     reply = _run(service, operation, actor, channel, progress)
+    reply.operation = operation
     if reply.status == "refused" and operation.spec.kind is not Kind.READ:
         try:
             service.audit(actor, "refused", f"{operation.line()}: {reply.text}"[:2000])
@@ -46,6 +47,9 @@ def _run(service: GroupPushService, operation: Operation, actor: str, channel: s
     try:
         if operation.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
             service.require_operator(actor)
+        if operation.dry_run and type(operation) not in PREVIEWS:
+            return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
+                                 "changed.")
         handler = HANDLERS[type(operation)]
         return handler(Context(service, actor, channel, progress), operation)
     except UsageError as error:

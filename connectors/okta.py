@@ -47,6 +47,7 @@ from connectors.base import (
 from connectors.errors import ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
 from connectors.okta_limits import RateLimits
+from telemetry.metrics import DIRECTORY
 
 MAX_PAGE = 200
 MAX_MEMBERS_PAGE = 1000
@@ -142,7 +143,7 @@ class OktaDirectory:
         self.settings = settings
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
-        self.http = HttpSender(self.client, app="Okta", sleep=sleep)
+        self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY)
         self.assignments = assignments or {}
         self.clock = clock
         self.limits = RateLimits(settings.max_rate_share, sleep, clock)

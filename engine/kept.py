@@ -168,6 +168,8 @@ class KeptDirectory:
             changes = self.directory.changes(cursor)
             if changes.everything:
                 return self._full_read()
+            if changes == DirectoryChanges(cursor=cursor):  # nothing changed: nothing to write
+                return Refreshed(full=False)
             return self._apply(changes)
 
     def refresh_groups(self, group_ids: Iterable[str]) -> None:

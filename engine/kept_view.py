@@ -25,15 +25,45 @@ def directory_user(row: KeptUser) -> DirectoryUser:
 
 
 class KeptGroups(dict[str, DirectoryGroup]):
-    """Every kept group by id, without members; a lookup by id reads that group's members
-    (first reading them again from the directory when they are stale)."""
+    """Every kept group by id, without members (read from storage when first iterated); a
+    lookup by id reads that group's members (first reading them again from the directory
+    when they are stale)."""
 
     def __init__(self, db: Database, refresh: Refresh) -> None:
-        with db.session() as session:
+        super().__init__()
+        self.db, self.refresh, self._loaded = db, refresh, False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        with self.db.session() as session:
             rows = store.group_rows(session)
-        super().__init__((gid, DirectoryGroup(id=gid, name=name, description=desc, type=kind))
-                         for gid, name, desc, kind in rows)
-        self.db, self.refresh = db, refresh
+        self.update((gid, DirectoryGroup(id=gid, name=name, description=desc, type=kind))
+                    for gid, name, desc, kind in rows)
+        self._loaded = True
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load()
+        return super().__len__()
+
+    def values(self) -> Any:
+        """Every kept group, without members."""
+        self._load()
+        return super().values()
+
+    def items(self) -> Any:
+        """(id, group without members) of every kept group."""
+        self._load()
+        return super().items()
+
+    def keys(self) -> Any:
+        """Ids of every kept group."""
+        self._load()
+        return super().keys()
 
     def get(self, group_id: str, default: Any = None) -> Any:  # type: ignore[override]
         """The group with its members, or `default` when it is not kept."""

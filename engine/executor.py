@@ -30,9 +30,10 @@ def execute(service: GroupPushService, operation: Operation, actor: str, *, chan
 
 def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
          progress: Progress | None) -> Reply:
+    refused = permitted(service, operation, actor)
+    if refused is not None:
+        return refused
     try:
-        if operation.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
-            service.require_operator(actor)
         if operation.dry_run and type(operation) not in PREVIEWS:
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
                                  "changed.")
@@ -74,6 +75,18 @@ def _recorded(service: GroupPushService, operation: Operation) -> PushMapping | 
         return None
     with service.db.session() as session:
         return repo.find_mapping(session, found.id, app)
+
+
+def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:
+    """None when `actor` may run the operation; else the refusal, audited (who, what, why)."""
+    if operation.spec.kind not in (Kind.CHANGE, Kind.APPROVAL):
+        return None
+    try:
+        service.require_operator(actor)
+    except Refused as refusal:
+        service.audit(actor, "refused", f"{operation.line()}: not an operator")
+        return Reply.refused(str(refusal))
+    return None
 
 
 def run_line(service: GroupPushService, text: str, actor: str, *, channel: str = "",

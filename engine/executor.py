@@ -34,12 +34,18 @@ def execute(service: GroupPushService, operation: Operation, actor: str, *, chan
     attempt to change something is audited (who tried what, and why it was refused)."""
     reply = _run(service, operation, actor, channel, progress)
     reply.operation = operation
+    audit_refusal(service, operation, actor, reply)
+    return reply
+
+
+def audit_refusal(service: GroupPushService, operation: Operation, actor: str,
+                  reply: Reply) -> None:
+    """Audit a refused attempt to change something: who tried what, and why it was refused."""
     if reply.status == "refused" and operation.spec.kind is not Kind.READ:
         try:
             service.audit(actor, "refused", f"{operation.line()}: {reply.text}"[:2000])
         except Exception:  # the refusal stands even if the database is away
             log.exception("could not audit a refused attempt")
-    return reply
 
 
 def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
@@ -92,13 +98,12 @@ def _recorded(service: GroupPushService, operation: Operation) -> PushMapping | 
 
 
 def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:
-    """None when `actor` may run the operation; else the refusal, audited (who, what, why)."""
+    """None when `actor` may run the operation; else the refusal."""
     if operation.spec.kind not in (Kind.CHANGE, Kind.APPROVAL):
         return None
     try:
         service.require_operator(actor)
     except Refused as refusal:
-        service.audit(actor, "refused", f"{operation.line()}: not an operator")
         return Reply.refused(str(refusal))
     return None
 

@@ -13,7 +13,7 @@ from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message, request_message
 from bot.views.replies import answer, help_message, result, working
 from engine import approvals as requests
-from engine.executor import execute, permitted
+from engine.executor import audit_refusal, execute, permitted
 from engine.grammar import UsageError
 from engine.operations import Check, Help
 from engine.registry import Kind, Operation, help_text, parse
@@ -54,6 +54,7 @@ def run_long(services: Services, conv: Conversation, operation: Operation) -> No
     text = operation.line()
     refused = permitted(services.service, operation, conv.user)
     if refused is not None:
+        audit_refusal(services.service, operation, conv.user, refused)
         conv.tell(answer(refused))
         return
     ts = conv.post(working(conv.user, text))

@@ -24,11 +24,12 @@ def test_refused_attempts_are_audited_with_who_what_and_why(ws: Workspace) -> No
     assert ws.exec(f"approve {request}", as_user=APPROVER).code == 1  # repeated
     audit = ws.exec("audit 20").out
     refused = [line for line in audit.splitlines() if ": refused " in line]
-    assert any("U0STRANGER: refused push Sales to box: not an operator" in r for r in refused)
-    assert any(f"{ASKER}: refused approve {request}: you asked" in r for r in refused)
-    assert any(f"U0STRANGER: refused approve {request}: only approvers" in r for r in refused)
-    assert any(f"{APPROVER}: refused approve {request}: request {request} was already "
+    assert any("U0STRANGER: refused push Sales to box: Only operators" in r for r in refused)
+    assert any(f"{ASKER}: refused approve {request}: You asked" in r for r in refused)
+    assert any(f"U0STRANGER: refused approve {request}: Only approvers" in r for r in refused)
+    assert any(f"{APPROVER}: refused approve {request}: Request {request} was already "
                "approved" in r for r in refused)
+    assert len(refused) == 4  # each attempt once
 
 
 def test_an_unknown_id_lists_pending_requests_only_to_who_may_act_on_them(

@@ -25,7 +25,7 @@ from connectors.base import (
     DirectorySnapshot,
     DirectoryUser,
 )
-from engine.kept_view import KeptView
+from engine.kept_view import KeptView, LazyAssignments
 from engine.rules import rule_matches
 from storage import kept as store
 from storage import repo
@@ -87,7 +87,7 @@ class KeptDirectory:
 
     def view(self) -> KeptView:
         """The kept directory as a snapshot answered by storage (no directory request)."""
-        return KeptView(self.db, self.refresh_groups, self.assignments())
+        return KeptView(self.db, self.refresh_groups, LazyAssignments(self.assignments))
 
     def group_names(self) -> list[str]:
         """Names of every kept group (for suggestions; no directory request)."""

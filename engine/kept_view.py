@@ -109,6 +109,28 @@ class KeptUsers(Mapping[str, DirectoryUser]):
             return store.count(session, KeptUser)
 
 
+class LazyAssignments(Mapping[str, frozenset[str]]):
+    """The assignment groups per app, resolved against storage when first asked."""
+
+    def __init__(self, load: Callable[[], dict[str, frozenset[str]]]) -> None:
+        self.load = load
+        self._value: dict[str, frozenset[str]] | None = None
+
+    def _get(self) -> dict[str, frozenset[str]]:
+        if self._value is None:
+            self._value = self.load()
+        return self._value
+
+    def __getitem__(self, app: str) -> frozenset[str]:
+        return self._get()[app]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 class KeptView(DirectorySnapshot):
     """The kept directory as a snapshot whose questions are answered by storage."""
 

@@ -20,6 +20,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.guard import guard_slack, limit_body
 from bot.listeners import Services, register_all
 from bot.views.replies import answer
 from bot.views.text import unescape_command
@@ -89,7 +90,8 @@ def http_server(app: App, host: str, port: int,
                 routes: Mapping[str, WsgiApp] | None = None) -> WSGIServer:
     """A threaded HTTP server answering Slack at /slack/events, and each of `routes` at its
     path (call serve_forever on it)."""
-    router = Router({EVENTS_PATH: SlackRequestHandler(app, path=EVENTS_PATH), **(routes or {})})
+    slack = guard_slack(SlackRequestHandler(app, path=EVENTS_PATH), app._signing_secret)
+    router = limit_body(Router({EVENTS_PATH: slack, **(routes or {})}))
     return make_server(host, port, router, server_class=_Server, handler_class=_LoggingHandler)
 
 

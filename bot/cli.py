@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.terminal import printable
 from connectors.errors import ConfigError, ConnectorError
 from engine.bootstrap import service_from_env
 from engine.results import Reply
@@ -36,7 +37,7 @@ def _service(config: str | None) -> GroupPushService:
         print(f"grouppush: bad configuration: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except ConnectorError as error:
-        print(f"grouppush: {error.describe()}", file=sys.stderr)
+        print(printable(f"grouppush: {error.describe()}"), file=sys.stderr)
         raise SystemExit(1) from None
     except DatabaseUnavailable as error:
         print(f"grouppush: {error}", file=sys.stderr)
@@ -48,7 +49,7 @@ def _print(reply: Reply, as_json: bool) -> int:
         print(json.dumps({"ok": reply.ok, "status": reply.status, "text": reply.text,
                           "data": reply.data}, default=str))
     else:
-        print(reply.text)
+        print(printable(reply.text))
     return reply.exit_code
 
 

@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from bot.handlers import handle
+from bot.terminal import printable
 from engine.service import GroupPushService
 
 PROMPT = "grouppush> "
@@ -30,8 +31,8 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
         if text in ("exit", "quit"):
             break
         if not interactive:
-            stdout.write(f"{PROMPT}{text}\n")
+            stdout.write(f"{PROMPT}{printable(text)}\n")
         reply = handle(service, text, actor)
-        stdout.write(reply.text + "\n")
+        stdout.write(printable(reply.text) + "\n")
         stdout.flush()
     return 0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import scenarios, slack
 from bench.report import Row, render
+from bench.slow_app import slow_app
 from bench.world import QUICK, Say, Sizes, world
 
 
@@ -95,6 +96,8 @@ def run(sizes: Sizes, database_url: str | None = None,
         rows += scenarios.drift_check(w)
         say("slash-command acks while a large push runs")
         rows += slack.acks(w)
+        say("a slow app, then one that times out the first write of each group")
+        rows += slow_app(w)
     return rows
 
 

@@ -295,7 +295,7 @@ class FileDirectory:
     def _settled(self) -> tuple[int, int]:
         """The file's (mtime, size) once it has not changed for settle_seconds: a file being
         written is never read half-way (writing elsewhere and renaming it into place is
-        atomic and needs no wait)."""
+        atomic: then the wait only delays)."""
         settle = self.settle_seconds
         patience = max(60.0, 10 * settle)
         deadline = time.monotonic() + patience

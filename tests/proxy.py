@@ -69,6 +69,11 @@ class ScimProxy:
         self._base = f"{prefix.scheme}://{prefix.host}:{prefix.port}"
         self.url = f"http://127.0.0.1:{self._server.server_port}{prefix.path}"
 
+    def hang_again(self) -> None:
+        """The next write of each group hangs again (as the first one did)."""
+        with self._lock:
+            self._hung.clear()
+
     def stop(self) -> None:
         """Stop serving."""
         self._server.shutdown()

@@ -55,7 +55,7 @@ def test_a_write_that_timed_out_is_read_back_not_repeated(slow_ws: Workspace,
     assert sum(patches(proxy)) == 30
 
     proxy.seen.clear()
-    proxy._hung.clear()  # the first write of the sync hangs too
+    proxy.hang_again()  # the first write of the sync hangs too
     slow_ws.set_members("g-big", PEOPLE[:20])
     result = slow_ws.exec("sync box")
     assert result.code == 0, result.out

@@ -26,6 +26,7 @@ from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
+from connectors import secrets
 from engine.results import Reply
 from engine.service import GroupPushService
 
@@ -53,6 +54,7 @@ def build_app(service: GroupPushService, *, token: str | None = None,
     if not token:
         raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     signing_secret = signing_secret or os.environ.get("SLACK_SIGNING_SECRET", "")
+    secrets.register(token, signing_secret)  # never shown, wherever they came from
     api_url = api_url or os.environ.get("SLACK_API_URL")
     client = WebClient(token=token, base_url=api_url.rstrip("/") + "/") if api_url \
         else WebClient(token=token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.views.text import Block, context, escape, mention, plain, section
+from bot.views.text import Block, clip, context, escape, mention, plain, section
 
 APPROVE = "approval_approve"
 DENY = "approval_deny"
@@ -14,11 +14,14 @@ STATUS_LINES = {
     "denied": ":x: *Denied* by {who}",
     "failed": ":warning: *Approved* by {who}, but it failed",
     "expired": ":hourglass: *Expired* without a decision",
+    "withdrawn": ":leftwards_arrow_with_hook: *Withdrawn* by {who}",
+    "changed": ":arrows_counterclockwise: *Not carried out*: changed since it was asked "
+               "(approved by {who}); ask again",
 }
 
 
 def _confirm(approval: dict[str, Any], approve: bool) -> Block:
-    summary = escape(str(approval["summary"]))
+    summary = escape(clip(str(approval["summary"]), 150))
     if approve:
         return {"title": plain("Delete in the app?"),
                 "text": {"type": "mrkdwn",
@@ -54,6 +57,7 @@ def request_message(approval: dict[str, Any], approvers: Iterable[str]) -> dict[
         "text": f"Approval needed: {escape(str(approval['summary']))}",
         "blocks": [
             section(head),
+            *([section(escape(str(approval["plan"])))] if approval.get("plan") else []),
             context(f"Request {approval['id']} · approvers: {who} · expires "
                     f"{escape(str(approval['expires_at']))} · nothing changes until approved"),
             decision_buttons(approval),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.views.alerts import RETRY
 from bot.views.text import (
     Block,
     context,
@@ -11,6 +12,7 @@ from bot.views.text import (
     escape_code,
     fallback,
     mention,
+    plain,
     section,
     text_sections,
 )
@@ -33,7 +35,8 @@ def answer(reply: Reply) -> Message:
     """An ephemeral answer to the person who typed: a read-only result, a refusal, usage."""
     icon = "" if reply.ok else ICONS.get(reply.status, "") + " "
     text = f"{icon}{escape(reply.text)}"
-    return {"text": fallback(reply.text), "blocks": text_sections(text, escaped=True)}
+    return {"text": fallback(reply.text),
+            "blocks": [*text_sections(text, escaped=True), *retry_button(reply)]}
 
 
 def help_message(text: str) -> Message:
@@ -46,8 +49,19 @@ def result(reply: Reply, actor: str, command: str) -> Message:
     """A change's result for the channel, saying who did it."""
     icon = ICONS.get(reply.status, "")
     blocks: list[Block] = [context(_who(actor, command)),
-                           *text_sections(f"{icon} {escape(reply.text)}", escaped=True)]
+                           *text_sections(f"{icon} {escape(reply.text)}", escaped=True),
+                           *retry_button(reply)]
     return {"text": f"{mention(actor)}: {fallback(reply.text)}", "blocks": blocks}
+
+
+def retry_button(reply: Reply) -> list[Block]:
+    """A Retry button under a failed push's answer (the same as on its alert)."""
+    mapping_id = reply.data.get("retry")
+    if not isinstance(mapping_id, int) or not mapping_id:
+        return []
+    return [{"type": "actions", "block_id": f"retry:{mapping_id}", "elements": [
+        {"type": "button", "action_id": RETRY, "value": str(mapping_id),
+         "text": plain("Retry"), "style": "primary"}]}]
 
 
 def working(actor: str, command: str, done: int | None = None,
@@ -62,3 +76,14 @@ def working(actor: str, command: str, done: int | None = None,
         line = ":hourglass_flowing_sand: working..."
     return {"text": f"{mention(actor)}: working...",
             "blocks": [context(_who(actor, command)), section(line)]}
+
+
+def asked(reply: Reply, channel: str) -> Message:
+    """To whoever asked from the Home tab: their request waits, and where approvers see it."""
+    approval = reply.data.get("approval") or {}
+    where = f" in <#{channel}>" if channel else " on their Home tab"
+    text = (f":lock: Request {escape(str(approval.get('id', '')))} is waiting for an approver: "
+            f"{escape(str(approval.get('summary', '')))}. Nothing changes until it is "
+            f"approved; the approvers were asked{where}.")
+    return {"text": fallback(f"Request {approval.get('id', '')} is waiting for an approver"),
+            "blocks": [section(text)]}

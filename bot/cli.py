@@ -46,8 +46,9 @@ def _service(config: str | None) -> GroupPushService:
 
 def _print(reply: Reply, as_json: bool) -> int:
     if as_json:
-        print(json.dumps({"ok": reply.ok, "status": reply.status, "text": reply.text,
-                          "data": reply.data}, default=str))
+        from engine.schema import envelope
+
+        print(json.dumps(envelope(reply, reply.operation), default=str))
     else:
         print(printable(reply.text))
     return reply.exit_code
@@ -73,8 +74,10 @@ def cmd_console(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """One drift check; exit 1 when drift is found."""
     from engine.checks import check
+    from engine.operations import Check
 
     reply, _ = check(_service(args.config), args.app, args.as_user)
+    reply.operation = Check(args.app)
     return _print(reply, args.json)
 
 

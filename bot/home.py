@@ -113,7 +113,7 @@ class HomeTab:
             return ()
 
     def _due(self) -> list[tuple[str, HomeState]]:
-        """Stale viewers whose turn it is, within the refresh budget."""
+        """Stale viewers whose turn it is (longest waiting first), within the budget."""
         now = time.monotonic()
         with self._lock:
             while self._refreshes and now - self._refreshes[0] > 60:
@@ -121,8 +121,9 @@ class HomeTab:
             if now < self._hold_until:
                 return []
             room = self.per_minute - len(self._refreshes)
-            due = [(u, v.state) for u, v in self._viewers.items()
-                   if v.stale and now - v.published >= self.min_gap][:max(0, room)]
+            waiting = sorted((v.published, u) for u, v in self._viewers.items()
+                             if v.stale and now - v.published >= self.min_gap)
+            due = [(u, self._viewers[u].state) for _, u in waiting[:max(0, room)]]
             for user, _ in due:
                 self._viewers[user].stale = False
                 self._viewers[user].published = now

@@ -96,6 +96,15 @@ def describe_drift(report: DriftReport) -> str:
     return f"{head}: " + "; ".join(parts)
 
 
+def drift_row(finding: DriftFinding) -> dict[str, object]:
+    """One drifted group as data: what the app lacks and what it has more."""
+    report = finding.report
+    return {"group": report.group, "app": report.app, "missing": list(report.missing),
+            "unexpected": list(report.unexpected), "group_gone": report.group_gone,
+            "renamed_to": report.renamed_to, "state": finding.state,
+            "ignored_by": finding.ignored_by or None}
+
+
 def check(service: GroupPushService, app_name: str | None,
           actor: str) -> tuple[Reply, list[DriftFinding]]:
     """Check every active push (of one app or all) for drift; the reply fails on drift."""
@@ -130,7 +139,7 @@ def check(service: GroupPushService, app_name: str | None,
         head = f"No drift in {scope}: {len(findings)} pushed groups match what was pushed."
     ok = not drifted and not errors
     reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
-                  data={"drift": [describe_drift(f.report) for f in drifted],
+                  data={"drift": [drift_row(f) for f in findings if f.report.drifted],
                         "errors": errors, "checked": len(findings)})
     return reply, findings
 

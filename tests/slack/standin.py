@@ -52,6 +52,8 @@ class SlackStandIn:
         self._views = itertools.count(1)
         self._hooks = itertools.count(1)
         self.fail_next: dict[str, str] = {}
+        self._external: dict[str, str] = {}
+        """external_id -> view id of the views opened with one (views.update finds them)."""
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -144,7 +146,14 @@ class SlackStandIn:
             problems = limits.view_problems(view)
             if problems:
                 return {"ok": False, "error": "invalid_arguments", "errors": problems}
-            view_id = args.get("view_id") or f"V{next(self._views):08d}"
+            external = view.get("external_id") or args.get("external_id")
+            if method == "views.update" and args.get("external_id") \
+                    and args["external_id"] not in self._external:
+                return {"ok": False, "error": "not_found"}
+            view_id = args.get("view_id") or self._external.get(external or "") \
+                or f"V{next(self._views):08d}"
+            if external:
+                self._external[external] = view_id
             return {"ok": True, "view": {**view, "id": view_id, "team_id": TEAM_ID,
                                          "hash": f"{time.time():.6f}", "state": {"values": {}}}}
         return {"ok": False, "error": "unknown_method"}

@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.views import home
 from storage import repo
 from storage.models import PushMapping
 from tests.slack.conftest import APPROVER, OPERATOR, TEAM_ID, Bot
-from tests.slack.standin import Call, message_text
+from tests.slack.standin import BOT_TOKEN, Call, message_text
 from tests.slack.test_approvals import ask, pushed
 
 
@@ -238,3 +239,18 @@ def test_refreshes_stay_within_the_budget_slack_allows(bot: Bot) -> None:
     time.sleep(1.5)
     refreshed = [c.args["user_id"] for c in bot.slack.called("views.publish")[count:]]
     assert len(refreshed) == 2  # the third viewer waits for the next minute
+
+
+def test_a_refresh_never_replaces_a_view_published_meanwhile(bot: Bot) -> None:
+    assert bot.services is not None
+    bot.services.home.poll, bot.services.home.min_gap = 0.1, 0.1
+    open_home(bot, OPERATOR, "EvH1")
+    WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url).views_publish(
+        user_id=OPERATOR, view={"type": "home", "blocks": [
+            {"type": "section", "text": {"type": "plain_text", "text": "elsewhere"}}]})
+    pushed(bot, "Sales")
+    refused = bot.slack.wait_for("views.publish", lambda c: c.args.get("hash") is not None)
+    assert refused.result == {"ok": False, "error": "hash_conflict"}
+    time.sleep(0.5)
+    accepted = [c for c in bot.slack.called("views.publish") if c.result.get("ok")]
+    assert message_text(accepted[-1]).strip() == "elsewhere"

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import ConnectorError, TimedOutError, UnreachableError, from_status
+from telemetry.metrics import record_request
 
 Sleep = Callable[[float], None]
 
@@ -80,9 +81,12 @@ class HttpSender:
         requests_per_minute: int | None = None,
         sleep: Sleep = time.sleep,
         describe: Callable[[httpx.Response], str] = app_message,
+        target: str | None = None,
     ) -> None:
         self.client = client
         self.app = app
+        self.target = target or app
+        """The `target` label of this sender's requests in the metrics."""
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
@@ -118,15 +122,18 @@ class HttpSender:
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TimeoutException as exc:
+                record_request(self.target, "unreachable")
                 if not repeat_on_timeout:
                     raise TimedOutError(f"{self.app} did not answer {what} in time: "
                                         f"{type(exc).__name__}") from None
                 error = UnreachableError(f"{self.app} did not answer {what}: "
                                          f"{type(exc).__name__}")
             except httpx.TransportError as exc:
+                record_request(self.target, "unreachable")
                 error = UnreachableError(f"{self.app} did not answer {what}: "
                                          f"{type(exc).__name__}")
             else:
+                record_request(self.target, response.status_code)
                 if response.status_code in accepted:
                     return response
                 error = from_status(

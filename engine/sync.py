@@ -21,6 +21,7 @@ from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
 from storage import repo
 from storage.models import PushMapping
+from telemetry import metrics
 
 
 @dataclass
@@ -105,6 +106,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
     snapshot = service.snapshot()
     report = SyncReport()
     for app in apps:
+        errors_before = len(report.errors)
         report.lines += apply_rules(service, snapshot, app, actor)
         with service.db.session() as session:
             mappings = {int(m.id or 0): m
@@ -133,6 +135,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                 described = ", description updated" if result.described else ""
                 report.lines.append(f"• {quoted(result.group)} on {app.name}: "
                                     f"+{result.added} -{result.removed}{renamed}{described}")
+        metrics.record_sync(app.name, len(report.errors) == errors_before)
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.terminal import printable
 from engine.executor import run_line
 from engine.service import GroupPushService
 
@@ -30,8 +31,8 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
         if text in ("exit", "quit"):
             break
         if not interactive:
-            stdout.write(f"{PROMPT}{text}\n")
+            stdout.write(f"{PROMPT}{printable(text)}\n")
         reply = run_line(service, text, actor)
-        stdout.write(reply.text + "\n")
+        stdout.write(printable(reply.text) + "\n")
         stdout.flush()
     return 0

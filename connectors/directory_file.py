@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -265,35 +266,77 @@ def _add_group(groups: dict[str, DirectoryGroup], users: dict[str, DirectoryUser
 
 
 class FileDirectory:
-    """A directory kept in a YAML file; changes to the file are seen at the next read.
+    """A directory kept in a YAML file; changes to the file are seen at the next read."""
 
-    The file is parsed again only when it changed (its modification time or size), so every
-    question below is answered from memory; its delta is all or nothing: "the file changed"
-    asks grouppush to read it whole, which is cheap.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], settle_seconds: float = 0.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = Path(path)
-        self._cached: tuple[str, DirectorySnapshot] | None = None
+        self.settle_seconds = settle_seconds
+        """A changed file is read only once it has not changed for this long (half-written)."""
+        self._sleep = sleep
+        self._cached: tuple[tuple[int, int], DirectorySnapshot] | None = None
         self._reading = threading.Lock()
 
-    def _read(self) -> tuple[str, DirectorySnapshot]:
-        """(the file's fingerprint, its contents), parsed again only if it changed."""
+    def snapshot(self) -> DirectorySnapshot:
+        """Read the file again if it changed since the last read (once it stopped changing)."""
+        key = self._key(self._stat())
+        with self._reading:  # many commands at once: one reads the file, the others wait for it
+            if self._cached is None or self._cached[0] != key:
+                key, text = self._settled(), self._read_text()
+                while self._key(self._stat()) != key:  # written again while it was read
+                    key, text = self._settled(), self._read_text()
+                self._cached = (key, parse_directory(text, str(self.path)))
+            return self._cached[1]
+
+    def _stat(self) -> os.stat_result:
         try:
-            stat = self.path.stat()
+            return self.path.stat()
         except OSError as exc:
             raise DirectoryError(f"directory file {self.path} cannot be read: "
                                  f"{exc.strerror}") from None
-        key = f"{stat.st_mtime_ns}:{stat.st_size}"
-        with self._reading:  # many commands at once: one reads the file, the others wait for it
-            if self._cached is None or self._cached[0] != key:
-                text = self._read_text()
-                self._cached = (key, parse_directory(text, str(self.path)))
-            return self._cached
 
-    def snapshot(self) -> DirectorySnapshot:
-        """The whole file, read again if it changed since the last read."""
-        return self._read()[1]
+    @staticmethod
+    def _key(stat: os.stat_result) -> tuple[int, int]:
+        return stat.st_mtime_ns, stat.st_size
+
+    def _settled(self) -> tuple[int, int]:
+        """The file's (mtime, size) once it has not changed for settle_seconds: a file being
+        written is never read half-way (writing elsewhere and renaming it into place is
+        atomic: then the wait only delays)."""
+        settle = self.settle_seconds
+        patience = max(60.0, 10 * settle)
+        deadline = time.monotonic() + patience
+        previous = None
+        while True:
+            stat = self._stat()
+            key = self._key(stat)
+            if settle <= 0 or time.time() - stat.st_mtime >= settle or key == previous:
+                return key
+            if time.monotonic() > deadline:
+                raise DirectoryError(f"directory file {self.path} is still being written (it "
+                                     f"kept changing for {patience:.0f} s); nothing was read. "
+                                     "Write it elsewhere, then rename it "
+                                     "into place.")
+            previous = key
+            self._sleep(settle)
+
+    def _read_text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise DirectoryError(f"directory file {self.path} is not a directory file: it is "
+                                 "not UTF-8 text") from None
+        except OSError as exc:
+            raise DirectoryError(f"directory file {self.path} cannot be read: "
+                                 f"{exc.strerror}") from None
+
+    def _read(self) -> tuple[str, DirectorySnapshot]:
+        """(the file's fingerprint, its contents), parsed again only if it changed."""
+        snapshot = self.snapshot()
+        with self._reading:
+            assert self._cached is not None
+            mtime, size = self._cached[0]
+        return f"{mtime}:{size}", snapshot
 
     def find_group(self, name: str) -> DirectoryGroup | None:
         """The group with this name (or the only one equal ignoring case), without members."""
@@ -337,16 +380,6 @@ class FileDirectory:
     def assignment_refs(self) -> dict[str, list[str]]:
         """The group ids of `assignments:`, per app."""
         return {app: sorted(ids) for app, ids in self.snapshot().assignments.items()}
-
-    def _read_text(self) -> str:
-        try:
-            return self.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise DirectoryError(f"directory file {self.path} is not a directory file: it is "
-                                 "not UTF-8 text") from None
-        except OSError as exc:
-            raise DirectoryError(f"directory file {self.path} cannot be read: "
-                                 f"{exc.strerror}") from None
 
     def search_groups(self, text: str, limit: int = 20) -> list[DirectoryGroup]:
         """Groups whose names contain the text, ignoring case, shortest names first."""

@@ -15,6 +15,7 @@ from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
 from engine.kept import KeptDirectory
+from engine.names import confusable_note, one_line
 from engine.pusher import (
     GroupTaken,
     HeldForApproval,
@@ -32,8 +33,8 @@ Clock = Callable[[], datetime]
 
 
 def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces."""
-    return f'"{name}"' if any(c.isspace() for c in name) else name
+    """A name as people type it back: quoted when it has spaces, on one line."""
+    return f'"{one_line(name)}"' if any(c.isspace() for c in name) else one_line(name)
 
 
 class GroupPushService:
@@ -131,7 +132,11 @@ class GroupPushService:
         group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
         outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
                                   via=via, progress=progress)
-        return Reply(True, describe_push(outcome, memberships),
+        with self.db.session() as session:
+            others = [m.app_group_name or m.group_name
+                      for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
+        return Reply(True, describe_push(outcome, memberships)
+                     + confusable_note(group.name, app.name, others),
                      data={"group": group.name, "app": app.name, "added": outcome.added,
                            "skipped": list(outcome.skipped)})
 

@@ -71,10 +71,11 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """One drift check; exit 1 when drift is found."""
-    from engine.checks import check
+    from bot.handlers import handle
 
-    reply, _ = check(_service(args.config), args.app, args.as_user)
-    return _print(reply, args.json)
+    service = _service(args.config)
+    text = shlex.join(["check", *([args.app] if args.app else [])])
+    return _print(handle(service, text, args.as_user), args.json)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -120,15 +120,32 @@ def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
     with service.mapping_lock(mapping_id):
         with service.db.session() as session:
             pushed = repo.pushed_members(session, mapping_id)
+        where = f"• {quoted(mapping.group_name)} on {app.name}"
+        if active and login in pushed:
+            return f"{where}: already a member, nothing to do"
         if active:
             resolved = resolve(service.db, app, [login], refresh=True)
             if login not in resolved:
-                return f"• {quoted(mapping.group_name)} on {app.name}: skipped, not in the app"
+                _note_skipped(service, mapping_id, login, skipped=True)
+                return f"{where}: skipped, not in the app"
             plan = MemberPlan(add={login: resolved[login]}, remove={})
         elif login in pushed:
             plan = MemberPlan(add={}, remove={login: pushed[login]})
         else:
-            return f"• {quoted(mapping.group_name)} on {app.name}: not a member, nothing to do"
+            return f"{where}: not a member, nothing to do"
         apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
-    verb = "added" if active else "removed"
-    return f"• {quoted(mapping.group_name)} on {app.name}: {verb}"
+        _note_skipped(service, mapping_id, login, skipped=False)
+    return f"{where}: {'added' if active else 'removed'}"
+
+
+def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
+                  skipped: bool) -> None:
+    """Keep the push's member count and skipped list true after one user's repush."""
+    with service.db.session() as session:
+        row = session.get(PushMapping, mapping_id)
+        if row is None:
+            return
+        logins = set(filter(None, row.skipped_logins.split("\n")))
+        logins = logins | {login} if skipped else logins - {login}
+        row.skipped_logins = "\n".join(sorted(logins))
+        row.members_pushed = repo.count_pushed_members(session, mapping_id)

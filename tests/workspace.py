@@ -91,6 +91,10 @@ class Workspace:
         args = ["--config", str(self.config_path), "exec", text, "--as", as_user]
         if as_json:
             args.append("--json")
+        return self.run_cli(args)
+
+    def run_cli(self, args: list[str]) -> Result:
+        """`grouppush ARGS` in this process, against this workspace's database."""
         out, err = io.StringIO(), io.StringIO()
         env_before = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = self.db_url

@@ -10,6 +10,7 @@ from engine.drift import DriftReport, compare_members, report_to_json
 from engine.pusher import record_failure
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 
@@ -93,6 +94,20 @@ def describe_drift(report: DriftReport) -> str:
     return f"{head}: " + "; ".join(parts)
 
 
+def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
+    """The first line of a check: drift found, none, or the check could not complete."""
+    total = checked + unread
+    if unread:
+        found = (f"; {drifted} of the {checked} read differ from what was pushed" if drifted
+                 else f"; the {checked} read match what was pushed" if checked else "")
+        return (f"The drift check of {scope} could not complete: {unread} of "
+                f"{plural(total, 'pushed group')} could not be read{found}.")
+    if drifted:
+        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} differ from "
+                "what was pushed. `now GROUP on APP` overwrites the app group.")
+    return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
+
+
 def check(service: GroupPushService, app_name: str | None,
           actor: str) -> tuple[Reply, list[DriftFinding]]:
     """Check every active push (of one app or all) for drift; the reply fails on drift."""
@@ -119,12 +134,7 @@ def check(service: GroupPushService, app_name: str | None,
              for f in drifted]
     lines += [f"• (ignored by {f.ignored_by}) " + describe_drift(f.report)
               for f in findings if f.state == "ignored"]
-    scope = app_name or "all apps"
-    if drifted:
-        head = (f"Drift in {scope}: {len(drifted)} of {len(findings)} pushed groups differ "
-                "from what was pushed. `now GROUP on APP` overwrites the app group.")
-    else:
-        head = f"No drift in {scope}: {len(findings)} pushed groups match what was pushed."
+    head = _summary(app_name or "all apps", len(drifted), len(findings), len(errors))
     ok = not drifted and not errors
     reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
                   data={"drift": [describe_drift(f.report) for f in drifted],

@@ -237,7 +237,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             repo.record_added(session, mapping_id, wanted)
             repo.record_removed(session, mapping_id,
                                 set(repo.pushed_members(session, mapping_id)) - set(wanted))
-        mapping.last_push_at = utcnow()
+        if full or created or recreated or plan.add or plan.remove or not mapping.last_push_at:
+            mapping.last_push_at = utcnow()  # a sync with nothing to send told the app nothing
         mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
         if members:
             mapping.skipped_logins = "\n".join(plan.skipped)

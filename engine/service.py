@@ -16,6 +16,7 @@ from connectors.settings import closest
 from engine.config import Config
 from engine.pusher import HeldForApproval, Progress, PushOutcome, Refused, push_mapping
 from engine.results import Reply
+from engine.words import typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
@@ -24,8 +25,8 @@ Clock = Callable[[], datetime]
 
 
 def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces."""
-    return f'"{name}"' if any(c.isspace() for c in name) else name
+    """A name as people type it back: quoted when it has spaces or quotes."""
+    return typeable(name)
 
 
 class GroupPushService:

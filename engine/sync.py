@@ -15,6 +15,7 @@ from engine.requests import new_request
 from engine.results import Reply
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 
@@ -52,8 +53,10 @@ def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                actor: str) -> list[str]:
-    """Push the groups that rules of this app match and that are not pushed yet."""
+                actor: str, report: SyncReport | None = None) -> list[str]:
+    """Push the groups that rules of this app match and that are not pushed yet; a report
+    given counts each pushed group as changed and each refusal or failure as an error."""
+    report = report if report is not None else SyncReport()
     with service.db.session() as session:
         rules = repo.list_rules(session, app.name)
         pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
@@ -66,13 +69,19 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
-            except Refused as refusal:
-                lines.append(f"✗ rule {rule.name}: {refusal}")
-            except ConnectorError as error:
-                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {error.describe()}")
+            except (Refused, ConnectorError) as error:
+                why = error.describe() if isinstance(error, ConnectorError) else str(error)
+                report.errors.append({"mapping_id": None, "group": group.name, "app": app.name,
+                                      "operation": f"rule {rule.name}", "message": why,
+                                      "status": getattr(error, "status", None),
+                                      "hint": getattr(error, "hint", "")})
+                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {why}")
             else:
+                report.groups += 1
+                report.changed += 1
+                report.added += outcome.added
                 lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
-                             f"{outcome.added} members")
+                             f"{plural(outcome.added, 'member')}")
     return lines
 
 
@@ -97,7 +106,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
     snapshot = service.snapshot()
     report = SyncReport()
     for app in apps:
-        report.lines += apply_rules(service, snapshot, app, actor)
+        report.lines += apply_rules(service, snapshot, app, actor, report)
         with service.db.session() as session:
             mappings = {int(m.id or 0): m
                         for m in repo.list_mappings(session, app.name, "active")}
@@ -140,10 +149,10 @@ def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
     """`sync [APP]`: push directory changes now."""
     service.require_operator(actor)
     report = run_sync(service, app_name, actor)
-    head = (f"Synced {app_name or 'all apps'}: {report.groups} pushed groups, "
+    head = (f"Synced {app_name or 'all apps'}: {plural(report.groups, 'pushed group')}, "
             f"{report.changed} changed ({report.added} added, {report.removed} removed), "
-            f"{len(report.errors)} errors" + (f", {len(report.held)} held for approval"
-                                              if report.held else "") + ".")
+            f"{plural(len(report.errors), 'error')}"
+            + (f", {len(report.held)} held for approval" if report.held else "") + ".")
     ok = not report.errors
     return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
                  data={"groups": report.groups, "changed": report.changed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.servers import free_port
 from tests.workspace import Workspace
 
 
@@ -24,3 +25,39 @@ def test_repush_keeps_info_true_and_a_second_repush_changes_nothing(ws: Workspac
     assert "already a member, nothing to do" in second.out
     assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
                                              "carol@acme.test", "erin@acme.test"}
+
+
+def _app_down(ws: Workspace) -> None:
+    ws.config["apps"]["box"]["url"] = f"http://127.0.0.1:{free_port()}/v2"
+    ws.write()
+
+
+def test_check_with_the_app_down_says_it_could_not_complete(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("push Engineering to box").code == 0
+    _app_down(ws)
+    result = ws.exec("check")
+    assert result.code == 1
+    head = result.out.splitlines()[0]
+    assert head.startswith("The drift check of all apps could not complete: 2 of 2 pushed "
+                           "groups could not be read"), head
+    assert "No drift" not in result.out
+
+
+def test_sync_counts_rule_pushes_and_refusals_and_keeps_last_push(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    before = ws.exec("info Sales on box").field_value("Last push")
+    assert ws.exec("rule add eng to box --starts-with Engineering").code == 0
+    ws.add_group("g-eng-mobile", "Engineering Mobile", ["alice"])
+    ws.write()
+    result = ws.exec("sync")
+    assert result.code == 0, result.out
+    assert "1 changed (1 added, 0 removed), 0 errors" in result.out
+    assert "rule eng pushed \"Engineering Mobile\": 1 member" in result.out
+    assert ws.exec("rule add it to box --starts-with IT").code == 0
+    result = ws.exec("sync")
+    assert result.code == 1 and "0 changed (0 added, 0 removed), 1 error." in result.out
+    assert "used for app assignments" in result.out
+    _app_down(ws)
+    ws.exec("sync")
+    assert ws.exec("info Sales on box").field_value("Last push") == before

@@ -1,0 +1,17 @@
+"""Words for people: counts with the right plural, names in a form that can be typed back."""
+
+from __future__ import annotations
+
+import shlex
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 member`, `2 members` (`many` when the plural is not noun + s)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def typeable(name: str) -> str:
+    """A name as a command reads it back: bare when it can be, else quoted."""
+    if name and not any(c.isspace() or c in "'\"\\#`" for c in name):
+        return name
+    return f'"{name}"' if '"' not in name and "\\" not in name else shlex.quote(name)

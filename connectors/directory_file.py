@@ -58,7 +58,8 @@ class _Reader:
         try:
             return next(self._events)
         except yaml.YAMLError as exc:
-            raise DirectoryError(f"directory file {self.path} is not valid YAML: {exc}") from None
+            raise DirectoryError(f"directory file {self.path} is not valid YAML: "
+                                 f"{_problem(exc)}") from None
 
     def node(self, event: yaml.Event) -> _Node:
         """The whole value that starts with this event."""
@@ -100,6 +101,14 @@ class _Reader:
     def error(self, line: int, message: str) -> DirectoryError:
         """An error naming the file and the line."""
         return DirectoryError(f"directory file {self.path}, line {line}: {message}")
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    """What the YAML parser found wrong and where, without the file's text around it."""
+    problem = getattr(exc, "problem", None) or "it cannot be parsed"
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def _line(event: yaml.Event) -> int:
@@ -186,6 +195,9 @@ def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot
                     ids = [_scalar(n, f"a group of assignments.{app}", reader)
                            for n in _list(node, f"`assignments.{app}`", reader)]
                     assignments[app] = frozenset(ids)
+        elif not seen.keys() & {"users", "groups", "assignments"}:
+            raise reader.error(key.line, "this is not a directory file: its first key is not "
+                               "users, groups or assignments")  # never quote another file
         else:
             raise reader.error(key.line, f"unknown key `{name}` "
                                "(expected users, groups, assignments)")
@@ -263,9 +275,19 @@ class FileDirectory:
         key = (stat.st_mtime_ns, stat.st_size)
         with self._reading:  # many commands at once: one reads the file, the others wait for it
             if self._cached is None or self._cached[0] != key:
-                text = self.path.read_text(encoding="utf-8")
+                text = self._read_text()
                 self._cached = (key, parse_directory(text, str(self.path)))
             return self._cached[1]
+
+    def _read_text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise DirectoryError(f"directory file {self.path} is not a directory file: it is "
+                                 "not UTF-8 text") from None
+        except OSError as exc:
+            raise DirectoryError(f"directory file {self.path} cannot be read: "
+                                 f"{exc.strerror}") from None
 
     def search_groups(self, text: str, limit: int = 20) -> list[DirectoryGroup]:
         """Groups whose names contain the text, ignoring case, shortest names first."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from connectors.secrets import redact
 
 HINTS = {
     "auth": "Check the app's token or credentials in grouppush.yml; they were refused.",
@@ -102,22 +102,6 @@ class BadRequestError(ConnectorError):
     """The app refused the request as invalid."""
 
     kind = "bad_request"
-
-
-_SECRET_PATTERNS = [
-    (re.compile(r"(?i)\b(bearer|ssws|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
-    (
-        re.compile(r"(?i)((?:client_secret|password|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"),
-        r"\1[redacted]",
-    ),
-]
-
-
-def redact(text: str) -> str:
-    """Remove anything that looks like a credential from a text meant for people."""
-    for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def from_status(status: int, message: str, app_message: str = "",

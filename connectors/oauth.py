@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from connectors import secrets
 from connectors.errors import AuthError, ConnectorError
 from connectors.http import HttpSender
 
@@ -49,4 +50,5 @@ class AppToken:
             raise AuthError(f"{self.http.app} refused the app's credentials", status=exc.status,
                             app_message=exc.app_message) from None
         body = response.json()
+        secrets.register(str(body["access_token"]))
         return str(body["access_token"]), float(body.get("expires_in", 3599))

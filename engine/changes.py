@@ -26,6 +26,8 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
     problem = check_pattern(kind, pattern)
     if problem:
         raise Refused(f"Rule {name} was not saved: {problem}.")
+    snapshot = service.snapshot()  # matched before saving: a pattern that fails saves nothing
+    matches = matching_groups(kind, pattern, snapshot.groups.values())
     with service.db.session() as session:
         existing = repo.find_rule(session, name)
         if existing is not None:
@@ -35,8 +37,6 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
-    snapshot = service.snapshot()
-    matches = matching_groups(kind, pattern, snapshot.groups.values())
     lines = apply_rules(service, snapshot, app, actor)
     head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
             f"{app.name}, now and at every sync. It matches {len(matches)} groups"

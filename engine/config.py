@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from connectors import secrets
 from connectors.errors import ConfigError
 from connectors.settings import closest, settings_from
 
@@ -89,6 +90,8 @@ def parse_config(data: Any, path: Path) -> Config:
             raise ConfigError(str(key), "unknown key" + (f" (did you mean {near[0]}?)"
                                                          if near else ""))
     data = _expand(data, "")
+    secrets.register_settings(data)  # from here on, no message, log line or row shows them
+    secrets.register_environment()
     directory = data.get("directory")
     if not isinstance(directory, dict):
         raise ConfigError("directory", "is required: a mapping with type and path")

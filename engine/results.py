@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.secrets import redact
+
 
 @dataclass
 class Reply:
@@ -14,6 +16,9 @@ class Reply:
     text: str
     status: str = "done"  # done | refused | failed | usage
     data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.text = redact(self.text)  # whatever it quotes, no configured secret is shown
 
     @classmethod
     def refused(cls, text: str, **data: Any) -> Reply:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -30,6 +32,14 @@ def _app_group_descriptions(connection: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _index_app_user_ids, 3: _app_group_descriptions}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
+
+
+def _create_private(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite does with the
+    umask's mode; its -wal and -shm files take the same mode. An existing file is left as is."""
+    if path and not os.path.exists(path):
+        with contextlib.suppress(OSError):  # no such folder: SQLite says so in its words next
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 EXAMPLES = "sqlite:///path/to/grouppush.db or postgresql+psycopg://user@host/db"
@@ -82,6 +92,8 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets WAL and a busy timeout so threads can share it."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not in_memory:
+            _create_private(make_url(url).database or "")
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=StaticPool if in_memory else None,

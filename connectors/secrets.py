@@ -1,0 +1,149 @@
+"""The secret values grouppush runs with, and taking them out of every text meant for people.
+
+Each configured secret (app tokens, passwords, client secrets, the directory token and hook
+secret, the Slack signing secret and tokens, the database password) is registered once; from
+then on `redact` removes it by value, in the forms an app may echo it: as is, URL-encoded,
+JSON-escaped, and base64 of `user:password`. Registering also arms the two choke points that
+do not pass through a message: log records, and string columns of rows about to be written.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote, urlsplit
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+REDACTED = "[redacted]"
+MIN_LENGTH = 4
+"""Shorter values are not matched by value: they would blank ordinary words."""
+SECRET_KEYS = {"token", "password", "client_secret", "event_hook_secret", "secret",
+               "api_key", "signing_secret"}
+PAIRS = (("user", "password"), ("client_id", "client_secret"))
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+
+_KEY = r"(?:client_secret|password|passwd|secret|[a-z_]*token|api[_-]?key)"
+_PATTERNS = [
+    # an HTTP credential: the scheme, then something that looks like one (not a word of prose)
+    (re.compile(r"\b(Bearer|SSWS|Basic|bearer|ssws)\s+(?=\S*[0-9._~+/=-])[A-Za-z0-9._~+/=%-]+"),
+     r"\1 " + REDACTED),
+    (re.compile(r"(?i)\b(" + _KEY + r"\s*=\s*)[^\s&\"',}]+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)([\"']" + _KEY + r"[\"']\s*:\s*[\"'])[^\"']+"), r"\1" + REDACTED),
+]
+
+_lock = threading.Lock()
+_values: set[str] = set()
+_by_value: re.Pattern[str] | None = None
+_armed = False
+
+
+def forms(value: str) -> set[str]:
+    """The ways a secret may come back in an app's answer or a URL."""
+    found = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+    return {f for f in found if len(f) >= MIN_LENGTH}
+
+
+def register(*values: str | None) -> None:
+    """Take these values out of every text from now on."""
+    new = {f for v in values if v and len(v) >= MIN_LENGTH for f in forms(v)}
+    _add(new)
+
+
+def register_basic(user: str, password: str) -> None:
+    """Take out the base64 of `user:password` (HTTP Basic), with and without padding."""
+    if not user or not password:
+        return
+    encoded = base64.b64encode(f"{user}:{password}".encode()).decode()
+    _add({encoded, encoded.rstrip("=")})
+
+
+def register_settings(section: Mapping[str, Any]) -> None:
+    """Register the secrets of a config section (and of the sections inside it)."""
+    for key, value in section.items():
+        if isinstance(value, Mapping):
+            register_settings(value)
+        elif str(key).lower() in SECRET_KEYS and isinstance(value, str):
+            register(value)
+    for user, password in PAIRS:
+        if isinstance(section.get(user), str) and isinstance(section.get(password), str):
+            register_basic(section[user], section[password])
+
+
+def register_environment(environ: Mapping[str, str] = os.environ) -> None:
+    """Register the Slack secrets and the database password from the environment."""
+    register(*(environ.get(name) for name in SLACK_VARIABLES))
+    url = environ.get("DATABASE_URL", "")
+    if "@" in url:
+        password = urlsplit(url.replace("+psycopg", "")).password
+        if password:
+            register(password, unquote(password))
+
+
+def redact(text: str) -> str:
+    """The text without any registered secret, nor anything that looks like a credential."""
+    pattern = _by_value
+    if pattern is not None and text:
+        text = pattern.sub(REDACTED, text)
+    for credential, replacement in _PATTERNS:
+        text = credential.sub(replacement, text)
+    return text
+
+
+def redact_deep(value: Any) -> Any:
+    """Every string in a JSON-like value redacted (Slack payloads: text, blocks, fields)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {k: redact_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_deep(v) for v in value]
+    return value
+
+
+def _add(new: Iterable[str]) -> None:
+    global _by_value
+    with _lock:
+        before = len(_values)
+        _values.update(new)
+        if len(_values) != before:
+            ordered = sorted(_values, key=len, reverse=True)  # the longest form first
+            _by_value = re.compile("|".join(re.escape(v) for v in ordered))
+        _arm()
+
+
+def _arm() -> None:
+    global _armed
+    if _armed:
+        return
+    _armed = True
+    make_record = logging.getLogRecordFactory()
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if _by_value is not None:
+            record.msg, record.args = redact(record.getMessage()), ()
+            if record.exc_info and not record.exc_text:
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    logging.setLogRecordFactory(redacted_record)
+    event.listen(Session, "before_flush", _redact_rows)
+
+
+def _redact_rows(session: Session, _context: Any, _instances: Any) -> None:
+    pattern = _by_value
+    if pattern is None:
+        return
+    for row in [*session.new, *session.dirty]:
+        for attr in inspect(row).mapper.column_attrs:
+            value = getattr(row, attr.key, None)
+            if isinstance(value, str) and pattern.search(value):
+                setattr(row, attr.key, pattern.sub(REDACTED, value))

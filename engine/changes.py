@@ -12,6 +12,7 @@ from engine.results import Reply
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
 from engine.service import GroupPushService, quoted
 from engine.sync import apply_rules
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping, PushRule
 
@@ -39,7 +40,7 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
     lines = apply_rules(service, snapshot, app, actor)
     head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
-            f"{app.name}, now and at every sync. It matches {len(matches)} groups"
+            f"{app.name}, now and at every sync. It matches {plural(len(matches), 'group')}"
             + (f": {', '.join(quoted(g.name) for g in matches[:10])}"
                + (" …" if len(matches) > 10 else "") if matches else "") + ".")
     return Reply(True, "\n".join([head, *lines]),
@@ -81,7 +82,7 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     if not changed:
         return Reply.refused(f"Every selected group on {app.name} is already deactivated; "
                              "nothing changed.")
-    return Reply(True, f"Deactivated {len(changed)} groups on {app.name}: "
+    return Reply(True, f"Deactivated {plural(len(changed), 'group')} on {app.name}: "
                  f"{', '.join(changed)}. They stay in the app; `activate` resumes each.")
 
 
@@ -109,7 +110,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:
             lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: {error.describe()}")
     service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")
     state = "active" if user.active else f"not active ({user.status})"
-    head = f"Repushed {user.login}, {state}, to {len(mappings)} pushed groups."
+    head = f"Repushed {user.login}, {state}, to {plural(len(mappings), 'pushed group')}."
     return Reply(errors == 0, "\n".join([head, *lines]),
                  status="done" if errors == 0 else "failed")
 

@@ -19,6 +19,7 @@ from connectors.errors import (
     ObjectExistsError,
 )
 from engine.planner import MemberPlan, plan_members
+from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, RunError, utcnow
@@ -205,8 +206,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:
-            raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
-                                 f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
+            raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
         pushed_now: int | None = None

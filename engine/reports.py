@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
+from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import gone_from_directory, plural
 from storage import repo
 from storage.models import PushMapping
+
+SEARCH_SHOWN = 25
+SEARCH_READ = 200
+"""`search` shows SEARCH_SHOWN groups and counts up to SEARCH_READ."""
 
 
 def when(at: datetime | None) -> str:
@@ -28,7 +35,7 @@ def apps_report(service: GroupPushService) -> Reply:
         except ConnectorError as error:
             health, healthy = f"error: {error.describe()}", False
         kind = service.config.apps.get(name, {}).get("type", "?")
-        lines.append(f"• {name} ({kind}): {health}; {count} pushed groups")
+        lines.append(f"• {name} ({kind}): {health}; {plural(count, 'pushed group')}")
     if not lines:
         return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.")
     return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed")
@@ -40,7 +47,7 @@ def mapping_line(mapping: PushMapping) -> str:
     error = f" — error: {mapping.error_message}" if mapping.error_message else ""
     drift = " — drift" if mapping.drift_fingerprint and not mapping.drift_ignored_by else ""
     return (f"• {quoted(mapping.group_name)} → {mapping.app}: {status}, "
-            f"{mapping.members_pushed} members, last push {when(mapping.last_push_at)}"
+            f"{plural(mapping.members_pushed, 'member')}, last push {when(mapping.last_push_at)}"
             f"{error}{drift}")
 
 
@@ -61,22 +68,31 @@ def list_report(service: GroupPushService, app_name: str | None) -> Reply:
 
 def search_report(service: GroupPushService, text: str) -> Reply:
     """Directory groups whose names contain the text."""
-    groups = service.directory.search_groups(text, limit=25)
-    if not groups:
+    found = service.directory.search_groups(text, limit=SEARCH_READ)
+    if not found:
         return Reply(True, f"No directory group name contains {quoted(text)}.",
                      data={"groups": []})
     snapshot = service.snapshot()
-    lines = [f"• {quoted(g.name)} ({len(snapshot.active_logins(g))} active members)"
-             for g in groups]
+    groups = found[:SEARCH_SHOWN]
+    names = Counter(g.name.casefold() for g in snapshot.groups.values())
+    lines = [f"• {quoted(g.name)} ({plural(len(snapshot.active_logins(g)), 'active member')})"
+             + (f" — `id:{g.id}`, another group has this name" if names[g.name.casefold()] > 1
+                else "") for g in groups]
+    more = len(found) - len(groups)
+    if more:
+        lines.append(f"… and {'at least ' if len(found) == SEARCH_READ else ''}"
+                     f"{plural(more, 'more group')}: search a longer text to narrow it down.")
     return Reply(True, "\n".join([f"Directory groups matching {quoted(text)}:", *lines]),
-                 data={"groups": [g.name for g in groups]})
+                 data={"groups": [g.name for g in groups], "more": more,
+                       "ids": [g.id for g in groups]})
 
 
 def info_report(service: GroupPushService, group_name: str, app_name: str) -> Reply:
     """The Information details of one pushed group."""
     snapshot = service.snapshot()
-    group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
-    mapping = service.find_mapping(group, app)
+    app = service.find_app(app_name)
+    found, mapping = service.find_push(snapshot, group_name, app)
+    group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
     with service.db.session() as session:
         error = repo.last_error(session, int(mapping.id or 0)) if mapping.error_message \
             else None
@@ -95,8 +111,9 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
                       + ("by name" if mapping.created_via == "name"
                          else f"by rule {mapping.created_via[5:]}")),
         "Last push": when(mapping.last_push_at),
-        "Members": f"{mapping.members_pushed} pushed of {directory_active} active in the "
-                   "directory",
+        "Members": (f"{mapping.members_pushed} pushed of {directory_active} active in the "
+                    "directory" if found else f"{mapping.members_pushed} pushed; "
+                    + gone_from_directory(mapping.group_name, app.name)),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": ("ignored by " + mapping.drift_ignored_by if mapping.drift_ignored_by
                   else "found at the last check" if mapping.drift_fingerprint else "none"),
@@ -126,8 +143,8 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
     if not rules:
         return Reply(True, "No push rules. `rule add NAME to APP --starts-with TEXT` adds one.",
                      data={"rules": []})
-    lines = [f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} ({counts[r.name]} groups "
-             f"pushed, by {r.created_by})" for r in rules]
+    lines = [f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} "
+             f"({plural(counts[r.name], 'group')} pushed, by {r.created_by})" for r in rules]
     return Reply(True, "\n".join(["Push rules:", *lines]),
                  data={"rules": [r.model_dump(mode="json") for r in rules]})
 

@@ -11,6 +11,7 @@ from engine.pusher import Refused
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
@@ -55,13 +56,13 @@ def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
     """Ask to stop pushing a group, keeping or deleting the app group."""
     service.require_operator(actor)
     snapshot = service.snapshot()
-    group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
-    service.find_mapping(group, app)
+    app = service.find_app(app_name)
+    _, mapping = service.find_push(snapshot, group_name, app)
     how = "and delete the app group with its memberships" if delete else \
         "and keep the app group as it is"
-    return new_request(service, action="unlink", app=app.name, group_ids=[group.id],
+    return new_request(service, action="unlink", app=app.name, group_ids=[mapping.group_id],
                         delete=delete, actor=actor, channel=channel,
-                        summary=f"unlink {quoted(group.name)} from {app.name} {how}")
+                        summary=f"unlink {quoted(mapping.group_name)} from {app.name} {how}")
 
 
 def request_bulk_delete(service: GroupPushService, app_name: str, group_names: list[str],
@@ -73,8 +74,8 @@ def request_bulk_delete(service: GroupPushService, app_name: str, group_names: l
     names = ", ".join(quoted(m.group_name) for m in mappings)
     return new_request(service, action="bulk_delete", app=app.name,
                         group_ids=[m.group_id for m in mappings], delete=True, actor=actor,
-                        channel=channel,
-                        summary=f"delete {len(mappings)} pushed groups from {app.name}: {names}")
+                        channel=channel, summary=f"delete {plural(len(mappings), 'pushed group')} "
+                                                 f"from {app.name}: {names}")
 
 
 def selected_mappings(service: GroupPushService, app: str, group_names: list[str],
@@ -87,13 +88,12 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
             raise Refused(f"No groups are pushed to {app}; nothing to do.")
         return mappings
     snapshot = service.snapshot()
-    by_group = {m.group_id: m for m in mappings}
     chosen = []
     for name in group_names:
-        group = service.find_group(snapshot, name)
-        if group.id not in by_group:
-            raise Refused(f"{quoted(group.name)} is not pushed to {app}; nothing was changed.")
-        chosen.append(by_group[group.id])
+        try:
+            chosen.append(service.find_push(snapshot, name, service.find_app(app))[1])
+        except Refused as refusal:
+            raise Refused(f"{refusal} Nothing was changed.") from None
     return chosen
 
 

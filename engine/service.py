@@ -16,7 +16,7 @@ from connectors.settings import closest
 from engine.config import Config
 from engine.pusher import HeldForApproval, Progress, PushOutcome, Refused, push_mapping
 from engine.results import Reply
-from engine.words import typeable
+from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
@@ -49,7 +49,22 @@ class GroupPushService:
         return self.directory.snapshot()
 
     def find_group(self, snapshot: DirectorySnapshot, name: str) -> DirectoryGroup:
-        """The directory group called `name`, or a refusal naming the closest ones."""
+        """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
+        closest ones; two groups of that name are told apart by their ids."""
+        if name.startswith("id:"):
+            by_id = snapshot.groups.get(name[3:])
+            if by_id is None:
+                raise Refused(f"No directory group has the id {name[3:]}. `search TEXT` "
+                              "shows groups with their ids.")
+            return by_id
+        same = [g for g in snapshot.groups.values() if g.name == name] or \
+            [g for g in snapshot.groups.values() if g.name.casefold() == name.casefold()]
+        if len(same) > 1:
+            counts = {g.id: plural(len(snapshot.active_logins(g)), "active member")
+                      for g in same}
+            ids = ", ".join(f"`id:{g.id}` ({counts[g.id]})" for g in same)
+            raise Refused(f"{len(same)} directory groups are named {quoted(name)}: {ids}. "
+                          "Name one by its id instead of its name.")
         group = snapshot.group_named(name)
         if group is not None:
             return group
@@ -67,6 +82,24 @@ class GroupPushService:
         tip = f" Did you mean {near[0]}?" if near else ""
         raise Refused(f"No app named {name}.{tip} Configured apps: "
                       f"{', '.join(sorted(self.apps)) or 'none'}.")
+
+    def find_push(self, snapshot: DirectorySnapshot, name: str,
+                  app: App) -> tuple[DirectoryGroup | None, PushMapping]:
+        """A push by its directory group's name or `id:GROUPID`, or by the name it was pushed
+        under when the directory group is gone (then the group is None)."""
+        try:
+            group = self.find_group(snapshot, name)
+        except Refused:
+            wanted = name[3:] if name.startswith("id:") else name
+            with self.db.session() as session:
+                gone = [m for m in repo.list_mappings(session, app.name)
+                        if m.group_id not in snapshot.groups
+                        and wanted.casefold() in (m.group_name.casefold(), m.group_id.casefold(),
+                                                  m.app_group_name.casefold())]
+            if len(gone) == 1:
+                return None, gone[0]
+            raise
+        return group, self.find_mapping(group, app)
 
     def find_mapping(self, group: DirectoryGroup, app: App) -> PushMapping:
         """The push of this group to this app, or a refusal saying it is not pushed."""
@@ -176,8 +209,10 @@ class GroupPushService:
         """Overwrite the app group's members with the directory's (additive where the app is)."""
         self.require_operator(actor)
         snapshot = self.snapshot()
-        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
-        mapping = self.find_mapping(group, app)
+        app = self.find_app(app_name)
+        group, mapping = self.find_push(snapshot, group_name, app)
+        if group is None:
+            raise Refused(gone_from_directory(mapping.group_name, app.name))
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
@@ -204,8 +239,11 @@ class GroupPushService:
         """Deactivate (pause) or activate (resume and catch up) a push."""
         self.require_operator(actor)
         snapshot = self.snapshot()
-        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
-        mapping = self.find_mapping(group, app)
+        app = self.find_app(app_name)
+        found, mapping = self.find_push(snapshot, group_name, app)
+        if found is None and active:
+            raise Refused(gone_from_directory(mapping.group_name, app.name))
+        group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:
             return Reply.refused(f"{quoted(group.name)} on {app.name} is already "
@@ -253,9 +291,10 @@ def describe_push(outcome: PushOutcome, memberships: bool) -> str:
     if not memberships:
         return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how.split(' and')[0]}; "
                 "members go at the next sync.")
-    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed {outcome.added} "
-            f"members." + (f" {outcome.removed} members only in the app were removed."
-                           if outcome.removed else "") + skipped_note(outcome.skipped))
+    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed "
+            f"{plural(outcome.added, 'member')}."
+            + (f" {plural(outcome.removed, 'member')} only in the app removed."
+               if outcome.removed else "") + skipped_note(outcome.skipped))
 
 
 def group_note(outcome: PushOutcome) -> str:

@@ -15,3 +15,10 @@ def typeable(name: str) -> str:
     if name and not any(c.isspace() or c in "'\"\\#`" for c in name):
         return name
     return f'"{name}"' if '"' not in name and "\\" not in name else shlex.quote(name)
+
+
+def gone_from_directory(name: str, app: str) -> str:
+    """Why a push whose directory group is gone cannot push, and the two ways to end it."""
+    return (f"The directory group {typeable(name)} is no longer in the directory, so it cannot be "
+            f"pushed. `unlink {typeable(name)} from {app} --delete` deletes it from {app}; "
+            f"`unlink {typeable(name)} from {app} --keep` leaves it there.")

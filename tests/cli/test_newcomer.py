@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.cli.test_commands import approval_id
 from tests.servers import free_port
 from tests.workspace import Workspace
 
@@ -61,3 +62,46 @@ def test_sync_counts_rule_pushes_and_refusals_and_keeps_last_push(ws: Workspace)
     _app_down(ws)
     ws.exec("sync")
     assert ws.exec("info Sales on box").field_value("Last push") == before
+
+
+def test_a_group_gone_from_the_directory_is_reached_by_its_pushed_name_and_id(
+        ws: Workspace) -> None:
+    ws.add_group("g-apollo", "Project Apollo 2", ["alice"])
+    ws.write()
+    assert ws.exec("push Project Apollo 2 to box").code == 0
+    ws.groups = [g for g in ws.groups if g["id"] != "g-apollo"]
+    ws.write()
+    synced = ws.exec("sync box")
+    assert '`unlink "Project Apollo 2" from box --delete`' in synced.out
+    assert "is no longer in the directory" in ws.exec('info "Project Apollo 2" on box').out
+    assert "is no longer in the directory" in ws.exec("now Project Apollo 2 on box").out
+    assert ws.exec("deactivate id:g-apollo on box").code == 0
+    request = ws.exec('unlink "Project Apollo 2" from box --delete')
+    assert request.code == 0, request.out
+    answer = ws.exec(f"approve {approval_id(request.out)}", as_user="U0APPROVER")
+    assert answer.code == 0, answer.out
+    assert "Project Apollo 2" not in ws.app.groups()
+
+
+def test_two_groups_of_one_name_are_told_apart_by_id(ws: Workspace) -> None:
+    ws.add_group("g-mkt-1", "Marketing", ["alice"])
+    ws.add_group("g-mkt-2", "Marketing", ["alice", "bob"])
+    ws.write()
+    refused = ws.exec("push Marketing to box")
+    assert refused.code == 1
+    assert "2 directory groups are named Marketing" in refused.out
+    assert "`id:g-mkt-1` (1 active member)" in refused.out
+    assert "`id:g-mkt-2` (2 active members)" in refused.out
+    assert "Marketing" not in ws.app.groups()
+    assert "id:g-mkt-2" in ws.exec("search Marketing").out
+    assert ws.exec("push id:g-mkt-2 to box").code == 0
+    assert ws.app.member_logins("Marketing") == {"alice@acme.test", "bob@acme.test"}
+
+
+def test_search_says_how_many_more(ws: Workspace) -> None:
+    for n in range(30):
+        ws.add_group(f"g-team-{n}", f"Team {n:02d}", [])
+    ws.write()
+    result = ws.exec("search team")
+    assert result.out.count("\n• ") == 25
+    assert "… and 5 more groups: search a longer text" in result.out

@@ -54,12 +54,12 @@ def _print(reply: Reply, as_json: bool) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
-    from bot.handlers import handle
+    from engine.executor import run_line
 
     service = _service(args.config)
     words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
     text = words[0] if len(words) == 1 else shlex.join(words)
-    return _print(handle(service, text, args.as_user), args.json)
+    return _print(run_line(service, text, args.as_user), args.json)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -71,11 +71,10 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """One drift check; exit 1 when drift is found."""
-    from bot.handlers import handle
+    from engine.executor import execute
+    from engine.operations import Check
 
-    service = _service(args.config)
-    text = shlex.join(["check", *([args.app] if args.app else [])])
-    return _print(handle(service, text, args.as_user), args.json)
+    return _print(execute(_service(args.config), Check(args.app), args.as_user), args.json)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -1,11 +1,11 @@
-"""The chat console: the very same handlers as Slack, one line at a time."""
+"""The chat console: the very same operations as Slack, one line at a time."""
 
 from __future__ import annotations
 
 import sys
 from typing import TextIO
 
-from bot.handlers import handle
+from engine.executor import run_line
 from engine.service import GroupPushService
 
 PROMPT = "grouppush> "
@@ -31,7 +31,7 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
             break
         if not interactive:
             stdout.write(f"{PROMPT}{text}\n")
-        reply = handle(service, text, actor)
+        reply = run_line(service, text, actor)
         stdout.write(reply.text + "\n")
         stdout.flush()
     return 0

@@ -132,9 +132,3 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     return Reply(True, f"Retried {quoted(mapping.group_name)} on {app.name}: it works again "
                  f"({outcome.added} added, {outcome.removed} removed).")
 
-
-def push_now_by_id(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
-    """The Push now button of a drift alert."""
-    mapping = mapping_by_id(service, mapping_id)
-    group = service.snapshot().groups.get(mapping.group_id)  # its name now, if renamed since
-    return service.push_now(group.name if group else mapping.group_name, mapping.app, actor)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from connectors.base import App
 from connectors.errors import ConnectorError
 from connectors.settings import closest
+from engine.context import Context
+from engine.operations import BulkDeactivate, Repush, RuleAdd, RuleRemove
 from engine.planner import MemberPlan
 from engine.pusher import Refused, apply_plan, record_failure, resolve
+from engine.registry import handles
 from engine.requests import selected_mappings
 from engine.results import Reply
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
@@ -150,3 +153,27 @@ def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
         logins = logins | {login} if skipped else logins - {login}
         row.skipped_logins = "\n".join(sorted(logins))
         row.members_pushed = repo.count_pushed_members(session, mapping_id)
+
+
+@handles(RuleAdd)
+def handle_rule_add(ctx: Context, op: RuleAdd) -> Reply:
+    """`rule add NAME to APP --KIND PATTERN`."""
+    return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor)
+
+
+@handles(RuleRemove)
+def handle_rule_remove(ctx: Context, op: RuleRemove) -> Reply:
+    """`rule remove NAME`."""
+    return rule_remove(ctx.service, op.name, ctx.actor)
+
+
+@handles(BulkDeactivate)
+def handle_bulk_deactivate(ctx: Context, op: BulkDeactivate) -> Reply:
+    """`bulk deactivate APP GROUP... | --all`."""
+    return bulk_deactivate(ctx.service, op.app, list(op.names), op.everything, ctx.actor)
+
+
+@handles(Repush)
+def handle_repush(ctx: Context, op: Repush) -> Reply:
+    """`repush USER`."""
+    return repush(ctx.service, op.user, ctx.actor)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from connectors.base import App
 from connectors.errors import ConnectorError
+from engine.context import Context
 from engine.drift import DriftReport, compare_members, report_to_json
+from engine.operations import Check
 from engine.pusher import record_failure
+from engine.registry import handles
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.words import plural
@@ -140,3 +143,9 @@ def check(service: GroupPushService, app_name: str | None,
                   data={"drift": [describe_drift(f.report) for f in drifted],
                         "errors": errors, "checked": len(findings)})
     return reply, findings
+
+
+@handles(Check)
+def handle_check(ctx: Context, op: Check) -> Reply:
+    """`check [APP]`."""
+    return check(ctx.service, op.app, ctx.actor)[0]

@@ -7,6 +7,9 @@ from datetime import datetime
 
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
+from engine.context import Context
+from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
+from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.words import gone_from_directory, plural
@@ -158,3 +161,45 @@ def audit_report(service: GroupPushService, limit: int) -> Reply:
     lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}" for e in events]
     return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]),
                  data={"events": [e.model_dump(mode="json") for e in events]})
+
+
+@handles(Help)
+def help_report(ctx: Context, op: Help) -> Reply:
+    """Every command, as `help` lists them."""
+    return Reply(True, help_text())
+
+
+@handles(Apps)
+def apps(ctx: Context, op: Apps) -> Reply:
+    """`apps`."""
+    return apps_report(ctx.service)
+
+
+@handles(ListPushes)
+def list_pushes(ctx: Context, op: ListPushes) -> Reply:
+    """`list [APP]`."""
+    return list_report(ctx.service, op.app)
+
+
+@handles(Search)
+def search(ctx: Context, op: Search) -> Reply:
+    """`search TEXT`."""
+    return search_report(ctx.service, op.text)
+
+
+@handles(Info)
+def info(ctx: Context, op: Info) -> Reply:
+    """`info GROUP on APP`."""
+    return info_report(ctx.service, op.group, op.app)
+
+
+@handles(RuleList)
+def rule_list(ctx: Context, op: RuleList) -> Reply:
+    """`rule list [APP]`."""
+    return rule_list_report(ctx.service, op.app)
+
+
+@handles(Audit)
+def audit(ctx: Context, op: Audit) -> Reply:
+    """`audit [N]`."""
+    return audit_report(ctx.service, op.count)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.approvals import new_request_id, why_not_decide
+from engine.context import Context
+from engine.operations import Approve, BulkDelete, Deny, Unlink
 from engine.pusher import Refused
+from engine.registry import handles
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -211,3 +214,29 @@ def _release_sync(service: GroupPushService, app: App,
         return f"the sync failed: {error.describe()}", False
     return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
             f"-{outcome.removed}."), True
+
+
+@handles(Unlink)
+def handle_unlink(ctx: Context, op: Unlink) -> Reply:
+    """`unlink GROUP from APP --keep | --delete`: a request."""
+    return request_unlink(ctx.service, op.group, op.app, delete=op.delete, actor=ctx.actor,
+                          channel=ctx.channel)
+
+
+@handles(BulkDelete)
+def handle_bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
+    """`bulk delete APP GROUP... | --all`: a request."""
+    return request_bulk_delete(ctx.service, op.app, list(op.names), op.everything,
+                               actor=ctx.actor, channel=ctx.channel)
+
+
+@handles(Approve)
+def handle_approve(ctx: Context, op: Approve) -> Reply:
+    """`approve ID`."""
+    return decide(ctx.service, op.request_id, ctx.actor, approve=True)
+
+
+@handles(Deny)
+def handle_deny(ctx: Context, op: Deny) -> Reply:
+    """`deny ID`."""
+    return decide(ctx.service, op.request_id, ctx.actor, approve=False)

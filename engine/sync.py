@@ -9,8 +9,11 @@ from typing import Any
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
+from engine.context import Context
+from engine.operations import Sync
 from engine.planner import MemberPlan
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
+from engine.registry import handles
 from engine.requests import new_request
 from engine.results import Reply
 from engine.rules import matching_groups
@@ -158,3 +161,9 @@ def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
                  data={"groups": report.groups, "changed": report.changed,
                        "added": report.added, "removed": report.removed,
                        "errors": report.errors, "held": report.held})
+
+
+@handles(Sync)
+def handle_sync(ctx: Context, op: Sync) -> Reply:
+    """`sync [APP]`."""
+    return sync(ctx.service, op.app, ctx.actor)

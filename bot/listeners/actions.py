@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.handlers import handle
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.listeners.dialogs import rule_preview
@@ -16,6 +15,8 @@ from bot.listeners.work import show_decision
 from bot.views.approvals import APPROVE, DENY
 from bot.views.dialogs import RULE_PATTERN, RULE_PREVIEW
 from bot.views.replies import answer
+from engine.executor import execute
+from engine.operations import Approve, Deny
 
 
 def register(app: App, services: Services) -> None:
@@ -27,10 +28,10 @@ def register(app: App, services: Services) -> None:
     def decide(body: dict[str, Any], action: dict[str, Any], client: WebClient,
                respond: Respond) -> None:
         user = body["user"]["id"]
-        verb = "approve" if action["action_id"] == APPROVE else "deny"
+        answer_as = Approve if action["action_id"] == APPROVE else Deny
         conv = Conversation(client, user, (body.get("channel") or {}).get("id", ""),
                             respond if body.get("response_url") else None)
-        reply = handle(services.service, f"{verb} {action['value']}", user)
+        reply = execute(services.service, answer_as(str(action["value"])), user)
         if reply.status in ("refused", "usage"):
             conv.tell(answer(reply))
         elif isinstance(reply.data.get("approval"), dict):

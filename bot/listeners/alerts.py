@@ -11,10 +11,12 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.views import alerts as views
 from bot.views.replies import answer
-from connectors.errors import ConnectorError
 from engine import alerts
 from engine.alerts import ErrorAlert
+from engine.executor import execute
+from engine.operations import Ignore, PushNow, Retry
 from engine.pusher import Refused
+from engine.registry import Operation
 from engine.results import Reply
 
 
@@ -32,11 +34,9 @@ def register(app: App, services: Services) -> None:
         conv = Conversation(client, user, channel, respond if body.get("response_url") else None)
         mapping_id, kind = int(action["value"]), action["action_id"]
         try:
-            reply = run(services, kind, mapping_id, user)
+            reply = execute(services.service, operation(services, kind, mapping_id), user)
         except Refused as refusal:
             reply = Reply.refused(str(refusal))
-        except ConnectorError as error:
-            reply = Reply.failed(f"Failed: {error.describe()}")
         if not reply.ok:
             conv.tell(answer(reply))
             return
@@ -54,13 +54,15 @@ def register(app: App, services: Services) -> None:
         app.action(action_id)(ack=acknowledge, lazy=[clicked])
 
 
-def run(services: Services, kind: str, mapping_id: int, user: str) -> Reply:
-    """What a click asks the engine to do."""
-    if kind == views.PUSH_NOW:
-        return alerts.push_now_by_id(services.service, mapping_id, user)
-    if kind == views.IGNORE:
-        return alerts.ignore_drift(services.service, mapping_id, user)
-    return alerts.retry(services.service, mapping_id, user)
+def operation(services: Services, kind: str, mapping_id: int) -> Operation:
+    """The operation a click asks for, on the push the alert is about."""
+    if kind == views.RETRY:
+        return Retry(mapping_id)
+    service = services.service
+    mapping = alerts.mapping_by_id(service, mapping_id)
+    group = service.snapshot().groups.get(mapping.group_id)  # its name now, if renamed since
+    name = group.name if group else mapping.group_name
+    return PushNow(name, mapping.app) if kind == views.PUSH_NOW else Ignore(name, mapping.app)
 
 
 def _error(services: Services, mapping_id: int) -> ErrorAlert:

@@ -7,9 +7,9 @@ from typing import Any
 from bot import queries
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import join_command
 from bot.views import dialogs
 from bot.views.replies import answer
+from engine.operations import PushGroup, RuleAdd
 from engine.pusher import Refused
 from engine.results import Reply
 from engine.rules import check_pattern, matching_groups
@@ -60,14 +60,14 @@ def push_errors(values: Values) -> dict[str, str]:
     return errors
 
 
-def push_command(services: Services, values: Values) -> str | None:
-    """The `push` command a submitted push dialog means, or None if the group is gone."""
+def push_operation(services: Services, values: Values) -> PushGroup | None:
+    """The push a submitted push dialog means, or None if the group is gone."""
     name = queries.group_name(services.service, _selected(values, "group", dialogs.GROUP_SELECT))
     if name is None:
         return None
     ticked = values.get("memberships", {}).get(dialogs.MEMBERSHIPS, {}).get("selected_options")
-    flags = [] if ticked else ["--no-memberships"]
-    return join_command("push", name, "to", _selected(values, "app", dialogs.APP_SELECT), *flags)
+    return PushGroup(name, _selected(values, "app", dialogs.APP_SELECT),
+                     memberships=bool(ticked))
 
 
 def rule_fields(values: Values) -> tuple[str, str, str, str]:
@@ -92,10 +92,10 @@ def rule_errors(values: Values) -> dict[str, str]:
     return errors
 
 
-def rule_command(values: Values) -> str:
-    """The `rule add` command a submitted rule dialog means."""
+def rule_operation(values: Values) -> RuleAdd:
+    """The `rule add` a submitted rule dialog means."""
     name, app, kind, pattern = rule_fields(values)
-    return join_command("rule", "add", name, "to", app, f"--{kind}", pattern)
+    return RuleAdd(name, app, kind, pattern)
 
 
 def rule_preview(services: Services, view: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.listeners import dialogs
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import run_command
+from bot.listeners.work import run_operation
 from bot.views.dialogs import PUSH_DIALOG, RULE_DIALOG
 from bot.views.replies import answer
 from engine.results import Reply
@@ -29,15 +29,15 @@ def register(app: App, services: Services) -> None:
 
     def push(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
-        text = dialogs.push_command(services, view["state"]["values"])
-        if text is None:
+        operation = dialogs.push_operation(services, view["state"]["values"])
+        if operation is None:
             conv.tell(answer(Reply.refused("That group is no longer in the directory.")))
         else:
-            run_command(services, conv, text)
+            run_operation(services, conv, operation)
 
     def rule(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
-        run_command(services, conv, dialogs.rule_command(view["state"]["values"]))
+        run_operation(services, conv, dialogs.rule_operation(view["state"]["values"]))
 
     app.view(PUSH_DIALOG)(ack=check_push, lazy=[push])
     app.view(RULE_DIALOG)(ack=check_rule, lazy=[rule])

@@ -1,60 +1,59 @@
-"""Running one /grouppush command for Slack: who sees the answer, and long work with progress."""
+"""Running one operation for Slack: who sees the answer, and long work with progress."""
 
 from __future__ import annotations
 
 import logging
-import shlex
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.alerts import Alerter
-from bot.commands import HELP, UsageError, parse
-from bot.handlers import handle
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message, request_message
 from bot.views.replies import answer, help_message, result, working
 from engine import requests
+from engine.executor import execute
+from engine.grammar import UsageError
+from engine.operations import Check, Help
 from engine.pusher import Refused
+from engine.registry import Kind, Operation, help_text, parse
 from engine.results import Reply
 
 log = logging.getLogger(__name__)
 
-READS = {"apps", "list", "search", "info", "rule list", "audit"}
-"""Read-only answers: shown only to the person who asked."""
-LONG = {"push", "now", "sync", "check", "activate", "repush", "bulk deactivate", "rule add"}
-"""Work that may take long: a working message first, updated with progress and the result."""
-ASKS = {"unlink", "bulk delete"}
-"""Changes that need approval: a request message with Approve and Deny."""
-
-
-def join_command(*words: str) -> str:
-    """A command line from words, each quoted as the grammar reads it back."""
-    return shlex.join(words)
-
 
 def run_command(services: Services, conv: Conversation, text: str) -> None:
-    """Run a command typed (or built by a dialog) by conv.user, and answer where it belongs."""
+    """Run a command typed by conv.user, and answer where it belongs."""
     try:
-        verb = parse(text).verb
+        operation = parse(text)
     except UsageError as error:
         conv.tell(answer(Reply(False, str(error), status="usage")))
         return
-    if verb == "help":
-        conv.tell(help_message(HELP))
-    elif verb in READS:
-        conv.tell(answer(handle(services.service, text, conv.user, channel=conv.channel)))
-    elif verb in LONG:
-        run_long(services, conv, text, verb)
+    run_operation(services, conv, operation)
+
+
+def run_operation(services: Services, conv: Conversation, operation: Operation) -> None:
+    """Run an operation (typed, or built by a dialog or a button) and answer where it belongs:
+    reads to the person, long work as a working message with progress, requests with their
+    buttons, other changes in the channel."""
+    spec = operation.spec
+    if isinstance(operation, Help):
+        conv.tell(help_message(help_text()))
+    elif spec.long and not operation.dry_run:
+        run_long(services, conv, operation)
+    elif spec.kind is Kind.READ or operation.dry_run:
+        conv.tell(answer(execute(services.service, operation, conv.user,
+                                 channel=conv.channel)))
     else:
-        reply = handle(services.service, text, conv.user, channel=conv.channel)
-        publish(services, conv, text, verb, reply)
+        reply = execute(services.service, operation, conv.user, channel=conv.channel)
+        publish(services, conv, operation, reply)
 
 
-def run_long(services: Services, conv: Conversation, text: str, verb: str) -> None:
+def run_long(services: Services, conv: Conversation, operation: Operation) -> None:
     """Post "working...", run with progress, then show the result in the same message."""
-    if verb != "check":
+    text = operation.line()
+    if operation.spec.kind is not Kind.READ:
         try:
             services.service.require_operator(conv.user)
         except Refused as refusal:
@@ -63,8 +62,8 @@ def run_long(services: Services, conv: Conversation, text: str, verb: str) -> No
     ts = conv.post(working(conv.user, text))
     progress = ProgressMessage(conv, ts, text, services.progress_interval)
     try:
-        reply = handle(services.service, text, conv.user, channel=conv.channel,
-                       progress=progress)
+        reply = execute(services.service, operation, conv.user, channel=conv.channel,
+                        progress=progress)
     except Exception:  # the working message must never be left saying "working..."
         log.exception("/grouppush %s failed", text)
         reply = Reply.failed("Failed unexpectedly; the bot's log has the details.")
@@ -78,23 +77,24 @@ def run_long(services: Services, conv: Conversation, text: str, verb: str) -> No
         conv.post(result(reply, conv.user, text))
     post_requests(services, conv, [str(i) for i in reply.data.get("held") or []])
     alerter = Alerter(conv.client, services.service)
-    if verb == "check":
+    if isinstance(operation, Check):
         alerter.after_check()
     alerter.after_push_errors()
 
 
-def publish(services: Services, conv: Conversation, text: str, verb: str,
+def publish(services: Services, conv: Conversation, operation: Operation,
             reply: Reply) -> None:
     """A quick change's answer: refusals to the person, results (and requests) to the channel."""
     if reply.status in ("refused", "usage"):
         conv.tell(answer(reply))
         return
     approval = reply.data.get("approval")
-    if verb in ASKS and reply.ok and isinstance(approval, dict):
+    kind = operation.spec.kind
+    if kind is Kind.APPROVAL and reply.ok and isinstance(approval, dict):
         post_requests(services, conv, [str(approval["id"])])
         return
-    conv.post(result(reply, conv.user, text))
-    if verb in ("approve", "deny") and isinstance(approval, dict):
+    conv.post(result(reply, conv.user, operation.line()))
+    if kind is Kind.DECISION and isinstance(approval, dict):
         show_decision(services, conv.client, approval)
 
 

@@ -409,7 +409,7 @@ def test_small_removals_are_not_held(ws: Workspace) -> None:
 def test_the_same_push_twice_at_once_makes_one_group(ws: Workspace) -> None:
     import threading
 
-    from bot.handlers import handle
+    from engine.executor import run_line
 
     service = ws.service()
     barrier = threading.Barrier(3)
@@ -417,7 +417,7 @@ def test_the_same_push_twice_at_once_makes_one_group(ws: Workspace) -> None:
 
     def push() -> None:
         barrier.wait()
-        replies.append(handle(service, "push Sales to box", "console"))
+        replies.append(run_line(service, "push Sales to box", "console"))
 
     threads = [threading.Thread(target=push) for _ in range(3)]
     for thread in threads:

@@ -6,38 +6,56 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import Command, UsageError, parse
 from connectors.directory_file import FileDirectory, parse_directory
 from connectors.errors import ConfigError, DirectoryError
 from engine.config import load_config
+from engine.grammar import UsageError
+from engine.operations import Approve as ApproveOp
+from engine.operations import (
+    Audit,
+    BulkDeactivate,
+    BulkDelete,
+    Check,
+    PushGroup,
+    PushNow,
+    RuleAdd,
+    Search,
+    Sync,
+    Unlink,
+)
+from engine.registry import OPERATIONS, Operation, from_dict, parse
 
 
 @pytest.mark.parametrize(
-    ("text", "command"),
+    ("text", "operation"),
     [
-        ("push Sales to box", Command("push", group="Sales", app="box")),
-        ('push "Sales Team" to box --no-memberships',
-         Command("push", group="Sales Team", app="box", memberships=False)),
-        ("push Back to School to box", Command("push", group="Back to School", app="box")),
-        ("push", Command("push")),
-        ("unlink Sales from box --delete", Command("unlink", group="Sales", app="box",
-                                                  delete=True)),
-        ("now Sales on ad", Command("now", group="Sales", app="ad")),
-        ("rule add eng to box --regex '^Eng'",
-         Command("rule add", text="eng", app="box", kind="regex", pattern="^Eng")),
-        ("bulk delete box Sales 'Sales Ops'",
-         Command("bulk delete", app="box", names=("Sales", "Sales Ops"))),
-        ("bulk deactivate box --all", Command("bulk deactivate", app="box", everything=True)),
-        ("audit", Command("audit", count=20)),
-        ("audit 5", Command("audit", count=5)),
-        ("check", Command("check")),
-        ("sync box", Command("sync", app="box")),
-        ("approve k7q2xm", Command("approve", text="k7q2xm")),
-        ("search sales ops", Command("search", text="sales ops")),
+        ("push Sales to box", PushGroup("Sales", "box")),
+        ('push "Sales Team" to box --no-memberships', PushGroup("Sales Team", "box", False)),
+        ("push Back to School to box", PushGroup("Back to School", "box")),
+        ("push Sales to box --dry-run", PushGroup("Sales", "box", dry_run=True)),
+        ("unlink Sales from box --delete", Unlink("Sales", "box", delete=True)),
+        ("now Sales on ad", PushNow("Sales", "ad")),
+        ("rule add eng to box --regex '^Eng'", RuleAdd("eng", "box", "regex", "^Eng")),
+        ("bulk delete box Sales 'Sales Ops'", BulkDelete("box", ("Sales", "Sales Ops"))),
+        ("bulk deactivate box --all", BulkDeactivate("box", everything=True)),
+        ("audit", Audit(20)),
+        ("audit 5", Audit(5)),
+        ("check", Check()),
+        ("sync box", Sync("box")),
+        ("approve k7q2xm", ApproveOp("k7q2xm")),
+        ("search sales ops", Search("sales ops")),
     ],
 )
-def test_parse(text: str, command: Command) -> None:
-    assert parse(text) == command
+def test_parse(text: str, operation: Operation) -> None:
+    assert parse(text) == operation
+    assert parse(operation.line()) == operation  # the line shown reads back the same
+    assert from_dict(operation.to_dict()) == operation  # as stored with a request
+
+
+def test_every_typed_operation_reads_back_its_own_line() -> None:
+    for verb, cls in OPERATIONS.items():
+        assert cls.spec.verb == verb
+        assert cls.spec.usage.startswith(verb)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +70,8 @@ def test_parse(text: str, command: Command) -> None:
         ("bulk delete box", "bulk"),
         ("bulk delete box Sales --all", "not both"),
         ("audit many", "number"),
+        ("info Sales on box --dry-run", "takes no --dry-run"),
+        ("rule", "`rule` takes add, list, remove"),
         ("info 'Sales on box", "quote"),
     ],
 )

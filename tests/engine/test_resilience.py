@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.handlers import handle
 from connectors.scim import ScimApp
+from engine.executor import run_line
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
@@ -58,7 +58,7 @@ def test_app_down_mid_push_converges_at_the_next_sync(tmp_path: Path,
     down = AppGoesDown(healthy=2)
     app.client._transport = down  # the same client, its connection dropped after 2 batches
     app.http.sleep = lambda _seconds: None
-    reply = handle(service, "push Big to box", "console")
+    reply = run_line(service, "push Big to box", "console")
     assert not reply.ok and "did not answer" in reply.text
     assert len(scim_tenant.member_logins("Big")) == 100  # two batches got there
     info = ws.exec("info Big on box").out
@@ -140,5 +140,5 @@ def test_a_10000_member_push_sends_requests_per_batch(tmp_path: Path,
 
     before = app.http.requests_sent
     ws.set_members("g-big", [f"u{i}" for i in range(10, 10_000)])
-    assert handle(service, "sync box", "console").ok
+    assert run_line(service, "sync box", "console").ok
     assert app.http.requests_sent - before == 1  # ten removals, one PATCH, nothing read

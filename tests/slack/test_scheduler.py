@@ -93,9 +93,9 @@ def test_ignore_records_who_and_is_not_alerted_again(bot: Bot) -> None:
     jobs.drift_job()
     assert len(alerts(bot, "Drift")) == 1
     assert "alice@acme.test" not in bot.tenant.member_logins("Sales")  # kept as the app has it
-    from bot.handlers import handle
+    from engine.executor import run_line
 
-    assert "ignored by U0OPS" in handle(bot.service, "info Sales on box", READER).text
+    assert "ignored by U0OPS" in run_line(bot.service, "info Sales on box", READER).text
 
 
 def test_drift_that_goes_away_updates_its_alert(bot: Bot) -> None:

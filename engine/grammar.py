@@ -1,0 +1,107 @@
+"""Reading a command's words: the pieces every operation's grammar is written with."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+
+from connectors.settings import closest
+
+
+class UsageError(ValueError):
+    """The text is not a command; the message says what was wrong and how to write it."""
+
+    def __init__(self, message: str, verb: str | None = None, usage: str = "") -> None:
+        super().__init__(f"{message}\nUsage: {usage}" if usage else message)
+        self.verb = verb
+        self.usage = usage
+
+
+def split(text: str) -> list[str]:
+    """The words of a command line, quotes honoured."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise UsageError(f"Cannot read the command: {exc} (a quote is not closed?).") from None
+
+
+def quote(word: str) -> str:
+    """A word as the grammar reads it back: quoted only when it must be."""
+    if word and not any(c.isspace() or c in "'\"\\#" for c in word):
+        return word
+    return f'"{word}"' if '"' not in word and "\\" not in word else shlex.quote(word)
+
+
+def join(words: Iterable[str]) -> str:
+    """A command line from words, each quoted as the grammar reads it back."""
+    return " ".join(quote(w) for w in words)
+
+
+class Words:
+    """The words after a command's verb, consumed by its grammar; errors name the usage."""
+
+    def __init__(self, verb: str, usage: str, words: list[str]) -> None:
+        self.verb, self.usage, self.rest = verb, usage, list(words)
+
+    def error(self, message: str) -> UsageError:
+        """A usage error of this command."""
+        return UsageError(message, self.verb, self.usage)
+
+    def around(self, keyword: str, what: str = "a group and an app") -> tuple[str, str]:
+        """NAME KEYWORD APP: the name may be several unquoted words; APP is one word."""
+        positions = [i for i, w in enumerate(self.rest) if w.lower() == keyword]
+        if not positions or positions[-1] == 0 or positions[-1] + 1 >= len(self.rest):
+            raise self.error(f"`{self.verb}` needs {what}.")
+        at = positions[-1]
+        name, app = " ".join(self.rest[:at]), self.rest[at + 1]
+        self.rest = self.rest[at + 2:]
+        return name, app
+
+    def flag(self, name: str) -> bool:
+        """Whether a boolean flag was given (consumed)."""
+        found = name in self.rest
+        self.rest = [w for w in self.rest if w != name]
+        return found
+
+    def value(self, name: str) -> str | None:
+        """The value after a flag (both consumed), or None when the flag is not there."""
+        if name not in self.rest:
+            return None
+        at = self.rest.index(name)
+        if at + 1 >= len(self.rest) or self.rest[at + 1].startswith("--"):
+            raise self.error(f"`{name}` needs a value after it.")
+        value = self.rest[at + 1]
+        del self.rest[at:at + 2]
+        return value
+
+    def optional(self) -> str | None:
+        """At most one more word (not a flag)."""
+        words = [w for w in self.rest if not w.startswith("--")]
+        if len(words) > 1:
+            raise self.error(f"`{self.verb}` takes at most one name here, not "
+                             f"{join(words)}.")
+        self.rest = [w for w in self.rest if w.startswith("--")]
+        return words[0] if words else None
+
+    def one(self, what: str) -> str:
+        """Exactly one more word."""
+        words = [w for w in self.rest if not w.startswith("--")]
+        if len(words) != 1:
+            raise self.error(f"`{self.verb}` needs one {what}.")
+        self.rest.remove(words[0])
+        return words[0]
+
+    def text(self, what: str) -> str:
+        """All the words left, as one text (at least one)."""
+        words = [w for w in self.rest if not w.startswith("--")]
+        if not words:
+            raise self.error(f"`{self.verb}` needs {what}.")
+        self.rest = [w for w in self.rest if w.startswith("--")]
+        return " ".join(words)
+
+    def done(self, allowed: Iterable[str] = ()) -> None:
+        """No word may be left; an unknown flag is named with the closest valid one."""
+        for word in self.rest:
+            near = closest(word, list(allowed))
+            tip = f" Did you mean {near[0]}?" if near else ""
+            raise self.error(f"Unexpected `{word}`.{tip}")

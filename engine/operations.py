@@ -1,0 +1,344 @@
+"""Every command as a typed operation with its grammar; handlers live with the engine's work.
+
+Adding a command: one class here (`@command` + dataclass + `parse`/`words`) and one
+`@handles(...)` function in the engine module that does the work (listed in engine/executor.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+from engine.grammar import Words
+from engine.registry import Kind, Operation, command
+
+READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION
+RULE_KINDS = ("starts-with", "contains", "regex")
+
+
+@dataclass(frozen=True)
+class OnApp(Operation):
+    """An operation on one pushed group: GROUP on APP."""
+
+    group: str
+    app: str
+    keyword = "on"
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """GROUP KEYWORD APP."""
+        group, app = words.around(cls.keyword)
+        return cls(group, app)
+
+    def words(self) -> list[str]:
+        """GROUP KEYWORD APP."""
+        return [self.group, self.keyword, self.app]
+
+
+@dataclass(frozen=True)
+class OptionalApp(Operation):
+    """An operation on one app, or on every app when none is named."""
+
+    app: str | None = None
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """[APP]."""
+        return cls(words.optional())
+
+    def words(self) -> list[str]:
+        """[APP]."""
+        return [self.app] if self.app else []
+
+
+@command("help", READ, "this text")
+@dataclass(frozen=True)
+class Help(Operation):
+    """The list of commands."""
+
+
+@command("apps", READ, "configured apps, their health")
+@dataclass(frozen=True)
+class Apps(Operation):
+    """Configured apps and their health."""
+
+
+@command("list [APP]", READ, "pushed groups: status, last push, errors")
+@dataclass(frozen=True)
+class ListPushes(OptionalApp):
+    """Pushed groups, of one app or all."""
+
+
+@command("search TEXT", READ, "directory groups whose names match")
+@dataclass(frozen=True)
+class Search(Operation):
+    """Directory groups whose names contain a text."""
+
+    text: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """TEXT."""
+        return cls(words.text("a text to search for"))
+
+    def words(self) -> list[str]:
+        """TEXT."""
+        return [self.text]
+
+
+@command("push GROUP to APP [--no-memberships]", CHANGE, "push by name", long=True,
+         flags=("--no-memberships",))
+@dataclass(frozen=True)
+class PushGroup(Operation):
+    """Push a directory group to an app: create (or link) the app group, push its members."""
+
+    group: str
+    app: str
+    memberships: bool = True
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """GROUP to APP [--no-memberships]; `push` alone is the Slack dialog."""
+        if not words.rest:
+            raise words.error("`push` needs a group and an app here (the dialog is Slack's).")
+        group, app = words.around("to")
+        return cls(group, app, memberships=not words.flag("--no-memberships"))
+
+    def words(self) -> list[str]:
+        """GROUP to APP [--no-memberships]."""
+        return [self.group, "to", self.app, *([] if self.memberships else ["--no-memberships"])]
+
+
+@command("rule add NAME to APP --starts-with T | --contains T | --regex R", CHANGE,
+         "push every group whose name matches, now and at every sync", long=True,
+         flags=tuple(f"--{k}" for k in RULE_KINDS))
+@dataclass(frozen=True)
+class RuleAdd(Operation):
+    """Save a push rule and push what it matches."""
+
+    name: str
+    app: str
+    kind: str
+    pattern: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """NAME to APP --KIND PATTERN (the flag and its text at the end)."""
+        at = [i for i, w in enumerate(words.rest) if w[2:] in RULE_KINDS and w[:2] == "--"]
+        if len(at) != 1 or at[0] + 2 != len(words.rest):
+            raise words.error("`rule add` needs one of --starts-with, --contains or --regex, "
+                              "followed by its text, at the end.")
+        kind, pattern = words.rest[at[0]][2:], words.rest[-1]
+        words.rest = words.rest[:at[0]]
+        name, app = words.around("to", "a rule name and an app")
+        return cls(name, app, kind, pattern)
+
+    def words(self) -> list[str]:
+        """NAME to APP --KIND PATTERN."""
+        return [self.name, "to", self.app, f"--{self.kind}", self.pattern]
+
+
+@command("rule list [APP]", READ, "push rules")
+@dataclass(frozen=True)
+class RuleList(OptionalApp):
+    """Push rules, of one app or all."""
+
+
+@command("rule remove NAME", CHANGE, "delete a rule (its groups stay pushed)")
+@dataclass(frozen=True)
+class RuleRemove(Operation):
+    """Delete a push rule."""
+
+    name: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """NAME (several words allowed)."""
+        return cls(words.text("the name of a rule"))
+
+    def words(self) -> list[str]:
+        """NAME."""
+        return [self.name]
+
+
+@command("deactivate GROUP on APP", CHANGE, "pause a push")
+@dataclass(frozen=True)
+class Deactivate(OnApp):
+    """Pause a push: the group stays in the app."""
+
+
+@command("activate GROUP on APP", CHANGE, "resume a push and catch up", long=True)
+@dataclass(frozen=True)
+class Activate(OnApp):
+    """Resume a push and catch up."""
+
+
+@command("unlink GROUP from APP --keep | --delete", APPROVAL, "stop a push",
+         flags=("--keep", "--delete"))
+@dataclass(frozen=True)
+class Unlink(Operation):
+    """Stop a push, keeping or deleting the app group."""
+
+    group: str
+    app: str
+    delete: bool
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """GROUP from APP --keep | --delete."""
+        group, app = words.around("from")
+        keep, delete = words.flag("--keep"), words.flag("--delete")
+        words.done(cls.spec.flags)
+        if keep == delete:
+            raise words.error("`unlink` needs exactly one of --keep (leave the group in the "
+                              "app) or --delete (delete it there).")
+        return cls(group, app, delete)
+
+    def words(self) -> list[str]:
+        """GROUP from APP --keep | --delete."""
+        return [self.group, "from", self.app, "--delete" if self.delete else "--keep"]
+
+
+@command("now GROUP on APP", CHANGE, "push now: overwrite the app's members", long=True)
+@dataclass(frozen=True)
+class PushNow(OnApp):
+    """Overwrite the app group's members with the directory's."""
+
+
+@command("info GROUP on APP", READ, "the Information details")
+@dataclass(frozen=True)
+class Info(OnApp):
+    """The Information details of one push."""
+
+
+@command("ignore GROUP on APP", CHANGE, "keep the app's changes (same as the alert's Ignore)")
+@dataclass(frozen=True)
+class Ignore(OnApp):
+    """Keep the drift the app has: not reported again."""
+
+
+@dataclass(frozen=True)
+class Bulk(Operation):
+    """An operation on many pushes of one app: APP GROUP... | --all."""
+
+    app: str
+    names: tuple[str, ...] = ()
+    everything: bool = False
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """APP GROUP... | --all."""
+        everything = words.flag("--all")
+        if not words.rest or (not everything and len(words.rest) < 2):
+            raise words.error(f"`{cls.spec.verb}` needs an app, then groups or --all.")
+        app, names = words.rest[0], tuple(words.rest[1:])
+        words.rest = []
+        if everything and names:
+            raise words.error("Give either group names or --all, not both.")
+        return cls(app, names, everything)
+
+    def words(self) -> list[str]:
+        """APP GROUP... | --all."""
+        return [self.app, *(["--all"] if self.everything else self.names)]
+
+
+@command("bulk deactivate APP GROUP... | --all", CHANGE, "pause many", long=True)
+@dataclass(frozen=True)
+class BulkDeactivate(Bulk):
+    """Pause many pushes of one app."""
+
+
+@command("bulk delete APP GROUP... | --all", APPROVAL, "delete many from the app")
+@dataclass(frozen=True)
+class BulkDelete(Bulk):
+    """Delete many pushed groups from one app."""
+
+
+@command("sync [APP]", CHANGE, "push directory changes now", long=True)
+@dataclass(frozen=True)
+class Sync(OptionalApp):
+    """Push directory changes now."""
+
+
+@command("check [APP]", READ, "drift check now", long=True)
+@dataclass(frozen=True)
+class Check(OptionalApp):
+    """A drift check now."""
+
+
+@command("repush USER", CHANGE, "push one user to all their groups now", long=True)
+@dataclass(frozen=True)
+class Repush(Operation):
+    """Bring one user up to date in every pushed group they belong to."""
+
+    user: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """USER."""
+        return cls(words.one("user login"))
+
+    def words(self) -> list[str]:
+        """USER."""
+        return [self.user]
+
+
+@dataclass(frozen=True)
+class Answer(Operation):
+    """An answer to one approval request: ID."""
+
+    request_id: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """ID."""
+        return cls(words.one("request id"))
+
+    def words(self) -> list[str]:
+        """ID."""
+        return [self.request_id]
+
+
+@command("approve ID", DECISION, "answer an approval request: carry it out")
+@dataclass(frozen=True)
+class Approve(Answer):
+    """Approve a request and carry it out."""
+
+
+@command("deny ID", DECISION, "answer an approval request: it will not happen")
+@dataclass(frozen=True)
+class Deny(Answer):
+    """Deny a request."""
+
+
+@command("audit [N]", READ, "the last N changes")
+@dataclass(frozen=True)
+class Audit(Operation):
+    """The last changes: who, what, when."""
+
+    count: int = 20
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """[N]."""
+        given = words.optional()
+        if given is not None and (not given.isdigit() or int(given) < 1):
+            raise words.error(f"`audit` takes a number of changes, not `{given}`.")
+        return cls(int(given) if given else 20)
+
+    def words(self) -> list[str]:
+        """[N]."""
+        return [] if self.count == 20 else [str(self.count)]
+
+
+@command("retry", CHANGE, "", typed=False)
+@dataclass(frozen=True)
+class Retry(Operation):
+    """The Retry button of a failed push: push the group's directory changes again (no text
+    form: the button names the push by its id)."""
+
+    mapping_id: int = 0
+
+    def words(self) -> list[str]:
+        """Not typed."""
+        return [str(self.mapping_id)]

@@ -1,0 +1,199 @@
+"""The registry of operations: each command registered once with its grammar, kind and handler.
+
+    @command("ignore GROUP on APP", Kind.CHANGE, "keep the app's changes")
+    @dataclass(frozen=True)
+    class Ignore(Operation):
+        group: str
+        app: str
+
+        @classmethod
+        def parse(cls, words: Words) -> Ignore:
+            return cls(*words.around("on"))
+
+        def words(self) -> list[str]:
+            return [self.group, "on", self.app]
+
+    @handles(Ignore)
+    def ignore(ctx: Context, op: Ignore) -> Reply: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+
+from engine.grammar import UsageError, Words, join, split
+
+if TYPE_CHECKING:
+    from engine.context import Context
+    from engine.results import Reply
+
+
+class Kind(StrEnum):
+    """What running an operation does, which decides who may run it and how it is answered."""
+
+    READ = "read"
+    """Changes nothing in any app; anyone may run it."""
+    CHANGE = "change"
+    """Changes pushes or apps; operators only; takes --dry-run."""
+    APPROVAL = "needs approval"
+    """Changes nothing until an approver approves the request it makes; operators only."""
+    DECISION = "decision"
+    """Answers an approval request; the approvals policy decides who may."""
+
+
+DRY_RUN = "--dry-run"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one operation is written, what kind it is, and how it is shown in help."""
+
+    verb: str
+    usage: str
+    kind: Kind
+    summary: str
+    long: bool = False
+    """Work that may take long: Slack shows a working message with progress first."""
+    flags: tuple[str, ...] = ()
+    typed: bool = True
+    """False for operations only buttons build (no text form)."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One command, typed: what every surface (chat, console, CLI, buttons, dialogs,
+    notebook) builds and the executor runs."""
+
+    spec: ClassVar[Spec]
+    dry_run: bool = field(default=False, kw_only=True)
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """The operation from the words after its verb."""
+        return cls()
+
+    def words(self) -> list[str]:
+        """The words after the verb that `parse` reads back into this operation."""
+        return []
+
+    def line(self) -> str:
+        """The command line people would type for this operation."""
+        dry = [DRY_RUN] if self.dry_run else []
+        return join([*self.spec.verb.split(), *self.words(), *dry])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The operation as JSON-ready data: {"op": verb, field: value...}."""
+        return {"op": self.spec.verb, **asdict(self)}
+
+
+Op = TypeVar("Op", bound=Operation)
+Handler = Callable[["Context", Any], "Reply"]
+OPERATIONS: dict[str, type[Operation]] = {}
+"""Every registered operation by verb, in the order help lists them."""
+HANDLERS: dict[type[Operation], Handler] = {}
+
+
+def _verb(usage: str) -> str:
+    words = []
+    for word in usage.split():
+        if not word.isalpha() or not word.islower():
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def command(usage: str, kind: Kind, summary: str, *, long: bool = False,
+            flags: tuple[str, ...] = (), typed: bool = True) -> Callable[[type[Op]], type[Op]]:
+    """Register an operation class under the verb its usage starts with."""
+    def register(cls: type[Op]) -> type[Op]:
+        verb = _verb(usage)
+        if verb in OPERATIONS:
+            raise ValueError(f"two operations registered for `{verb}`")
+        cls.spec = Spec(verb=verb, usage=usage, kind=kind, summary=summary, long=long,
+                        flags=flags, typed=typed)
+        OPERATIONS[verb] = cls
+        return cls
+    return register
+
+
+def handles(cls: type[Op]) -> Callable[[Callable[[Context, Op], Reply]],
+                                      Callable[[Context, Op], Reply]]:
+    """Register the handler that runs one operation."""
+    def register(handler: Callable[[Context, Op], Reply]) -> Callable[[Context, Op], Reply]:
+        HANDLERS[cls] = handler
+        return handler
+    return register
+
+
+def from_dict(data: dict[str, Any]) -> Operation:
+    """An operation back from `to_dict` (as stored with an approval request)."""
+    cls = OPERATIONS[str(data["op"])]
+    names = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                              for k, v in data.items() if k in names}
+    return cls(**values)
+
+
+def parse(text: str) -> Operation:
+    """The operation a command line means; UsageError names what was wrong."""
+    from connectors.settings import closest
+
+    words = split(text.strip())
+    if not words:
+        raise UsageError("Type a command; `help` lists them.", "help", "help")
+    for size in (2, 1):
+        verb = " ".join(w.lower() for w in words[:size])
+        if len(words) >= size and verb in OPERATIONS and OPERATIONS[verb].spec.typed:
+            return _parse(OPERATIONS[verb], words[size:])
+    first = words[0].lower()
+    verbs = [v for v, cls in OPERATIONS.items() if cls.spec.typed]
+    family = [v for v in verbs if v.split()[0] == first and " " in v]
+    if family:
+        raise UsageError(f"`{first}` takes {', '.join(v.split()[1] for v in family)}.", first,
+                         " | ".join(OPERATIONS[v].spec.usage for v in family))
+    near = closest(first, list(dict.fromkeys(v.split()[0] for v in verbs)))
+    tip = f" Did you mean `{near[0]}`?" if near else ""
+    raise UsageError(f"Unknown command `{first}`.{tip} `help` lists the commands.",
+                     near[0] if near else None,
+                     " | ".join(OPERATIONS[v].spec.usage for v in verbs
+                                if near and v.split()[0] == near[0]))
+
+
+def _parse(cls: type[Operation], rest: list[str]) -> Operation:
+    spec = cls.spec
+    words = Words(spec.verb, spec.usage, rest)
+    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL)
+    dry_run = words.flag(DRY_RUN) if changes else False
+    if not changes and DRY_RUN in rest:
+        raise words.error(f"`{spec.verb}` changes nothing, so it takes no {DRY_RUN}.")
+    operation = cls.parse(words)
+    words.done([*spec.flags, *([DRY_RUN] if changes else [])])
+    return operation if not dry_run else _with_dry_run(operation)
+
+
+def _with_dry_run(operation: Op) -> Op:
+    from dataclasses import replace
+
+    return replace(operation, dry_run=True)
+
+
+def help_text() -> str:
+    """Every operation's usage and summary, as `help` shows them."""
+    width = max(len(cls.spec.usage) for cls in OPERATIONS.values() if len(cls.spec.usage) < 40)
+    lines = ["grouppush pushes directory groups and their active members into apps.",
+             "GROUP is a directory group name (quote it when it has spaces); APP is a "
+             "configured app.", ""]
+    for cls in OPERATIONS.values():
+        spec = cls.spec
+        if not spec.typed:
+            continue
+        note = " (needs approval)" if spec.kind is Kind.APPROVAL else ""
+        if len(spec.usage) > width:
+            lines += [f"  {spec.usage}", f"  {'':{width}}  {spec.summary}{note}"]
+        else:
+            lines.append(f"  {spec.usage:{width}}  {spec.summary}{note}")
+    lines += ["", f"Commands that change something take {DRY_RUN}: the exact plan, no write."]
+    return "\n".join(lines)

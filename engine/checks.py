@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.context import Context
-from engine.drift import DriftReport, compare_members, report_to_json
+from engine.drift import DriftReport, compare_members, drift_summary, report_to_json
 from engine.operations import Check
 from engine.pusher import record_failure
 from engine.registry import handles
@@ -82,19 +82,7 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
 
 def describe_drift(report: DriftReport) -> str:
     """One paragraph about one drifted group."""
-    head = f"{quoted(report.group)} on {report.app}"
-    if report.group_gone:
-        return f"{head}: the group was deleted in the app."
-    parts = []
-    if report.renamed_to:
-        parts.append(f"renamed in the app to {quoted(report.renamed_to)}")
-    if report.missing:
-        parts.append(f"{len(report.missing)} missing ({', '.join(report.missing[:10])}"
-                     + (" …" if len(report.missing) > 10 else "") + ")")
-    if report.unexpected:
-        parts.append(f"{len(report.unexpected)} unexpected ({', '.join(report.unexpected[:10])}"
-                     + (" …" if len(report.unexpected) > 10 else "") + ")")
-    return f"{head}: " + "; ".join(parts)
+    return f"{quoted(report.group)} on {report.app}: {drift_summary(report)}"
 
 
 def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:

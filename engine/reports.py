@@ -8,6 +8,7 @@ from datetime import datetime
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from engine.context import Context
+from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
 from engine.registry import handles, help_text
 from engine.results import Reply
@@ -118,8 +119,7 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
                     "directory" if found else f"{mapping.members_pushed} pushed; "
                     + gone_from_directory(mapping.group_name, app.name)),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
-        "Drift": ("ignored by " + mapping.drift_ignored_by if mapping.drift_ignored_by
-                  else "found at the last check" if mapping.drift_fingerprint else "none"),
+        "Drift": _drift(mapping),
     }
     if mapping.error_message:
         fields["Error"] = mapping.error_message
@@ -133,6 +133,16 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
     text = "\n".join([f"Information: {quoted(group.name)} on {app.name}",
                       *(f"  {k}: {v}" for k, v in fields.items())])
     return Reply(True, text, data={"info": fields})
+
+
+def _drift(mapping: PushMapping) -> str:
+    """The drift the last check found, what it is and who ignored it."""
+    if not mapping.drift_fingerprint:
+        return "none"
+    found = drift_summary(report_from_json(mapping.drift_detail)) if mapping.drift_detail \
+        else "found at the last check"
+    return f"{found} (ignored by {mapping.drift_ignored_by})" if mapping.drift_ignored_by \
+        else found
 
 
 def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:

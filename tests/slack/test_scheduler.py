@@ -89,13 +89,31 @@ def test_ignore_records_who_and_is_not_alerted_again(bot: Bot) -> None:
     bot.click(ignore["action_id"], ignore["value"], OPERATOR, channel=ALERTS,
               message_ts=alert.result["ts"])
     update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"])
-    assert "Ignored by <@U0OPS>" in message_text(update)
+    closed = message_text(update)
+    assert "Ignored by <@U0OPS>" in closed
+    assert "*Sales* on *box*" in closed and "Missing* (1): alice@acme.test" in closed
     jobs.drift_job()
     assert len(alerts(bot, "Drift")) == 1
     assert "alice@acme.test" not in bot.tenant.member_logins("Sales")  # kept as the app has it
     from engine.executor import run_line
 
-    assert "ignored by U0OPS" in run_line(bot.service, "info Sales on box", READER).text
+    drift = run_line(bot.service, "info Sales on box", READER).text
+    assert "Drift: 1 missing (alice@acme.test) (ignored by U0OPS)" in drift
+
+
+def test_ignore_typed_keeps_the_drift_and_info_shows_it(bot: Bot) -> None:
+    from engine.executor import run_line
+
+    pushed(bot, "Sales")
+    bot.tenant.create_users(["stranger@acme.test"])
+    bot.tenant.patch_members("Sales", add=["stranger@acme.test"])
+    assert "nothing to ignore" in run_line(bot.service, "ignore Sales on box", OPERATOR).text
+    scheduler_for(bot).drift_job()
+    reply = run_line(bot.service, "ignore Sales on box", OPERATOR)
+    assert reply.ok, reply.text
+    info = run_line(bot.service, "info Sales on box", READER).text
+    assert "Drift: 1 unexpected (stranger@acme.test) (ignored by U0OPS)" in info
+    assert "stranger@acme.test" in bot.tenant.member_logins("Sales")
 
 
 def test_drift_that_goes_away_updates_its_alert(bot: Bot) -> None:

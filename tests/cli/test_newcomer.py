@@ -105,3 +105,26 @@ def test_search_says_how_many_more(ws: Workspace) -> None:
     result = ws.exec("search team")
     assert result.out.count("\n• ") == 25
     assert "… and 5 more groups: search a longer text" in result.out
+
+
+def test_copied_text_is_read_as_typed_on_every_surface(ws: Workspace) -> None:
+    assert ws.exec('push "Engineering Platform" to box').code == 0
+    for typed in ("\u200binfo\u200b Engineering Platform on box",
+                  "info\u00a0“Engineering Platform”\u00a0on box",
+                  "info ‘Engineering Platform’ on\u202fbox"):
+        result = ws.exec(typed)
+        assert result.code == 0, (typed, result.out)
+        assert "Information: \"Engineering Platform\" on box" in result.out
+
+
+def test_slack_keeps_its_own_commands_as_code_and_escapes_only_the_users_text() -> None:
+    from bot.views.replies import answer
+    from engine.results import Reply
+
+    reply = Reply.refused("No directory group named *Sales*. `push \"Sales & Co\" to box` "
+                          "pushes it; ask U0APPROVER1.")
+    text = answer(reply)["blocks"][0]["text"]["text"]
+    assert '`push "Sales &amp; Co" to box`' in text
+    assert "\u200b*\u200bSales\u200b*\u200b" in text  # the user's text: no bold
+    assert "<@U0APPROVER1>" in text
+    assert "\u200b`" not in text and "`\u200b" not in text

@@ -31,7 +31,7 @@ def _version() -> str:
 
 def _service(config: str | None) -> GroupPushService:
     try:
-        return service_from_env(config)
+        return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
     except ConfigError as error:
         print(f"grouppush: bad configuration: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -91,6 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from bot.console import run_console
     from bot.demo import (
+        APP,
         demo_logins,
         local_scim_app,
         sample_directory,
@@ -110,9 +111,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         service = build_service(config, f"sqlite:///{Path(folder) / 'grouppush.db'}")
         print(f"grouppush demo: {len(service.snapshot().users)} users and "
               f"{len(service.snapshot().groups)} groups in {config_path.parent / 'directory.yml'}"
-              f"; app `box` is a SCIM app at {url}.\n"
-              "Try: search sales | push Sales to box | info Sales on box | list | "
-              "unlink Sales from box --delete | help\n"
+              f"; app `{APP}` is a SCIM app at {url}.\n"
+              f"Try: search sales | push Sales to {APP} | info Sales on {APP} | list | "
+              f"unlink Sales from {APP} --delete | help\n"
               "(In the demo the console user is an approver and may approve its own "
               "requests.)", flush=True)
         return run_console(service, args.as_user)

@@ -20,14 +20,16 @@ def grouppush() -> list[str]:
 
 
 def test_demo_pushes_sales_and_shows_its_information() -> None:
-    script = "push Sales to box\ninfo Sales on box\nlist\nunlink Sales from box --delete\n"
+    script = ("push Sales to demo-scim\ninfo Sales on demo-scim\nlist\n"
+              "unlink Sales from demo-scim --delete\n")
     done = subprocess.run([*grouppush(), "demo"], input=script, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    pushed = re.search(r"Pushed Sales to box: created the group and pushed (\d+) members", out)
+    pushed = re.search(r"Pushed Sales to demo-scim: created the group and pushed (\d+) "
+                       "members", out)
     assert pushed and int(pushed.group(1)) > 0, out
-    assert "Information: Sales on box" in out
+    assert "Information: Sales on demo-scim" in out
     assert "Status: active" in out and "created by grouppush" in out
     assert "approve " in out
 

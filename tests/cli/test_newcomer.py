@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from tests.cli.test_commands import approval_id
 from tests.servers import free_port
 from tests.workspace import Workspace
@@ -128,3 +132,27 @@ def test_slack_keeps_its_own_commands_as_code_and_escapes_only_the_users_text() 
     assert "\u200b*\u200bSales\u200b*\u200b" in text  # the user's text: no bold
     assert "<@U0APPROVER1>" in text
     assert "\u200b`" not in text and "`\u200b" not in text
+
+
+def test_the_default_database_is_made_in_the_working_directory_named_after_the_config(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    config = examples / "grouppush.scim.yml"
+    config.write_text(ws.config_path.read_text())
+    (examples / "directory.yml").write_text((ws.folder / "directory.yml").read_text())
+    here = tmp_path / "work"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["exec", "push Sales to box", "--config", str(config)]) == 0
+    first = capsys.readouterr()
+    assert "grouppush keeps its data in grouppush.scim.db, a new SQLite file" in first.err
+    assert (here / "grouppush.scim.db").exists()
+    assert sorted(p.name for p in examples.iterdir()) == ["directory.yml", "grouppush.scim.yml"]
+    assert main(["exec", "info Sales on box", "--config", str(config)]) == 0
+    again = capsys.readouterr()
+    assert "3 pushed" in again.out and again.err == ""

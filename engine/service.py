@@ -99,12 +99,16 @@ class GroupPushService:
             if len(gone) == 1:
                 return None, gone[0]
             raise
-        return group, self.find_mapping(group, app)
+        return group, self.find_mapping(group, app, snapshot)
 
-    def find_mapping(self, group: DirectoryGroup, app: App) -> PushMapping:
-        """The push of this group to this app, or a refusal saying it is not pushed."""
+    def find_mapping(self, group: DirectoryGroup, app: App,
+                     snapshot: DirectorySnapshot | None = None) -> PushMapping:
+        """The push of this group to this app, or a refusal saying it is not pushed (and why
+        it never can be, when the model forbids it)."""
         with self.db.session() as session:
             mapping = repo.find_mapping(session, group.id, app.name)
+        if mapping is None and snapshot is not None:
+            self.refuse_unpushable(snapshot, group, app)
         if mapping is None:
             raise Refused(f"{quoted(group.name)} is not pushed to {app.name}. Push it with "
                           f"`push {quoted(group.name)} to {app.name}`.")
@@ -166,9 +170,14 @@ class GroupPushService:
         if existing is not None:
             self.refuse_owned(app, existing)
         if existing is not None and not app.capabilities.link_existing:
-            raise Refused(f"{app.name} already has a group named {quoted(group.name)}; "
-                          "grouppush does not take over groups it did not create. Rename one "
-                          f"of them, or set enhanced_group_push: true for {app.name} to link it.")
+            with self.db.session() as session:
+                ours = repo.left_in_app(session, app.name, group.name)
+            raise Refused(f"{app.name} already has a group named {quoted(group.name)}; " + (
+                f"grouppush pushed it before and `unlink --keep` left it there. To push into "
+                f"it again, set enhanced_group_push: true for {app.name} (grouppush links it "
+                f"and makes its members match the directory), or delete it in {app.name} first."
+                if ours else "grouppush does not take over groups it did not create. Rename "
+                f"one of them, or set enhanced_group_push: true for {app.name} to link it."))
         already = Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
                           f"`info {quoted(group.name)} on {app.name}` shows it.")
         try:

@@ -156,3 +156,35 @@ def test_the_default_database_is_made_in_the_working_directory_named_after_the_c
     assert main(["exec", "info Sales on box", "--config", str(config)]) == 0
     again = capsys.readouterr()
     assert "3 pushed" in again.out and again.err == ""
+
+
+def test_an_unquoted_regex_is_read_whole(ws: Workspace) -> None:
+    ws.add_group("g-apollo", "Project Apollo", ["alice"])
+    ws.add_group("g-gemini", "Project Gemini", ["bob"])
+    ws.add_group("g-mercury", "Project Mercury", ["bob"])
+    ws.write()
+    result = ws.exec("rule add proj to box --regex ^Project (Apollo|Gemini)$")
+    assert result.code == 0, result.out
+    assert "It matches 2 groups" in result.out
+    assert {"Project Apollo", "Project Gemini"} <= set(ws.app.groups())
+    assert "Project Mercury" not in ws.app.groups()
+
+
+def test_pushing_again_after_unlink_keep_says_grouppush_made_it(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    request = ws.exec("unlink Sales from box --keep")
+    assert ws.exec(f"approve {approval_id(request.out)}", as_user="U0APPROVER").code == 0
+    again = ws.exec("push Sales to box")
+    assert again.code == 1
+    assert "grouppush pushed it before and `unlink --keep` left it there" in again.out
+    assert "does not take over groups it did not create" not in again.out
+    ws.app.create_group("Engineering")
+    other = ws.exec("push Engineering to box")
+    assert "does not take over groups it did not create" in other.out
+
+
+def test_info_of_an_assignment_group_does_not_suggest_pushing_it(ws: Workspace) -> None:
+    result = ws.exec("info IT on box")
+    assert result.code == 1
+    assert "used for app assignments of box" in result.out
+    assert "push IT to box" not in result.out

@@ -13,6 +13,7 @@ from engine.pusher import Refused
 from engine.registry import handles
 from engine.reports import when
 from engine.results import Reply
+from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -65,7 +66,8 @@ def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
         "and keep the app group as it is"
     return new_request(service, action="unlink", app=app.name, group_ids=[mapping.group_id],
                         delete=delete, actor=actor, channel=channel,
-                        summary=f"unlink {quoted(mapping.group_name)} from {app.name} {how}")
+                        summary=f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
+                                + rules_note(service, app.name, [mapping]))
 
 
 def request_bulk_delete(service: GroupPushService, app_name: str, group_names: list[str],
@@ -78,7 +80,24 @@ def request_bulk_delete(service: GroupPushService, app_name: str, group_names: l
     return new_request(service, action="bulk_delete", app=app.name,
                         group_ids=[m.group_id for m in mappings], delete=True, actor=actor,
                         channel=channel, summary=f"delete {plural(len(mappings), 'pushed group')} "
-                                                 f"from {app.name}: {names}")
+                                                 f"from {app.name}: {names}"
+                                                 + rules_note(service, app.name, mappings))
+
+
+def rules_note(service: GroupPushService, app: str, mappings: list[PushMapping]) -> str:
+    """A warning when push rules match groups about to be unlinked: the next sync would push
+    them again (unlinking by hand does not stop a rule)."""
+    with service.db.session() as session:
+        rules = repo.list_rules(session, app)
+    notes = []
+    for rule in rules:
+        matched = [m.group_name for m in mappings
+                   if rule_matches(rule.kind, rule.pattern, m.group_name)]
+        if matched:
+            notes.append(f"rule {quoted(rule.name)} matches {', '.join(map(quoted, matched))} "
+                         f"and would push {'it' if len(matched) == 1 else 'them'} again at "
+                         f"the next sync (`rule remove {quoted(rule.name)}` first stops that)")
+    return ("; note: " + "; ".join(notes)) if notes else ""
 
 
 def selected_mappings(service: GroupPushService, app: str, group_names: list[str],

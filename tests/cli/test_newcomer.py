@@ -188,3 +188,16 @@ def test_info_of_an_assignment_group_does_not_suggest_pushing_it(ws: Workspace) 
     assert result.code == 1
     assert "used for app assignments of box" in result.out
     assert "push IT to box" not in result.out
+
+
+def test_a_delete_request_says_which_rules_would_push_the_groups_again(ws: Workspace) -> None:
+    assert ws.exec("rule add eng to box --starts-with Engineering").code == 0
+    assert ws.exec("push Sales to box").code == 0
+    request = ws.exec("bulk delete box --all")
+    assert ("note: rule eng matches Engineering, \"Engineering Platform\" and would push them "
+            "again at the next sync (`rule remove eng` first stops that)") in request.out
+    assert "Sales" not in request.out.split("note:")[1]
+    assert ws.exec("rule remove eng").code == 0  # the hint, as written
+    assert ws.exec(f"approve {approval_id(request.out)}", as_user="U0APPROVER").code == 0
+    assert ws.exec("sync").code == 0
+    assert not {"Engineering", "Engineering Platform", "Sales"} & set(ws.app.groups())

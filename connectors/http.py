@@ -80,8 +80,10 @@ class HttpSender:
         requests_per_minute: int | None = None,
         sleep: Sleep = time.sleep,
         describe: Callable[[httpx.Response], str] = app_message,
+        hints: dict[str, str] | None = None,
     ) -> None:
         self.client = client
+        self.hints = hints
         self.app = app
         self.retries = retries
         self.backoff = backoff
@@ -114,7 +116,7 @@ class HttpSender:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 error: ConnectorError = UnreachableError(
-                    f"{self.app} did not answer {what}: {type(exc).__name__}"
+                    f"{self.app} did not answer {what}: {transport_words(exc)}"
                 )
             else:
                 if response.status_code in accepted:
@@ -125,6 +127,8 @@ class HttpSender:
                     self.describe(response),
                     retry_after_seconds(response.headers.get("Retry-After")),
                 )
+            if self.hints is not None:
+                error.hints = self.hints
             if not error.transient or attempt > self.retries:
                 raise error
             wait = error.retry_after if error.retry_after is not None else (
@@ -133,3 +137,25 @@ class HttpSender:
             if wait > self.max_wait:
                 raise error
             self.sleep(wait)
+
+
+TRANSPORT_WORDS = (
+    (httpx.ConnectTimeout, "no connection within the time allowed"),
+    (httpx.ConnectError, "could not connect (is the URL right and the app up?)"),
+    (httpx.ReadTimeout, "no answer within the time allowed"),
+    (httpx.WriteTimeout, "could not send the request within the time allowed"),
+    (httpx.PoolTimeout, "too many requests at once; none could start in time"),
+    (httpx.RemoteProtocolError, "the connection was closed before a whole answer came"),
+    (httpx.ProxyError, "the proxy refused the connection"),
+    (httpx.UnsupportedProtocol, "the URL does not start with http:// or https://"),
+    (httpx.TimeoutException, "no answer within the time allowed"),
+    (httpx.NetworkError, "the connection broke"),
+)
+
+
+def transport_words(exc: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words (not httpx's class names)."""
+    for kind, words in TRANSPORT_WORDS:
+        if isinstance(exc, kind):
+            return words
+    return "the connection failed"

@@ -30,7 +30,7 @@ from urllib.parse import quote
 import httpx
 
 from connectors.base import DirectoryGroup, DirectorySnapshot, DirectoryUser
-from connectors.errors import ConfigError, DirectoryError, from_status
+from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
 
 MAX_PAGE = 200
@@ -91,7 +91,7 @@ class OktaDirectory:
         self.settings = settings
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
-        self.http = HttpSender(self.client, app="Okta", sleep=sleep)
+        self.http = HttpSender(self.client, app="Okta", sleep=sleep, hints=DIRECTORY_HINTS)
         self.assignments = assignments or {}
         self.sleep = sleep
         self.clock = clock

@@ -63,8 +63,9 @@ def rule_remove(service: GroupPushService, name: str, actor: str) -> Reply:
             raise Refused(f"No rule named {name}.{tip}")
         session.delete(rule)
         repo.audit(session, actor, "rule remove", rule.name)
-    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed; `unlink` "
-                 "stops them one by one.")
+    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed (`list "
+                 f"{rule.app}` shows them); `unlink GROUP from {rule.app} --keep` (or --delete) "
+                 "stops one.")
 
 
 def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[str],
@@ -85,8 +86,11 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     if not changed:
         return Reply.refused(f"Every selected group on {app.name} is already deactivated; "
                              "nothing changed.")
+    again = (f"`activate {changed[0]} on {app.name}` resumes it" if len(changed) == 1
+             else f"`activate GROUP on {app.name}` resumes each")
     return Reply(True, f"Deactivated {plural(len(changed), 'group')} on {app.name}: "
-                 f"{', '.join(changed)}. They stay in the app; `activate` resumes each.")
+                 f"{', '.join(changed)}. The app keeps {'it' if len(changed) == 1 else 'them'}; "
+                 f"{again}.")
 
 
 def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:

@@ -173,7 +173,7 @@ class GroupPushService:
             with self.db.session() as session:
                 ours = repo.left_in_app(session, app.name, group.name)
             raise Refused(f"{app.name} already has a group named {quoted(group.name)}; " + (
-                f"grouppush pushed it before and `unlink --keep` left it there. To push into "
+                f"grouppush pushed it before and unlink with --keep left it there. To push into "
                 f"it again, set enhanced_group_push: true for {app.name} (grouppush links it "
                 f"and makes its members match the directory), or delete it in {app.name} first."
                 if ours else "grouppush does not take over groups it did not create. Rename "

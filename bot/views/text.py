@@ -131,4 +131,4 @@ def text_sections(text: str, escaped: bool = False) -> list[Block]:
 def fallback(text: str, limit: int = 300) -> str:
     """The notification text of a message: its first line, escaped and short."""
     first = text.strip().split("\n", 1)[0]
-    return escape(clip(first, limit))
+    return escape_reply(clip(first, limit))

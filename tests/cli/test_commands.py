@@ -88,7 +88,7 @@ def test_bad_usage_prints_usage_and_exits_2(ws: Workspace) -> None:
     assert "Usage: push GROUP to APP" in result.out
     result = ws.exec("pusj Sales to box")
     assert result.code == 2
-    assert "Did you mean `push`?" in result.out
+    assert "Did you mean `push Sales to box`?" in result.out
     result = ws.exec("unlink Sales from box")
     assert result.code == 2 and "--keep" in result.out
     result = ws.exec('push "Sales to box')

@@ -176,7 +176,7 @@ def test_pushing_again_after_unlink_keep_says_grouppush_made_it(ws: Workspace) -
     assert ws.exec(f"approve {approval_id(request.out)}", as_user="U0APPROVER").code == 0
     again = ws.exec("push Sales to box")
     assert again.code == 1
-    assert "grouppush pushed it before and `unlink --keep` left it there" in again.out
+    assert "grouppush pushed it before and unlink with --keep left it there" in again.out
     assert "does not take over groups it did not create" not in again.out
     ws.app.create_group("Engineering")
     other = ws.exec("push Engineering to box")

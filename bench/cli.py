@@ -13,7 +13,7 @@ from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import scenarios, slack
+from bench import home, scenarios, slack
 from bench.report import Row, render
 from bench.world import QUICK, Say, Sizes, world
 
@@ -93,6 +93,8 @@ def run(sizes: Sizes, database_url: str | None = None,
         rows += scenarios.sync(w)
         say("drift check, then the httpx floor")
         rows += scenarios.drift_check(w)
+        say("publishing the Home tab over every pushed group")
+        rows += home.home_tab(w)
         say("slash-command acks while a large push runs")
         rows += slack.acks(w)
     return rows

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any, cast
 
-from bot.views.home import HomeData
+from bot.views.home import HomeData, HomeState
 from engine import requests
+from engine.pushed import pushed_page
 from engine.service import GroupPushService
-from storage import repo
 
 
-def home_data(service: GroupPushService) -> HomeData:
-    """Apps, pushed groups, rules and pending approvals, for the Home tab."""
+def home_data(service: GroupPushService, state: HomeState | None = None) -> HomeData:
+    """One app's page of pushed groups under the person's filter, and pending approvals."""
     apps = [(name, str(service.config.apps.get(name, {}).get("type", "?")))
             for name in sorted(service.apps)]
-    with service.db.session() as session:
-        mappings = repo.list_mappings(session)
-        rules = repo.list_rules(session)
+    state = state or HomeState()
+    if apps and state.app not in service.apps:
+        state = HomeState(app=apps[0][0])
+    page = pushed_page(service, state.filter(), state.page) if apps else None
+    if page is not None:
+        state = replace(state, page=page.page)
     waiting = [cast(dict[str, Any], requests.request_data(r)["approval"])
                for r in requests.pending(service)]
-    return HomeData(apps=apps, mappings=mappings, rules=rules, pending=waiting,
-                    now=service.clock())
+    return HomeData(apps=apps, state=state, page=page, pending=waiting, now=service.clock())
 
 
 def group_choices(service: GroupPushService, text: str, limit: int = 50) -> list[tuple[str, str]]:

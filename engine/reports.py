@@ -10,6 +10,7 @@ from connectors.errors import ConnectorError
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
+from engine.pushed import group_type
 from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -104,6 +105,7 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
     directory_active = len(snapshot.active_logins(group))
     fields = {
         "Group": group.name,
+        "Group type": group_type(service, group.type),
         "App": app.name,
         "App group": f"{mapping.app_group_name or group.name} (id {mapping.app_group_id})"
         if mapping.app_group_id else "not created yet",

@@ -52,9 +52,9 @@ class GroupPushService:
         """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
         closest ones; two groups of that name are told apart by their ids."""
         if name.startswith("id:"):
-            by_id = snapshot.groups.get(name[3:])
+            by_id = snapshot.groups.get(name[3:].strip())
             if by_id is None:
-                raise Refused(f"No directory group has the id {name[3:]}. `search TEXT` "
+                raise Refused(f"No directory group has the id {name[3:].strip()}. `search TEXT` "
                               "shows groups with their ids.")
             return by_id
         same = [g for g in snapshot.groups.values() if g.name == name] or \

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, alerts, commands, events, options, retries, submissions
+from bot.listeners import (
+    actions,
+    alerts,
+    commands,
+    events,
+    home,
+    options,
+    retries,
+    submissions,
+)
 from bot.listeners.context import Services
 
-KINDS = (retries, commands, actions, alerts, options, submissions, events)
+KINDS = (retries, commands, actions, alerts, home, options, submissions, events)
 """Every listener module, in registration order (the retry filter first)."""
 
 

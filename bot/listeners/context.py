@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.home import HomeTab
 from engine.service import GroupPushService
 
 DEDUPE_SECONDS = 15 * 60.0
@@ -53,3 +54,8 @@ class Services:
     progress_interval: float = 2.0
     """Seconds between progress updates of a working message (chat.update is rate limited)."""
     deliveries: Deliveries = field(default_factory=Deliveries)
+    home: HomeTab = field(init=False)
+    """Each person's Home tab, kept fresh while they view it."""
+
+    def __post_init__(self) -> None:
+        self.home = HomeTab(self.service)

@@ -1,4 +1,4 @@
-"""Events: app_home_opened publishes the Home tab dashboard."""
+"""Events: app_home_opened publishes the Home tab (the Push Groups tab)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.listeners.context import Services
-from bot.queries import home_data
-from bot.views.home import home_view
+from bot.views.home import HomeState
 
 EVENTS = ("app_home_opened",)
 """The events this module listens to (manifest.yml subscribes to exactly these)."""
 
 
-def publish_home(services: Services, client: WebClient, user: str) -> None:
-    """Publish the dashboard on this person's Home tab."""
-    client.views_publish(user_id=user, view=home_view(home_data(services.service)))
+def publish_home(services: Services, client: WebClient, user: str,
+                 state: HomeState | None = None) -> None:
+    """Publish this person's Home tab (as they last looked at it, unless told)."""
+    services.home.publish(client, user, state)
 
 
 def register(app: App, services: Services) -> None:
@@ -28,6 +28,8 @@ def register(app: App, services: Services) -> None:
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(services, client, event["user"])
+            shown = (event.get("view") or {}).get("private_metadata")
+            state = HomeState.from_metadata(shown) if shown else None
+            publish_home(services, client, event["user"], state)
 
     app.event(EVENTS[0])(ack=acknowledge, lazy=[home_opened])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.views.text import Block, context, escape, escape_reply, mention, plain, section
+from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
 
 APPROVE = "approval_approve"
 DENY = "approval_deny"
@@ -18,7 +18,7 @@ STATUS_LINES = {
 
 
 def _confirm(approval: dict[str, Any], approve: bool) -> Block:
-    summary = escape(str(approval["summary"]))
+    summary = escape(clip(str(approval["summary"]), 150))
     if approve:
         return {"title": plain("Delete in the app?"),
                 "text": {"type": "mrkdwn",

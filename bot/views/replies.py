@@ -63,3 +63,14 @@ def working(actor: str, command: str, done: int | None = None,
         line = ":hourglass_flowing_sand: working..."
     return {"text": f"{mention(actor)}: working...",
             "blocks": [context(_who(actor, command)), section(line)]}
+
+
+def asked(reply: Reply, channel: str) -> Message:
+    """To whoever asked from the Home tab: their request waits, and where approvers see it."""
+    approval = reply.data.get("approval") or {}
+    where = f" in <#{channel}>" if channel else " on their Home tab"
+    text = (f":lock: Request {escape(str(approval.get('id', '')))} is waiting for an approver: "
+            f"{escape(str(approval.get('summary', '')))}. Nothing changes until it is "
+            f"approved; the approvers were asked{where}.")
+    return {"text": fallback(f"Request {approval.get('id', '')} is waiting for an approver"),
+            "blocks": [section(text)]}

@@ -31,6 +31,7 @@ def test_every_scenario_gives_its_rows() -> None:
     assert any(s.startswith("sync 8 groups, 20% of memberships changed") for s in scenarios)
     assert any(s.startswith("drift check 8 groups") for s in scenarios)
     assert any(s.startswith("slash-command acks: 1 × 4 commands at once") for s in scenarios)
+    assert any(s.startswith("Home tab: 11 pushed groups on one app") for s in scenarios)
     figures = {(r.scenario.split(" (")[0].split(",")[0], r.figure) for r in rows}
     for size in (10, 40, 100):
         for figure in ("requests", "wall", "floor: httpx replay", "peak RSS (VmHWM)"):
@@ -42,6 +43,8 @@ def test_every_scenario_gives_its_rows() -> None:
                    "app group reads (GET /Groups…)"):
         assert figure in by_figure, figure
     assert by_figure["ack p99"].target == "< 300 ms"
+    assert by_figure["publish a page max"].target == "< 1 s"
+    assert by_figure["blocks per view (max)"].verdict == "met"
     for row in rows:
         assert row.scenario in table and row.value in table
         assert row.verdict in ("met", "missed", "")

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bot.app import build_app, http_server
+from bot.home import HomeTab
 from bot.listeners import Services
 from engine.bootstrap import build_service
 from engine.config import load_config
@@ -60,6 +61,7 @@ class Bot:
     service: GroupPushService
     slack: SlackStandIn
     tenant: ScimTenant
+    services: Services | None = None
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
     _ids: Any = field(default_factory=lambda: iter(range(1, 10**9)))
 
@@ -159,23 +161,27 @@ def slack() -> Iterator[SlackStandIn]:
 def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
              slack: SlackStandIn) -> Iterator[Callable[..., Bot]]:
     servers = []
+    bots: list[HomeTab] = []
 
     def make(directory: dict[str, Any] | None = None, app_users: list[str] | None = None,
              progress_interval: float = 0.0) -> Bot:
         service = write_world(tmp_path, scim_tenant, directory or small_directory())
         scim_tenant.create_users(app_users if app_users is not None
                                  else [f"{p}@acme.test" for p in PEOPLE])
+        services = Services(service, progress_interval=progress_interval)
+        bots.append(services.home)
         app = build_app(service, token=BOT_TOKEN, signing_secret=SECRET,
-                        api_url=slack.api_url,
-                        services=Services(service, progress_interval=progress_interval))
+                        api_url=slack.api_url, services=services)
         server = http_server(app, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return Bot(f"http://127.0.0.1:{server.server_port}/slack/events", service, slack,
-                   scim_tenant)
+                   scim_tenant, services)
 
     yield make
     slack.quiet()
+    for made in bots:
+        made.stop()
     for server in servers:
         server.shutdown()
         server.server_close()

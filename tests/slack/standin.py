@@ -18,11 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.slack import limits
+
 BOT_TOKEN = "xoxb-test-not-a-secret"
 TEAM_ID, BOT_USER, BOT_ID = "T0TEAM", "U0BOT", "B0BOT"
 NOT_IN_CHANNEL = "C0NOTIN"
 """A channel the bot is not a member of: chat.postMessage there fails with not_in_channel."""
-LIMITS = {"message": 50, "modal": 100, "home": 100}
 
 
 @dataclass
@@ -36,35 +37,9 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-def _text_problems(node: Any, where: str) -> list[str]:
-    problems = []
-    if isinstance(node, dict):
-        if node.get("type") in ("plain_text", "mrkdwn"):
-            text = node.get("text", "")
-            if not text or len(text) > 3000:
-                problems.append(f"{where}: text of length {len(text)}")
-        for key, value in node.items():
-            problems += _text_problems(value, f"{where}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            problems += _text_problems(value, f"{where}[{i}]")
-    return problems
-
-
 def block_problems(blocks: list[dict[str, Any]], surface: str) -> list[str]:
-    """What Slack would refuse in these blocks (the common limits only)."""
-    problems = []
-    if len(blocks) > LIMITS[surface]:
-        problems.append(f"{len(blocks)} blocks, more than {LIMITS[surface]}")
-    problems += _text_problems(blocks, "blocks")
-    for block in blocks:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if len(str(element.get("value", ""))) > 2000:
-                problems.append("button value longer than 2000")
-        for option in (block.get("element") or {}).get("options", []):
-            if len(option["text"]["text"]) > 75 or len(option["value"]) > 150:
-                problems.append("option text over 75 or value over 150 characters")
-    return problems
+    """What Slack would refuse in these blocks (tests/slack/limits.py)."""
+    return limits.block_problems(blocks, surface)
 
 
 class SlackStandIn:
@@ -166,10 +141,7 @@ class SlackStandIn:
             return {"ok": True, "channel": args["channel"], "ts": args["ts"]}
         if method in ("views.open", "views.update", "views.publish"):
             view = args["view"]
-            surface = view.get("type", "modal")
-            problems = block_problems(view.get("blocks", []), surface)
-            if surface == "modal" and len(view["title"]["text"]) > 24:
-                problems.append("modal title over 24 characters")
+            problems = limits.view_problems(view)
             if problems:
                 return {"ok": False, "error": "invalid_arguments", "errors": problems}
             view_id = args.get("view_id") or f"V{next(self._views):08d}"

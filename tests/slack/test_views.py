@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
-from bot.views import approvals, dialogs, home, replies
+from bot.views import approvals, dialogs, replies
 from bot.views.text import ZWSP, chunks, escape, mention, text_sections, unescape_command
 from engine.results import Reply
-from storage.models import PushMapping, PushRule
 from tests.slack.standin import block_problems
 
 APPROVAL = {"id": "K7Q2XM", "summary": "unlink Sales from box and delete the app group",
@@ -121,28 +117,3 @@ def test_rule_dialog_preview_lists_matches() -> None:
     assert view["blocks"][-1]["text"]["text"].endswith("• Sales\n• Sales Ops")
     pattern = next(b for b in view["blocks"] if b.get("block_id") == "pattern")
     assert pattern["dispatch_action"] is True
-
-
-def test_home_shows_status_errors_drift_rules_and_pending_buttons() -> None:
-    at = datetime(2030, 1, 1, 9, 30, tzinfo=UTC)
-    mappings = [
-        PushMapping(group_id="g1", group_name="Sales", app="box", members_pushed=1200,
-                    last_push_at=at),
-        PushMapping(group_id="g2", group_name="*Ops*", app="box", status="inactive",
-                    error_message="HTTP 503 from the app", error_operation="sync", error_at=at,
-                    drift_fingerprint="abc"),
-    ]
-    rules = [PushRule(name="sales", app="box", kind="starts-with", pattern="Sales",
-                      created_by="U0OPS")]
-    view = home.home_view(home.HomeData(apps=[("box", "scim"), ("wiki", "scim")],
-                                        mappings=mappings, rules=rules, pending=[APPROVAL],
-                                        now=at))
-    assert view["type"] == "home"
-    text = json.dumps(view["blocks"], ensure_ascii=False)
-    assert "1,200 members · last push 2030-01-01 09:30 UTC" in text
-    assert "deactivated" in text and "sync failed" in text and "HTTP 503" in text
-    assert "drift found" in text and f"{ZWSP}*{ZWSP}Ops{ZWSP}*{ZWSP}" in text
-    assert "--starts-with Sales" in text and "Nothing pushed to wiki yet" in text
-    buttons = [b for b in view["blocks"] if b["type"] == "actions"]
-    assert buttons[0]["block_id"] == "approval:K7Q2XM"
-    assert block_problems(view["blocks"], "home") == []

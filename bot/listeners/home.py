@@ -1,0 +1,117 @@
+"""The Home tab's controls: app, filters, search and paging republish the tab; Information and
+Bulk edit open their modals from the ack (a trigger_id lasts 3 seconds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.listeners import home_changes
+from bot.listeners.context import Services
+from bot.views import bulk, home, information
+from bot.views.home import HomeState
+from engine import pushed
+from engine.pusher import Refused
+
+FILTERS = (home.APP_SELECT, home.RULE_FILTER, home.STATUS_FILTER, home.TROUBLE_FILTER,
+           home.SEARCH, home.PREVIOUS, home.NEXT, home.REFRESH)
+
+
+def shown_state(body: dict[str, Any]) -> HomeState:
+    """What the person was looking at when they clicked (the tab's private_metadata)."""
+    return HomeState.from_metadata((body.get("view") or {}).get("private_metadata"))
+
+
+def menu_item(action: dict[str, Any]) -> tuple[str, int]:
+    """(item, mapping id) of a row's menu choice or button."""
+    if action.get("action_id") == home.ROW_MENU:
+        item, _, mapping_id = str(action["selected_option"]["value"]).partition(":")
+        return item, int(mapping_id)
+    item = "info" if action.get("action_id") == home.ROW_INFO else "status"
+    return item, int(action["value"])
+
+
+def open_information(services: Services, client: WebClient, trigger_id: str,
+                     mapping_id: int) -> None:
+    """Open the Information modal of one pushed group."""
+    try:
+        view = information.information_modal(pushed.information(services.service, mapping_id))
+    except Refused as refusal:
+        view = information.refused_modal(str(refusal))
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def open_bulk(services: Services, client: WebClient, trigger_id: str, user: str,
+              state: HomeState) -> None:
+    """Open Bulk edit over the filter's groups (operators only)."""
+    try:
+        services.service.require_operator(user)
+    except Refused as refusal:
+        client.views_open(trigger_id=trigger_id,
+                          view=information.refused_modal(str(refusal), "Bulk edit"))
+        return
+    chosen = pushed.selection(services.service, state.filter())
+    groups = [(mapping_id, name) for mapping_id, _, name in chosen[:bulk.TICKABLE]]
+    client.views_open(trigger_id=trigger_id, view=bulk.bulk_modal(state, groups, len(chosen)))
+
+
+def register(app: App, services: Services) -> None:
+    """Listen to the Home tab's controls."""
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def filtered(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        state = home.state_after(shown_state(body), action)
+        services.home.publish(client, body["user"]["id"], state)
+
+    def opened(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+               client: WebClient) -> None:
+        ack()
+        item, mapping_id = menu_item(action)
+        if item == "info":
+            open_information(services, client, body["trigger_id"], mapping_id)
+
+    def bulk_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_bulk(services, client, body["trigger_id"], body["user"]["id"], shown_state(body))
+
+    def changed(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        item, mapping_id = menu_item(action)
+        if item == "info":
+            return
+        user = body["user"]["id"]
+        home_changes.change(services, client, user, lambda: home_changes.row_operation(
+            services.service, item, mapping_id))
+        services.home.publish(client, user, shown_state(body))
+
+    def retried(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        mapping_id = int(action["value"])
+        home_changes.change(services, client, user, lambda: home_changes.row_operation(
+            services.service, "retry", mapping_id))
+        services.home.publish(client, user)
+
+    def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
+        errors = bulk.choice_errors(bulk.read_choice(view))
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    def bulk_submitted(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        choice = bulk.read_choice(view)
+        if bulk.choice_errors(choice):
+            return
+        user = body["user"]["id"]
+        home_changes.change(services, client, user,
+                            lambda: home_changes.bulk_operation(services.service, choice))
+        services.home.publish(client, user, choice.state)
+
+    for action_id in FILTERS:
+        app.action(action_id)(ack=acknowledge, lazy=[filtered])
+    app.action(home.ROW_INFO)(opened)
+    app.action(home.ROW_MENU)(ack=opened, lazy=[changed])
+    app.action(home.ROW_STATUS)(ack=acknowledge, lazy=[changed])
+    app.action(information.RETRY)(ack=acknowledge, lazy=[retried])
+    app.action(home.BULK_EDIT)(bulk_edit)
+    app.view(bulk.BULK_DIALOG)(ack=check_bulk, lazy=[bulk_submitted])

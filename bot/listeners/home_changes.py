@@ -1,0 +1,93 @@
+"""Changes from the Home tab: the status button, the row menu, Information's Retry and Bulk
+edit build the same typed operations the commands parse to, and the one executor runs them
+(operators, approvals and audit alike). The answer goes to the person's messages with the app
+(long work with its progress); approval requests go to the alerts channel, for the approvers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+
+from bot.listeners.context import Services
+from bot.listeners.conversation import Conversation
+from bot.listeners.work import post_requests, run_operation
+from bot.views.bulk import DELETE, BulkChoice
+from bot.views.replies import answer, asked
+from engine import pushed
+from engine.executor import execute
+from engine.operations import (
+    Activate,
+    BulkDeactivate,
+    BulkDelete,
+    Deactivate,
+    PushNow,
+    Retry,
+    Unlink,
+)
+from engine.pusher import Refused
+from engine.registry import Kind, Operation
+from engine.results import Reply
+from engine.service import GroupPushService
+
+
+def row_operation(service: GroupPushService, item: str, mapping_id: int) -> Operation:
+    """What a row's status button or menu item (or Information's Retry) asks for."""
+    if item == "retry":
+        return Retry(mapping_id)
+    mapping = pushed.mapping_by_id(service, mapping_id)
+    group = service.snapshot().groups.get(mapping.group_id)  # its name now, if renamed since
+    name, app = (group.name if group else mapping.group_name), mapping.app
+    if item == "status":
+        return Deactivate(name, app) if mapping.status == "active" else Activate(name, app)
+    if item == "now":
+        return PushNow(name, app)
+    if item in ("unlink_keep", "unlink_delete"):
+        return Unlink(name, app, delete=item == "unlink_delete")
+    raise Refused(f"Unknown choice {item}; nothing was changed.")
+
+
+def bulk_operation(service: GroupPushService, choice: BulkChoice) -> Operation:
+    """The bulk operation over exactly what Bulk edit showed and the person chose."""
+    chosen = pushed.selection(service, choice.state.filter())
+    if choice.everything and len(chosen) != choice.total:
+        raise Refused(f"The filter now keeps {len(chosen)} groups, not the {choice.total} "
+                      "Bulk edit showed; nothing was changed. Open Bulk edit again.")
+    if not choice.everything:
+        wanted = set(choice.mapping_ids)
+        chosen = [c for c in chosen if c[0] in wanted]
+        if len(chosen) != len(wanted):
+            raise Refused("Some ticked groups are no longer pushed or no longer match the "
+                          "filter; nothing was changed. Open Bulk edit again.")
+    names = tuple(f"id:{group_id}" for _, group_id, _ in chosen)
+    kind = BulkDelete if choice.action == DELETE else BulkDeactivate
+    return kind(choice.state.app, names)
+
+
+def run_from_home(services: Services, client: WebClient, user: str,
+                  operation: Operation) -> None:
+    """Run an operation built on the tab: requests go to the alerts channel (the person is
+    told where), everything else is answered in the person's messages with the app."""
+    if operation.spec.kind is not Kind.APPROVAL:
+        run_operation(services, Conversation(client, user), operation)
+        return
+    channel = services.service.config.slack.alerts_channel
+    reply = execute(services.service, operation, user, channel=channel)
+    approval = reply.data.get("approval")
+    conv = Conversation(client, user)
+    if reply.ok and isinstance(approval, dict):
+        post_requests(services, Conversation(client, user, channel), [str(approval["id"])])
+        conv.tell(asked(reply, channel))
+    else:
+        conv.tell(answer(reply))
+
+
+def change(services: Services, client: WebClient, user: str,
+           build: Callable[[], Operation]) -> None:
+    """Build the operation (a refusal is told, nothing runs) and run it from the tab."""
+    try:
+        operation = build()
+    except Refused as refusal:
+        Conversation(client, user).tell(answer(Reply.refused(str(refusal))))
+        return
+    run_from_home(services, client, user, operation)

@@ -3,10 +3,12 @@ instances on a real PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from slack_sdk import WebClient
 
@@ -227,3 +229,23 @@ def test_drift_found_by_the_command_line_is_alerted_by_the_next_job(bot: Bot) ->
     assert alerts(bot, "Drift") == []
     scheduler_for(bot).drift_job()
     assert len(alerts(bot, "Drift")) == 1
+
+
+def test_info_logs_say_what_the_jobs_did_not_every_heartbeat(
+        make_bot: Callable[..., Bot], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    make_bot()
+    config_path = tmp_path / "grouppush.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config["schedule"] = {"sync_seconds": 3600, "drift_check_seconds": 3600,
+                          "lease_seconds": 0.6}
+    config_path.write_text(yaml.safe_dump(config))
+    caplog.set_level(logging.INFO)
+    jobs = Scheduler(build_service(load_config(config_path),
+                                   f"sqlite:///{tmp_path / 'logs.db'}"), None, holder="one")
+    jobs.start()
+    time.sleep(1.2)  # six heartbeats
+    jobs.stop()
+    lines = [r.getMessage() for r in caplog.records]
+    assert "one runs the scheduled jobs" in lines
+    assert not [line for line in lines if "Running job" in line or "executed" in line], lines

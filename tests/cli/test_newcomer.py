@@ -201,3 +201,19 @@ def test_a_delete_request_says_which_rules_would_push_the_groups_again(ws: Works
     assert ws.exec(f"approve {approval_id(request.out)}", as_user="U0APPROVER").code == 0
     assert ws.exec("sync").code == 0
     assert not {"Engineering", "Engineering Platform", "Sales"} & set(ws.app.groups())
+
+
+def test_names_with_quotes_are_shown_in_a_form_that_types_back(ws: Workspace) -> None:
+    from engine.registry import parse
+
+    for gid, name in (("g-q1", 'The "A" Team'), ("g-q2", "O'Brien's")):
+        ws.add_group(gid, name, ["alice"])
+    ws.write()
+    for name, text in (('The "A" Team', "Team"), ("O'Brien's", "Brien")):
+        shown = ws.exec(f"search {text}").out
+        typed = next(line[2:].split(" (")[0] for line in shown.splitlines()
+                     if line.startswith("• ") and name[:3] in line)
+        assert parse(f"push {typed} to box").group == name  # type: ignore[attr-defined]
+        pushed = ws.exec(f"push {typed} to box")
+        assert pushed.code == 0, pushed.out
+        assert name in ws.app.groups()

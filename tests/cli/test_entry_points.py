@@ -60,7 +60,12 @@ def test_ctrl_c_in_the_console_ends_it_without_a_traceback(ws: Workspace) -> Non
     env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
     console = subprocess.Popen([*grouppush(), "console"], env=env, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # at its prompt
+    assert console.stdin is not None and console.stdout is not None
+    console.stdin.write("apps\n")
+    console.stdin.flush()
+    seen, deadline = "", time.monotonic() + 60
+    while "Apps:" not in seen and time.monotonic() < deadline:  # it answered: at its prompt
+        seen += os.read(console.stdout.fileno(), 4096).decode()
     console.send_signal(signal.SIGINT)
     out, err = console.communicate(timeout=30)
     assert console.returncode == 130 and "Traceback" not in err + out, err

@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.views import alerts as views
+from bot.views.approvals import request_message
 from engine import alerts
+from engine import approvals as requests
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,18 @@ class Alerter:
             self._update(self.channel, error.ts, views.error_closed(error, "A later push "
                                                                            "succeeded."))
             alerts.remember_error_alert(self.service, error.mapping_id, "", "")
+
+    def post_requests(self, request_ids: list[str]) -> None:
+        """Post approval requests a sync held (each once), with Approve and Deny."""
+        for request_id in request_ids:
+            request = requests.get_request(self.service, request_id)
+            if request is None or request.status != "pending" or request.message_ts:
+                continue
+            approval = requests.request_data(request)["approval"]
+            assert isinstance(approval, dict)
+            ts = self._post(request_message(approval, self.service.config.slack.approvers))
+            if ts:
+                requests.attach_message(self.service, request.id, self.channel, ts)
 
     def _post(self, message: dict[str, Any]) -> str:
         if not self.channel:

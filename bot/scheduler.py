@@ -81,6 +81,7 @@ class Scheduler:
         self.runs["sync"] += 1
         log.info("scheduled sync: %s changed, %s errors", report.changed, len(report.errors))
         if self.alerter:
+            self.alerter.post_requests(report.held)
             self.alerter.after_push_errors()
 
     def drift_job(self) -> None:

@@ -1,19 +1,59 @@
-"""The approvals policy: who may approve or deny a request, and when it is too late."""
+"""Approval requests: who may decide them, when it is too late, and how one is recorded
+bound to what it showed (its operation, its targets, a fingerprint of its plan)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from engine.config import SlackSettings
+from engine.pusher import Refused
+from engine.reports import when
+from engine.results import Reply
+from engine.service import GroupPushService
+from storage import repo
 from storage.models import ApprovalRequest
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OPEN = ("pending",)
 
 
 def new_request_id() -> str:
     """A short id people can type: `approve K7Q2XM`."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def fingerprint(plan: Any) -> str:
+    """A short digest of a plan (JSON-ready data): equal plans, equal fingerprints."""
+    return hashlib.sha256(json.dumps(plan, sort_keys=True, default=str).encode()) \
+        .hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One pushed group a request acts on, as it was when asked."""
+
+    group_id: str
+    mapping_id: int
+    app_group_id: str | None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a new request carries: the operation, its targets, its plan (shown and digested)."""
+
+    action: str  # unlink | bulk_delete | sync_removal
+    app: str
+    targets: tuple[Target, ...]
+    operation: dict[str, Any]
+    plan: str
+    plan_data: Any
+    summary: str
+    delete: bool = False
 
 
 def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings,
@@ -23,7 +63,8 @@ def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings
         return (f"request {request.id} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC; "
                 "nothing was changed. Ask again to make a new request.")
     if request.status != "pending":
-        return (f"request {request.id} was already {request.status} by {request.decided_by}; "
+        who = f" by {request.decided_by}" if request.decided_by else ""
+        return (f"request {request.id} was already {request.status}{who}; "
                 "nothing more was changed.")
     if approving:
         if actor not in settings.approvers:
@@ -37,3 +78,85 @@ def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings
         return f"only an approver or {request.requested_by}, who asked, may deny request " \
                f"{request.id}."
     return None
+
+
+def request_data(request: ApprovalRequest) -> dict[str, object]:
+    """What views need to show a request."""
+    return {"approval": {"id": request.id, "summary": request.summary,
+                         "requested_by": request.requested_by, "delete": request.delete,
+                         "action": request.action, "status": request.status,
+                         "expires_at": when(request.expires_at), "plan": request.plan,
+                         "decided_by": request.decided_by, "outcome": request.outcome}}
+
+
+def targets_of(request: ApprovalRequest) -> list[Target]:
+    """The targets a request was asked for."""
+    if not request.target:
+        return []
+    return [Target(**t) for t in json.loads(request.target)]
+
+
+def pending_for(service: GroupPushService, app: str,
+                group_ids: set[str]) -> ApprovalRequest | None:
+    """A pending (not expired) request acting on any of these groups of this app."""
+    now = service.clock()
+    with service.db.session() as session:
+        for request in repo.pending_requests(session):
+            if request.app == app and now <= request.expires_at and \
+                    group_ids & set(filter(None, request.groups.split("\n"))):
+                return request
+    return None
+
+
+def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str) -> Reply:
+    """Record a request bound to its targets and plan, and say how to answer it; a second
+    pending request for the same target is refused, naming the pending one."""
+    waiting = pending_for(service, ask.app, {t.group_id for t in ask.targets})
+    if waiting is not None:
+        raise Refused(f"Request {waiting.id} is already pending for this: {waiting.summary} "
+                      f"(asked by {waiting.requested_by}). Approve or deny it (`approve "
+                      f"{waiting.id}`, `deny {waiting.id}`), or `withdraw {waiting.id}`, "
+                      "before asking again; nothing was changed.")
+    with service.db.session() as session:
+        request = ApprovalRequest(
+            id=new_request_id(), action=ask.action, app=ask.app,
+            groups="\n".join(t.group_id for t in ask.targets), delete=ask.delete,
+            summary=ask.summary, requested_by=actor, channel=channel,
+            requested_at=service.clock(), expires_at=service.expires(),
+            operation=json.dumps(ask.operation),
+            target=json.dumps([t.__dict__ for t in ask.targets]),
+            fingerprint=fingerprint(ask.plan_data), plan=ask.plan)
+        session.add(request)
+        repo.audit(session, actor, "request", f"{request.id}: {ask.summary}")
+    approvers = ", ".join(service.config.slack.approvers) or "nobody (set slack.approvers)"
+    text = (f"Approval needed for request {request.id}: {ask.summary}.\n{ask.plan}\nNothing "
+            f"changes until an approver runs `approve {request.id}` (or `deny {request.id}`). "
+            f"Approvers: {approvers}. Expires {when(request.expires_at)}.")
+    return Reply(True, text, status="done", data=request_data(request))
+
+
+def attach_message(service: GroupPushService, request_id: str, channel: str, ts: str) -> None:
+    """Remember the chat message that shows a request, so it can be updated when decided."""
+    with service.db.session() as session:
+        request = session.get(ApprovalRequest, request_id)
+        if request is not None:
+            request.channel, request.message_ts = channel, ts
+
+
+def get_request(service: GroupPushService, request_id: str) -> ApprovalRequest | None:
+    """A request by id."""
+    with service.db.session() as session:
+        return session.get(ApprovalRequest, request_id.strip().upper())
+
+
+def pending(service: GroupPushService) -> list[ApprovalRequest]:
+    """Requests waiting for an approver (expired ones are marked so and left out)."""
+    now = service.clock()
+    with service.db.session() as session:
+        waiting = []
+        for request in repo.pending_requests(session):
+            if now > request.expires_at:
+                request.status = "expired"
+            else:
+                waiting.append(request)
+        return waiting

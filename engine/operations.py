@@ -312,6 +312,18 @@ class Deny(Answer):
     """Deny a request."""
 
 
+@command("withdraw ID", DECISION, "withdraw one's own request")
+@dataclass(frozen=True)
+class Withdraw(Answer):
+    """Withdraw a request one asked for."""
+
+
+@command("requests", READ, "pending approval requests")
+@dataclass(frozen=True)
+class Requests(Operation):
+    """Pending approval requests: all of them to approvers, one's own to others."""
+
+
 @command("audit [N]", READ, "the last N changes")
 @dataclass(frozen=True)
 class Audit(Operation):

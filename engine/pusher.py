@@ -18,6 +18,7 @@ from connectors.errors import (
     NameTakenError,
     ObjectExistsError,
 )
+from engine.grammar import quote
 from engine.planner import MemberPlan, plan_members
 from engine.words import gone_from_directory
 from storage import repo
@@ -34,9 +35,12 @@ class Refused(Exception):
 class HeldForApproval(Exception):
     """A sync would remove too many members at once; it waits for an approver."""
 
-    def __init__(self, group: str, app: str, removing: int, of: int) -> None:
+    def __init__(self, group: str, app: str, removing: int, of: int,
+                 remove: tuple[str, ...] = ()) -> None:
         super().__init__(f"{group} on {app}: a sync would remove {removing} of {of} members")
         self.group, self.app, self.removing, self.of = group, app, removing, of
+        self.remove = remove
+        """The logins the held plan removes."""
 
 
 Guard = Callable[[str, str, MemberPlan, int], None]
@@ -80,19 +84,25 @@ def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False
     return known
 
 
+class GroupTaken(ObjectExistsError):
+    """A new push found an app group by its name that it may not link."""
+
+
 def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
                      name: str | None = None,
                      description: str = "") -> tuple[AppGroup, bool, bool]:
-    """The mapping's app group, created or adopted if it has none yet: (group, created, recreated).
+    """The mapping's app group, created or linked if it has none yet: (group, created, recreated).
 
-    A mapping without an app group id is one whose creation may have been cut short: a group
-    found in the app under the directory group's name (`name`), or under the name the push
-    had before the directory renamed it, is taken as ours, so no duplicate is ever made; a
-    group another push owns never is. A new group gets `name` and `description`.
+    Link or create is decided here, once, with one lookup by name. A push that never tried to
+    create its group (no app group name recorded yet) links a group of that name only where
+    the app links existing groups (enhanced_group_push) and no other push owns it; else
+    GroupTaken. A push whose creation may have been cut short (the name is recorded before
+    the group is created) takes a group found under its name, or under the name it had
+    before the directory renamed it, as its own, so no duplicate is ever made.
     """
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        known, group_id = mapping.group_name, mapping.app_group_id
+        known, group_id, given = mapping.group_name, mapping.app_group_id, mapping.app_group_name
     name = name or known
     if group_id is not None:
         if not recreate:
@@ -100,13 +110,23 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
         existing = app.get_group(group_id)
         if existing is not None:
             return existing, False, False
-    found = _adoptable(db, app, mapping_id, [name, known])
+    if group_id is None and not given:
+        found = _linkable(db, app, mapping_id, name)
+    else:
+        found = _adoptable(db, app, mapping_id, [name, known])
+    if found is None:
+        with db.session() as session:  # a creation cut short after this is resumed, not redone
+            _get(session, mapping_id).app_group_name = name
     group = found or app.create_group(name, description)
     with db.session() as session:
         mapping = _get(session, mapping_id)
         mapping.app_group_id, mapping.app_group_name = group.id, group.name
         if found is None:
             mapping.app_group_description = description
+        elif group_id is None and not given:
+            mapping.linked = True
+            repo.audit(session, mapping.created_by, "link",
+                       f"{mapping.group_name} to {app.name}'s existing group {group.name!r}")
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
     return group, found is None and group_id is None, group_id is not None
@@ -122,6 +142,30 @@ def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> App
         if owner in (None, mapping_id):
             return found
     return None
+
+
+def _linkable(db: Database, app: App, mapping_id: int, name: str) -> AppGroup | None:
+    """The app group a new push links, None when it creates one, or GroupTaken."""
+    found = app.find_group(name)
+    if found is None:
+        return None
+    with db.session() as session:
+        owner_id = repo.owner_of_app_group(session, app.name, found.id)
+        owner = session.get(PushMapping, owner_id) if owner_id is not None else None
+        if owner is not None and owner.id != mapping_id:
+            raise GroupTaken(f"{app.name}'s group {quote(found.name)} is already pushed from "
+                             f"the directory group {quote(owner.group_name)}; one app group "
+                             "takes the members of one directory group. Rename one of them.")
+    if not app.capabilities.link_existing:
+        with db.session() as session:
+            ours = repo.left_in_app(session, app.name, name)
+        raise GroupTaken(f"{app.name} already has a group named {quote(name)}; " + (
+            "grouppush pushed it before and unlink with --keep left it there. To push into it "
+            f"again, set enhanced_group_push: true for {app.name} (grouppush links it and makes "
+            f"its members match the directory), or delete it in {app.name} first." if ours
+            else "grouppush does not take over groups it did not create. Rename one of them, "
+            f"or set enhanced_group_push: true for {app.name} to link it."))
+    return found
 
 
 def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str) -> str | None:
@@ -207,8 +251,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     try:
         if group is None:
             raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
+        new = mapping.app_group_id is None and not mapping.app_group_name
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
+        full = full or (new and not created)  # a linked group is taken over: members made to match
         pushed_now: int | None = None
         if not members:
             plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
@@ -262,6 +308,24 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
                        linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
                        described=described, group_error=group_error)
+
+
+def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
+                 full: bool = False) -> MemberPlan:
+    """The members plan a push of this mapping would apply now; reads, never writes, the app
+    (a group not created yet counts as empty)."""
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        group = snapshot.groups.get(mapping.group_id)
+        skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    if group is None:
+        raise DirectoryError(f"group {mapping.group_name} is no longer in the directory")
+    desired = snapshot.active_logins(group)
+    if mapping.app_group_id is None:
+        return plan_members(desired, resolve(db, app, desired), {})
+    plan, _, _ = _plan(db, app, desired, mapping_id, mapping.app_group_id, full=full,
+                       skip=set() if full else skipped)
+    return plan
 
 
 def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,

@@ -1,15 +1,26 @@
-"""Changes that need approval (unlink, bulk delete): the request, then approve or deny."""
+"""Changes that need approval (unlink, bulk delete, a held sync): the request and its plan,
+then approve, deny or withdraw it; an approval carries out only the plan it was shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from typing import Any
 
 from connectors.base import App
 from connectors.errors import ConnectorError
-from engine.approvals import new_request_id, why_not_decide
+from engine.approvals import (
+    Ask,
+    Target,
+    fingerprint,
+    new_request,
+    pending,
+    request_data,
+    targets_of,
+    why_not_decide,
+)
 from engine.context import Context
-from engine.operations import Approve, BulkDelete, Deny, Unlink
-from engine.pusher import Refused
+from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
+from engine.pusher import Refused, plan_mapping, push_mapping
 from engine.registry import handles
 from engine.reports import when
 from engine.results import Reply
@@ -19,69 +30,60 @@ from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
-
-@dataclass(frozen=True)
-class Decision:
-    """A decided request and what carrying it out did."""
-
-    request: ApprovalRequest
-    outcome: str
+CHANGED = "changed since it was asked; ask again"
 
 
-def request_data(request: ApprovalRequest) -> dict[str, object]:
-    """What views need to show a request."""
-    return {"approval": {"id": request.id, "summary": request.summary,
-                         "requested_by": request.requested_by, "delete": request.delete,
-                         "action": request.action, "status": request.status,
-                         "expires_at": when(request.expires_at),
-                         "decided_by": request.decided_by, "outcome": request.outcome}}
+def unlink_plan(app: App, mappings: list[PushMapping],
+                delete: bool) -> tuple[tuple[Target, ...], str, list[dict[str, Any]]]:
+    """The targets, the plan as shown and the plan as digested of unlinking these pushes."""
+    targets = tuple(Target(m.group_id, int(m.id or 0), m.app_group_id) for m in mappings)
+    lines = []
+    for m in mappings:
+        group = f"{app.name}'s group {quoted(m.app_group_name or m.group_name)}" + (
+            f" (id {m.app_group_id})" if m.app_group_id else " (not created yet)")
+        lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
+                     f"{m.members_pushed} pushed members; stop pushing" if delete else
+                     f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
+    data = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
+             "app_group_id": t.app_group_id, "delete": delete} for t in targets]
+    return targets, "Plan:\n" + "\n".join(lines), data
 
 
-def new_request(service: GroupPushService, *, action: str, app: str, group_ids: list[str],
-                delete: bool, summary: str, actor: str, channel: str) -> Reply:
-    """Record a request and say how to answer it."""
-    with service.db.session() as session:
-        request = ApprovalRequest(
-            id=new_request_id(), action=action, app=app, groups="\n".join(group_ids),
-            delete=delete, summary=summary, requested_by=actor, channel=channel,
-            requested_at=service.clock(), expires_at=service.expires(),
-        )
-        session.add(request)
-        repo.audit(session, actor, "request", f"{request.id}: {summary}")
-    approvers = ", ".join(service.config.slack.approvers) or "nobody (set slack.approvers)"
-    text = (f"Approval needed for request {request.id}: {summary}. Nothing changes until an "
-            f"approver runs `approve {request.id}` (or `deny {request.id}`). Approvers: "
-            f"{approvers}. Expires {when(request.expires_at)}.")
-    return Reply(True, text, status="done", data=request_data(request))
+def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
+         operation: dict[str, object], summary: str, dry_run: bool) -> Reply:
+    targets, plan, data = unlink_plan(app, mappings, delete)
+    if dry_run:
+        return Reply(True, f"Dry run, nothing changed and no request made: {summary}.\n{plan}",
+                     data={"plan": data})
+    ask = Ask(action=action, app=app.name, targets=targets, operation=operation, plan=plan,
+              plan_data=data, summary=summary, delete=delete)
+    return new_request(ctx.service, ask, actor=ctx.actor, channel=ctx.channel)
 
 
-def request_unlink(service: GroupPushService, group_name: str, app_name: str, *,
-                   delete: bool, actor: str, channel: str = "") -> Reply:
-    """Ask to stop pushing a group, keeping or deleting the app group."""
-    service.require_operator(actor)
-    snapshot = service.snapshot()
-    app = service.find_app(app_name)
-    _, mapping = service.find_push(snapshot, group_name, app)
-    how = "and delete the app group with its memberships" if delete else \
+@handles(Unlink)
+def unlink(ctx: Context, op: Unlink) -> Reply:
+    """`unlink GROUP from APP --keep | --delete`: a request bound to its plan (a push whose
+    directory group is gone is named as it was pushed)."""
+    service = ctx.service
+    app = service.find_app(op.app)
+    _, mapping = service.find_push(service.snapshot(), op.group, app)
+    how = "and delete the app group with its memberships" if op.delete else \
         "and keep the app group as it is"
-    return new_request(service, action="unlink", app=app.name, group_ids=[mapping.group_id],
-                        delete=delete, actor=actor, channel=channel,
-                        summary=f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
-                                + rules_note(service, app.name, [mapping]))
+    return _ask(ctx, app, [mapping], op.delete, "unlink", op.to_dict(),
+                f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
+                + rules_note(service, app.name, [mapping]), op.dry_run)
 
 
-def request_bulk_delete(service: GroupPushService, app_name: str, group_names: list[str],
-                        everything: bool, *, actor: str, channel: str = "") -> Reply:
-    """Ask to delete many pushed groups from an app (and stop pushing them)."""
-    service.require_operator(actor)
-    app = service.find_app(app_name)
-    mappings = selected_mappings(service, app.name, group_names, everything)
+@handles(BulkDelete)
+def bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
+    """`bulk delete APP GROUP... | --all`: a request bound to its plan."""
+    service = ctx.service
+    app = service.find_app(op.app)
+    mappings = selected_mappings(service, app.name, list(op.names), op.everything)
     names = ", ".join(quoted(m.group_name) for m in mappings)
-    return new_request(service, action="bulk_delete", app=app.name,
-                        group_ids=[m.group_id for m in mappings], delete=True, actor=actor,
-                        channel=channel, summary=f"delete {plural(len(mappings), 'pushed group')} "
-                                                 f"from {app.name}: {names}"
-                                                 + rules_note(service, app.name, mappings))
+    return _ask(ctx, app, mappings, True, "bulk_delete", op.to_dict(),
+                f"delete {plural(len(mappings), 'pushed group')} from {app.name}: {names}"
+                + rules_note(service, app.name, mappings), op.dry_run)
 
 
 def rules_note(service: GroupPushService, app: str, mappings: list[PushMapping]) -> str:
@@ -119,23 +121,28 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
     return chosen
 
 
-def decide(service: GroupPushService, request_id: str, actor: str, approve: bool) -> Reply:
-    """Approve (and carry out) or deny a request, once, by someone the policy allows."""
-    wanted = request_id.strip().upper()
+def _claim(service: GroupPushService, request_id: str, actor: str,
+           status: str) -> ApprovalRequest | Reply:
+    """The request, claimed for `status` by `actor`, or the refusal saying why not."""
     with service.db.session() as session:
-        request = session.get(ApprovalRequest, wanted)
+        request = session.get(ApprovalRequest, request_id.strip().upper())
         if request is None:
-            pending = [r.id for r in repo.pending_requests(session)]
-            tip = f" Pending: {', '.join(pending)}." if pending else " No request is pending."
+            ids = [r.id for r in repo.pending_requests(session)
+                   if actor in service.config.slack.approvers or r.requested_by == actor]
+            tip = f" Pending: {', '.join(ids)}." if ids else ""
             raise Refused(f"No approval request {request_id}.{tip}")
         now = service.clock()
-        reason = why_not_decide(request, actor, service.config.slack, now, approve)
+        if status == "withdrawn":
+            reason = why_not_withdraw(request, actor, now)
+        else:
+            reason = why_not_decide(request, actor, service.config.slack, now,
+                                    status == "approved")
         if reason is not None:
             if request.status == "pending" and now > request.expires_at:
                 request.status = "expired"
-            return Reply.refused(reason[0].upper() + reason[1:],
-                                 **request_data(request))
-        status = "approved" if approve else "denied"
+            verb = {"approved": "approve", "denied": "deny"}.get(status, "withdraw")
+            repo.audit(session, actor, "refused", f"{verb} {request.id}: {reason}")
+            return Reply.refused(reason[0].upper() + reason[1:], **request_data(request))
         if not repo.claim_request(session, request.id, status, actor, now):
             session.refresh(request)
             return Reply.refused(f"Request {request.id} was already {request.status} by "
@@ -143,32 +150,74 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
                                  **request_data(request))
         session.refresh(request)
         repo.audit(session, actor, request.status, f"{request.id}: {request.summary}")
+        return request
+
+
+def why_not_withdraw(request: ApprovalRequest, actor: str, now: object) -> str | None:
+    """Why `actor` may not withdraw this request, or None when they may."""
+    if request.requested_by != actor:
+        return (f"only {request.requested_by}, who asked, may withdraw request {request.id}; "
+                "an approver may deny it.")
+    if request.status != "pending":
+        return f"request {request.id} was already {request.status}; nothing more was changed."
+    return None
+
+
+def decide(service: GroupPushService, request_id: str, actor: str, approve: bool) -> Reply:
+    """Approve (and carry out, if its plan still holds) or deny a request, once."""
+    claimed = _claim(service, request_id, actor, "approved" if approve else "denied")
+    if isinstance(claimed, Reply):
+        return claimed
+    request = claimed
     if not approve:
         return Reply(True, f"Request {request.id} denied by {actor}: {request.summary} "
                      "will not happen; nothing was changed.", data=request_data(request))
-    outcome, ok = carry_out(service, request)
+    outcome, status = carry_out(service, request)
     with service.db.session() as session:
         row = session.get(ApprovalRequest, request.id)
         if row is not None:
-            row.outcome = outcome
-            row.status = "approved" if ok else "failed"
+            row.outcome, row.status = outcome, status
             request = row
     text = f"Request {request.id} approved by {actor}: {outcome}"
-    return Reply(ok, text, status="done" if ok else "failed", data=request_data(request))
+    if status == "changed":
+        return Reply.refused(f"Request {request.id}: nothing was changed, {CHANGED}. "
+                             f"{outcome}", **request_data(request))
+    return Reply(status == "approved", text, status="done" if status == "approved" else "failed",
+                 data=request_data(request))
 
 
-def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, bool]:
-    """Do what an approved request asked: unlink each group (deleting it in the app if asked),
-    or let a held sync remove what it would."""
+def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
+    """Do what an approved request asked, if its targets and plan are still what was shown:
+    (outcome, status: approved | failed | changed)."""
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _release_sync(service, app, request)
-    done, failed = [], []
-    for group_id in filter(None, request.groups.split("\n")):
+    mappings: list[PushMapping] = []
+    gone = 0
+    for target in targets_of(request) or _legacy_targets(request):
         with service.db.session() as session:
-            mapping = repo.find_mapping(session, group_id, app.name)
+            mapping = repo.find_mapping(session, target.group_id, app.name)
         if mapping is None:
-            continue
+            gone += 1
+        else:
+            mappings.append(mapping)
+    _, plan, data = unlink_plan(app, mappings, request.delete)
+    if request.fingerprint and (gone or fingerprint(data) != request.fingerprint):
+        why = f" {gone} of its groups are no longer pushed." if gone else ""
+        return (f"what it would change is not what it showed.{why} Now:\n{plan}"
+                if mappings else f"what it would change is not what it showed.{why}"), "changed"
+    return _unlink(service, app, request, mappings)
+
+
+def _legacy_targets(request: ApprovalRequest) -> list[Target]:
+    """Targets of a request made before requests were bound (no fingerprint)."""
+    return [Target(g, 0, None) for g in filter(None, request.groups.split("\n"))]
+
+
+def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
+            mappings: list[PushMapping]) -> tuple[str, str]:
+    done, failed = [], []
+    for mapping in mappings:
         try:
             with service.mapping_lock(int(mapping.id or 0)):
                 if request.delete and mapping.app_group_id:
@@ -188,65 +237,31 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
     outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
     if failed:
         outcome += " Failed: " + "; ".join(failed)
-    return outcome, not failed
-
-
-def attach_message(service: GroupPushService, request_id: str, channel: str, ts: str) -> None:
-    """Remember the chat message that shows a request, so it can be updated when decided."""
-    with service.db.session() as session:
-        request = session.get(ApprovalRequest, request_id)
-        if request is not None:
-            request.channel, request.message_ts = channel, ts
-
-
-def get_request(service: GroupPushService, request_id: str) -> ApprovalRequest | None:
-    """A request by id."""
-    with service.db.session() as session:
-        return session.get(ApprovalRequest, request_id.strip().upper())
-
-
-def pending(service: GroupPushService) -> list[ApprovalRequest]:
-    """Requests waiting for an approver (expired ones are marked so and left out)."""
-    now = service.clock()
-    with service.db.session() as session:
-        waiting = []
-        for request in repo.pending_requests(session):
-            if now > request.expires_at:
-                request.status = "expired"
-            else:
-                waiting.append(request)
-        return waiting
+    return outcome, "failed" if failed else "approved"
 
 
 def _release_sync(service: GroupPushService, app: App,
-                  request: ApprovalRequest) -> tuple[str, bool]:
-    from engine.sync import sync_one
-
+                  request: ApprovalRequest) -> tuple[str, str]:
     with service.db.session() as session:
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
-        return "the group is no longer pushed; nothing to do.", True
+        return "the group is no longer pushed; nothing to do.", "approved"
+    mapping_id, snapshot = int(mapping.id or 0), service.snapshot()
     try:
-        outcome = sync_one(service, service.snapshot(), app, int(mapping.id or 0),
-                           actor=request.decided_by, guarded=False)
+        with service.mapping_lock(mapping_id):
+            plan = plan_mapping(service.db, app, snapshot, mapping_id)
+            now = {"app_group_id": mapping.app_group_id, "remove": sorted(plan.remove)}
+            if request.fingerprint and fingerprint(now) != request.fingerprint:
+                return (f"the sync would now remove {len(plan.remove)} members of "
+                        f"{quoted(mapping.group_name)} on {app.name} "
+                        f"({', '.join(sorted(plan.remove)[:10]) or 'none'}); the next sync "
+                        "asks again if it still holds."), "changed"
+            outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
+                                   actor=request.decided_by)
     except ConnectorError as error:
-        return f"the sync failed: {error.describe()}", False
+        return f"the sync failed: {error.describe()}", "failed"
     return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
-            f"-{outcome.removed}."), True
-
-
-@handles(Unlink)
-def handle_unlink(ctx: Context, op: Unlink) -> Reply:
-    """`unlink GROUP from APP --keep | --delete`: a request."""
-    return request_unlink(ctx.service, op.group, op.app, delete=op.delete, actor=ctx.actor,
-                          channel=ctx.channel)
-
-
-@handles(BulkDelete)
-def handle_bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
-    """`bulk delete APP GROUP... | --all`: a request."""
-    return request_bulk_delete(ctx.service, op.app, list(op.names), op.everything,
-                               actor=ctx.actor, channel=ctx.channel)
+            f"-{outcome.removed}."), "approved"
 
 
 @handles(Approve)
@@ -259,3 +274,28 @@ def handle_approve(ctx: Context, op: Approve) -> Reply:
 def handle_deny(ctx: Context, op: Deny) -> Reply:
     """`deny ID`."""
     return decide(ctx.service, op.request_id, ctx.actor, approve=False)
+
+
+@handles(Withdraw)
+def withdraw(ctx: Context, op: Withdraw) -> Reply:
+    """`withdraw ID`: the person who asked takes a pending request back."""
+    claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
+    if isinstance(claimed, Reply):
+        return claimed
+    return Reply(True, f"Request {claimed.id} withdrawn by {ctx.actor}: {claimed.summary} "
+                 "will not happen; nothing was changed.", data=request_data(claimed))
+
+
+@handles(Requests)
+def list_requests(ctx: Context, op: Requests) -> Reply:
+    """`requests`: pending requests, all to approvers, one's own to anyone else."""
+    approver = ctx.actor in ctx.service.config.slack.approvers
+    shown = [r for r in pending(ctx.service) if approver or r.requested_by == ctx.actor]
+    if not shown:
+        return Reply(True, "No approval request is pending" + ("" if approver else
+                     " of yours (approvers see everyone's)") + ".", data={"requests": []})
+    lines = [f"• {r.id}: {r.summary} — asked by {r.requested_by}, expires "
+             f"{when(r.expires_at)}" for r in shown]
+    return Reply(True, "\n".join([f"Pending approval requests ({len(shown)}):", *lines]),
+                 data={"requests": [json.loads(json.dumps(request_data(r)["approval"]))
+                                    for r in shown]})

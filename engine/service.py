@@ -10,11 +10,18 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import App, AppGroup, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
-from engine.pusher import HeldForApproval, Progress, PushOutcome, Refused, push_mapping
+from engine.pusher import (
+    GroupTaken,
+    HeldForApproval,
+    Progress,
+    PushOutcome,
+    Refused,
+    push_mapping,
+)
 from engine.results import Reply
 from engine.words import gone_from_directory, plural, typeable
 from storage import repo
@@ -159,59 +166,41 @@ class GroupPushService:
     def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
                    actor: str, *, memberships: bool, via: str,
                    progress: Progress | None = None) -> PushOutcome:
-        """Refuse what may not be pushed, record the mapping, then push it."""
+        """Refuse what may not be pushed, record the mapping, then push it: the push decides
+        to link or create the app group. A push failing at its first request stays, with
+        its error, for `info` and Retry; one refused by the app group's name does not."""
         self.refuse_unpushable(snapshot, group, app)
-        with self.db.session() as session:
-            if repo.find_mapping(session, group.id, app.name) is not None:
-                raise Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
-                              f"`info {quoted(group.name)} on {app.name}` shows it; "
-                              f"`now {quoted(group.name)} on {app.name}` pushes it again.")
-        existing = app.find_group(group.name)
-        if existing is not None:
-            self.refuse_owned(app, existing)
-        if existing is not None and not app.capabilities.link_existing:
-            with self.db.session() as session:
-                ours = repo.left_in_app(session, app.name, group.name)
-            raise Refused(f"{app.name} already has a group named {quoted(group.name)}; " + (
-                f"grouppush pushed it before and unlink with --keep left it there. To push into "
-                f"it again, set enhanced_group_push: true for {app.name} (grouppush links it "
-                f"and makes its members match the directory), or delete it in {app.name} first."
-                if ours else "grouppush does not take over groups it did not create. Rename "
-                f"one of them, or set enhanced_group_push: true for {app.name} to link it."))
         already = Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
-                          f"`info {quoted(group.name)} on {app.name}` shows it.")
+                          f"`info {quoted(group.name)} on {app.name}` shows it; "
+                          f"`now {quoted(group.name)} on {app.name}` pushes it again.")
         try:
             with self.db.session() as session:
+                if repo.find_mapping(session, group.id, app.name) is not None:
+                    raise already
                 mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
-                                      memberships=memberships, linked=existing is not None,
-                                      created_by=actor, created_via=via,
-                                      app_group_id=existing.id if existing else None,
-                                      app_group_name=existing.name if existing else "")
+                                      memberships=memberships, created_by=actor,
+                                      created_via=via)
                 session.add(mapping)
                 session.flush()
                 mapping_id = int(mapping.id or 0)
                 repo.audit(session, actor, "push",
                            f"{group.name} to {app.name}"
                            + ("" if memberships else " (no memberships)")
-                           + (f" by rule {via[5:]}" if via.startswith("rule:") else "")
-                           + (" (linked existing group)" if existing else ""))
+                           + (f" by rule {via[5:]}" if via.startswith("rule:") else ""))
         except IntegrityError:  # someone pushed the same group at the same moment
             raise already from None
-        with self.mapping_lock(mapping_id):
-            return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
-                                actor=actor, full=existing is not None and memberships,
-                                members=memberships, progress=progress)
-
-    def refuse_owned(self, app: App, app_group: AppGroup) -> None:
-        """Refuse to link an app group that another push already pushes into."""
-        with self.db.session() as session:
-            owner_id = repo.owner_of_app_group(session, app.name, app_group.id)
-            owner = session.get(PushMapping, owner_id) if owner_id is not None else None
-            if owner is not None:
-                raise Refused(f"{app.name}'s group {quoted(app_group.name)} is already pushed "
-                              f"from the directory group {quoted(owner.group_name)}; one app "
-                              "group takes the members of one directory group. Rename one of "
-                              "them.")
+        try:
+            with self.mapping_lock(mapping_id):
+                return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
+                                    actor=actor, members=memberships, progress=progress)
+        except GroupTaken as taken:
+            with self.db.session() as session:
+                row = session.get(PushMapping, mapping_id)
+                if row is not None:
+                    repo.forget_mapping(session, row, history=True)
+                    repo.audit(session, actor, "refused", f"push {group.name} to {app.name}: "
+                               f"{taken}")
+            raise Refused(str(taken)) from None
 
     def push_now(self, group_name: str, app_name: str, actor: str,
                  progress: Progress | None = None) -> Reply:

@@ -9,12 +9,12 @@ from typing import Any
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
+from engine.approvals import Ask, Target, new_request, pending_for
 from engine.context import Context
 from engine.operations import Sync
 from engine.planner import MemberPlan
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
 from engine.registry import handles
-from engine.requests import new_request
 from engine.results import Reply
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -42,7 +42,8 @@ def removal_guard(service: GroupPushService) -> Any:
 
     def guard(group: str, app: str, plan: MemberPlan, pushed: int) -> None:
         if pushed > safety.min_group_size and len(plan.remove) > safety.max_removal_share * pushed:
-            raise HeldForApproval(group, app, len(plan.remove), pushed)
+            raise HeldForApproval(group, app, len(plan.remove), pushed,
+                                  tuple(sorted(plan.remove)))
 
     return guard
 
@@ -90,16 +91,19 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
 
 def _hold(service: GroupPushService, mapping: PushMapping, held: HeldForApproval,
           actor: str) -> str:
-    with service.db.session() as session:
-        waiting = [r for r in repo.pending_requests(session)
-                   if r.action == "sync_removal" and r.groups == mapping.group_id
-                   and r.app == mapping.app]
-    if waiting:
-        return waiting[0].id
-    reply = new_request(service, action="sync_removal", app=mapping.app,
-                        group_ids=[mapping.group_id], delete=False, actor=actor, channel="",
-                        summary=f"let the sync remove {held.removing} of {held.of} members "
-                                f"of {quoted(mapping.group_name)} on {mapping.app}")
+    waiting = pending_for(service, mapping.app, {mapping.group_id})
+    if waiting is not None:
+        return waiting.id
+    target = Target(mapping.group_id, int(mapping.id or 0), mapping.app_group_id)
+    shown = ", ".join(held.remove[:10]) + (" …" if len(held.remove) > 10 else "")
+    ask = Ask(action="sync_removal", app=mapping.app, targets=(target,),
+              operation=Sync(mapping.app).to_dict(),
+              plan=f"• remove {held.removing} of {held.of} members of "
+                   f"{quoted(mapping.group_name)} on {mapping.app}: {shown}",
+              plan_data={"app_group_id": mapping.app_group_id, "remove": list(held.remove)},
+              summary=f"let the sync remove {held.removing} of {held.of} members "
+                      f"of {quoted(mapping.group_name)} on {mapping.app}")
+    reply = new_request(service, ask, actor=actor, channel="")
     return str(reply.data["approval"]["id"])
 
 

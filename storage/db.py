@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -29,8 +29,14 @@ def _app_group_descriptions(connection: Connection) -> None:
                             "VARCHAR NOT NULL DEFAULT ''"))
 
 
+def _bound_requests(connection: Connection) -> None:
+    for column in ("operation", "target", "fingerprint", "plan"):
+        connection.execute(text(f"ALTER TABLE approvalrequest ADD COLUMN {column} "
+                                "VARCHAR NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    2: _index_app_user_ids, 3: _app_group_descriptions}
+    2: _index_app_user_ids, 3: _app_group_descriptions, 4: _bound_requests}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

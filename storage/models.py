@@ -83,7 +83,8 @@ class PushRule(SQLModel, table=True):
 
 
 class ApprovalRequest(SQLModel, table=True):
-    """An unlink or bulk delete waiting for an approver."""
+    """A change waiting for an approver (unlink, bulk delete, a held sync), bound to what it
+    showed: its operation, its targets and a fingerprint of its plan."""
 
     id: str = Field(primary_key=True)
     action: str  # unlink | bulk_delete | sync_removal
@@ -94,12 +95,16 @@ class ApprovalRequest(SQLModel, table=True):
     requested_by: str
     requested_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    status: str = "pending"  # pending | approved | denied | expired | failed
+    status: str = "pending"  # pending | approved | denied | expired | failed | withdrawn | changed
     decided_by: str = ""
     decided_at: datetime | None = None
     channel: str = ""
     message_ts: str = ""
     outcome: str = ""
+    operation: str = ""  # the operation asked for, as JSON
+    target: str = ""  # JSON: [{group_id, mapping_id, app_group_id}], what it was asked for
+    fingerprint: str = ""  # of the plan shown when it was asked
+    plan: str = ""  # the plan as shown, for people
 
 
 class PushRun(SQLModel, table=True):

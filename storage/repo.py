@@ -83,10 +83,15 @@ def record_removed(session: Session, mapping_id: int, logins: Iterable[str]) -> 
             col(PushedMember.mapping_id) == mapping_id, col(PushedMember.login).in_(keys)))
 
 
-def forget_mapping(session: Session, mapping: PushMapping) -> None:
-    """Delete a mapping and its pushed members."""
+def forget_mapping(session: Session, mapping: PushMapping, history: bool = False) -> None:
+    """Delete a mapping and its pushed members (and its runs and errors, with history)."""
     session.exec(delete(PushedMember).where(  # type: ignore[call-overload]
         col(PushedMember.mapping_id) == mapping.id))
+    if history:
+        session.exec(delete(RunError).where(  # type: ignore[call-overload]
+            col(RunError.mapping_id) == mapping.id))
+        session.exec(delete(PushRun).where(  # type: ignore[call-overload]
+            col(PushRun.mapping_id) == mapping.id))
     session.delete(mapping)
 
 

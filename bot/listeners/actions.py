@@ -32,10 +32,11 @@ def register(app: App, services: Services) -> None:
         conv = Conversation(client, user, (body.get("channel") or {}).get("id", ""),
                             respond if body.get("response_url") else None)
         reply = execute(services.service, answer_as(str(action["value"])), user)
+        approval = reply.data.get("approval")
         if reply.status in ("refused", "usage"):
             conv.tell(answer(reply))
-        elif isinstance(reply.data.get("approval"), dict):
-            show_decision(services, client, reply.data["approval"])
+        if isinstance(approval, dict) and (reply.ok or approval.get("status") == "changed"):
+            show_decision(services, client, approval)
         if body.get("view", {}).get("type") == "home":
             publish_home(services, client, user)
 

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.alerts import Alerter
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.views import alerts as views
@@ -43,7 +44,7 @@ def register(app: App, services: Services) -> None:
             return
         if kind == views.RETRY:
             closed = views.error_closed(_error(services, mapping_id), reply.text)
-            alerts.remember_error_alert(services.service, mapping_id, "", "")
+            Alerter(client, services.service).after_push_errors()  # its alert says it works
         else:
             closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
                                         else "ignored", user)

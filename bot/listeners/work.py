@@ -12,7 +12,7 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message, request_message
 from bot.views.replies import answer, help_message, result, working
-from engine import requests
+from engine import approvals as requests
 from engine.executor import execute
 from engine.grammar import UsageError
 from engine.operations import Check, Help
@@ -75,8 +75,8 @@ def run_long(services: Services, conv: Conversation, operation: Operation) -> No
         conv.update(ts, result(reply, conv.user, text))
     else:
         conv.post(result(reply, conv.user, text))
-    post_requests(services, conv, [str(i) for i in reply.data.get("held") or []])
     alerter = Alerter(conv.client, services.service)
+    alerter.post_requests([str(i) for i in reply.data.get("held") or []])
     if isinstance(operation, Check):
         alerter.after_check()
     alerter.after_push_errors()
@@ -85,11 +85,14 @@ def run_long(services: Services, conv: Conversation, operation: Operation) -> No
 def publish(services: Services, conv: Conversation, operation: Operation,
             reply: Reply) -> None:
     """A quick change's answer: refusals to the person, results (and requests) to the channel."""
-    if reply.status in ("refused", "usage"):
-        conv.tell(answer(reply))
-        return
     approval = reply.data.get("approval")
     kind = operation.spec.kind
+    if reply.status in ("refused", "usage"):
+        conv.tell(answer(reply))
+        if kind is Kind.DECISION and isinstance(approval, dict) and \
+                approval.get("status") == "changed":
+            show_decision(services, conv.client, approval)
+        return
     if kind is Kind.APPROVAL and reply.ok and isinstance(approval, dict):
         post_requests(services, conv, [str(approval["id"])])
         return

@@ -14,6 +14,9 @@ STATUS_LINES = {
     "denied": ":x: *Denied* by {who}",
     "failed": ":warning: *Approved* by {who}, but it failed",
     "expired": ":hourglass: *Expired* without a decision",
+    "withdrawn": ":leftwards_arrow_with_hook: *Withdrawn* by {who}",
+    "changed": ":arrows_counterclockwise: *Not carried out*: changed since it was asked "
+               "(approved by {who}); ask again",
 }
 
 
@@ -54,6 +57,7 @@ def request_message(approval: dict[str, Any], approvers: Iterable[str]) -> dict[
         "text": f"Approval needed: {escape(str(approval['summary']))}",
         "blocks": [
             section(head),
+            *([section(escape(str(approval["plan"])))] if approval.get("plan") else []),
             context(f"Request {approval['id']} · approvers: {who} · expires "
                     f"{escape(str(approval['expires_at']))} · nothing changes until approved"),
             decision_buttons(approval),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.views.alerts import RETRY
 from bot.views.text import (
     Block,
     context,
@@ -12,6 +13,7 @@ from bot.views.text import (
     escape_reply,
     fallback,
     mention,
+    plain,
     section,
     text_sections,
 )
@@ -34,7 +36,8 @@ def answer(reply: Reply) -> Message:
     """An ephemeral answer to the person who typed: a read-only result, a refusal, usage."""
     icon = "" if reply.ok else ICONS.get(reply.status, "") + " "
     text = f"{icon}{escape_reply(reply.text)}"
-    return {"text": fallback(reply.text), "blocks": text_sections(text, escaped=True)}
+    return {"text": fallback(reply.text),
+            "blocks": [*text_sections(text, escaped=True), *retry_button(reply)]}
 
 
 def help_message(text: str) -> Message:
@@ -47,8 +50,19 @@ def result(reply: Reply, actor: str, command: str) -> Message:
     """A change's result for the channel, saying who did it."""
     icon = ICONS.get(reply.status, "")
     blocks: list[Block] = [context(_who(actor, command)),
-                           *text_sections(f"{icon} {escape_reply(reply.text)}", escaped=True)]
+                           *text_sections(f"{icon} {escape_reply(reply.text)}", escaped=True),
+                           *retry_button(reply)]
     return {"text": f"{mention(actor)}: {fallback(reply.text)}", "blocks": blocks}
+
+
+def retry_button(reply: Reply) -> list[Block]:
+    """A Retry button under a failed push's answer (the same as on its alert)."""
+    mapping_id = reply.data.get("retry")
+    if not isinstance(mapping_id, int) or not mapping_id:
+        return []
+    return [{"type": "actions", "block_id": f"retry:{mapping_id}", "elements": [
+        {"type": "button", "action_id": RETRY, "value": str(mapping_id),
+         "text": plain("Retry"), "style": "primary"}]}]
 
 
 def working(actor: str, command: str, done: int | None = None,

@@ -53,8 +53,8 @@ def test_every_scenario_gives_its_rows() -> None:
     # what is exact whatever the speed: requests of the pushes, no app group read by the sync
     push_requests = [r for r in rows if r.scenario.startswith("push 100 ")
                      and r.figure == "requests"]
-    assert push_requests[0].value.startswith("8 (2 GET /Groups, 5 PATCH /Groups/{id}, "
-                                             "1 POST /Groups)")
+    assert push_requests[0].value.startswith("7 (1 GET /Groups, 5 PATCH /Groups/{id}, "
+                                             "1 POST /Groups)")  # link-or-create: one lookup
     reads = [r for r in rows if r.figure.startswith("app group reads")]
     assert reads[0].value == "0" and reads[0].verdict == "met"
     drifted = [r for r in rows if r.figure == "groups drifted"]

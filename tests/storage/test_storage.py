@@ -101,6 +101,8 @@ def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
     with db.session() as session:
         session.execute(text(f"DROP INDEX {APP_USER_ID_INDEX}"))
         session.execute(text("ALTER TABLE pushmapping DROP COLUMN app_group_description"))
+        for column in ("operation", "target", "fingerprint", "plan"):
+            session.execute(text(f"ALTER TABLE approvalrequest DROP COLUMN {column}"))
         session.get(SchemaVersion, 1).version = 1  # type: ignore[union-attr]
     db.close()
     db = Database(database_url)

@@ -14,7 +14,7 @@ from engine.pushed import group_type
 from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
-from engine.words import gone_from_directory, plural
+from engine.words import concrete, gone_from_directory, plural
 from storage import repo
 from storage.models import PushMapping
 
@@ -129,7 +129,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
         fields["Error time"] = when(mapping.error_at)
         if mapping.error_status is not None:
             fields["App status"] = str(mapping.error_status)
-        fields["Troubleshooting"] = mapping.error_hint or (error.hint if error else "")
+        fields["Troubleshooting"] = concrete(mapping.error_hint or (error.hint if error else ""),
+                                             mapping.group_name, app.name)
     else:
         fields["Error"] = "none"
     text = "\n".join([f"Information: {quoted(group.name)} on {app.name}",

@@ -22,3 +22,8 @@ def gone_from_directory(name: str, app: str) -> str:
     return (f"The directory group {typeable(name)} is no longer in the directory, so it cannot be "
             f"pushed. `unlink {typeable(name)} from {app} --delete` deletes it from {app}; "
             f"`unlink {typeable(name)} from {app} --keep` leaves it there.")
+
+
+def concrete(hint: str, group: str, app: str) -> str:
+    """A hint's `... GROUP on APP` commands for this group and app, typed as they must be."""
+    return hint.replace("GROUP on APP", f"{typeable(group)} on {typeable(app)}")

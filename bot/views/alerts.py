@@ -7,7 +7,7 @@ from typing import Any
 from bot.views.text import Block, context, escape, escape_reply, mention, plain, section
 from engine.alerts import ErrorAlert
 from engine.drift import DriftReport
-from engine.words import typeable
+from engine.words import concrete
 
 PUSH_NOW = "drift_push_now"
 IGNORE = "drift_ignore"
@@ -73,8 +73,8 @@ def error_alert(error: ErrorAlert) -> Message:
                                        for k, v in fields]},
         section(f"*The app's error*\n{escape(error.message)}"),
         section("*Troubleshooting*\n" + escape_reply(
-            error.hint or f"`info {typeable(error.group)} on {typeable(error.app)}` shows the "
-            "push and its last error.")),
+            concrete(error.hint or "`info GROUP on APP` shows the push and its last error.",
+                     error.group, error.app))),
         {"type": "actions", "block_id": f"error:{error.mapping_id}", "elements": [
             {"type": "button", "action_id": RETRY, "value": str(error.mapping_id),
              "text": plain("Retry"), "style": "primary"}]},

@@ -217,3 +217,17 @@ def test_names_with_quotes_are_shown_in_a_form_that_types_back(ws: Workspace) ->
         pushed = ws.exec(f"push {typed} to box")
         assert pushed.code == 0, pushed.out
         assert name in ws.app.groups()
+
+
+def test_hints_name_the_group_and_app_they_are_about() -> None:
+    import json
+
+    from bot.views.alerts import error_alert
+    from connectors.errors import HINTS
+    from engine.alerts import ErrorAlert
+
+    alert = error_alert(ErrorAlert(mapping_id=1, group="Sales Team", app="box",
+                                   operation="sync", message="box refused it (HTTP 404)",
+                                   status=404, hint=HINTS["not_found"], at="now"))
+    shown = json.dumps(alert, ensure_ascii=False)
+    assert '`now \\"Sales Team\\" on box`' in shown and "GROUP on APP" not in shown

@@ -59,7 +59,10 @@ def test_ctrl_c_in_the_console_ends_it_without_a_traceback(ws: Workspace) -> Non
 
     env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
     console = subprocess.Popen([*grouppush(), "console"], env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               # as at a terminal, even when the tests run in the background
+                               # (where a shell starts them with Ctrl-C ignored)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert console.stdin is not None and console.stdout is not None
     console.stdin.write("apps\n")
     console.stdin.flush()

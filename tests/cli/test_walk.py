@@ -129,3 +129,13 @@ def test_the_walk_with_exec_json(demo: Path, tmp_path: Path,
         else:
             assert code != 2, (line, result)
         request = request_id(result["text"]) if "approve " in result["text"] else request
+
+
+def test_every_troubleshooting_hint_suggests_commands_that_parse() -> None:
+    from connectors.errors import DIRECTORY_HINTS, HINTS
+    from engine.words import concrete, gone_from_directory
+
+    for kind, hint in {**HINTS, **{f"okta {k}": v for k, v in DIRECTORY_HINTS.items()}}.items():
+        assert_readable(kind, concrete(hint, "Sales Team", APP))
+    assert_readable("gone", gone_from_directory('The "A" Team', APP))
+    assert len(suggested(gone_from_directory("Sales", APP))) == 2

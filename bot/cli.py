@@ -45,8 +45,9 @@ def _service(config: str | None) -> GroupPushService:
 
 def _print(reply: Reply, as_json: bool) -> int:
     if as_json:
-        print(json.dumps({"ok": reply.ok, "status": reply.status, "text": reply.text,
-                          "data": reply.data}, default=str))
+        from engine.schema import envelope
+
+        print(json.dumps(envelope(reply, reply.operation), default=str))
     else:
         print(reply.text)
     return reply.exit_code

@@ -41,6 +41,9 @@ class Viewer:
     seen: float
     published: float = 0.0
     stale: bool = False
+    hash: str = ""
+    """Slack's hash of the view last published for them: a refresh made while they click
+    is refused by Slack (hash_conflict) instead of replacing their newer view."""
 
 
 class HomeTab:
@@ -67,10 +70,11 @@ class HomeTab:
     def publish(self, client: WebClient, user: str, state: HomeState | None = None) -> None:
         """Publish the tab for a person now (they opened it or clicked in it)."""
         data = home_data(self.service, state or self.state_of(user))
-        client.views_publish(user_id=user, view=home_view(data))
+        response = client.views_publish(user_id=user, view=home_view(data))
         now = time.monotonic()
         with self._lock:
-            self._viewers[user] = Viewer(state=data.state, seen=now, published=now)
+            self._viewers[user] = Viewer(state=data.state, seen=now, published=now,
+                                         hash=_hash(response))
             self._client = client
             if self._watcher is None or not self._watcher.is_alive():
                 self._watcher = threading.Thread(target=self._watch, daemon=True,
@@ -112,8 +116,8 @@ class HomeTab:
             log.warning("the Home tab cannot read what changed", exc_info=True)
             return ()
 
-    def _due(self) -> list[tuple[str, HomeState]]:
-        """Stale viewers whose turn it is, within the refresh budget."""
+    def _due(self) -> list[tuple[str, HomeState, str]]:
+        """Stale viewers whose turn it is (longest waiting first), within the budget."""
         now = time.monotonic()
         with self._lock:
             while self._refreshes and now - self._refreshes[0] > 60:
@@ -121,9 +125,11 @@ class HomeTab:
             if now < self._hold_until:
                 return []
             room = self.per_minute - len(self._refreshes)
-            due = [(u, v.state) for u, v in self._viewers.items()
-                   if v.stale and now - v.published >= self.min_gap][:max(0, room)]
-            for user, _ in due:
+            waiting = sorted((v.published, u) for u, v in self._viewers.items()
+                             if v.stale and now - v.published >= self.min_gap)
+            due = [(u, self._viewers[u].state, self._viewers[u].hash)
+                   for _, u in waiting[:max(0, room)]]
+            for user, _, _ in due:
                 self._viewers[user].stale = False
                 self._viewers[user].published = now
                 self._refreshes.append(now)
@@ -132,11 +138,18 @@ class HomeTab:
     def refresh_stale(self) -> None:
         """Publish again for the viewers whose tab is out of date and whose turn it is."""
         client = self._client
-        for user, state in self._due() if client is not None else []:
+        for user, state, shown in self._due() if client is not None else []:
             try:
-                client.views_publish(user_id=user,  # type: ignore[union-attr]
-                                     view=home_view(home_data(self.service, state)))
+                view = home_view(home_data(self.service, state))
+                response = client.views_publish(  # type: ignore[union-attr]
+                    user_id=user, view=view, **({"hash": shown} if shown else {}))
+                with self._lock:
+                    if user in self._viewers:
+                        self._viewers[user].hash = _hash(response)
             except SlackApiError as error:
+                if error.response.get("error") == "hash_conflict":
+                    continue  # they clicked meanwhile: their own publish is newer
+
                 self._refused(user, error)
             except Exception:
                 log.exception("refreshing the Home tab of %s failed", user)
@@ -149,3 +162,11 @@ class HomeTab:
                 wait = float(error.response.headers.get("Retry-After", 30))
                 self._hold_until = time.monotonic() + wait
         log.warning("refreshing the Home tab of %s: %s", user, error.response.get("error"))
+
+
+def _hash(response: object) -> str:
+    """The hash of the view a views.publish answered with."""
+    try:
+        return str(response["view"]["hash"])  # type: ignore[index]
+    except (KeyError, TypeError):
+        return ""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from connectors.base import App
+from connectors.base import App, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.context import Context
 from engine.operations import BulkDeactivate, Repush, RuleAdd, RuleRemove
 from engine.planner import MemberPlan
+from engine.plans import PushPlan, dry_run_reply, preview_new_push
 from engine.pusher import Refused, apply_plan, record_failure, resolve
 from engine.registry import handles
 from engine.requests import selected_mappings
@@ -21,7 +22,7 @@ from storage.models import PushMapping, PushRule
 
 
 def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pattern: str,
-             actor: str) -> Reply:
+             actor: str, dry_run: bool = False) -> Reply:
     """Save a rule and push every group it matches now."""
     service.require_operator(actor)
     app = service.find_app(app_name)
@@ -38,6 +39,8 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
             raise Refused(f"A rule named {existing.name} already exists (→ {existing.app}, "
                           f"--{existing.kind} {quoted(existing.pattern)}). `rule remove "
                           f"{existing.name}` first, or choose another name.")
+        if dry_run:
+            return _rule_preview(service, snapshot, app, name, matches)
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
@@ -50,7 +53,25 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
                  data={"matches": [g.name for g in matches]})
 
 
-def rule_remove(service: GroupPushService, name: str, actor: str) -> Reply:
+def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: App, name: str,
+                  matches: list[DirectoryGroup]) -> Reply:
+    with service.db.session() as session:
+        pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
+    plans, notes = [], []
+    for group in matches:
+        if group.id in pushed:
+            notes.append(f"• {quoted(group.name)} on {app.name}: already pushed")
+            continue
+        try:
+            plans.append(preview_new_push(service, snapshot, group, app))
+        except Refused as refusal:
+            notes.append(f"✗ {quoted(group.name)}: {refusal}")
+    return dry_run_reply(f"rule {name} would be saved and push {len(plans)} of the "
+                         f"{len(matches)} groups it matches now.", plans, notes)
+
+
+def rule_remove(service: GroupPushService, name: str, actor: str,
+                dry_run: bool = False) -> Reply:
     """Delete a rule; the groups it pushed stay pushed."""
     service.require_operator(actor)
     with service.db.session() as session:
@@ -61,6 +82,9 @@ def rule_remove(service: GroupPushService, name: str, actor: str) -> Reply:
             tip = f" Did you mean {near[0]}?" if near else \
                 (f" Rules: {', '.join(names)}." if names else " There are no rules.")
             raise Refused(f"No rule named {name}.{tip}")
+        if dry_run:
+            return Reply(True, f"Dry run, nothing changed: rule {rule.name} would be removed; "
+                         "the groups it pushed stay pushed.", data={"dry_run": True, "plan": []})
         session.delete(rule)
         repo.audit(session, actor, "rule remove", rule.name)
     return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed (`list "
@@ -69,11 +93,16 @@ def rule_remove(service: GroupPushService, name: str, actor: str) -> Reply:
 
 
 def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[str],
-                    everything: bool, actor: str) -> Reply:
+                    everything: bool, actor: str, dry_run: bool = False) -> Reply:
     """Pause many pushes of one app at once."""
     service.require_operator(actor)
     app = service.find_app(app_name)
     mappings = selected_mappings(service, app.name, group_names, everything)
+    if dry_run:
+        active = [quoted(m.group_name) for m in mappings if m.status == "active"]
+        return Reply(True, f"Dry run, nothing changed: {len(active)} groups on {app.name} "
+                     f"would be deactivated: {', '.join(active) or 'none'}. They stay in the "
+                     "app.", data={"dry_run": True, "plan": []})
     changed = []
     with service.db.session() as session:
         for mapping in mappings:
@@ -93,7 +122,7 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
                  f"{again}.")
 
 
-def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:
+def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool = False) -> Reply:
     """Bring one user up to date in every pushed group they belong to, now."""
     service.require_operator(actor)
     snapshot = service.snapshot()
@@ -106,6 +135,8 @@ def repush(service: GroupPushService, user_ref: str, actor: str) -> Reply:
     with service.db.session() as session:
         mappings = [m for m in repo.list_mappings(session, status="active")
                     if m.group_id in groups and m.app_group_id]
+    if dry_run:
+        return _repush_preview(service, mappings, user.login, user.active)
     lines, errors = [], 0
     for mapping in mappings:
         app = service.find_app(mapping.app)
@@ -159,25 +190,44 @@ def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
         row.members_pushed = repo.count_pushed_members(session, mapping_id)
 
 
-@handles(RuleAdd)
+def _repush_preview(service: GroupPushService, mappings: list[PushMapping], login: str,
+                    active: bool) -> Reply:
+    plans = []
+    for mapping in mappings:
+        app = service.find_app(mapping.app)
+        with service.db.session() as session:
+            pushed = repo.pushed_members(session, int(mapping.id or 0))
+        known = login in resolve(service.db, app, [login]) if active else False
+        plans.append(PushPlan(
+            group=mapping.group_name, app=app.name, app_group="keep",
+            app_group_name=mapping.app_group_name or mapping.group_name,
+            app_group_id=mapping.app_group_id,
+            add=(login,) if active and known and login not in pushed else (),
+            remove=(login,) if not active and login in pushed else (),
+            skipped=(login,) if active and not known else ()))
+    return dry_run_reply(f"repush {login} to {len(mappings)} pushed groups.", plans)
+
+
+@handles(RuleAdd, dry_run=True)
 def handle_rule_add(ctx: Context, op: RuleAdd) -> Reply:
     """`rule add NAME to APP --KIND PATTERN`."""
-    return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor)
+    return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor, op.dry_run)
 
 
-@handles(RuleRemove)
+@handles(RuleRemove, dry_run=True)
 def handle_rule_remove(ctx: Context, op: RuleRemove) -> Reply:
     """`rule remove NAME`."""
-    return rule_remove(ctx.service, op.name, ctx.actor)
+    return rule_remove(ctx.service, op.name, ctx.actor, op.dry_run)
 
 
-@handles(BulkDeactivate)
+@handles(BulkDeactivate, dry_run=True)
 def handle_bulk_deactivate(ctx: Context, op: BulkDeactivate) -> Reply:
     """`bulk deactivate APP GROUP... | --all`."""
-    return bulk_deactivate(ctx.service, op.app, list(op.names), op.everything, ctx.actor)
+    return bulk_deactivate(ctx.service, op.app, list(op.names), op.everything, ctx.actor,
+                           op.dry_run)
 
 
-@handles(Repush)
+@handles(Repush, dry_run=True)
 def handle_repush(ctx: Context, op: Repush) -> Reply:
     """`repush USER`."""
-    return repush(ctx.service, op.user, ctx.actor)
+    return repush(ctx.service, op.user, ctx.actor, op.dry_run)

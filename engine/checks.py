@@ -99,6 +99,15 @@ def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
     return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
 
 
+def drift_row(finding: DriftFinding) -> dict[str, object]:
+    """One drifted group as data: what the app lacks and what it has more."""
+    report = finding.report
+    return {"group": report.group, "app": report.app, "missing": list(report.missing),
+            "unexpected": list(report.unexpected), "group_gone": report.group_gone,
+            "renamed_to": report.renamed_to, "state": finding.state,
+            "ignored_by": finding.ignored_by or None}
+
+
 def check(service: GroupPushService, app_name: str | None,
           actor: str) -> tuple[Reply, list[DriftFinding]]:
     """Check every active push (of one app or all) for drift; the reply fails on drift."""
@@ -128,7 +137,7 @@ def check(service: GroupPushService, app_name: str | None,
     head = _summary(app_name or "all apps", len(drifted), len(findings), len(errors))
     ok = not drifted and not errors
     reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
-                  data={"drift": [describe_drift(f.report) for f in drifted],
+                  data={"drift": [drift_row(f) for f in findings if f.report.drifted],
                         "errors": errors, "checked": len(findings)})
     return reply, findings
 

@@ -10,7 +10,7 @@ from engine import changes, checks, pushes, reports, requests, sync  # noqa: F40
 from engine.context import Context, Progress
 from engine.grammar import UsageError, quote
 from engine.pusher import Refused
-from engine.registry import HANDLERS, Kind, Operation, parse
+from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
@@ -23,9 +23,19 @@ log = logging.getLogger(__name__)
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
             progress: Progress | None = None) -> Reply:
     """Run one operation as `actor`; never raises for what a user can cause."""
+    reply = _run(service, operation, actor, channel, progress)
+    reply.operation = operation
+    return reply
+
+
+def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
+         progress: Progress | None) -> Reply:
     try:
         if operation.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
             service.require_operator(actor)
+        if operation.dry_run and type(operation) not in PREVIEWS:
+            return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
+                                 "changed.")
         handler = HANDLERS[type(operation)]
         return handler(Context(service, actor, channel, progress), operation)
     except UsageError as error:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Self
 
+from connectors.settings import closest
 from engine.grammar import Words
 from engine.registry import Kind, Operation, command
 
 READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION
 RULE_KINDS = ("starts-with", "contains", "regex")
+STATUSES = ("active", "inactive")
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,36 @@ class Apps(Operation):
     """Configured apps and their health."""
 
 
-@command("list [APP]", READ, "pushed groups: status, last push, errors")
+@command("list [APP] [--rule NAME] [--status active|inactive] [--errors] [--drift]", READ,
+         "pushed groups: status, last push, errors (filtered)",
+         flags=("--rule", "--status", "--errors", "--drift"))
 @dataclass(frozen=True)
-class ListPushes(OptionalApp):
-    """Pushed groups, of one app or all."""
+class ListPushes(Operation):
+    """Pushed groups, of one app or all: those a rule found, of a status, failing, drifted."""
+
+    app: str | None = None
+    rule: str | None = None
+    status: str | None = None
+    errors: bool = False
+    drift: bool = False
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """[APP] [--rule NAME] [--status active|inactive] [--errors] [--drift]."""
+        rule, status = words.value("--rule"), words.value("--status")
+        if status is not None and status.lower() not in STATUSES:
+            near = closest(status, STATUSES)
+            tip = f" Did you mean {near[0]}?" if near else ""
+            raise words.error(f"`--status` takes active or inactive, not `{status}`.{tip}")
+        errors, drift = words.flag("--errors"), words.flag("--drift")
+        return cls(words.optional(), rule, status.lower() if status else None, errors, drift)
+
+    def words(self) -> list[str]:
+        """[APP] [--rule NAME] [--status S] [--errors] [--drift]."""
+        out = [self.app] if self.app else []
+        out += ["--rule", self.rule] if self.rule is not None else []
+        out += ["--status", self.status] if self.status else []
+        return out + ["--errors"] * self.errors + ["--drift"] * self.drift
 
 
 @command("search TEXT", READ, "directory groups whose names match")

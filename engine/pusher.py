@@ -346,6 +346,9 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
         others = [uid for uid in in_app if uid not in by_id]  # the pushed ones are known
         with db.session() as session:
             known = repo.logins_by_app_id(session, app.name, others) if others else {}
+        unnamed = [uid for uid in others if uid not in known and not in_app[uid]]
+        if unnamed:  # people the plan would remove are named by their login
+            known.update(app.user_logins(unnamed))
         current = {by_id.get(uid) or known.get(uid) or in_app[uid] or uid: uid
                    for uid in in_app}
         resolved = resolve(db, app, desired, refresh=True)

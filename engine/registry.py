@@ -94,6 +94,8 @@ Handler = Callable[["Context", Any], "Reply"]
 OPERATIONS: dict[str, type[Operation]] = {}
 """Every registered operation by verb, in the order help lists them."""
 HANDLERS: dict[type[Operation], Handler] = {}
+PREVIEWS: set[type[Operation]] = set()
+"""Operations whose handler honours dry_run (the executor refuses --dry-run for the others)."""
 
 
 def _verb(usage: str) -> str:
@@ -119,11 +121,14 @@ def command(usage: str, kind: Kind, summary: str, *, long: bool = False,
     return register
 
 
-def handles(cls: type[Op]) -> Callable[[Callable[[Context, Op], Reply]],
-                                      Callable[[Context, Op], Reply]]:
-    """Register the handler that runs one operation."""
+def handles(cls: type[Op], *, dry_run: bool = False) -> Callable[
+        [Callable[[Context, Op], Reply]], Callable[[Context, Op], Reply]]:
+    """Register the handler that runs one operation; dry_run=True when it honours
+    `op.dry_run` (the exact plan, no write to any app)."""
     def register(handler: Callable[[Context, Op], Reply]) -> Callable[[Context, Op], Reply]:
         HANDLERS[cls] = handler
+        if dry_run:
+            PREVIEWS.add(cls)
         return handler
     return register
 

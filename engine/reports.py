@@ -7,16 +7,19 @@ from datetime import datetime
 
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
+from connectors.settings import closest
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
 from engine.pushed import group_type
+from engine.pusher import Refused
 from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.words import concrete, gone_from_directory, plural
-from storage import repo
+from storage import pages, repo
 from storage.models import PushMapping
+from storage.pages import PushFilter
 
 SEARCH_SHOWN = 25
 SEARCH_READ = 200
@@ -30,7 +33,7 @@ def when(at: datetime | None) -> str:
 
 def apps_report(service: GroupPushService) -> Reply:
     """Configured apps, their type, health and how many groups are pushed there."""
-    lines = []
+    lines, rows = [], []
     healthy = True
     for name, app in sorted(service.apps.items()):
         with service.db.session() as session:
@@ -41,9 +44,13 @@ def apps_report(service: GroupPushService) -> Reply:
             health, healthy = f"error: {error.describe()}", False
         kind = service.config.apps.get(name, {}).get("type", "?")
         lines.append(f"• {name} ({kind}): {health}; {plural(count, 'pushed group')}")
+        rows.append({"name": name, "type": str(kind), "health": str(health),
+                     "healthy": not str(health).startswith("error:"), "pushed": count})
     if not lines:
-        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.")
-    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed")
+        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.",
+                     data={"apps": []})
+    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed",
+                 data={"apps": rows})
 
 
 def mapping_line(mapping: PushMapping) -> str:
@@ -56,19 +63,67 @@ def mapping_line(mapping: PushMapping) -> str:
             f"{error}{drift}")
 
 
-def list_report(service: GroupPushService, app_name: str | None) -> Reply:
-    """Pushed groups with status, last push and errors."""
-    if app_name:
-        service.find_app(app_name)
+def push_row(mapping: PushMapping) -> dict[str, object]:
+    """One pushed group as data (`list --json`, the notebook)."""
+    return {"group": mapping.group_name, "app": mapping.app,
+            "app_group": mapping.app_group_name or None, "app_group_id": mapping.app_group_id,
+            "status": "active" if mapping.status == "active" else "deactivated",
+            "members": mapping.members_pushed,
+            "last_push": mapping.last_push_at.isoformat() if mapping.last_push_at else None,
+            "error": mapping.error_message or None,
+            "drift": bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
+            "origin": "rule" if mapping.created_via.startswith("rule:") else "name",
+            "rule": mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None}
+
+
+def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> str:
+    """The rule's name as saved (ignoring case), also for a removed rule whose groups stay
+    pushed, or a refusal naming the closest rules."""
     with service.db.session() as session:
-        mappings = repo.list_mappings(session, app_name)
+        rule = repo.find_rule(session, name)
+        found = {via for app in ([app_name] if app_name else sorted(service.apps))
+                 for via in pages.by_rule(session, app) if via}
+        known = sorted(found | {r.name for r in repo.list_rules(session)})
+    if rule is not None:
+        return rule.name
+    same = [n for n in known if n.casefold() == name.casefold()]
+    if same:
+        return same[0]
+    near = closest(name, known)
+    tip = f" Did you mean {near[0]}?" if near else \
+        (f" Rules: {', '.join(known)}." if known else " There are no rules.")
+    raise Refused(f"No rule named {name}.{tip}")
+
+
+def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,
+                status: str | None = None, errors: bool = False,
+                drift: bool = False) -> Reply:
+    """Pushed groups with status, last push and errors; those a rule found, of one status,
+    failing, or drifted."""
+    if app_name:
+        app_name = service.find_app(app_name).name
+    if rule is not None:
+        rule = _rule_named(service, rule, app_name)
+    wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
+    with service.db.session() as session:
+        mappings = pages.page(session, wanted)
+    shown = describe_filter(wanted)
     if not mappings:
         where = f" to {app_name}" if app_name else ""
-        return Reply(True, f"No groups are pushed{where} yet. `push GROUP to APP` pushes one.",
-                     data={"mappings": []})
+        text = f"No pushed group{where} is {shown}." if shown else \
+            f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
+        return Reply(True, text, data={"pushes": []})
     lines = [mapping_line(m) for m in mappings]
-    return Reply(True, "\n".join([f"Pushed groups ({len(mappings)}):", *lines]),
-                 data={"mappings": [m.model_dump(mode="json") for m in mappings]})
+    head = f"Pushed groups ({len(mappings)}" + (f", {shown}" if shown else "") + "):"
+    return Reply(True, "\n".join([head, *lines]),
+                 data={"pushes": [push_row(m) for m in mappings]})
+
+
+def describe_filter(wanted: PushFilter) -> str:
+    """The filters of `list` in words ("" when none)."""
+    parts = [f"found by rule {wanted.rule}"] if wanted.rule else []
+    parts += [wanted.status] if wanted.status else []
+    return ", ".join(parts + ["with errors"] * wanted.errors + ["with drift"] * wanted.drift)
 
 
 def search_report(service: GroupPushService, text: str) -> Reply:
@@ -149,20 +204,28 @@ def _drift(mapping: PushMapping) -> str:
 
 
 def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
-    """Push rules, optionally of one app."""
+    """Push rules, optionally of one app, each with the pushed groups it found."""
     if app_name:
-        service.find_app(app_name)
+        app_name = service.find_app(app_name).name
     with service.db.session() as session:
         rules = repo.list_rules(session, app_name)
-        counts = {r.name: sum(1 for m in repo.list_mappings(session, r.app)
-                              if m.created_via == f"rule:{r.name}") for r in rules}
+        found = {r.name: [name for _, _, name in pages.selection(
+            session, PushFilter(app=r.app, rule=r.name))] for r in rules}
     if not rules:
         return Reply(True, "No push rules. `rule add NAME to APP --starts-with TEXT` adds one.",
                      data={"rules": []})
-    lines = [f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} "
-             f"({plural(counts[r.name], 'group')} pushed, by {r.created_by})" for r in rules]
+    lines = []
+    for r in rules:
+        names = found[r.name]
+        lines.append(f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} "
+                     f"({plural(len(names), 'group')} pushed, by {r.created_by})")
+        lines.append(f"    found: {', '.join(quoted(n) for n in names)}" if names
+                     else "    found: none yet")
     return Reply(True, "\n".join(["Push rules:", *lines]),
-                 data={"rules": [r.model_dump(mode="json") for r in rules]})
+                 data={"rules": [{"name": r.name, "app": r.app, "kind": r.kind,
+                                  "pattern": r.pattern, "pushed": len(found[r.name]),
+                                  "groups": found[r.name], "created_by": r.created_by}
+                                 for r in rules]})
 
 
 def audit_report(service: GroupPushService, limit: int) -> Reply:
@@ -173,13 +236,18 @@ def audit_report(service: GroupPushService, limit: int) -> Reply:
         return Reply(True, "No changes recorded yet.", data={"events": []})
     lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}" for e in events]
     return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]),
-                 data={"events": [e.model_dump(mode="json") for e in events]})
+                 data={"events": [{"at": e.at.isoformat(), "actor": e.actor,
+                                   "action": e.action, "detail": e.detail} for e in events]})
 
 
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Reply:
     """Every command, as `help` lists them."""
-    return Reply(True, help_text())
+    from engine.registry import OPERATIONS
+
+    return Reply(True, help_text(), data={"commands": [
+        {"usage": c.spec.usage, "summary": c.spec.summary, "kind": str(c.spec.kind)}
+        for c in OPERATIONS.values() if c.spec.typed]})
 
 
 @handles(Apps)
@@ -191,7 +259,7 @@ def apps(ctx: Context, op: Apps) -> Reply:
 @handles(ListPushes)
 def list_pushes(ctx: Context, op: ListPushes) -> Reply:
     """`list [APP]`."""
-    return list_report(ctx.service, op.app)
+    return list_report(ctx.service, op.app, op.rule, op.status, op.errors, op.drift)
 
 
 @handles(Search)

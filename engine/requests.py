@@ -53,14 +53,19 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
          operation: dict[str, object], summary: str, dry_run: bool) -> Reply:
     targets, plan, data = unlink_plan(app, mappings, delete)
     if dry_run:
+        shown: list[dict[str, Any]] = [
+            {"group": m.group_name, "app": app.name, "app_group": "delete" if delete else "keep",
+             "app_group_name": m.app_group_name or m.group_name, "app_group_id": m.app_group_id,
+             "add": [], "remove": [], "skipped": [], "held": False, "members": m.members_pushed}
+            for m in mappings]
         return Reply(True, f"Dry run, nothing changed and no request made: {summary}.\n{plan}",
-                     data={"plan": data})
+                     data={"dry_run": True, "plan": shown})
     ask = Ask(action=action, app=app.name, targets=targets, operation=operation, plan=plan,
               plan_data=data, summary=summary, delete=delete)
     return new_request(ctx.service, ask, actor=ctx.actor, channel=ctx.channel)
 
 
-@handles(Unlink)
+@handles(Unlink, dry_run=True)
 def unlink(ctx: Context, op: Unlink) -> Reply:
     """`unlink GROUP from APP --keep | --delete`: a request bound to its plan (a push whose
     directory group is gone is named as it was pushed)."""
@@ -74,7 +79,7 @@ def unlink(ctx: Context, op: Unlink) -> Reply:
                 + rules_note(service, app.name, [mapping]), op.dry_run)
 
 
-@handles(BulkDelete)
+@handles(BulkDelete, dry_run=True)
 def bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
     """`bulk delete APP GROUP... | --all`: a request bound to its plan."""
     service = ctx.service

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.registry import Operation
 
 from connectors.secrets import redact
 
@@ -16,6 +19,8 @@ class Reply:
     text: str
     status: str = "done"  # done | refused | failed | usage
     data: dict[str, Any] = field(default_factory=dict)
+    operation: Operation | None = field(default=None, compare=False)
+    """The operation this answers (set by the executor)."""
 
     def __post_init__(self) -> None:
         self.text = redact(self.text)  # whatever it quotes, no configured secret is shown

@@ -255,13 +255,16 @@ class GroupPushService:
         if not active:
             return Reply(True, f"Deactivated {quoted(group.name)} on {app.name}: the group "
                          "stays in the app; directory changes are not pushed until you "
-                         f"`activate {quoted(group.name)} on {app.name}`.")
+                         f"`activate {quoted(group.name)} on {app.name}`.",
+                         data={"group": group.name, "app": app.name, "status": wanted})
         with self.mapping_lock(int(mapping.id or 0)):
             outcome = push_mapping(self.db, app, snapshot, int(mapping.id or 0),
                                    operation="activate", actor=actor)
         return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
                      f"{outcome.added} added, {outcome.removed} removed."
-                     + skipped_note(outcome.skipped) + group_note(outcome))
+                     + skipped_note(outcome.skipped) + group_note(outcome),
+                     data={"group": group.name, "app": app.name, "status": wanted,
+                           "added": outcome.added, "removed": outcome.removed})
 
     def run_parallel(self, app: App, ids: list[int],
                      work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:

@@ -4,7 +4,7 @@ mass removals held for approval."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
@@ -13,6 +13,7 @@ from engine.approvals import Ask, Target, new_request, pending_for
 from engine.context import Context
 from engine.operations import Sync
 from engine.planner import MemberPlan
+from engine.plans import dry_run_reply, preview_mapping, preview_new_push
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
 from engine.registry import handles
 from engine.results import Reply
@@ -164,10 +165,55 @@ def sync(service: GroupPushService, app_name: str | None, actor: str) -> Reply:
     return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
                  data={"groups": report.groups, "changed": report.changed,
                        "added": report.added, "removed": report.removed,
-                       "errors": report.errors, "held": report.held})
+                       "errors": [{k: v for k, v in e.items() if k != "mapping_id"}
+                                  for e in report.errors], "held": report.held})
 
 
-@handles(Sync)
+def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
+    """`sync [APP] --dry-run`: what the sync would push now, reading only."""
+    apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    snapshot = service.snapshot()
+    guard = removal_guard(service)
+    plans, notes = [], []
+    for app in apps:
+        with service.db.session() as session:
+            rules = repo.list_rules(session, app.name)
+            mappings = repo.list_mappings(session, app.name, "active")
+        pushed = {m.group_id for m in repo_all(service, app.name)}
+        for rule in rules:
+            for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
+                if group.id not in pushed:
+                    pushed.add(group.id)
+                    try:
+                        plans.append(preview_new_push(service, snapshot, group, app))
+                    except Refused as refusal:
+                        notes.append(f"✗ rule {rule.name}: {refusal}")
+        for mapping in mappings:
+            try:
+                plan = preview_mapping(service, snapshot, app, mapping)
+                guard(mapping.group_name, app.name,
+                      MemberPlan(add={}, remove=dict.fromkeys(plan.remove, "")),
+                      mapping.members_pushed)
+            except HeldForApproval:
+                plan = replace(plan, held=True)
+            except ConnectorError as error:
+                notes.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
+                             f"{error.describe()}")
+                continue
+            if plan.changes:
+                plans.append(plan)
+    return dry_run_reply(f"sync {app_name or 'all apps'}.", plans, notes)
+
+
+def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
+    """Every push of an app, active or not."""
+    with service.db.session() as session:
+        return repo.list_mappings(session, app)
+
+
+@handles(Sync, dry_run=True)
 def handle_sync(ctx: Context, op: Sync) -> Reply:
     """`sync [APP]`."""
+    if op.dry_run:
+        return preview_sync(ctx.service, op.app)
     return sync(ctx.service, op.app, ctx.actor)

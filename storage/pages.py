@@ -23,7 +23,8 @@ BY_NAME = ""
 class PushFilter:
     """Which pushed groups of one app: a name search, how they were pushed, status, trouble."""
 
-    app: str
+    app: str | None
+    """One app's, or None for every app's."""
     name: str = ""
     """Groups whose name contains this text, ignoring case ("" keeps all)."""
     rule: str | None = None
@@ -37,7 +38,8 @@ class PushFilter:
 
 
 def _where(query: Any, wanted: PushFilter) -> Any:
-    query = query.where(PushMapping.app == wanted.app)
+    if wanted.app is not None:
+        query = query.where(PushMapping.app == wanted.app)
     if wanted.name.strip():
         query = query.where(func.lower(col(PushMapping.group_name)).contains(
             wanted.name.strip().lower(), autoescape=True))
@@ -56,13 +58,16 @@ def _where(query: Any, wanted: PushFilter) -> Any:
 
 
 def _ordered(query: Any) -> Any:
-    return query.order_by(func.lower(col(PushMapping.group_name)), col(PushMapping.id))
+    return query.order_by(col(PushMapping.app), func.lower(col(PushMapping.group_name)),
+                          col(PushMapping.id))
 
 
-def page(session: Session, wanted: PushFilter, offset: int, limit: int) -> list[PushMapping]:
-    """The pushed groups of one page of the filter, by name."""
-    query = _ordered(_where(select(PushMapping), wanted)).offset(offset).limit(limit)
-    return list(session.exec(query))
+def page(session: Session, wanted: PushFilter, offset: int = 0,
+         limit: int | None = None) -> list[PushMapping]:
+    """The pushed groups of one page of the filter (all of them without a limit), by app
+    then name."""
+    query = _ordered(_where(select(PushMapping), wanted)).offset(offset)
+    return list(session.exec(query if limit is None else query.limit(limit)))
 
 
 def count(session: Session, wanted: PushFilter) -> int:

@@ -1,12 +1,16 @@
 """The Home tab's controls: app, filters, search and paging republish the tab; Information and
-Bulk edit open their modals from the ack (a trigger_id lasts 3 seconds)."""
+Bulk edit open their modals from the ack (a trigger_id lasts 3 seconds) — Information at once,
+filled in when its details are read; the status button, the row menu, Retry and Bulk edit's
+submission run their operations (bot/listeners/home_changes.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.listeners import home_changes
 from bot.listeners.context import Services
@@ -33,14 +37,27 @@ def menu_item(action: dict[str, Any]) -> tuple[str, int]:
     return item, int(action["value"])
 
 
-def open_information(services: Services, client: WebClient, trigger_id: str,
+def information_id(body: dict[str, Any]) -> str:
+    """The external_id of the Information modal one click opens (unique per click)."""
+    return f"information:{body['trigger_id']}"
+
+
+def fill_information(services: Services, client: WebClient, external_id: str,
                      mapping_id: int) -> None:
-    """Open the Information modal of one pushed group."""
+    """Read one pushed group's Information and show it in the modal opened for it."""
     try:
         view = information.information_modal(pushed.information(services.service, mapping_id))
     except Refused as refusal:
         view = information.refused_modal(str(refusal))
-    client.views_open(trigger_id=trigger_id, view=view)
+    for _ in range(20):  # the modal is opened by the ack, which may not have finished yet
+        try:
+            client.views_update(external_id=external_id,
+                                view={**view, "external_id": external_id})
+            return
+        except SlackApiError as error:
+            if error.response.get("error") != "not_found":
+                raise
+            time.sleep(0.25)
 
 
 def open_bulk(services: Services, client: WebClient, trigger_id: str, user: str,
@@ -70,9 +87,9 @@ def register(app: App, services: Services) -> None:
     def opened(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                client: WebClient) -> None:
         ack()
-        item, mapping_id = menu_item(action)
-        if item == "info":
-            open_information(services, client, body["trigger_id"], mapping_id)
+        if menu_item(action)[0] == "info":  # at once: the trigger_id lasts 3 seconds
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=information.loading_modal(information_id(body)))
 
     def bulk_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -81,6 +98,7 @@ def register(app: App, services: Services) -> None:
     def changed(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         item, mapping_id = menu_item(action)
         if item == "info":
+            fill_information(services, client, information_id(body), mapping_id)
             return
         user = body["user"]["id"]
         home_changes.change(services, client, user, lambda: home_changes.row_operation(
@@ -109,7 +127,7 @@ def register(app: App, services: Services) -> None:
 
     for action_id in FILTERS:
         app.action(action_id)(ack=acknowledge, lazy=[filtered])
-    app.action(home.ROW_INFO)(opened)
+    app.action(home.ROW_INFO)(ack=opened, lazy=[changed])
     app.action(home.ROW_MENU)(ack=opened, lazy=[changed])
     app.action(home.ROW_STATUS)(ack=acknowledge, lazy=[changed])
     app.action(information.RETRY)(ack=acknowledge, lazy=[retried])

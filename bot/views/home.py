@@ -216,7 +216,7 @@ def paging_blocks(page: PushedPage) -> list[Block]:
 
 def app_blocks(data: HomeData, page: PushedPage) -> list[Block]:
     """One app's Push Groups tab."""
-    name = page.wanted.app
+    name = page.wanted.app or ""
     kind = dict(data.apps).get(name, "?")
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(f"Push Groups · {name} ({kind})", 150))},

@@ -110,6 +110,13 @@ def information_modal(info: Information) -> dict[str, Any]:
             "blocks": blocks}
 
 
+def loading_modal(external_id: str) -> dict[str, Any]:
+    """The modal as it opens, at once, while its details are read."""
+    return {"type": "modal", "callback_id": INFORMATION, "external_id": external_id,
+            "title": plain("Information", 24), "close": plain("Close"),
+            "blocks": [section(":hourglass_flowing_sand: Reading the details…")]}
+
+
 def refused_modal(text: str, title: str = "Information") -> dict[str, Any]:
     """A modal saying why Information (or another dialog) cannot be shown."""
     return {"type": "modal", "callback_id": INFORMATION, "title": plain(title, 24),

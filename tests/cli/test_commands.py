@@ -369,7 +369,7 @@ def test_apps_search_audit_help_and_json(ws: Workspace) -> None:
     assert "push GROUP to APP" in ws.exec("help").out
     result = ws.exec("list", as_json=True)
     assert result.json["ok"] is True
-    assert result.json["data"]["mappings"][0]["group_name"] == "Sales"
+    assert result.json["data"]["pushes"][0]["group"] == "Sales"
 
 
 def test_bad_config_fails_with_key_and_reason(ws: Workspace) -> None:

@@ -88,7 +88,7 @@ def test_the_readme_lists_every_command_and_its_quick_start_is_walked() -> None:
     readme = README.read_text()
     commands = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
     for verb in VERBS:
-        assert re.search(rf"(^|\s){verb} ", commands, re.M), verb
+        assert re.search(rf"(^|\s){verb}( |$)", commands, re.M), verb
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     tried = [s for s in re.findall(r"`([^`]+)`", quick.replace("\n", " "))
              if s.split()[0] in {v.split()[0] for v in VERBS}]

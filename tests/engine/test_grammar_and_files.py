@@ -162,3 +162,13 @@ def test_a_changed_directory_file_is_parsed_once_by_concurrent_readers(
     for thread in threads:
         thread.join()
     assert len(parses) == 1
+
+
+def test_every_typed_change_has_a_dry_run() -> None:
+    import engine.executor  # noqa: F401  (registers every handler)
+    from engine.registry import HANDLERS, PREVIEWS, Kind
+
+    for cls in OPERATIONS.values():
+        assert cls in HANDLERS, cls.spec.verb
+        if cls.spec.typed and cls.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
+            assert cls in PREVIEWS, f"`{cls.spec.verb} --dry-run` must print the plan"

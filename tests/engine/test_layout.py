@@ -8,9 +8,16 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
 
+def _runtime(tree: ast.Module) -> ast.Module:
+    """The module without its `if TYPE_CHECKING:` blocks (imports for type hints only)."""
+    tree.body = [n for n in tree.body if not (isinstance(n, ast.If) and isinstance(
+        n.test, ast.Name) and n.test.id == "TYPE_CHECKING")]
+    return tree
+
+
 def _imports(path: Path) -> set[str]:
     found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_runtime(ast.parse(path.read_text()))):
         if isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "engine":
                 found |= {alias.name for alias in node.names}

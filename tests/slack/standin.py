@@ -52,6 +52,10 @@ class SlackStandIn:
         self._views = itertools.count(1)
         self._hooks = itertools.count(1)
         self.fail_next: dict[str, str] = {}
+        self._external: dict[str, str] = {}
+        """external_id -> view id of the views opened with one (views.update finds them)."""
+        self._home_hashes: dict[str, str] = {}
+        """user -> hash of their Home tab as last published (views.publish checks `hash`)."""
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -144,9 +148,23 @@ class SlackStandIn:
             problems = limits.view_problems(view)
             if problems:
                 return {"ok": False, "error": "invalid_arguments", "errors": problems}
-            view_id = args.get("view_id") or f"V{next(self._views):08d}"
+            external = view.get("external_id") or args.get("external_id")
+            if method == "views.update" and args.get("external_id") \
+                    and args["external_id"] not in self._external:
+                return {"ok": False, "error": "not_found"}
+            if method == "views.publish":
+                shown = self._home_hashes.get(args["user_id"])
+                if args.get("hash") and args["hash"] != shown:
+                    return {"ok": False, "error": "hash_conflict"}
+            view_id = args.get("view_id") or self._external.get(external or "") \
+                or f"V{next(self._views):08d}"
+            if external:
+                self._external[external] = view_id
+            view_hash = f"{time.time():.6f}.{next(self._views)}"
+            if method == "views.publish":
+                self._home_hashes[args["user_id"]] = view_hash
             return {"ok": True, "view": {**view, "id": view_id, "team_id": TEAM_ID,
-                                         "hash": f"{time.time():.6f}", "state": {"values": {}}}}
+                                         "hash": view_hash, "state": {"values": {}}}}
         return {"ok": False, "error": "unknown_method"}
 
     # -- looking at what was called ----------------------------------------------------

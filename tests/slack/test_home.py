@@ -6,10 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from slack_sdk import WebClient
+from sqlmodel import select
+
 from bot.views import home
+from storage import repo
 from storage.models import PushMapping
 from tests.slack.conftest import APPROVER, OPERATOR, TEAM_ID, Bot
-from tests.slack.standin import Call, message_text
+from tests.slack.standin import BOT_TOKEN, Call, message_text
 from tests.slack.test_approvals import ask, pushed
 
 
@@ -131,7 +135,11 @@ def test_information_opens_a_modal_with_the_group_type(bot: Bot) -> None:
     mapping_id = [b for b in tab.args["view"]["blocks"]
                   if str(b.get("block_id", "")).startswith("row:")][0]["block_id"][4:]
     bot.click(home.ROW_INFO, mapping_id, OPERATOR, view=shown(tab))
-    modal = bot.slack.wait_for("views.open")
+    opened = bot.slack.wait_for("views.open")
+    assert "Reading the details" in message_text(opened)
+    modal = bot.slack.wait_for("views.update", lambda c: c.result["ok"])
+    assert modal.args["external_id"] == opened.args["view"]["external_id"]
+    assert modal.result["ok"] and modal.result["view"]["id"] == opened.result["view"]["id"]
     text = message_text(modal)
     assert modal.args["view"]["title"]["text"] == "Information"
     assert "*Group type*\ndirectory file group (directory.yml)" in text
@@ -148,7 +156,32 @@ def test_information_opens_a_modal_with_the_group_type(bot: Bot) -> None:
                "view": shown(tab), "actions": [{"block_id": "b", **act_menu,
                                                 "action_ts": f"{time.time():.6f}"}]}
     assert bot.interact(payload).status_code == 200
-    bot.slack.wait_for("views.open", lambda c: c is not modal)
+    again = bot.slack.wait_for("views.update", lambda c: c is not modal and c.result["ok"])
+    assert "*Group type*" in message_text(again) and again.result["ok"]
+
+
+def test_information_shows_the_last_error_and_retry_pushes_again(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    with bot.service.db.session() as session:
+        mapping = session.exec(select(PushMapping)).one()
+        mapping.error_message, mapping.error_operation = "HTTP 503 from the app", "sync"
+        mapping.error_hint = "The app was down; Retry when it is back."
+        mapping_id = int(mapping.id or 0)
+    tab = open_home(bot, OPERATOR, "Ev10")
+    assert ":warning: sync failed: HTTP 503 from the app" in message_text(tab)
+    bot.click(home.ROW_INFO, str(mapping_id), OPERATOR, view=shown(tab))
+    modal = bot.slack.wait_for("views.update", lambda c: c.result["ok"])
+    text = message_text(modal)
+    assert "sync failed" in text and "The app was down; Retry when it is back." in text
+    retry = modal.args["view"]["blocks"][-1]["elements"][0]
+    assert retry["text"]["text"] == "Retry"
+    bot.click(retry["action_id"], retry["value"], OPERATOR,
+              view={**modal.args["view"], "id": modal.result["view"]["id"]})
+    bot.slack.wait_for("views.publish", lambda c: "HTTP 503" not in message_text(c)
+                       and c.args["user_id"] == OPERATOR)
+    with bot.service.db.session() as session:
+        assert session.get(PushMapping, mapping_id).error_message == ""  # type: ignore[union-attr]
+        assert [e.action for e in repo.recent_audit(session, 1)] == ["retry"]
 
 
 def test_approvals_wait_on_the_tab_with_their_buttons(bot: Bot) -> None:
@@ -191,3 +224,33 @@ def test_the_tab_is_refreshed_for_its_viewers_when_something_changes(bot: Bot) -
     time.sleep(1.0)  # nothing more changed: no more publishes
     calls = bot.slack.called("views.publish")[count:]
     assert len(calls) <= 4, [c.args["user_id"] for c in calls]
+
+
+def test_refreshes_stay_within_the_budget_slack_allows(bot: Bot) -> None:
+    assert bot.services is not None
+    bot.services.home.poll, bot.services.home.min_gap = 0.1, 0.1
+    bot.services.home.per_minute = 2
+    viewers = [OPERATOR, APPROVER, "U0THIRD"]
+    for n, user in enumerate(viewers):
+        open_home(bot, user, f"EvB{n}")
+    count = len(bot.slack.called("views.publish"))
+    pushed(bot, "Sales")
+    bot.slack.wait_for("views.publish", lambda c: "*Sales*" in message_text(c))
+    time.sleep(1.5)
+    refreshed = [c.args["user_id"] for c in bot.slack.called("views.publish")[count:]]
+    assert len(refreshed) == 2  # the third viewer waits for the next minute
+
+
+def test_a_refresh_never_replaces_a_view_published_meanwhile(bot: Bot) -> None:
+    assert bot.services is not None
+    bot.services.home.poll, bot.services.home.min_gap = 0.1, 0.1
+    open_home(bot, OPERATOR, "EvH1")
+    WebClient(token=BOT_TOKEN, base_url=bot.slack.api_url).views_publish(
+        user_id=OPERATOR, view={"type": "home", "blocks": [
+            {"type": "section", "text": {"type": "plain_text", "text": "elsewhere"}}]})
+    pushed(bot, "Sales")
+    refused = bot.slack.wait_for("views.publish", lambda c: c.args.get("hash") is not None)
+    assert refused.result == {"ok": False, "error": "hash_conflict"}
+    time.sleep(0.5)
+    accepted = [c for c in bot.slack.called("views.publish") if c.result.get("ok")]
+    assert message_text(accepted[-1]).strip() == "elsewhere"

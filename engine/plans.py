@@ -1,0 +1,118 @@
+"""Previews: the exact plan of a push (create, link or rename the app group; members to add
+and remove; people skipped) computed with reads only, for --dry-run and approval requests."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from engine.planner import MemberPlan, plan_members
+from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
+from engine.results import Reply
+from engine.service import GroupPushService, quoted
+from storage import repo
+from storage.models import PushMapping
+
+SHOWN = 10
+"""Names shown per list in a plan's text; the data has them all."""
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    """What a push would do to one app group."""
+
+    group: str
+    app: str
+    app_group: str  # create | link | rename | keep | none
+    app_group_name: str
+    app_group_id: str | None = None
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    held: bool = False
+    """A sync would hold this plan for approval (too many removals)."""
+
+    @property
+    def changes(self) -> bool:
+        """Whether carrying it out writes anything to the app."""
+        return bool(self.add or self.remove) or self.app_group in ("create", "rename")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: names as lists."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def lines(self) -> list[str]:
+        """The plan for people, one line per step."""
+        where = f"{quoted(self.group)} on {self.app}"
+        group = {"create": f"create {self.app}'s group {quoted(self.app_group_name)}",
+                 "link": f"link {self.app}'s existing group {quoted(self.app_group_name)} "
+                         f"(id {self.app_group_id}) and make its members match",
+                 "rename": f"rename {self.app}'s group to {quoted(self.app_group_name)}"
+                 }.get(self.app_group)
+        steps = [group] if group else []
+        for verb, names in (("add", self.add), ("remove", self.remove)):
+            if names:
+                steps.append(f"{verb} {len(names)}: {_first(names)}")
+        if self.skipped:
+            steps.append(f"skip {len(self.skipped)} not in the app: {_first(self.skipped)}")
+        held = " (held for approval: too many removals)" if self.held else ""
+        return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held]
+
+
+def _first(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more"
+                                       if len(names) > SHOWN else "")
+
+
+def _from(group: str, app: str, how: str, name: str, group_id: str | None,
+          plan: MemberPlan, held: bool = False) -> PushPlan:
+    return PushPlan(group=group, app=app, app_group=how, app_group_name=name,
+                    app_group_id=group_id, add=tuple(sorted(plan.add)),
+                    remove=tuple(sorted(plan.remove)), skipped=tuple(plan.skipped), held=held)
+
+
+def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
+                     group: DirectoryGroup, app: App, memberships: bool = True) -> PushPlan:
+    """What `push GROUP to APP` would do; refused exactly as the push would be."""
+    service.refuse_unpushable(snapshot, group, app)
+    with service.db.session() as session:
+        if repo.find_mapping(session, group.id, app.name) is not None:
+            raise Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
+                          f"`now {quoted(group.name)} on {app.name} --dry-run` shows what a "
+                          "push now would do.")
+    try:
+        found = _linkable(service.db, app, 0, group.name)
+    except GroupTaken as taken:
+        raise Refused(str(taken)) from None
+    desired = snapshot.active_logins(group) if memberships else set()
+    if found is None:
+        plan = plan_members(desired, resolve(service.db, app, desired), {})
+        return _from(group.name, app.name, "create", group.name, None, plan)
+    plan, _, _ = _plan(service.db, app, desired, 0, found.id, full=True, skip=set())
+    if not memberships:
+        plan = MemberPlan(add={}, remove={})
+    return _from(group.name, app.name, "link", found.name, found.id, plan)
+
+
+def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                    mapping: PushMapping, *, full: bool = False, held: bool = False) -> PushPlan:
+    """What pushing an existing mapping would do now (a sync; push now when full)."""
+    group = snapshot.groups.get(mapping.group_id)
+    plan = plan_mapping(service.db, app, snapshot, int(mapping.id or 0), full=full)
+    name = mapping.app_group_name or mapping.group_name
+    how = "create" if mapping.app_group_id is None else "keep"
+    if group is not None and group.name != mapping.group_name and \
+            mapping.app_group_name == mapping.group_name and how == "keep":
+        how, name = "rename", group.name
+    return _from(group.name if group else mapping.group_name, app.name, how, name,
+                 mapping.app_group_id, plan, held)
+
+
+def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = None) -> Reply:
+    """The answer of a --dry-run: nothing changed, the plan line by line, and the data."""
+    lines = [line for p in plans for line in p.lines()] + (notes or [])
+    writes = sum(1 for p in plans if p.changes and not p.held)
+    return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
+                                  f"({writes} app groups would change):", *lines]),
+                 data={"dry_run": True, "plan": [p.to_dict() for p in plans]})

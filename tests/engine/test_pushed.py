@@ -1,0 +1,59 @@
+"""The Push Groups tab's outcomes from a real push: a page under a filter, and Information with
+the group type an Okta directory gives (its stand-in) and the origin of the push."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import pushed
+from engine.bootstrap import build_service
+from engine.config import load_config
+from engine.service import GroupPushService
+from storage.pages import PushFilter
+from tests.servers import ScimTenant
+from tests.standins.okta import OktaStandIn
+
+
+@pytest.fixture
+def okta() -> Iterator[OktaStandIn]:
+    server = OktaStandIn()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def service(tmp_path: Path, okta: OktaStandIn, scim_tenant: ScimTenant) -> GroupPushService:
+    alice = okta.add_user("alice@acme.test")
+    bob = okta.add_user("bob@acme.test")
+    sam = okta.add_user("sam@acme.test", status="SUSPENDED")
+    okta.add_group("AD Admins", [alice, bob, sam], type="APP_GROUP")
+    okta.add_group("Sales", [alice])
+    scim_tenant.create_users(["alice@acme.test"])
+    config = {"directory": {"type": "okta", "org_url": okta.org_url, "token": okta.token},
+              "apps": {"box": {"type": "scim", "url": scim_tenant.url,
+                               "token": scim_tenant.token}},
+              "slack": {"operators": [], "approvers": ["U0APPROVER"]}}
+    (tmp_path / "grouppush.yml").write_text(yaml.safe_dump(config))
+    return build_service(load_config(tmp_path / "grouppush.yml"),
+                         f"sqlite:///{tmp_path / 'x.db'}")
+
+
+def test_information_gives_oktas_group_type_origin_and_skipped(
+        service: GroupPushService) -> None:
+    assert service.push("AD Admins", "box", "U0OPS").ok
+    assert service.push("Sales", "box", "U0OPS", via="rule:sales").ok
+    [admins] = pushed.selection(service, PushFilter(app="box", name="admins"))
+    info = pushed.information(service, admins[0])
+    assert info.group_type == "APP_GROUP (imported into Okta from an app or directory)"
+    assert (info.created_by, info.rule, info.members_pushed, info.active_members) == (
+        "U0OPS", None, 1, 2)
+    assert info.skipped == ("bob@acme.test",) and "no user in box" in info.skipped_reason
+    page = pushed.pushed_page(service, PushFilter(app="box", rule="sales"))
+    assert [(r.name, r.rule, r.active_members) for r in page.rows] == [("Sales", "sales", 1)]
+    assert (page.total, page.app_total, page.rules, page.by_name) == (1, 2, (("sales", 1),), 1)
+    sales = pushed.information(service, page.rows[0].mapping_id)
+    assert sales.group_type == "OKTA_GROUP (an Okta group)" and sales.rule == "sales"

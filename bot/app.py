@@ -20,7 +20,9 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot import health
 from bot.listeners import Services, register_all
+from bot.metrics import metrics_app, time_acks
 from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
@@ -60,6 +62,7 @@ def build_app(service: GroupPushService, *, token: str | None = None,
               listener_executor=ThreadPoolExecutor(LISTENER_THREADS, "grouppush-slack"))
     if worker is not None:
         app.listener_runner.lazy_listener_runner = WorkerRunner(worker, app.logger)
+    app.use(time_acks)
     register_all(app, services or Services(service))
     return app
 
@@ -89,8 +92,23 @@ def http_server(app: App, host: str, port: int,
                 routes: Mapping[str, WsgiApp] | None = None) -> WSGIServer:
     """A threaded HTTP server answering Slack at /slack/events, and each of `routes` at its
     path (call serve_forever on it)."""
-    router = Router({EVENTS_PATH: SlackRequestHandler(app, path=EVENTS_PATH), **(routes or {})})
-    return make_server(host, port, router, server_class=_Server, handler_class=_LoggingHandler)
+    return route_server(host, port, {EVENTS_PATH: SlackRequestHandler(app, path=EVENTS_PATH),
+                                     **(routes or {})})
+
+
+def route_server(host: str, port: int, routes: Mapping[str, WsgiApp]) -> WSGIServer:
+    """A threaded HTTP server answering each of `routes` at its path."""
+    return make_server(host, port, Router(routes), server_class=_Server,
+                       handler_class=_LoggingHandler)
+
+
+def operator_routes(service: GroupPushService, worker: Worker,
+                    slack: health.Check) -> dict[str, WsgiApp]:
+    """/healthz, /readyz (database, worker, Slack) and /metrics."""
+    readiness = health.Readiness({"database": health.database_check(service.db),
+                                  "worker": health.worker_check(lambda: worker.alive),
+                                  "slack": slack})
+    return health.routes(readiness, metrics_app(service.db, list(service.apps)))
 
 
 def tell_lost(payload: Payload) -> None:
@@ -138,11 +156,13 @@ def _stop_on_sigterm() -> None:
 
 
 def serve(service: GroupPushService, host: str, port: int,
-          config_path: str | None = None) -> int:
+          config_path: str | None = None, health_port: int | None = None) -> int:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on host:port.
 
     This process acks; the work behind each ack and the scheduler run in a worker process
     built from the same configuration file (config_path, else as service_from_env finds it).
+    /healthz, /readyz and /metrics are served next to /slack/events, or in Socket Mode on
+    host:health_port (default: port).
     """
     if not os.environ.get("SLACK_APP_TOKEN") and not os.environ.get("SLACK_SIGNING_SECRET"):
         print("grouppush: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
@@ -166,24 +186,43 @@ def serve(service: GroupPushService, host: str, port: int,
     try:
         app_token = os.environ.get("SLACK_APP_TOKEN")
         if app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
-            handler = SocketModeHandler(app, app_token)
-            try:
-                handler.start()
-            finally:
-                handler.close()  # no more acks for work the stopping worker would not run
-            return 0
-        server = http_server(app, host, port)
-        print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
-              file=sys.stderr, flush=True)
-        try:
-            server.serve_forever()
-        finally:
-            server.server_close()
+            _serve_socket_mode(service, app, worker, app_token, host, health_port or port)
+        else:
+            _serve_http(service, app, worker, host, port)
     except KeyboardInterrupt:
         pass
     finally:
         worker.stop()
     return 0
+
+
+def _serve_http(service: GroupPushService, app: App, worker: Worker, host: str,
+                port: int) -> None:
+    slack = health.slack_api_check(app.client.auth_test)
+    server = http_server(app, host, port, operator_routes(service, worker, slack))
+    print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
+          file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def _serve_socket_mode(service: GroupPushService, app: App, worker: Worker, app_token: str,
+                       host: str, port: int) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    slack = health.socket_check(handler.client.is_connected)
+    server = route_server(host, port, operator_routes(service, worker, slack))
+    threading.Thread(target=server.serve_forever, name="grouppush-health", daemon=True).start()
+    print(f"grouppush: health and metrics on http://{host}:{server.server_port}/readyz",
+          file=sys.stderr, flush=True)
+    try:
+        handler.connect()
+        print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
+        threading.Event().wait()
+    finally:
+        handler.close()  # no more acks for work the stopping worker would not run
+        server.shutdown()
+        server.server_close()

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import shlex
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigError, ConnectorError
-from engine.bootstrap import service_from_env
-from engine.results import Reply
-from engine.service import GroupPushService
 from storage.db import DatabaseUnavailable
+
+if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
+    from engine.results import Reply
+    from engine.service import GroupPushService
 
 CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"
 
@@ -30,6 +31,8 @@ def _version() -> str:
 
 
 def _service(config: str | None) -> GroupPushService:
+    from engine.bootstrap import service_from_env
+
     try:
         return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
     except ConfigError as error:
@@ -83,7 +86,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import serve
 
     return serve(_service(args.config), host=args.host, port=args.port,
-                 config_path=args.config)
+                 config_path=args.config, health_port=args.health_port)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """`config check [--online]`: validate the config and directory, starting nothing."""
+    from bot.config_command import config_check
+
+    return config_check(args.config, args.online)
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    """The audit trail as JSON Lines (stable ids, schema version) for a SIEM."""
+    from bot.audit_command import audit_export
+
+    return audit_export(_service(args.config), args.since, args.output, args.format)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -120,6 +137,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return run_console(service, args.as_user)
 
 
+def _operator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                      common: argparse.ArgumentParser) -> None:
+    export = sub.add_parser("audit-export", parents=[common],
+                            help="the audit trail as JSON Lines for a SIEM")
+    export.add_argument("--since", help="only the last DURATION: 90s, 30m, 12h, 7d, 2w")
+    export.add_argument("--output", help="a file, replaced whole (default: standard output)")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.set_defaults(func=cmd_audit_export)
+    config = sub.add_parser("config", help="check the configuration")
+    actions = config.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("check", parents=[common], help="validate grouppush.yml and "
+                               "the directory file; exit 2 with every problem")
+    check.add_argument("--online", action="store_true",
+                       help="also sign in to the directory, each app and Slack")
+    check.set_defaults(func=cmd_config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="grouppush", description=__doc__)
@@ -136,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="the Slack bot with its scheduler")
     run.add_argument("--host", default="0.0.0.0")
     run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--health-port", type=int,
+                     default=int(os.environ.get("GROUPPUSH_HEALTH_PORT") or 0) or None,
+                     help="Socket Mode: where /healthz, /readyz and /metrics are served "
+                          "(default: --port; env GROUPPUSH_HEALTH_PORT)")
     run.set_defaults(func=cmd_run)
     console = sub.add_parser("console", parents=[common], help="the chat console")
     console.add_argument("--as", dest="as_user", default="console")
@@ -150,14 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as", dest="as_user", default="console")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
+    _operator_parsers(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `grouppush` script."""
-    logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure_logging
+
+    configure_logging()
     args = build_parser().parse_args(argv)
+    if args.command == "run":  # both processes of `run` add to the front's /metrics
+        from telemetry import multiproc
+
+        multiproc.prepare()
     try:
         code: int = args.func(args)
         sys.stdout.flush()

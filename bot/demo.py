@@ -122,3 +122,17 @@ def demo_logins(directory: dict[str, object]) -> list[str]:
     users = directory["users"]
     assert isinstance(users, list)
     return [u["login"] for i, u in enumerate(users) if i % 20 != 3]
+
+
+@contextmanager
+def demo_world(folder: Path) -> Iterator[Path]:
+    """The demo's world in a folder (sample directory, a local SCIM app `box` with the
+    people's accounts); yields the path of its grouppush.yml."""
+    import os
+
+    token = secrets.token_urlsafe(24)
+    os.environ["GROUPPUSH_DEMO_TOKEN"] = token
+    with local_scim_app(token) as url:
+        path = write_demo_files(folder, url, token)
+        seed_app_users(url, token, demo_logins(sample_directory()))
+        yield path

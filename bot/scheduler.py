@@ -1,13 +1,22 @@
-"""Scheduled sync and drift checks inside `grouppush run`: one leader among instances."""
+"""Scheduled sync and drift checks inside `grouppush run`, shared among instances.
+
+Each app's sync and each app's drift check is a job of its own with a lease in the database
+(`sync:APP`, `drift:APP`). Every instance holds a fair share of them (the jobs over the
+instances alive, each of which keeps an `instance:` lease), so several `grouppush run` on
+one PostgreSQL serve different apps at once; the jobs of one that stops are taken over once
+its leases run out, within schedule.lease_seconds.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
 import uuid
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -16,15 +25,23 @@ from bot.alerts import Alerter
 from engine.checks import check
 from engine.service import GroupPushService
 from engine.sync import run_sync
-from storage import repo
+from storage import leases, repo
 
 log = logging.getLogger(__name__)
-LEASE = "grouppush-scheduler"
 ACTOR = "scheduler"
+KINDS = ("sync", "drift")
+RENEW_SHARE = 3
+"""Leases are renewed this many times per lease_seconds, and each renewal lasts
+(RENEW_SHARE - 1) of those parts, so a dead holder's leases run out within lease_seconds."""
+
+
+def job_name(kind: str, app: str) -> str:
+    """The lease of one app's sync or drift job."""
+    return f"{kind}:{app}"
 
 
 class Scheduler:
-    """Runs the sync and drift jobs while this instance holds the lease in the database."""
+    """Runs the sync and drift jobs of the apps whose leases this instance holds."""
 
     def __init__(self, service: GroupPushService, alerter: Alerter | None,
                  holder: str | None = None) -> None:
@@ -33,13 +50,16 @@ class Scheduler:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.scheduler = BackgroundScheduler(daemon=True)
         self.runs = {"sync": 0, "drift": 0}
-        self._leader = False
+        self.ran: Counter[str] = Counter()  # job name -> times run here
+        self.jobs = [job_name(kind, app) for app in sorted(service.apps) for kind in KINDS]
+        self.held: set[str] = set()
+        self._running: set[str] = set()
         self._lock = threading.Lock()
 
     def start(self) -> None:
         """Schedule the jobs and the lease heartbeat; each job never overlaps itself."""
         schedule = self.service.config.schedule
-        every = max(0.2, schedule.lease_seconds / 3)
+        every = max(0.1, schedule.lease_seconds / RENEW_SHARE)
         options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self.heartbeat, "interval", seconds=every, id="lease",
                                next_run_time=self.service.clock(), **options)
@@ -52,47 +72,99 @@ class Scheduler:
         self.scheduler.start()
 
     def stop(self) -> None:
-        """Stop the jobs and hand the lease over at once."""
+        """Stop the jobs and hand every lease over at once."""
         self.scheduler.shutdown(wait=True)
         with self.service.db.session() as session:
-            repo.release_lease(session, LEASE, self.holder)
-        self._leader = False
+            leases.release_all(session, self.holder)
+        with self._lock:
+            self.held.clear()
 
-    def heartbeat(self) -> bool:
-        """Take or renew the lease; True while this instance leads."""
+    def heartbeat(self) -> set[str]:
+        """Renew this instance's leases, give up what is over its fair share, take free
+        jobs up to it; the jobs held now."""
         now = self.service.clock()
-        until = now + timedelta(seconds=self.service.config.schedule.lease_seconds)
+        lease = self.service.config.schedule.lease_seconds
+        until = now + timedelta(seconds=lease * (RENEW_SHARE - 1) / RENEW_SHARE)
         try:
-            with self.service.db.session() as session:
-                leader = repo.take_lease(session, LEASE, self.holder, now, until)
-        except Exception:  # the database may be away for a moment: stop leading until it's back
+            held = self._balance(now, until)
+        except Exception:  # the database may be away for a moment: run nothing until it's back
             log.exception("lease heartbeat failed")
-            leader = False
-        if leader != self._leader:
-            log.info("%s %s the scheduled jobs", self.holder, "runs" if leader else "left")
-        self._leader = leader
-        return leader
+            held = set()
+        with self._lock:
+            if held != self.held:
+                log.info("%s runs %s", self.holder, ", ".join(sorted(held)) or "no jobs",
+                         extra={"actor": ACTOR})
+            self.held = held
+        return held
+
+    def _balance(self, now: datetime, until: datetime) -> set[str]:
+        db = self.service.db
+        with db.session() as session:  # renewals touch only this holder's rows
+            repo.take_lease(session, f"{leases.INSTANCE}{self.holder}", self.holder, now, until)
+            alive = max(1, leases.count_alive(session, leases.INSTANCE, now))
+            held = {name for name in leases.held_by(session, self.holder, self.jobs)
+                    if repo.take_lease(session, name, self.holder, now, until)}
+        fair = math.ceil(len(self.jobs) / alive)
+        with self._lock:
+            running = set(self._running)
+        mine = [name for name in self.jobs if name in held]
+        for name in mine[fair:]:  # over the share: the last apps go to the newcomers
+            if name not in running:  # a running job is handed over at a later beat
+                with db.session() as session:
+                    repo.release_lease(session, name, self.holder)
+                held.discard(name)
+        for name in self.jobs:  # one job a transaction: takers never wait on each other
+            if len(held) >= fair:
+                break
+            if name not in held:
+                with db.session() as session:
+                    if repo.take_lease(session, name, self.holder, now, until):
+                        held.add(name)
+        return held
+
+    def _claim(self, kind: str) -> list[str]:
+        held = self.held if self.held else self.heartbeat()
+        with self._lock:
+            apps = [app for app in sorted(self.service.apps) if job_name(kind, app) in held]
+            self._running.update(job_name(kind, app) for app in apps)
+        return apps
+
+    def _done(self, kind: str, app: str) -> None:
+        with self._lock:
+            self._running.discard(job_name(kind, app))
+            self.ran[job_name(kind, app)] += 1
 
     def sync_job(self) -> None:
-        """Push directory changes everywhere, then tell about errors."""
-        if not self.heartbeat():
-            return
-        report = run_sync(self.service, None, ACTOR)
-        self.runs["sync"] += 1
-        log.info("scheduled sync: %s changed, %s errors", report.changed, len(report.errors))
-        if self.alerter:
-            self.alerter.post_requests(report.held)
-            self.alerter.after_push_errors()
+        """Push directory changes of this instance's apps, then tell about errors."""
+        apps = self._claim("sync")
+        held: list[str] = []
+        for app in apps:
+            try:
+                report = run_sync(self.service, app, ACTOR)
+                held += report.held
+                log.info("scheduled sync of %s: %s changed, %s errors", app, report.changed,
+                         len(report.errors), extra={"app": app, "actor": ACTOR})
+            finally:
+                self._done("sync", app)
+        if apps:
+            self.runs["sync"] += 1
+            if self.alerter:
+                self.alerter.post_requests(held)
+                self.alerter.after_push_errors()
 
     def drift_job(self) -> None:
-        """Check every active push for drift and alert once per new drift."""
-        if not self.heartbeat():
-            return
-        check(self.service, None, ACTOR)
-        self.runs["drift"] += 1
-        if self.alerter:
-            self.alerter.after_check()
-            self.alerter.after_push_errors()
+        """Check this instance's apps for drift and alert once per new drift."""
+        apps = self._claim("drift")
+        for app in apps:
+            try:
+                check(self.service, app, ACTOR)
+            finally:
+                self._done("drift", app)
+        if apps:
+            self.runs["drift"] += 1
+            if self.alerter:
+                self.alerter.after_check()
+                self.alerter.after_push_errors()
 
 
 def start_scheduler(service: GroupPushService, app: App) -> Scheduler:

@@ -28,6 +28,8 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener import LazyListenerRunner
 
+from telemetry.metrics import WORKER_RESTARTS, process_ended
+
 log = logging.getLogger(__name__)
 
 LAZY_ONLY = "x-slack-bolt-lazy-only"
@@ -120,6 +122,7 @@ class Worker:
             self._tell(lost)
             if self._stopping.is_set():
                 return
+            process_ended(process.pid or 0)
             quick = time.monotonic() - self._started_at < STEADY_SECONDS
             failures = failures + 1 if quick else 0
             pause = min(MAX_RESTART_PAUSE, RESTART_PAUSE * 2 ** failures)
@@ -127,6 +130,7 @@ class Worker:
                       "a new one starts in %.1f s", process.exitcode, len(lost), pause)
             if self._stopping.wait(pause):
                 return
+            WORKER_RESTARTS.inc()
             self._spawn()
 
     def _tell(self, lost: list[Payload]) -> None:
@@ -140,6 +144,12 @@ class Worker:
     def _tell_each(self, lost: list[Payload]) -> None:
         for payload in lost:
             self.on_lost(payload)
+
+    @property
+    def alive(self) -> bool:
+        """Whether a worker process runs now (not while one is being replaced)."""
+        process = self._process
+        return process is not None and process.is_alive()
 
     @property
     def pid(self) -> int | None:
@@ -221,11 +231,11 @@ def run_and_report(app: App, payload: Payload, finishing: Connection,
 def worker_main(queue: Any, finishing: Connection, config_path: str | None) -> None:
     """The worker process: the service, a Bolt app without verification, the scheduler."""
     from bot.app import LISTENER_THREADS, build_app
+    from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from engine.bootstrap import service_from_env
 
-    logging.basicConfig(level=os.environ.get("GROUPPUSH_LOG", "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front, which stops us
     parent = multiprocessing.parent_process()
     if parent is not None:  # a front killed outright must not leave its worker behind

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import ConnectorError, UnreachableError, from_status
+from telemetry.metrics import record_request
 
 Sleep = Callable[[float], None]
 
@@ -81,10 +82,13 @@ class HttpSender:
         sleep: Sleep = time.sleep,
         describe: Callable[[httpx.Response], str] = app_message,
         hints: dict[str, str] | None = None,
+        target: str | None = None,
     ) -> None:
         self.client = client
         self.hints = hints
         self.app = app
+        self.target = target or app
+        """The `target` label of this sender's requests in the metrics."""
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
@@ -115,10 +119,12 @@ class HttpSender:
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
+                record_request(self.target, "unreachable")
                 error: ConnectorError = UnreachableError(
                     f"{self.app} did not answer {what}: {transport_words(exc)}"
                 )
             else:
+                record_request(self.target, response.status_code)
                 if response.status_code in accepted:
                     return response
                 error = from_status(

@@ -32,6 +32,7 @@ import httpx
 from connectors.base import DirectoryGroup, DirectorySnapshot, DirectoryUser
 from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
+from telemetry.metrics import DIRECTORY
 
 MAX_PAGE = 200
 RATE_LIMIT_MARGIN = 1.0
@@ -91,7 +92,8 @@ class OktaDirectory:
         self.settings = settings
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
-        self.http = HttpSender(self.client, app="Okta", sleep=sleep, hints=DIRECTORY_HINTS)
+        self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY,
+                               hints=DIRECTORY_HINTS)
         self.assignments = assignments or {}
         self.sleep = sleep
         self.clock = clock

@@ -40,19 +40,36 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
     raise ConfigError(key, f"must be {names}, not {value!r}")
 
 
+class ConfigProblems(ConfigError):
+    """Every problem found at once; reads as one line per problem, and as a ConfigError
+    naming the first."""
+
+    def __init__(self, problems: list[ConfigError]) -> None:
+        self.problems = problems or [ConfigError("(file)", "is not a valid configuration")]
+        super().__init__(self.problems[0].key, self.problems[0].reason)
+        self.args = ("\n".join(str(problem) for problem in self.problems),)
+
+
 def settings_from(cls: type[T], prefix: str, options: dict[str, Any]) -> T:
-    """Build a settings dataclass from a config section; unknown or missing keys are named."""
+    """Build a settings dataclass from a config section; every unknown, missing or bad key
+    is named (ConfigProblems)."""
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
+    problems = []
     for key in options:
         if key not in fields and key not in COMMON_KEYS:
             near = closest(key, fields)
             tip = f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(fields)})"
-            raise ConfigError(f"{prefix}.{key}", f"unknown key{tip}")
+            problems.append(ConfigError(f"{prefix}.{key}", f"unknown key{tip}"))
     values = {}
     for name, field in fields.items():
         if name in options:
-            values[name] = _coerce(f"{prefix}.{name}", options[name], hints[name])
+            try:
+                values[name] = _coerce(f"{prefix}.{name}", options[name], hints[name])
+            except ConfigError as bad:
+                problems.append(bad)
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise ConfigError(f"{prefix}.{name}", "is required")
+            problems.append(ConfigError(f"{prefix}.{name}", "is required"))
+    if problems:
+        raise ConfigProblems(problems)
     return cls(**values)

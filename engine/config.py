@@ -12,7 +12,7 @@ import yaml
 
 from connectors import secrets
 from connectors.errors import ConfigError
-from connectors.settings import closest, settings_from
+from connectors.settings import ConfigProblems, closest, settings_from
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TOP_KEYS = ("directory", "apps", "slack", "schedule", "safety")
@@ -64,63 +64,117 @@ class Config:
         return self.path.parent
 
 
-def _expand(value: Any, key: str) -> Any:
+def _expand(value: Any, key: str, problems: list[ConfigError]) -> Any:
+    """${VAR} replaced from the environment; each variable missing is one problem."""
     if isinstance(value, dict):
-        return {k: _expand(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+        return {k: _expand(v, f"{key}.{k}" if key else str(k), problems)
+                for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return [_expand(v, f"{key}[{i}]", problems) for i, v in enumerate(value)]
     if isinstance(value, str):
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
-                raise ConfigError(key, f"environment variable {name} is not set")
+                problems.append(ConfigError(key, f"environment variable {name} is not set"))
+                return ""
             return os.environ[name]
 
         return _VAR.sub(substitute, value)
     return value
 
 
-def parse_config(data: Any, path: Path) -> Config:
-    """Check a parsed config; raise ConfigError naming the first bad key."""
+def _section(cls: type[Any], name: str, data: dict[str, Any],
+             problems: list[ConfigError]) -> Any:
+    """A settings section, or its defaults when it is bad (its problems are kept)."""
+    try:
+        return settings_from(cls, name, data.get(name) or {})
+    except ConfigProblems as bad:
+        problems.extend(bad.problems)
+    except ConfigError as bad:
+        problems.append(bad)
+    return cls()
+
+
+def value_problems(config: Config) -> list[ConfigError]:
+    """Values of the right type that still cannot work: zero intervals, shares outside
+    (0, 1], a directory file that is not there."""
+    problems = []
+    for name, seconds in vars(config.schedule).items():
+        if name.endswith("_seconds") and seconds <= 0:
+            problems.append(ConfigError(f"schedule.{name}",
+                                        f"must be more than 0, not {seconds:g}"))
+    shares = {"safety.max_removal_share": config.safety.max_removal_share,
+              "directory.max_rate_share": config.directory.get("max_rate_share", 1)}
+    for key, share in shares.items():
+        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
+            problems.append(ConfigError(key, f"must be a share within (0, 1], such as 0.5, "
+                                        f"not {share!r}"))
+    if config.directory.get("type", "file") == "file" and config.directory.get("path"):
+        path = config.base_dir / str(config.directory["path"])
+        if path.is_dir():
+            problems.append(ConfigError("directory.path", f"{path} is a folder, not a file"))
+        elif not path.is_file():
+            problems.append(ConfigError("directory.path", f"{path} does not exist"))
+    return problems
+
+
+def read_config(data: Any, path: Path) -> tuple[Config | None, list[ConfigError]]:
+    """The config and every problem found in it (None when it cannot be built at all)."""
     if not isinstance(data, dict):
-        raise ConfigError("(file)", "must be a mapping with directory: and apps:")
+        return None, [ConfigError("(file)", "must be a mapping with directory: and apps:")]
+    problems: list[ConfigError] = []
     for key in data:
         if key not in TOP_KEYS:
             near = closest(str(key), TOP_KEYS)
-            raise ConfigError(str(key), "unknown key" + (f" (did you mean {near[0]}?)"
-                                                         if near else ""))
-    data = _expand(data, "")
+            problems.append(ConfigError(str(key), "unknown key" + (
+                f" (did you mean {near[0]}?)" if near else "")))
+    data = _expand(data, "", problems)
     secrets.register_settings(data)  # from here on, no message, log line or row shows them
     secrets.register_environment()
     directory = data.get("directory")
     if not isinstance(directory, dict):
-        raise ConfigError("directory", "is required: a mapping with type and path")
+        problems.append(ConfigError("directory", "is required: a mapping with type and path"))
+        directory = {}
     apps = data.get("apps") or {}
     if not isinstance(apps, dict):
-        raise ConfigError("apps", "must be a mapping of app names to their settings")
+        problems.append(ConfigError("apps", "must be a mapping of app names to their settings"))
+        apps = {}
     for name, options in apps.items():
         if not isinstance(options, dict) or "type" not in options:
-            raise ConfigError(f"apps.{name}", "needs a `type` (scim, box, microsoft365, "
-                              "active_directory)")
-    return Config(
-        path=path,
-        directory=directory,
-        apps={str(k): v for k, v in apps.items()},
-        slack=settings_from(SlackSettings, "slack", data.get("slack") or {}),
-        schedule=settings_from(ScheduleSettings, "schedule", data.get("schedule") or {}),
-        safety=settings_from(SafetySettings, "safety", data.get("safety") or {}),
+            problems.append(ConfigError(f"apps.{name}", "needs a `type` (scim, box, "
+                                        "microsoft365, active_directory)"))
+    config = Config(
+        path=path, directory=directory,
+        apps={str(k): v for k, v in apps.items() if isinstance(v, dict) and "type" in v},
+        slack=_section(SlackSettings, "slack", data, problems),
+        schedule=_section(ScheduleSettings, "schedule", data, problems),
+        safety=_section(SafetySettings, "safety", data, problems),
     )
+    return config, problems + (value_problems(config) if directory else [])
 
 
-def load_config(path: str | os.PathLike[str]) -> Config:
-    """Read grouppush.yml."""
+def parse_config(data: Any, path: Path) -> Config:
+    """Check a parsed config; raise ConfigProblems naming every bad key at once."""
+    config, problems = read_config(data, path)
+    if problems or config is None:
+        raise ConfigProblems(problems)
+    return config
+
+
+def read_yaml(path: str | os.PathLike[str]) -> tuple[Path, Any]:
+    """The resolved path of grouppush.yml and its parsed content."""
     file = Path(path).resolve()
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError("(file)", f"cannot read {file}: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        return file, yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError("(file)", f"{file} is not valid YAML: {exc}") from None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read grouppush.yml."""
+    file, data = read_yaml(path)
     return parse_config(data, file)

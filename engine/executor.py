@@ -6,7 +6,15 @@ from __future__ import annotations
 import logging
 
 from connectors.errors import ConnectorError
-from engine import changes, checks, pushes, reports, requests, sync  # noqa: F401  (handlers)
+from engine import (  # noqa: F401  (handlers)
+    audit_trail,
+    changes,
+    checks,
+    pushes,
+    reports,
+    requests,
+    sync,
+)
 from engine.context import Context, Progress
 from engine.grammar import UsageError, quote
 from engine.pusher import Refused
@@ -22,9 +30,15 @@ log = logging.getLogger(__name__)
 
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
             progress: Progress | None = None) -> Reply:
-    """Run one operation as `actor`; never raises for what a user can cause."""
+    """Run one operation as `actor`; never raises for what a user can cause. A refused
+    attempt to change something is audited (who tried what, and why it was refused)."""
     reply = _run(service, operation, actor, channel, progress)
     reply.operation = operation
+    if reply.status == "refused" and operation.spec.kind is not Kind.READ:
+        try:
+            service.audit(actor, "refused", f"{operation.line()}: {reply.text}"[:2000])
+        except Exception:  # the refusal stands even if the database is away
+            log.exception("could not audit a refused attempt")
     return reply
 
 

@@ -12,9 +12,11 @@ from typing import Self
 from connectors.settings import closest
 from engine.grammar import Words
 from engine.registry import Kind, Operation, command
+from storage.audit_export import parse_duration
 
 READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION
 RULE_KINDS = ("starts-with", "contains", "regex")
+AUDIT_FORMATS = ("text", "jsonl", "csv")
 STATUSES = ("active", "inactive")
 
 
@@ -352,24 +354,42 @@ class Requests(Operation):
     """Pending approval requests: all of them to approvers, one's own to others."""
 
 
-@command("audit [N]", READ, "the last N changes")
+@command("audit [N] [--since 7d] [--format text|jsonl|csv]", READ,
+         "the last changes and refused attempts: who, what, when",
+         flags=("--since", "--format"))
 @dataclass(frozen=True)
 class Audit(Operation):
-    """The last changes: who, what, when."""
+    """The last changes and refused attempts: who, what, when (as text, JSON Lines or CSV)."""
 
-    count: int = 20
+    count: int | None = None
+    """How many, newest last; None: 20, or all of --since."""
+    since: str | None = None
+    """A duration as typed (7d, 12h), checked when parsed."""
+    format: str = "text"
 
     @classmethod
     def parse(cls, words: Words) -> Self:
-        """[N]."""
+        """[N] [--since D] [--format F]."""
+        since, fmt = words.value("--since"), words.value("--format") or "text"
+        if since is not None:
+            try:
+                parse_duration(since)
+            except ValueError as error:
+                raise words.error(f"--since: {error}") from None
+        if fmt not in AUDIT_FORMATS:
+            near = closest(fmt, AUDIT_FORMATS)
+            raise words.error(f"--format takes {', '.join(AUDIT_FORMATS)}, not `{fmt}`."
+                              + (f" Did you mean {near[0]}?" if near else ""))
         given = words.optional()
         if given is not None and (not given.isdigit() or int(given) < 1):
             raise words.error(f"`audit` takes a number of changes, not `{given}`.")
-        return cls(int(given) if given else 20)
+        return cls(int(given) if given else None, since, fmt)
 
     def words(self) -> list[str]:
-        """[N]."""
-        return [] if self.count == 20 else [str(self.count)]
+        """[N] [--since D] [--format F]."""
+        return ([str(self.count)] if self.count is not None else []) + (
+            ["--since", self.since] if self.since else []) + (
+            ["--format", self.format] if self.format != "text" else [])
 
 
 @command("retry", CHANGE, "", typed=False)

@@ -6,6 +6,7 @@ fails half-way resumes from what was really done at the next sync, into the same
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, RunError, utcnow
+from telemetry import metrics
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -226,6 +230,7 @@ def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: Mem
         app.remove_members(group_id, [plan.remove[k] for k in keys])
         with db.session() as session:
             repo.record_removed(session, mapping_id, keys)
+        metrics.MEMBERS_REMOVED.labels(app.name).inc(len(keys))
         done += len(keys)
         if progress:
             progress(done, total)
@@ -234,6 +239,7 @@ def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: Mem
         app.add_members(group_id, list(batch.values()))
         with db.session() as session:
             repo.record_added(session, mapping_id, batch)
+        metrics.MEMBERS_ADDED.labels(app.name).inc(len(batch))
         done += len(keys)
         if progress:
             progress(done, total)
@@ -270,12 +276,15 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)
+        _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
+                  error.describe())
         raise
     except HeldForApproval:
         with db.session() as session:
             run = session.get(PushRun, run_id)
             if run is not None:
                 repo.finish_run(run, "held")
+        _finished(app.name, mapping.group_name, operation, actor, run_id, "held")
         raise
     with db.session() as session:
         mapping = _get(session, mapping_id)
@@ -294,6 +303,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if run is not None:
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
             repo.finish_run(run, "ok")
+    _finished(app.name, group.name, operation, actor, run_id, "ok",
+              f"+{len(plan.add)} -{len(plan.remove)}")
     renamed_from, described, group_error = None, False, None
     try:  # the members went; a name or description the app refuses is the push's error now
         if group.name != mapping.group_name:
@@ -308,6 +319,15 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
                        linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
                        described=described, group_error=group_error)
+
+
+def _finished(app: str, group: str, operation: str, actor: str, run_id: int | None,
+              result: str, detail: str = "") -> None:
+    metrics.PUSHES.labels(app, operation, result).inc()
+    log.log(logging.WARNING if result == "failed" else logging.INFO,
+            "%s %s of %s on %s%s", operation, result, group, app, f": {detail}" if detail else "",
+            extra={"app": app, "group": group, "run_id": run_id, "actor": actor,
+                   "operation": operation, "result": result})
 
 
 def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,

@@ -10,7 +10,7 @@ from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
-from engine.operations import Apps, Audit, Help, Info, ListPushes, RuleList, Search
+from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.pushed import group_type
 from engine.pusher import Refused
 from engine.registry import handles, help_text
@@ -228,18 +228,6 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
                                  for r in rules]})
 
 
-def audit_report(service: GroupPushService, limit: int) -> Reply:
-    """The last changes: who, what, when."""
-    with service.db.session() as session:
-        events = repo.recent_audit(session, limit)
-    if not events:
-        return Reply(True, "No changes recorded yet.", data={"events": []})
-    lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}" for e in events]
-    return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]),
-                 data={"events": [{"at": e.at.isoformat(), "actor": e.actor,
-                                   "action": e.action, "detail": e.detail} for e in events]})
-
-
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Reply:
     """Every command, as `help` lists them."""
@@ -278,9 +266,3 @@ def info(ctx: Context, op: Info) -> Reply:
 def rule_list(ctx: Context, op: RuleList) -> Reply:
     """`rule list [APP]`."""
     return rule_list_report(ctx.service, op.app)
-
-
-@handles(Audit)
-def audit(ctx: Context, op: Audit) -> Reply:
-    """`audit [N]`."""
-    return audit_report(ctx.service, op.count)

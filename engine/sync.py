@@ -22,6 +22,7 @@ from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
+from telemetry import metrics
 
 
 @dataclass
@@ -114,6 +115,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
     snapshot = service.snapshot()
     report = SyncReport()
     for app in apps:
+        errors_before = len(report.errors)
         report.lines += apply_rules(service, snapshot, app, actor, report)
         with service.db.session() as session:
             mappings = {int(m.id or 0): m
@@ -142,6 +144,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str) -> Syn
                 described = ", description updated" if result.described else ""
                 report.lines.append(f"• {quoted(result.group)} on {app.name}: "
                                     f"+{result.added} -{result.removed}{renamed}{described}")
+        metrics.record_sync(app.name, len(report.errors) == errors_before)
     return report
 
 

@@ -95,20 +95,20 @@ class Workspace:
                                                     stat.st_mtime_ns + 1_000_000))
 
     def exec(self, text: str, as_user: str = "console", as_json: bool = False) -> Result:
-        args = ["--config", str(self.config_path), "exec", text, "--as", as_user]
+        args = ["exec", text, "--as", as_user]
         if as_json:
             args.append("--json")
-        return self.run_cli(args)
+        return self.cli(*args)
 
-    def run_cli(self, args: list[str]) -> Result:
-        """`grouppush ARGS` in this process, against this workspace's database."""
+    def cli(self, *args: str) -> Result:
+        """`grouppush --config ... ARGS` in this process, on this workspace's database."""
         out, err = io.StringIO(), io.StringIO()
         env_before = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = self.db_url
         try:
             with redirect_stdout(out), redirect_stderr(err):
                 try:
-                    code = main(args)
+                    code = main(["--config", str(self.config_path), *args])
                 except SystemExit as exit_:
                     code = int(exit_.code or 0)
         finally:

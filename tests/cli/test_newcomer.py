@@ -12,8 +12,7 @@ from tests.workspace import Workspace
 
 
 def test_check_of_an_unknown_app_is_a_sentence(ws: Workspace) -> None:
-    args = ["--config", str(ws.config_path), "check", "nosuch"]
-    result = ws.run_cli(args)
+    result = ws.cli("check", "nosuch")
     assert result.code == 1
     assert "No app named nosuch" in result.out and "Configured apps: box" in result.out
     assert "Traceback" not in result.out + result.err

@@ -38,7 +38,8 @@ from engine.registry import OPERATIONS, Operation, from_dict, parse
         ("rule add eng to box --regex '^Eng'", RuleAdd("eng", "box", "regex", "^Eng")),
         ("bulk delete box Sales 'Sales Ops'", BulkDelete("box", ("Sales", "Sales Ops"))),
         ("bulk deactivate box --all", BulkDeactivate("box", everything=True)),
-        ("audit", Audit(20)),
+        ("audit", Audit()),
+        ("audit 5 --since 7d --format jsonl", Audit(5, "7d", "jsonl")),
         ("audit 5", Audit(5)),
         ("check", Check()),
         ("sync box", Sync("box")),
@@ -70,6 +71,9 @@ def test_every_typed_operation_reads_back_its_own_line() -> None:
         ("bulk delete box", "bulk"),
         ("bulk delete box Sales --all", "not both"),
         ("audit many", "number"),
+        ("audit --since 7 days", "use a number and a unit: 90s, 30m, 12h, 7d or 2w"),
+        ("audit --format json", "--format takes text, jsonl, csv, not `json`. Did you mean jsonl?"),
+        ("audit --since", "`--since` needs a value"),
         ("info Sales on box --dry-run", "takes no --dry-run"),
         ("rule", "`rule` takes add, list, remove"),
         ("info 'Sales on box", "quote"),
@@ -127,6 +131,7 @@ def test_config_errors_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_secrets_from_the_environment_are_expanded(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOX_SCIM_TOKEN", "s3cret")
+    (tmp_path / "d.yml").write_text("users: []\ngroups: []\n")
     path = tmp_path / "grouppush.yml"
     path.write_text("directory: {type: file, path: d.yml}\napps:\n  box: {type: scim, url: u, "
                     "token: '${BOX_SCIM_TOKEN}'}\n")

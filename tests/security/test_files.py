@@ -36,12 +36,16 @@ def test_a_binary_file_or_a_folder_as_directory_path_is_named_not_a_crash(
         ws: Workspace, tmp_path: Path) -> None:
     binary = tmp_path / "blob"
     binary.write_bytes(b"\xff\xfeSECRETHASH\x00")
-    for path, reason in ((binary, "not UTF-8 text"), (tmp_path, "cannot be read")):
-        ws.config["directory"]["path"] = str(path)
-        ws.write()
-        result = ws.exec("push Sales to box")
-        assert result.code == 1 and reason in result.out, result.out + result.err
-        assert "SECRETHASH" not in result.out + result.err
+    ws.config["directory"]["path"] = str(binary)
+    ws.write()
+    result = ws.exec("push Sales to box")
+    assert result.code == 1 and "not UTF-8 text" in result.out, result.out + result.err
+    assert "SECRETHASH" not in result.out + result.err
+    ws.config["directory"]["path"] = str(tmp_path)  # a bad config: refused at start
+    ws.write()
+    result = ws.exec("push Sales to box")
+    assert result.code == 2 and "`directory.path`" in result.err
+    assert "is a folder, not a file" in result.err
 
 
 def test_the_sqlite_database_is_created_readable_by_its_owner_only(ws: Workspace) -> None:

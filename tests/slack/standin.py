@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 from tests.slack import limits
 
 BOT_TOKEN = "xoxb-test-not-a-secret"
+APP_TOKEN = "xapp-test-not-a-secret"
 TEAM_ID, BOT_USER, BOT_ID = "T0TEAM", "U0BOT", "B0BOT"
 NOT_IN_CHANNEL = "C0NOTIN"
 """A channel the bot is not a member of: chat.postMessage there fails with not_in_channel."""
@@ -52,6 +53,7 @@ class SlackStandIn:
         self._views = itertools.count(1)
         self._hooks = itertools.count(1)
         self.fail_next: dict[str, str] = {}
+        self.socket_url = ""  # what apps.connections.open gives (a SocketStandIn's url)
         self._external: dict[str, str] = {}
         """external_id -> view id of the views opened with one (views.update finds them)."""
         self._home_hashes: dict[str, str] = {}
@@ -109,6 +111,11 @@ class SlackStandIn:
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
+        if method == "apps.connections.open":  # the only method that takes the app token
+            if headers.get("Authorization") != f"Bearer {APP_TOKEN}" or not self.socket_url:
+                return 200, {"ok": False, "error": "invalid_auth"}
+            self._record(method, args)
+            return 200, {"ok": True, "url": self.socket_url}
         if headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return 200, {"ok": False, "error": "invalid_auth"}
         if method in self.fail_next:

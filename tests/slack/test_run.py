@@ -58,12 +58,13 @@ class Running:
 
 
 @contextmanager
-def running(tmp_path: Path, slack: SlackStandIn, tenant: ScimTenant) -> Iterator[Running]:
+def running(tmp_path: Path, slack: SlackStandIn, tenant: ScimTenant,
+            more_env: dict[str, str] | None = None) -> Iterator[Running]:
     """`grouppush run` on a free port for the world in tmp_path; terminated at the end."""
     port = free_port()
     env = {**os.environ, "GROUPPUSH_CONFIG": str(tmp_path / "grouppush.yml"),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
+           "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url, **(more_env or {})}
     env.pop("SLACK_APP_TOKEN", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)

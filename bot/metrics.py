@@ -1,0 +1,81 @@
+"""/metrics of `grouppush run`: the counters of both processes, what is stored (pending
+approvals, drift per app) read at scrape time, and the front's ack timing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from slack_bolt import BoltRequest, BoltResponse
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.web import WsgiApp
+from bot.worker import LAZY_ONLY
+from storage.db import Database
+from storage.models import ApprovalRequest, PushMapping
+from telemetry.metrics import ACK_SECONDS, exposition
+
+
+class StoredState(Collector):
+    """Gauges read from the database at each scrape, so every instance reports the truth."""
+
+    def __init__(self, db: Database, apps: Sequence[str]) -> None:
+        self.db = db
+        self.apps = list(apps)
+
+    def collect(self) -> Iterator[Metric]:
+        """Pending approvals and drifted pushed groups per app."""
+        with self.db.session() as session:
+            pending = session.exec(select(func.count()).select_from(ApprovalRequest).where(
+                ApprovalRequest.status == "pending")).one()
+            drifted = dict(session.exec(
+                select(col(PushMapping.app), func.count())
+                .where(PushMapping.status == "active", PushMapping.drift_fingerprint != "",
+                       PushMapping.drift_ignored_by == "")
+                .group_by(col(PushMapping.app))).all())
+        yield GaugeMetricFamily("grouppush_pending_approvals",
+                                "Approval requests waiting for an approver.", value=pending)
+        drift = GaugeMetricFamily("grouppush_drifted_groups", "Active pushed groups whose app "
+                                  "group differs from what was pushed (not ignored), per app.",
+                                  labels=["app"])
+        for app in sorted(set(self.apps) | set(drifted)):
+            drift.add_metric([app], drifted.get(app, 0))
+        yield drift
+
+
+def metrics_app(db: Database, apps: Sequence[str]) -> WsgiApp:
+    """The WSGI app answering /metrics in Prometheus' text format."""
+    stored = CollectorRegistry()
+    stored.register(StoredState(db, apps))
+
+    def answer(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        data = exposition(stored)
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST),
+                                  ("Content-Length", str(len(data)))])
+        return [data]
+    return answer
+
+
+def request_kind(body: dict[str, Any]) -> str:
+    """A bounded name for a Slack request: command, block_actions, view_submission, ..."""
+    if body.get("command"):
+        return "command"
+    kind = str(body.get("type") or "other")
+    return kind if kind.replace("_", "").isalpha() and len(kind) < 40 else "other"
+
+
+def time_acks(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> None:  # noqa: A002
+    """Bolt middleware: observe how long the front takes to ack (lazy runs are not acks)."""
+    if req.headers.get(LAZY_ONLY):
+        next()
+        return
+    start = time.perf_counter()
+    try:
+        next()
+    finally:
+        ACK_SECONDS.labels(request_kind(req.body)).observe(time.perf_counter() - start)

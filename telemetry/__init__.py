@@ -1,0 +1,1 @@
+"""What grouppush tells operators about itself: Prometheus metrics, imported by every layer."""

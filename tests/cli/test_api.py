@@ -1,0 +1,42 @@
+"""The notebook API: the same operations, operators and audit; outcomes as rows and HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.api import open_grouppush
+from tests.workspace import Workspace
+
+
+def test_changes_from_the_api_follow_operators_and_are_audited(ws: Workspace) -> None:
+    ws.config["slack"]["operators"] = ["U0OPS"]
+    ws.write()
+    reader = open_grouppush(ws.config_path, actor="U0READER", database_url=ws.db_url)
+    refused = reader.push("Sales", "box")
+    assert refused.status == "refused" and "Only operators" in refused.text
+    assert "Sales" not in ws.app.groups()
+    operator = open_grouppush(ws.config_path, actor="U0OPS", database_url=ws.db_url)
+    assert operator.push("Sales", "box").ok
+    assert any(r["actor"] == "U0OPS" and r["action"] == "push"
+               for r in operator.audit().to_rows())
+    assert operator.run("list").to_rows()[0]["group"] == "Sales"
+
+
+def test_outcomes_render_as_escaped_tables_and_rows(ws: Workspace) -> None:
+    ws.add_group("g-x", "<b>Sales</b> & co", ["alice"])
+    ws.write()
+    gp = open_grouppush(ws.config_path, actor="console", database_url=ws.db_url)
+    plan = gp.push("<b>Sales</b> & co", "box", dry_run=True)
+    html = plan._repr_html_()
+    assert "&lt;b&gt;Sales&lt;/b&gt; &amp; co" in html and "<b>Sales</b> &" not in html
+    assert plan.to_rows()[0]["add"] == ["alice@acme.test"]
+    assert plan.to_json()["schema"] == 1
+    info = gp.info("Sales", "box")
+    assert info.status == "refused" and info.to_rows() == []
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError):
+            plan.to_frame()
+    else:
+        assert list(plan.to_frame()["group"]) == ["<b>Sales</b> & co"]

@@ -1,0 +1,45 @@
+"""The audit trail for a SIEM, as an operator runs it: changes and refused attempts, stable
+ids export after export, `audit --since --format` in the command grammar."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.workspace import Workspace
+
+
+def test_refused_attempts_are_audited_and_exported_with_stable_ids(ws: Workspace,
+                                                                   tmp_path: Path) -> None:
+    ws.config["slack"]["operators"] = ["U0OPS"]
+    ws.write()
+    assert ws.exec("push Sales to box", as_user="U0OPS").code == 0
+    refused = ws.exec("unlink Sales from box --delete", as_user="U0INTRUDER")
+    assert refused.code == 1 and "Only operators" in refused.out
+    assert ws.exec("push IT to box", as_user="U0OPS").code == 1  # an assignment group
+    assert ws.exec("list").code == 0  # reading is not audited
+
+    out = tmp_path / "audit.jsonl"
+    first = ws.cli("audit-export", "--output", str(out))
+    assert first.code == 0 and "audit events written" in first.err
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(e["actor"], e["action"], e["outcome"]) for e in events] == [
+        ("U0OPS", "push", "done"), ("U0INTRUDER", "refused", "refused"),
+        ("U0OPS", "refused", "refused")]
+    assert events[1]["detail"].startswith("unlink Sales from box --delete: Only operators")
+    assert events[2]["detail"].startswith("push IT to box: ")
+    assert {e["schema"] for e in events} == {"grouppush.audit.v1"}
+
+    again = ws.cli("audit-export")  # to stdout, a second time: the same ids
+    assert [json.loads(line)["id"] for line in again.out.splitlines()] == [
+        e["id"] for e in events]
+
+    jsonl = ws.exec("audit --since 1h --format jsonl")
+    assert [json.loads(line)["id"] for line in jsonl.out.splitlines()] == [
+        e["id"] for e in events]
+    rows = list(csv.DictReader(io.StringIO(ws.exec("audit 1 --format csv").out)))
+    assert [r["id"] for r in rows] == [events[-1]["id"]]
+    bad = ws.cli("audit-export", "--since", "a week")
+    assert bad.code == 2 and "use a number and a unit" in bad.err

@@ -8,6 +8,8 @@ import os
 import shlex
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,14 +65,35 @@ def cmd_exec(args: argparse.Namespace) -> int:
     service = _service(args.config)
     words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
     text = words[0] if len(words) == 1 else shlex.join(words)
-    return _print(run_line(service, text, args.as_user), args.json)
+    with _os_user("exec"):
+        return _print(run_line(service, text, args.as_user), args.json)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
     """The interactive console."""
     from bot.console import run_console
 
-    return run_console(_service(args.config), args.as_user)
+    service = _service(args.config)
+    with _os_user("console"):
+        return run_console(service, args.as_user)
+
+
+@contextmanager
+def _os_user(surface: str) -> Iterator[None]:
+    """While it runs, audit events name the OS user next to the `--as` actor."""
+    import getpass
+
+    from storage.repo import set_audit_origin
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): the number will do
+        user = f"uid {os.getuid()}"
+    set_audit_origin(f"{surface} by OS user {user}")
+    try:
+        yield
+    finally:
+        set_audit_origin("")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -34,19 +34,26 @@ def execute(service: GroupPushService, operation: Operation, actor: str, *, chan
     attempt to change something is audited (who tried what, and why it was refused)."""
     reply = _run(service, operation, actor, channel, progress)
     reply.operation = operation
+    audit_refusal(service, operation, actor, reply)
+    return reply
+
+
+def audit_refusal(service: GroupPushService, operation: Operation, actor: str,
+                  reply: Reply) -> None:
+    """Audit a refused attempt to change something: who tried what, and why it was refused."""
     if reply.status == "refused" and operation.spec.kind is not Kind.READ:
         try:
             service.audit(actor, "refused", f"{operation.line()}: {reply.text}"[:2000])
         except Exception:  # the refusal stands even if the database is away
             log.exception("could not audit a refused attempt")
-    return reply
 
 
 def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
          progress: Progress | None) -> Reply:
+    refused = permitted(service, operation, actor)
+    if refused is not None:
+        return refused
     try:
-        if operation.spec.kind in (Kind.CHANGE, Kind.APPROVAL):
-            service.require_operator(actor)
         if operation.dry_run and type(operation) not in PREVIEWS:
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
                                  "changed.")
@@ -88,6 +95,17 @@ def _recorded(service: GroupPushService, operation: Operation) -> PushMapping | 
         return None
     with service.db.session() as session:
         return repo.find_mapping(session, found.id, app)
+
+
+def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:
+    """None when `actor` may run the operation; else the refusal."""
+    if operation.spec.kind not in (Kind.CHANGE, Kind.APPROVAL):
+        return None
+    try:
+        service.require_operator(actor)
+    except Refused as refusal:
+        return Reply.refused(str(refusal))
+    return None
 
 
 def run_line(service: GroupPushService, text: str, actor: str, *, channel: str = "",

@@ -18,7 +18,7 @@ from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.words import concrete, gone_from_directory, plural
 from storage import pages, repo
-from storage.models import PushMapping
+from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
 
 SEARCH_SHOWN = 25
@@ -147,6 +147,19 @@ def search_report(service: GroupPushService, text: str) -> Reply:
                        "ids": [g.id for g in groups]})
 
 
+def cut_short(service: GroupPushService, run: PushRun | None, pushed: int,
+              wanted: int) -> str:
+    """Words for a last push that stopped before its end (failed, or its process killed)."""
+    if run is None or run.outcome not in ("failed", "running") or pushed >= wanted:
+        return ""
+    if run.outcome == "running" and service.mapping_lock(int(run.mapping_id or 0)).locked():
+        return f"; a push is running since {when(run.started_at)}"
+    maybe = " (unless it still runs elsewhere)" if run.outcome == "running" else ""
+    return (f"; the last push ({run.operation}) was cut short at "
+            f"{when(run.finished_at or run.started_at)}{maybe}: {pushed} of {wanted} pushed; "
+            "the next sync completes it")
+
+
 def info_report(service: GroupPushService, group_name: str, app_name: str) -> Reply:
     """The Information details of one pushed group."""
     snapshot = service.snapshot()
@@ -156,6 +169,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
     with service.db.session() as session:
         error = repo.last_error(session, int(mapping.id or 0)) if mapping.error_message \
             else None
+        run = repo.last_run(session, int(mapping.id or 0))
+        pushed = repo.count_pushed_members(session, int(mapping.id or 0))
     skipped = [s for s in mapping.skipped_logins.split("\n") if s]
     directory_active = len(snapshot.active_logins(group))
     fields = {
@@ -171,10 +186,11 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
         "Pushed by": (f"{mapping.created_by}, {when(mapping.created_at)}, "
                       + ("by name" if mapping.created_via == "name"
                          else f"by rule {mapping.created_via[5:]}")),
-        "Last push": when(mapping.last_push_at),
-        "Members": (f"{mapping.members_pushed} pushed of {directory_active} active in the "
-                    "directory" if found else f"{mapping.members_pushed} pushed; "
-                    + gone_from_directory(mapping.group_name, app.name)),
+        "Last push": when(mapping.last_push_at) + cut_short(service, run, pushed,
+                                                            directory_active),
+        "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
+                    else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
+                                                                     app.name)),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }

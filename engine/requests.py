@@ -145,8 +145,6 @@ def _claim(service: GroupPushService, request_id: str, actor: str,
         if reason is not None:
             if request.status == "pending" and now > request.expires_at:
                 request.status = "expired"
-            verb = {"approved": "approve", "denied": "deny"}.get(status, "withdraw")
-            repo.audit(session, actor, "refused", f"{verb} {request.id}: {reason}")
             return Reply.refused(reason[0].upper() + reason[1:], **request_data(request))
         if not repo.claim_request(session, request.id, status, actor, now):
             session.refresh(request)

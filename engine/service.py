@@ -198,8 +198,6 @@ class GroupPushService:
                 row = session.get(PushMapping, mapping_id)
                 if row is not None:
                     repo.forget_mapping(session, row, history=True)
-                    repo.audit(session, actor, "refused", f"push {group.name} to {app.name}: "
-                               f"{taken}")
             raise Refused(str(taken)) from None
 
     def push_now(self, group_name: str, app_name: str, actor: str,

@@ -141,9 +141,20 @@ def list_rules(session: Session, app: str | None = None) -> list[PushRule]:
     return list(session.exec(query.order_by(col(PushRule.name))))
 
 
+_ORIGIN = {"text": ""}
+
+
+def set_audit_origin(origin: str) -> None:
+    """Name where this process's changes come from (the OS user behind `exec --as`), written
+    next to every audit event it records."""
+    _ORIGIN["text"] = origin
+
+
 def audit(session: Session, actor: str, action: str, detail: str) -> None:
     """Write one audit event."""
-    session.add(AuditEvent(actor=actor, action=action, detail=detail))
+    origin = _ORIGIN["text"]
+    session.add(AuditEvent(actor=actor, action=action,
+                           detail=f"{detail} [{origin}]" if origin else detail))
 
 
 def recent_audit(session: Session, limit: int) -> list[AuditEvent]:
@@ -160,6 +171,12 @@ def start_run(session: Session, mapping: PushMapping, operation: str, actor: str
     session.add(run)
     session.flush()
     return run
+
+
+def last_run(session: Session, mapping_id: int) -> PushRun | None:
+    """The newest push run of a mapping."""
+    return session.exec(select(PushRun).where(PushRun.mapping_id == mapping_id)
+                        .order_by(col(PushRun.id).desc())).first()
 
 
 def last_error(session: Session, mapping_id: int) -> RunError | None:

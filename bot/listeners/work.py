@@ -13,10 +13,9 @@ from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message, request_message
 from bot.views.replies import answer, help_message, result, working
 from engine import approvals as requests
-from engine.executor import execute
+from engine.executor import audit_refusal, execute, permitted
 from engine.grammar import UsageError
 from engine.operations import Check, Help
-from engine.pusher import Refused
 from engine.registry import Kind, Operation, help_text, parse
 from engine.results import Reply
 
@@ -53,12 +52,11 @@ def run_operation(services: Services, conv: Conversation, operation: Operation) 
 def run_long(services: Services, conv: Conversation, operation: Operation) -> None:
     """Post "working...", run with progress, then show the result in the same message."""
     text = operation.line()
-    if operation.spec.kind is not Kind.READ:
-        try:
-            services.service.require_operator(conv.user)
-        except Refused as refusal:
-            conv.tell(answer(Reply.refused(str(refusal))))
-            return
+    refused = permitted(services.service, operation, conv.user)
+    if refused is not None:
+        audit_refusal(services.service, operation, conv.user, refused)
+        conv.tell(answer(refused))
+        return
     ts = conv.post(working(conv.user, text))
     progress = ProgressMessage(conv, ts, text, services.progress_interval)
     try:

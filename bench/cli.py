@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import home, scenarios, slack
 from bench.report import Row, render
+from bench.slow_app import slow_app
 from bench.world import QUICK, Say, Sizes, world
 
 
@@ -97,6 +98,8 @@ def run(sizes: Sizes, database_url: str | None = None,
         rows += home.home_tab(w)
         say("slash-command acks while a large push runs")
         rows += slack.acks(w)
+        say("a slow app, then one that times out the first write of each group")
+        rows += slow_app(w)
     return rows
 
 

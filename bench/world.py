@@ -210,10 +210,12 @@ class World:
 def write_config(folder: Path, tenant: ScimTenant, sizes: Sizes) -> Path:
     """grouppush.yml: the directory file and one SCIM app sized by `sizes`."""
     config = {
-        "directory": {"type": "file", "path": "directory.yml"},
+        # the bench writes directory.yml whole before it syncs: no settling in the sync's wall
+        "directory": {"type": "file", "path": "directory.yml", "settle_seconds": 0},
         "apps": {APP: {"type": "scim", "url": tenant.url, "token": "${BENCH_SCIM_TOKEN}",
                        "max_members_per_request": sizes.batch,
-                       "concurrency": sizes.concurrency, "timeout": 600}},
+                       "concurrency": sizes.concurrency, "timeout": 600,
+                       "read_timeout": 600, "write_timeout": 600}},
         "slack": {"alerts_channel": "C0ALERTS", "operators": [], "approvers": ["U0APPROVER"],
                   "allow_self_approval": False, "approval_ttl_minutes": 60},
         "schedule": {"sync_seconds": 86400, "drift_check_seconds": 86400},

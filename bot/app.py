@@ -21,12 +21,14 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot import health
+from bot.guard import guard_slack, limit_body
 from bot.listeners import Services, register_all
 from bot.metrics import metrics_app, time_acks
 from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
+from connectors import secrets
 from engine.results import Reply
 from engine.service import GroupPushService
 
@@ -54,6 +56,7 @@ def build_app(service: GroupPushService, *, token: str | None = None,
     if not token:
         raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     signing_secret = signing_secret or os.environ.get("SLACK_SIGNING_SECRET", "")
+    secrets.register(token, signing_secret)  # never shown, wherever they came from
     api_url = api_url or os.environ.get("SLACK_API_URL")
     client = WebClient(token=token, base_url=api_url.rstrip("/") + "/") if api_url \
         else WebClient(token=token)
@@ -92,13 +95,14 @@ def http_server(app: App, host: str, port: int,
                 routes: Mapping[str, WsgiApp] | None = None) -> WSGIServer:
     """A threaded HTTP server answering Slack at /slack/events, and each of `routes` at its
     path (call serve_forever on it)."""
-    return route_server(host, port, {EVENTS_PATH: SlackRequestHandler(app, path=EVENTS_PATH),
-                                     **(routes or {})})
+    slack = guard_slack(SlackRequestHandler(app, path=EVENTS_PATH), app._signing_secret)
+    return route_server(host, port, {EVENTS_PATH: slack, **(routes or {})})
 
 
 def route_server(host: str, port: int, routes: Mapping[str, WsgiApp]) -> WSGIServer:
-    """A threaded HTTP server answering each of `routes` at its path."""
-    return make_server(host, port, Router(routes), server_class=_Server,
+    """A threaded HTTP server answering each of `routes` at its path (bodies over the limit
+    refused unread)."""
+    return make_server(host, port, limit_body(Router(routes)), server_class=_Server,
                        handler_class=_LoggingHandler)
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.terminal import printable
 from connectors.errors import ConfigError, ConnectorError
 from storage.db import DatabaseUnavailable
 
@@ -41,7 +42,7 @@ def _service(config: str | None) -> GroupPushService:
         print(f"grouppush: bad configuration: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except ConnectorError as error:
-        print(f"grouppush: {error.describe()}", file=sys.stderr)
+        print(printable(f"grouppush: {error.describe()}"), file=sys.stderr)
         raise SystemExit(1) from None
     except DatabaseUnavailable as error:
         print(f"grouppush: {error}", file=sys.stderr)
@@ -54,7 +55,7 @@ def _print(reply: Reply, as_json: bool) -> int:
 
         print(json.dumps(envelope(reply, reply.operation), default=str))
     else:
-        print(reply.text)
+        print(printable(reply.text))
     return reply.exit_code
 
 

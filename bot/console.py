@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.completion import complete
+from bot.terminal import printable
 from engine.executor import run_line
 from engine.registry import OPERATIONS
 from engine.service import GroupPushService
@@ -47,9 +48,9 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
         if text in ("exit", "quit"):
             break
         if not interactive:
-            stdout.write(f"{PROMPT}{text}\n")
+            stdout.write(f"{PROMPT}{printable(text)}\n")
         reply = run_line(service, text, actor)
-        stdout.write(reply.text + "\n")
+        stdout.write(printable(reply.text) + "\n")
         stdout.flush()
     return 0
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -260,24 +261,57 @@ def _add_group(groups: dict[str, DirectoryGroup], users: dict[str, DirectoryUser
 class FileDirectory:
     """A directory kept in a YAML file; changes to the file are seen at the next read."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], settle_seconds: float = 0.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = Path(path)
+        self.settle_seconds = settle_seconds
+        """A changed file is read only once it has not changed for this long (half-written)."""
+        self._sleep = sleep
         self._cached: tuple[tuple[int, int], DirectorySnapshot] | None = None
         self._reading = threading.Lock()
 
     def snapshot(self) -> DirectorySnapshot:
-        """Read the file again if it changed since the last read."""
+        """Read the file again if it changed since the last read (once it stopped changing)."""
+        key = self._key(self._stat())
+        with self._reading:  # many commands at once: one reads the file, the others wait for it
+            if self._cached is None or self._cached[0] != key:
+                key, text = self._settled(), self._read_text()
+                while self._key(self._stat()) != key:  # written again while it was read
+                    key, text = self._settled(), self._read_text()
+                self._cached = (key, parse_directory(text, str(self.path)))
+            return self._cached[1]
+
+    def _stat(self) -> os.stat_result:
         try:
-            stat = self.path.stat()
+            return self.path.stat()
         except OSError as exc:
             raise DirectoryError(f"directory file {self.path} cannot be read: "
                                  f"{exc.strerror}") from None
-        key = (stat.st_mtime_ns, stat.st_size)
-        with self._reading:  # many commands at once: one reads the file, the others wait for it
-            if self._cached is None or self._cached[0] != key:
-                text = self._read_text()
-                self._cached = (key, parse_directory(text, str(self.path)))
-            return self._cached[1]
+
+    @staticmethod
+    def _key(stat: os.stat_result) -> tuple[int, int]:
+        return stat.st_mtime_ns, stat.st_size
+
+    def _settled(self) -> tuple[int, int]:
+        """The file's (mtime, size) once it has not changed for settle_seconds: a file being
+        written is never read half-way (writing elsewhere and renaming it into place is
+        atomic: then the wait only delays)."""
+        settle = self.settle_seconds
+        patience = max(60.0, 10 * settle)
+        deadline = time.monotonic() + patience
+        previous = None
+        while True:
+            stat = self._stat()
+            key = self._key(stat)
+            if settle <= 0 or time.time() - stat.st_mtime >= settle or key == previous:
+                return key
+            if time.monotonic() > deadline:
+                raise DirectoryError(f"directory file {self.path} is still being written (it "
+                                     f"kept changing for {patience:.0f} s); nothing was read. "
+                                     "Write it elsewhere, then rename it "
+                                     "into place.")
+            previous = key
+            self._sleep(settle)
 
     def _read_text(self) -> str:
         try:

@@ -93,6 +93,10 @@ class UnreachableError(TransientError):
     kind = "unreachable"
 
 
+class TimedOutError(UnreachableError):
+    """No answer within the timeout: the app may still have applied the request."""
+
+
 class AuthError(ConnectorError):
     """Credentials refused: stop talking to this app until they are fixed."""
 

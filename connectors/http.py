@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from connectors.errors import ConnectorError, UnreachableError, from_status
+from connectors.errors import ConnectorError, TimedOutError, UnreachableError, from_status
 from telemetry.metrics import record_request
 
 Sleep = Callable[[float], None]
@@ -105,12 +105,17 @@ class HttpSender:
         *,
         ok: Iterable[int] = (200, 201, 204),
         what: str = "",
+        repeat_on_timeout: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send one request, retrying what is transient; raise a ConnectorError otherwise."""
+        """Send one request, retrying what is transient; raise a ConnectorError otherwise.
+
+        With repeat_on_timeout=False a request that got no answer in time is not sent again
+        (a write the app may have applied): TimedOutError tells the caller to look first."""
         accepted = set(ok)
         what = what or f"{method} {url.split('?')[0]}"
         attempt = 0
+        error: ConnectorError
         while True:
             attempt += 1
             self.limiter.wait()
@@ -118,11 +123,17 @@ class HttpSender:
                 self.requests_sent += 1
             try:
                 response = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException as exc:
+                record_request(self.target, "unreachable")
+                if not repeat_on_timeout:
+                    raise TimedOutError(f"{self.app} did not answer {what} in time: "
+                                        f"{transport_words(exc)}") from None
+                error = UnreachableError(f"{self.app} did not answer {what}: "
+                                         f"{transport_words(exc)}")
             except httpx.TransportError as exc:
                 record_request(self.target, "unreachable")
-                error: ConnectorError = UnreachableError(
-                    f"{self.app} did not answer {what}: {transport_words(exc)}"
-                )
+                error = UnreachableError(f"{self.app} did not answer {what}: "
+                                         f"{transport_words(exc)}")
             else:
                 record_request(self.target, response.status_code)
                 if response.status_code in accepted:

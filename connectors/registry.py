@@ -19,6 +19,8 @@ APP_TYPES = {
     "active_directory": "connectors.active_directory",
 }
 DIRECTORY_TYPES = {"file", "okta"}
+SETTLE_SECONDS = 1.0
+"""A changed directory file is read once it has not changed for this long."""
 
 
 def build_app(name: str, options: dict[str, Any], client: httpx.Client | None = None) -> App:
@@ -43,7 +45,11 @@ def build_directory(options: dict[str, Any], base_dir: Path,
         if "path" not in options:
             raise ConfigError("directory.path", "is required for a file directory")
         path = Path(str(options["path"]))
-        return FileDirectory(path if path.is_absolute() else base_dir / path)
+        settle = options.get("settle_seconds", SETTLE_SECONDS)
+        if isinstance(settle, bool) or not isinstance(settle, int | float) or settle < 0:
+            raise ConfigError("directory.settle_seconds",
+                              f"must be a number of seconds (0 or more), not {settle!r}")
+        return FileDirectory(path if path.is_absolute() else base_dir / path, float(settle))
     if kind == "okta":
         module = importlib.import_module("connectors.okta")
         directory: Directory = module.build(options, client)

@@ -14,6 +14,7 @@ from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
+from engine.names import confusable_note, one_line
 from engine.pusher import (
     GroupTaken,
     HeldForApproval,
@@ -32,8 +33,8 @@ Clock = Callable[[], datetime]
 
 
 def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces or quotes."""
-    return typeable(name)
+    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
+    return typeable(one_line(name))
 
 
 class GroupPushService:
@@ -159,7 +160,11 @@ class GroupPushService:
         group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
         outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
                                   via=via, progress=progress)
-        return Reply(True, describe_push(outcome, memberships),
+        with self.db.session() as session:
+            others = [m.app_group_name or m.group_name
+                      for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
+        return Reply(True, describe_push(outcome, memberships)
+                     + confusable_note(group.name, app.name, others),
                      data={"group": group.name, "app": app.name, "added": outcome.added,
                            "skipped": list(outcome.skipped)})
 

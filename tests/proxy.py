@@ -3,6 +3,7 @@ do: slow, timing out a write it still applies, refusing some filters, echoing cr
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -68,6 +69,11 @@ class ScimProxy:
         self._base = f"{prefix.scheme}://{prefix.host}:{prefix.port}"
         self.url = f"http://127.0.0.1:{self._server.server_port}{prefix.path}"
 
+    def hang_again(self) -> None:
+        """The next write of each group hangs again (as the first one did)."""
+        with self._lock:
+            self._hung.clear()
+
     def stop(self) -> None:
         """Stop serving."""
         self._server.shutdown()
@@ -89,7 +95,7 @@ class ScimProxy:
                                         headers=headers, content=seen.body)
         delay = b.latency
         if seen.method == "PATCH":
-            delay += b.write_latency_per_member * seen.body.count(b'"value"')
+            delay += b.write_latency_per_member * members_named(seen.body)
             with self._lock:
                 first = seen.path not in self._hung
                 self._hung.add(seen.path)
@@ -129,6 +135,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Quiet."""
+
+
+def members_named(body: bytes) -> int:
+    """Members a SCIM PATCH adds or removes."""
+    try:
+        operations = json.loads(body).get("Operations") or []
+    except ValueError:
+        return 0
+    return sum(len(op.get("value") or []) if op.get("op") == "add" else 1
+               for op in operations if str(op.get("path", "")).startswith("members"))
 
 
 def query(seen: Seen) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from collections.abc import Iterable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
@@ -89,10 +90,11 @@ class Workspace:
             {"users": self.users, "groups": self.groups, "assignments": self.assignments},
             sort_keys=False))
         self.config_path.write_text(yaml.safe_dump(self.config, sort_keys=False))
-        # the directory file is re-read when its mtime or size changes; make sure it does
+        # the directory file is re-read when its mtime or size changes, once it has not
+        # changed for directory.settle_seconds: date it a few seconds back (each write differs)
         stat = (self.folder / "directory.yml").stat()
         os.utime(self.folder / "directory.yml", ns=(stat.st_atime_ns,
-                                                    stat.st_mtime_ns + 1_000_000))
+                                                    time.time_ns() - 5_000_000_000))
 
     def exec(self, text: str, as_user: str = "console", as_json: bool = False) -> Result:
         args = ["exec", text, "--as", as_user]

@@ -59,6 +59,10 @@ def test_every_scenario_gives_its_rows() -> None:
     assert reads[0].value == "0" and reads[0].verdict == "met"
     drifted = [r for r in rows if r.figure == "groups drifted"]
     assert drifted[0].value == "0 (ok)"
+    slow = [r for r in rows if r.scenario.startswith("slow app")]
+    assert len({r.scenario for r in slow}) == 2
+    verdicts = [r.verdict for r in slow if r.figure.startswith(("exit codes", "app groups"))]
+    assert verdicts == ["met"] * 4
     answers = by_figure["answers posted after the acks (response_url)"]
     assert answers.value.startswith("4 of 4") and answers.verdict == "met"
 

@@ -71,6 +71,7 @@ def test_member_changes_go_in_batches(app: ScimApp, app_users: dict[str, str],
 
 def test_users_are_resolved_many_per_request(app: ScimApp, app_users: dict[str, str],
                                              transport: CountingTransport) -> None:
+    assert app.support.filter  # /ServiceProviderConfig, read once per app, before counting
     transport.sent.clear()
     assert app.resolve_users(app_users) == app_users
     assert len(transport.sent) == 1

@@ -177,3 +177,21 @@ def test_a_sync_holding_a_mass_removal_posts_a_request(make_bot: Callable[..., B
     updated = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == message.result["ts"])
     assert "synced Field on box: +0 -20." in message_text(updated)
     assert len(bot.tenant.member_logins("Field")) == 5
+
+
+def test_requests_withdraw_and_a_second_request_in_slack(bot: Bot) -> None:
+    pushed(bot, "Sales")
+    request_id, message = ask(bot, "unlink Sales from box --delete", OPERATOR)
+    assert "delete box's group Sales" in message_text(message)  # the plan it carries out
+    bot.command("unlink Sales from box --keep", user=OPERATOR)
+    bot.slack.wait_for("response_url", lambda c: f"Request {request_id} is already pending"
+                       in message_text(c))
+    bot.command("requests", user=APPROVER)
+    listed = bot.slack.wait_for("response_url", lambda c: "Pending approval requests"
+                                in message_text(c))
+    assert listed.args.get("response_type") == "ephemeral" and request_id in message_text(listed)
+    bot.command(f"withdraw {request_id}", user=OPERATOR)
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == message.result["ts"])
+    assert "Withdrawn" in message_text(update)
+    assert not any(b.get("type") == "actions" for b in update.args["blocks"])
+    assert "Sales" in bot.tenant.groups()

@@ -206,7 +206,7 @@ def test_two_schedulers_on_one_postgresql_share_the_apps_and_take_over(
     first.scheduler.shutdown(wait=True)  # dies without handing over
     died = time.monotonic()
     wait_until(lambda: second.ran["sync:box"] >= 1, timeout=10)
-    assert time.monotonic() - died < 1.5 + 0.5  # within lease_seconds (and a sync tick)
+    assert time.monotonic() - died < 1.5 + 1.0  # within lease_seconds (a sync tick, a busy box)
     second.stop()
 
 

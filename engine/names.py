@@ -1,0 +1,48 @@
+"""Names people read: control characters escaped for one-line display, and look-alike names
+found by their Unicode TR39 skeletons (ICU's SpoofChecker)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import icu
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_checker = icu.SpoofChecker()
+_lock = threading.Lock()
+
+
+def one_line(name: str) -> str:
+    """A name with its control characters (a newline, an ANSI escape) written as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], name)
+
+
+@functools.lru_cache(maxsize=4096)
+def skeleton(name: str) -> str:
+    """The TR39 skeleton: names with the same skeleton look alike ("Sаles" with a Cyrillic а,
+    "SaIes" with a capital I, and "Sales")."""
+    with _lock:
+        return str(_checker.getSkeleton(0, name))
+
+
+def confusable_with(name: str, others: Iterable[str]) -> list[str]:
+    """The other names that look like `name` without being it, sorted."""
+    mine = skeleton(name)
+    return sorted({other for other in others if other != name and skeleton(other) == mine})
+
+
+def confusable_note(name: str, app: str, others: Iterable[str]) -> str:
+    """A warning sentence when a newly pushed app group's name looks like another one's."""
+    alike = confusable_with(name, others)
+    if not alike:
+        return ""
+    shown = ", ".join(f'"{one_line(n)}"' for n in alike)
+    odd = sorted({c for c in name if not c.isascii()})
+    letters = "; ".join(f"{c} is U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in odd[:3])
+    return (f" ⚠ Warning: \"{one_line(name)}\" looks like {shown}, also pushed to {app}"
+            + (f" ({letters})" if letters else " (some letters differ though they look alike)")
+            + ". Check it is the group you meant.")

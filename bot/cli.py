@@ -37,7 +37,7 @@ def _service(config: str | None) -> GroupPushService:
     from engine.bootstrap import service_from_env
 
     try:
-        return service_from_env(config)
+        return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
     except ConfigError as error:
         print(f"grouppush: bad configuration: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -99,12 +99,10 @@ def _os_user(surface: str) -> Iterator[None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """One drift check; exit 1 when drift is found."""
-    from engine.checks import check
+    from engine.executor import execute
     from engine.operations import Check
 
-    reply, _ = check(_service(args.config), args.app, args.as_user)
-    reply.operation = Check(args.app)
-    return _print(reply, args.json)
+    return _print(execute(_service(args.config), Check(args.app), args.as_user), args.json)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -135,6 +133,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from bot.console import run_console
     from bot.demo import (
+        APP,
         demo_logins,
         local_scim_app,
         sample_directory,
@@ -155,9 +154,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         service.kept.ensure_read()
         print(f"grouppush demo: {len(service.snapshot().users)} users and "
               f"{len(service.snapshot().groups)} groups in {config_path.parent / 'directory.yml'}"
-              f"; app `box` is a SCIM app at {url}.\n"
-              "Try: search sales | push Sales to box | info Sales on box | list | "
-              "unlink Sales from box --delete | help\n"
+              f"; app `{APP}` is a SCIM app at {url}.\n"
+              f"Try: search sales | push Sales to {APP} | info Sales on {APP} | list | "
+              f"unlink Sales from {APP} --delete | help\n"
               "(In the demo the console user is an approver and may approve its own "
               "requests.)", flush=True)
         return run_console(service, args.as_user)

@@ -27,6 +27,9 @@ TEAMS = ["Sales", "Sales Ops", "Sales EMEA", "Sales APAC", "Marketing", "Enginee
          "Managers", "Executives", "Board", "All Hands London", "All Hands Berlin",
          "All Hands NYC", "Book Club"]
 INACTIVE = ["SUSPENDED", "DEPROVISIONED", "STAGED", "PROVISIONED"]
+APP = "demo-scim"
+"""The demo's one app: a SCIM 2.0 app served in this process (named for what it is, not a
+connector type such as box)."""
 
 
 def sample_directory(users: int = 300, seed: int = 7) -> dict[str, object]:
@@ -45,7 +48,7 @@ def sample_directory(users: int = 300, seed: int = 7) -> dict[str, object]:
         members = sorted(rng.sample([p["id"] for p in people], size))
         groups.append({"id": f"g{n:03d}", "name": team, "description": f"{team} team",
                        "members": members})
-    return {"users": people, "groups": groups, "assignments": {"box": ["g014"]}}
+    return {"users": people, "groups": groups, "assignments": {APP: ["g014"]}}
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -103,7 +106,7 @@ def write_demo_files(folder: Path, url: str, token: str) -> Path:
     (folder / "directory.yml").write_text(yaml.safe_dump(directory, sort_keys=False))
     config = {
         "directory": {"type": "file", "path": "directory.yml"},
-        "apps": {"box": {"type": "scim", "url": url, "token": "${GROUPPUSH_DEMO_TOKEN}",
+        "apps": {APP: {"type": "scim", "url": url, "token": "${GROUPPUSH_DEMO_TOKEN}",
                          "enhanced_group_push": False}},
         "slack": {"alerts_channel": "", "operators": [], "approvers": ["console"],
                   "allow_self_approval": True, "approval_ttl_minutes": 60},

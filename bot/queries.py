@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any, cast
 
@@ -27,8 +28,20 @@ def home_data(service: GroupPushService, state: HomeState | None = None) -> Home
 
 
 def group_choices(service: GroupPushService, text: str, limit: int = 50) -> list[tuple[str, str]]:
-    """(group id, name) of the directory groups whose names contain the text."""
-    return [(g.id, g.name) for g in service.directory.search_groups(text, limit=limit)]
+    """(group id, label) of the directory groups whose names contain the text: groups used
+    for app assignments last and marked, groups sharing a name told apart by id."""
+    found = service.directory.search_groups(text, limit=limit)
+    snapshot = service.snapshot()
+    used = {gid: sorted(app for app, ids in snapshot.assignments.items() if gid in ids)
+            for gid in (g.id for g in found)}
+    names = Counter(g.name.casefold() for g in found)
+    choices = []
+    for group in sorted(found, key=lambda g: bool(used[g.id])):
+        label = group.name + (f" (id {group.id})" if names[group.name.casefold()] > 1 else "")
+        if used[group.id]:
+            label += f" — assignments of {', '.join(used[group.id])}"
+        choices.append((group.id, label))
+    return choices
 
 
 def group_name(service: GroupPushService, group_id: str) -> str | None:

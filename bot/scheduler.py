@@ -67,6 +67,8 @@ class Scheduler:
                                id="sync", **options)
         self.scheduler.add_job(self.drift_job, "interval",
                                seconds=schedule.drift_check_seconds, id="drift", **options)
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):  # GROUPPUSH_LOG=INFO: no line
+            logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # per heartbeat
         self.scheduler.start()
 
     def stop(self) -> None:

@@ -21,6 +21,22 @@ HINTS = {
 }
 
 
+DIRECTORY_HINTS = {
+    "auth": "Okta refused grouppush's token: check directory.token in grouppush.yml (an Okta "
+    "API token of an admin who may read users and groups); it may have expired or been "
+    "revoked in Okta (Security > API > Tokens).",
+    "unreachable": "Okta did not answer: check directory.org_url (https://YOUR-ORG.okta.com), "
+    "the network and status.okta.com.",
+    "rate_limited": "Okta is rate limiting grouppush; lower directory.max_rate_share or wait "
+    "for the limit to reset.",
+    "server": "Okta failed on its side; grouppush retries. See status.okta.com.",
+    "not_found": "Okta does not know what was asked; check directory.org_url names your org.",
+    "bad_request": "Okta refused the request; its message above says why.",
+    "directory": "Okta sent something grouppush cannot use; the message above says what.",
+}
+"""Hints for the Okta directory's errors (HINTS speak of apps)."""
+
+
 class ConnectorError(Exception):
     """An app or directory refused or failed a request."""
 
@@ -40,10 +56,13 @@ class ConnectorError(Exception):
         self.app_message = redact(app_message)
         self.retry_after = retry_after
 
+    hints: dict[str, str] = HINTS
+    """Where `hint` looks: the apps' hints, or a source's own (DIRECTORY_HINTS)."""
+
     @property
     def hint(self) -> str:
         """A troubleshooting hint for the common cause of this kind of error."""
-        return HINTS.get(self.kind, "")
+        return self.hints.get(self.kind, "")
 
     def describe(self) -> str:
         """The message with the app's status and own words, for people."""

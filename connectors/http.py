@@ -81,9 +81,11 @@ class HttpSender:
         requests_per_minute: int | None = None,
         sleep: Sleep = time.sleep,
         describe: Callable[[httpx.Response], str] = app_message,
+        hints: dict[str, str] | None = None,
         target: str | None = None,
     ) -> None:
         self.client = client
+        self.hints = hints
         self.app = app
         self.target = target or app
         """The `target` label of this sender's requests in the metrics."""
@@ -125,13 +127,13 @@ class HttpSender:
                 record_request(self.target, "unreachable")
                 if not repeat_on_timeout:
                     raise TimedOutError(f"{self.app} did not answer {what} in time: "
-                                        f"{type(exc).__name__}") from None
+                                        f"{transport_words(exc)}") from None
                 error = UnreachableError(f"{self.app} did not answer {what}: "
-                                         f"{type(exc).__name__}")
+                                         f"{transport_words(exc)}")
             except httpx.TransportError as exc:
                 record_request(self.target, "unreachable")
                 error = UnreachableError(f"{self.app} did not answer {what}: "
-                                         f"{type(exc).__name__}")
+                                         f"{transport_words(exc)}")
             else:
                 record_request(self.target, response.status_code)
                 if response.status_code in accepted:
@@ -142,6 +144,8 @@ class HttpSender:
                     self.describe(response),
                     retry_after_seconds(response.headers.get("Retry-After")),
                 )
+            if self.hints is not None:
+                error.hints = self.hints
             if not error.transient or attempt > self.retries:
                 raise error
             wait = error.retry_after if error.retry_after is not None else (
@@ -150,3 +154,25 @@ class HttpSender:
             if wait > self.max_wait:
                 raise error
             self.sleep(wait)
+
+
+TRANSPORT_WORDS = (
+    (httpx.ConnectTimeout, "no connection within the time allowed"),
+    (httpx.ConnectError, "could not connect (is the URL right and the app up?)"),
+    (httpx.ReadTimeout, "no answer within the time allowed"),
+    (httpx.WriteTimeout, "could not send the request within the time allowed"),
+    (httpx.PoolTimeout, "too many requests at once; none could start in time"),
+    (httpx.RemoteProtocolError, "the connection was closed before a whole answer came"),
+    (httpx.ProxyError, "the proxy refused the connection"),
+    (httpx.UnsupportedProtocol, "the URL does not start with http:// or https://"),
+    (httpx.TimeoutException, "no answer within the time allowed"),
+    (httpx.NetworkError, "the connection broke"),
+)
+
+
+def transport_words(exc: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words (not httpx's class names)."""
+    for kind, words in TRANSPORT_WORDS:
+        if isinstance(exc, kind):
+            return words
+    return "the connection failed"

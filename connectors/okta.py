@@ -44,7 +44,7 @@ from connectors.base import (
     DirectoryUser,
     FullRead,
 )
-from connectors.errors import ConfigError, DirectoryError, from_status
+from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
 from connectors.okta_limits import RateLimits
 from telemetry.metrics import DIRECTORY
@@ -143,7 +143,8 @@ class OktaDirectory:
         self.settings = settings
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
-        self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY)
+        self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY,
+                               hints=DIRECTORY_HINTS)
         self.assignments = assignments or {}
         self.clock = clock
         self.limits = RateLimits(settings.max_rate_share, sleep, clock)

@@ -66,6 +66,14 @@ def drift_to_tell(service: GroupPushService) -> tuple[list[DriftAlert], list[Dri
     return new, gone
 
 
+def drift_of(service: GroupPushService, mapping_id: int) -> DriftReport | None:
+    """The drift last found on a push, if any (what its alert showed)."""
+    with service.db.session() as session:
+        mapping = session.get(PushMapping, mapping_id)
+        detail = mapping.drift_detail if mapping is not None else ""
+    return report_from_json(detail) if detail else None
+
+
 def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: str = "",
                          ts: str = "", fingerprint: str = "") -> None:
     """Keep where a drift alert was posted (and for which drift), or forget it once closed."""

@@ -16,6 +16,7 @@ from engine.results import Reply
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
 from engine.service import GroupPushService, quoted
 from engine.sync import apply_rules
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping, PushRule
 
@@ -46,7 +47,7 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
     lines = apply_rules(service, snapshot, app, actor)
     head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
-            f"{app.name}, now and at every sync. It matches {len(matches)} groups"
+            f"{app.name}, now and at every sync. It matches {plural(len(matches), 'group')}"
             + (f": {', '.join(quoted(g.name) for g in matches[:10])}"
                + (" …" if len(matches) > 10 else "") if matches else "") + ".")
     return Reply(True, "\n".join([head, *lines]),
@@ -87,8 +88,9 @@ def rule_remove(service: GroupPushService, name: str, actor: str,
                          "the groups it pushed stay pushed.", data={"dry_run": True, "plan": []})
         session.delete(rule)
         repo.audit(session, actor, "rule remove", rule.name)
-    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed; `unlink` "
-                 "stops them one by one.")
+    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed (`list "
+                 f"{rule.app}` shows them); `unlink GROUP from {rule.app} --keep` (or --delete) "
+                 "stops one.")
 
 
 def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[str],
@@ -114,8 +116,11 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     if not changed:
         return Reply.refused(f"Every selected group on {app.name} is already deactivated; "
                              "nothing changed.")
-    return Reply(True, f"Deactivated {len(changed)} groups on {app.name}: "
-                 f"{', '.join(changed)}. They stay in the app; `activate` resumes each.")
+    again = (f"`activate {changed[0]} on {app.name}` resumes it" if len(changed) == 1
+             else f"`activate GROUP on {app.name}` resumes each")
+    return Reply(True, f"Deactivated {plural(len(changed), 'group')} on {app.name}: "
+                 f"{', '.join(changed)}. The app keeps {'it' if len(changed) == 1 else 'them'}; "
+                 f"{again}.")
 
 
 def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool = False) -> Reply:
@@ -143,7 +148,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool =
             lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: {error.describe()}")
     service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")
     state = "active" if user.active else f"not active ({user.status})"
-    head = f"Repushed {user.login}, {state}, to {len(mappings)} pushed groups."
+    head = f"Repushed {user.login}, {state}, to {plural(len(mappings), 'pushed group')}."
     return Reply(errors == 0, "\n".join([head, *lines]),
                  status="done" if errors == 0 else "failed")
 
@@ -154,18 +159,35 @@ def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
     with service.mapping_lock(mapping_id):
         with service.db.session() as session:
             pushed = repo.pushed_members(session, mapping_id)
+        where = f"• {quoted(mapping.group_name)} on {app.name}"
+        if active and login in pushed:
+            return f"{where}: already a member, nothing to do"
         if active:
             resolved = resolve(service.db, app, [login], refresh=True)
             if login not in resolved:
-                return f"• {quoted(mapping.group_name)} on {app.name}: skipped, not in the app"
+                _note_skipped(service, mapping_id, login, skipped=True)
+                return f"{where}: skipped, not in the app"
             plan = MemberPlan(add={login: resolved[login]}, remove={})
         elif login in pushed:
             plan = MemberPlan(add={}, remove={login: pushed[login]})
         else:
-            return f"• {quoted(mapping.group_name)} on {app.name}: not a member, nothing to do"
+            return f"{where}: not a member, nothing to do"
         apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
-    verb = "added" if active else "removed"
-    return f"• {quoted(mapping.group_name)} on {app.name}: {verb}"
+        _note_skipped(service, mapping_id, login, skipped=False)
+    return f"{where}: {'added' if active else 'removed'}"
+
+
+def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
+                  skipped: bool) -> None:
+    """Keep the push's member count and skipped list true after one user's repush."""
+    with service.db.session() as session:
+        row = session.get(PushMapping, mapping_id)
+        if row is None:
+            return
+        logins = set(filter(None, row.skipped_logins.split("\n")))
+        logins = logins | {login} if skipped else logins - {login}
+        row.skipped_logins = "\n".join(sorted(logins))
+        row.members_pushed = repo.count_pushed_members(session, mapping_id)
 
 
 def _repush_preview(service: GroupPushService, mappings: list[PushMapping], login: str,

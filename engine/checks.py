@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.context import Context
-from engine.drift import DriftReport, compare_members, report_to_json
+from engine.drift import DriftReport, compare_members, drift_summary, report_to_json
 from engine.operations import Check
 from engine.pusher import record_failure
 from engine.registry import handles
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 
@@ -81,19 +82,21 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
 
 def describe_drift(report: DriftReport) -> str:
     """One paragraph about one drifted group."""
-    head = f"{quoted(report.group)} on {report.app}"
-    if report.group_gone:
-        return f"{head}: the group was deleted in the app."
-    parts = []
-    if report.renamed_to:
-        parts.append(f"renamed in the app to {quoted(report.renamed_to)}")
-    if report.missing:
-        parts.append(f"{len(report.missing)} missing ({', '.join(report.missing[:10])}"
-                     + (" …" if len(report.missing) > 10 else "") + ")")
-    if report.unexpected:
-        parts.append(f"{len(report.unexpected)} unexpected ({', '.join(report.unexpected[:10])}"
-                     + (" …" if len(report.unexpected) > 10 else "") + ")")
-    return f"{head}: " + "; ".join(parts)
+    return f"{quoted(report.group)} on {report.app}: {drift_summary(report)}"
+
+
+def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
+    """The first line of a check: drift found, none, or the check could not complete."""
+    total = checked + unread
+    if unread:
+        found = (f"; {drifted} of the {checked} read differ from what was pushed" if drifted
+                 else f"; the {checked} read match what was pushed" if checked else "")
+        return (f"The drift check of {scope} could not complete: {unread} of "
+                f"{plural(total, 'pushed group')} could not be read{found}.")
+    if drifted:
+        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} differ from "
+                "what was pushed. `now GROUP on APP` overwrites the app group.")
+    return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
 
 
 def drift_row(finding: DriftFinding) -> dict[str, object]:
@@ -131,12 +134,7 @@ def check(service: GroupPushService, app_name: str | None,
              for f in drifted]
     lines += [f"• (ignored by {f.ignored_by}) " + describe_drift(f.report)
               for f in findings if f.state == "ignored"]
-    scope = app_name or "all apps"
-    if drifted:
-        head = (f"Drift in {scope}: {len(drifted)} of {len(findings)} pushed groups differ "
-                "from what was pushed. `now GROUP on APP` overwrites the app group.")
-    else:
-        head = f"No drift in {scope}: {len(findings)} pushed groups match what was pushed."
+    head = _summary(app_name or "all apps", len(drifted), len(findings), len(errors))
     ok = not drifted and not errors
     reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
                   data={"drift": [drift_row(f) for f in findings if f.report.drifted],

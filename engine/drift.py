@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.words import typeable
+
 
 @dataclass(frozen=True)
 class DriftReport:
@@ -63,3 +65,15 @@ def compare_members(
         logins_by_id.get(uid) or in_app[uid] or uid for uid in in_app if uid not in pushed_ids
     ))
     return DriftReport(group=group, app=app, missing=missing, unexpected=unexpected)
+
+
+def drift_summary(report: DriftReport, shown: int = 10) -> str:
+    """What differs, in words: deleted, renamed, members missing and unexpected."""
+    if report.group_gone:
+        return "the group was deleted in the app."
+    parts = [f"renamed in the app to {typeable(report.renamed_to)}"] if report.renamed_to else []
+    for label, names in (("missing", report.missing), ("unexpected", report.unexpected)):
+        if names:
+            more = " …" if len(names) > shown else ""
+            parts.append(f"{len(names)} {label} ({', '.join(names[:shown])}{more})")
+    return "; ".join(parts) or "no difference"

@@ -17,8 +17,22 @@ class UsageError(ValueError):
         self.usage = usage
 
 
+_TYPED = str.maketrans({
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", ""),  # zero-width: copied, not typed
+    **dict.fromkeys("\u00a0\u2007\u202f", " "),  # non-breaking spaces
+    **dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb", '"'),  # smart quotes
+    **dict.fromkeys("\u2018\u2019\u201a", "'")})
+
+
+def normalise(text: str) -> str:
+    """A line as the person meant it: no zero-width characters, plain spaces and quotes
+    (what copying from chat or a word processor brings along)."""
+    return text.translate(_TYPED)
+
+
 def split(text: str) -> list[str]:
-    """The words of a command line, quotes honoured."""
+    """The words of a command line, quotes honoured, after `normalise`."""
+    text = normalise(text)
     try:
         return shlex.split(text)
     except ValueError as exc:

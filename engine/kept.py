@@ -79,9 +79,10 @@ class KeptDirectory:
             found = self._find(name)
             if found is None:
                 continue
-            members = self._read_group(found)
-            groups[found.id] = replace(found, members=tuple(u.id for u in members))
-            users.update((u.id, u) for u in members)
+            for group in [found, *self._namesakes(name, found)]:
+                members = self._read_group(group)
+                groups[group.id] = replace(group, members=tuple(u.id for u in members))
+                users.update((u.id, u) for u in members)
         return DirectorySnapshot(users=users, groups=groups,
                                  assignments=self.assignments(groups.values()))
 
@@ -212,6 +213,14 @@ class KeptDirectory:
         group = self.directory.get_group(candidates[0])
         return group if group is not None and group.name.casefold() == name.casefold() \
             else None
+
+    def _namesakes(self, name: str, found: DirectoryGroup) -> list[DirectoryGroup]:
+        """Other groups with the very name found (one search), so that two groups of one
+        name are told apart rather than one of them taken silently."""
+        if name.startswith("id:"):
+            return []
+        return [g for g in self.directory.search_groups(found.name)
+                if g.id != found.id and g.name.casefold() == found.name.casefold()]
 
     def _read_group(self, group: DirectoryGroup) -> list[DirectoryUser]:
         """Read the group's members from the directory and keep the group with them."""

@@ -155,10 +155,11 @@ class RuleAdd(Operation):
     def parse(cls, words: Words) -> Self:
         """NAME to APP --KIND PATTERN (the flag and its text at the end)."""
         at = [i for i, w in enumerate(words.rest) if w[2:] in RULE_KINDS and w[:2] == "--"]
-        if len(at) != 1 or at[0] + 2 != len(words.rest):
+        if len(at) != 1 or at[0] + 1 == len(words.rest):
             raise words.error("`rule add` needs one of --starts-with, --contains or --regex, "
                               "followed by its text, at the end.")
-        kind, pattern = words.rest[at[0]][2:], words.rest[-1]
+        # the text is every word after the flag, as `^Project (Apollo|Gemini)$` unquoted
+        kind, pattern = words.rest[at[0]][2:], " ".join(words.rest[at[0] + 1:])
         words.rest = words.rest[:at[0]]
         name, app = words.around("to", "a rule name and an app")
         return cls(name, app, kind, pattern)

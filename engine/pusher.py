@@ -21,6 +21,7 @@ from connectors.errors import (
 )
 from engine.grammar import quote
 from engine.planner import MemberPlan, plan_members
+from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, RunError, utcnow
@@ -160,9 +161,14 @@ def _linkable(db: Database, app: App, mapping_id: int, name: str) -> AppGroup | 
                              f"the directory group {quote(owner.group_name)}; one app group "
                              "takes the members of one directory group. Rename one of them.")
     if not app.capabilities.link_existing:
-        raise GroupTaken(f"{app.name} already has a group named {quote(name)}; grouppush "
-                         "does not take over groups it did not create. Rename one of them, "
-                         f"or set enhanced_group_push: true for {app.name} to link it.")
+        with db.session() as session:
+            ours = repo.left_in_app(session, app.name, name)
+        raise GroupTaken(f"{app.name} already has a group named {quote(name)}; " + (
+            "grouppush pushed it before and unlink with --keep left it there. To push into it "
+            f"again, set enhanced_group_push: true for {app.name} (grouppush links it and makes "
+            f"its members match the directory), or delete it in {app.name} first." if ours
+            else "grouppush does not take over groups it did not create. Rename one of them, "
+            f"or set enhanced_group_push: true for {app.name} to link it."))
     return found
 
 
@@ -250,8 +256,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:
-            raise DirectoryError(f"group {mapping.group_name} is no longer in the directory; "
-                                 f"`unlink {mapping.group_name} from {app.name}` stops pushing it")
+            raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
         new = mapping.app_group_id is None and not mapping.app_group_name
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
@@ -287,7 +292,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             repo.record_added(session, mapping_id, wanted)
             repo.record_removed(session, mapping_id,
                                 set(repo.pushed_members(session, mapping_id)) - set(wanted))
-        mapping.last_push_at = utcnow()
+        if full or created or recreated or plan.add or plan.remove or not mapping.last_push_at:
+            mapping.last_push_at = utcnow()  # a sync with nothing to send told the app nothing
         mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
         if members:
             mapping.skipped_logins = "\n".join(plan.skipped)

@@ -18,8 +18,7 @@ def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]
     """The push the operation names, and its directory group read now (only that group)."""
     service = ctx.service
     snapshot = service.snapshot(op.group)
-    group = service.find_group(snapshot, op.group)
-    return service.find_mapping(group, service.find_app(op.app)), snapshot
+    return service.find_push(snapshot, op.group, service.find_app(op.app))[1], snapshot
 
 
 def _mapping(ctx: Context, op: OnApp) -> PushMapping:

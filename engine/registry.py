@@ -160,11 +160,21 @@ def parse(text: str) -> Operation:
         raise UsageError(f"`{first}` takes {', '.join(v.split()[1] for v in family)}.", first,
                          " | ".join(OPERATIONS[v].spec.usage for v in family))
     near = closest(first, list(dict.fromkeys(v.split()[0] for v in verbs)))
-    tip = f" Did you mean `{near[0]}`?" if near else ""
+    tip = f" Did you mean {_corrected(near[0], words[1:])}?" if near else ""
     raise UsageError(f"Unknown command `{first}`.{tip} `help` lists the commands.",
                      near[0] if near else None,
                      " | ".join(OPERATIONS[v].spec.usage for v in verbs
                                 if near and v.split()[0] == near[0]))
+
+
+def _corrected(verb: str, rest: list[str]) -> str:
+    """The line with its verb corrected, as a command when it then parses, else the word."""
+    line = join([verb, *rest])
+    try:
+        parse(line)
+    except UsageError:
+        return verb
+    return f"`{line}`"
 
 
 def _parse(cls: type[Operation], rest: list[str]) -> Operation:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
+from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.context import Context
+from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.pushed import group_type
 from engine.pusher import Refused
 from engine.registry import handles, help_text
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import concrete, gone_from_directory, plural
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
+
+SEARCH_SHOWN = 25
+SEARCH_READ = 200
+"""`search` shows SEARCH_SHOWN groups and counts up to SEARCH_READ."""
 
 
 def when(at: datetime | None) -> str:
@@ -35,7 +43,7 @@ def apps_report(service: GroupPushService) -> Reply:
         except ConnectorError as error:
             health, healthy = f"error: {error.describe()}", False
         kind = service.config.apps.get(name, {}).get("type", "?")
-        lines.append(f"• {name} ({kind}): {health}; {count} pushed groups")
+        lines.append(f"• {name} ({kind}): {health}; {plural(count, 'pushed group')}")
         rows.append({"name": name, "type": str(kind), "health": str(health),
                      "healthy": not str(health).startswith("error:"), "pushed": count})
     if not lines:
@@ -51,7 +59,7 @@ def mapping_line(mapping: PushMapping) -> str:
     error = f" — error: {mapping.error_message}" if mapping.error_message else ""
     drift = " — drift" if mapping.drift_fingerprint and not mapping.drift_ignored_by else ""
     return (f"• {quoted(mapping.group_name)} → {mapping.app}: {status}, "
-            f"{mapping.members_pushed} members, last push {when(mapping.last_push_at)}"
+            f"{plural(mapping.members_pushed, 'member')}, last push {when(mapping.last_push_at)}"
             f"{error}{drift}")
 
 
@@ -120,15 +128,23 @@ def describe_filter(wanted: PushFilter) -> str:
 
 def search_report(service: GroupPushService, text: str) -> Reply:
     """Directory groups whose names contain the text."""
-    groups = service.directory.search_groups(text, limit=25)
-    if not groups:
+    found = service.directory.search_groups(text, limit=SEARCH_READ)
+    if not found:
         return Reply(True, f"No directory group name contains {quoted(text)}.",
                      data={"groups": []})
     snapshot = service.snapshot()
-    lines = [f"• {quoted(g.name)} ({len(snapshot.active_logins(g))} active members)"
-             for g in groups]
+    groups = found[:SEARCH_SHOWN]
+    names = Counter(g.name.casefold() for g in snapshot.groups.values())
+    lines = [f"• {quoted(g.name)} ({plural(len(snapshot.active_logins(g)), 'active member')})"
+             + (f" — `id:{g.id}`, another group has this name" if names[g.name.casefold()] > 1
+                else "") for g in groups]
+    more = len(found) - len(groups)
+    if more:
+        lines.append(f"… and {'at least ' if len(found) == SEARCH_READ else ''}"
+                     f"{plural(more, 'more group')}: search a longer text to narrow it down.")
     return Reply(True, "\n".join([f"Directory groups matching {quoted(text)}:", *lines]),
-                 data={"groups": [g.name for g in groups]})
+                 data={"groups": [g.name for g in groups], "more": more,
+                       "ids": [g.id for g in groups]})
 
 
 def cut_short(service: GroupPushService, run: PushRun | None, pushed: int,
@@ -147,8 +163,9 @@ def cut_short(service: GroupPushService, run: PushRun | None, pushed: int,
 def info_report(service: GroupPushService, group_name: str, app_name: str) -> Reply:
     """The Information details of one pushed group."""
     snapshot = service.snapshot(group_name)
-    group, app = service.find_group(snapshot, group_name), service.find_app(app_name)
-    mapping = service.find_mapping(group, app)
+    app = service.find_app(app_name)
+    found, mapping = service.find_push(snapshot, group_name, app)
+    group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
     with service.db.session() as session:
         error = repo.last_error(session, int(mapping.id or 0)) if mapping.error_message \
             else None
@@ -171,11 +188,11 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
                          else f"by rule {mapping.created_via[5:]}")),
         "Last push": when(mapping.last_push_at) + cut_short(service, run, pushed,
                                                             directory_active),
-        "Members": f"{pushed} pushed of {directory_active} active in the "
-                   "directory",
+        "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
+                    else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
+                                                                     app.name)),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
-        "Drift": ("ignored by " + mapping.drift_ignored_by if mapping.drift_ignored_by
-                  else "found at the last check" if mapping.drift_fingerprint else "none"),
+        "Drift": _drift(mapping),
     }
     if mapping.error_message:
         fields["Error"] = mapping.error_message
@@ -183,12 +200,23 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
         fields["Error time"] = when(mapping.error_at)
         if mapping.error_status is not None:
             fields["App status"] = str(mapping.error_status)
-        fields["Troubleshooting"] = mapping.error_hint or (error.hint if error else "")
+        fields["Troubleshooting"] = concrete(mapping.error_hint or (error.hint if error else ""),
+                                             mapping.group_name, app.name)
     else:
         fields["Error"] = "none"
     text = "\n".join([f"Information: {quoted(group.name)} on {app.name}",
                       *(f"  {k}: {v}" for k, v in fields.items())])
     return Reply(True, text, data={"info": fields})
+
+
+def _drift(mapping: PushMapping) -> str:
+    """The drift the last check found, what it is and who ignored it."""
+    if not mapping.drift_fingerprint:
+        return "none"
+    found = drift_summary(report_from_json(mapping.drift_detail)) if mapping.drift_detail \
+        else "found at the last check"
+    return f"{found} (ignored by {mapping.drift_ignored_by})" if mapping.drift_ignored_by \
+        else found
 
 
 def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
@@ -205,8 +233,8 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
     lines = []
     for r in rules:
         names = found[r.name]
-        lines.append(f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} ({len(names)} "
-                     f"groups pushed, by {r.created_by})")
+        lines.append(f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} "
+                     f"({plural(len(names), 'group')} pushed, by {r.created_by})")
         lines.append(f"    found: {', '.join(quoted(n) for n in names)}" if names
                      else "    found: none yet")
     return Reply(True, "\n".join(["Push rules:", *lines]),

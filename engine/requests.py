@@ -24,7 +24,9 @@ from engine.pusher import Refused, plan_mapping, push_mapping
 from engine.registry import handles
 from engine.reports import when
 from engine.results import Reply
+from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
@@ -65,15 +67,16 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
 
 @handles(Unlink, dry_run=True)
 def unlink(ctx: Context, op: Unlink) -> Reply:
-    """`unlink GROUP from APP --keep | --delete`: a request bound to its plan."""
+    """`unlink GROUP from APP --keep | --delete`: a request bound to its plan (a push whose
+    directory group is gone is named as it was pushed)."""
     service = ctx.service
-    group, app = service.find_group(service.snapshot(op.group), op.group), \
-        service.find_app(op.app)
-    mapping = service.find_mapping(group, app)
+    app = service.find_app(op.app)
+    _, mapping = service.find_push(service.snapshot(op.group), op.group, app)
     how = "and delete the app group with its memberships" if op.delete else \
         "and keep the app group as it is"
     return _ask(ctx, app, [mapping], op.delete, "unlink", op.to_dict(),
-                f"unlink {quoted(group.name)} from {app.name} {how}", op.dry_run)
+                f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
+                + rules_note(service, app.name, [mapping]), op.dry_run)
 
 
 @handles(BulkDelete, dry_run=True)
@@ -84,7 +87,24 @@ def bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
     mappings = selected_mappings(service, app.name, list(op.names), op.everything)
     names = ", ".join(quoted(m.group_name) for m in mappings)
     return _ask(ctx, app, mappings, True, "bulk_delete", op.to_dict(),
-                f"delete {len(mappings)} pushed groups from {app.name}: {names}", op.dry_run)
+                f"delete {plural(len(mappings), 'pushed group')} from {app.name}: {names}"
+                + rules_note(service, app.name, mappings), op.dry_run)
+
+
+def rules_note(service: GroupPushService, app: str, mappings: list[PushMapping]) -> str:
+    """A warning when push rules match groups about to be unlinked: the next sync would push
+    them again (unlinking by hand does not stop a rule)."""
+    with service.db.session() as session:
+        rules = repo.list_rules(session, app)
+    notes = []
+    for rule in rules:
+        matched = [m.group_name for m in mappings
+                   if rule_matches(rule.kind, rule.pattern, m.group_name)]
+        if matched:
+            notes.append(f"rule {quoted(rule.name)} matches {', '.join(map(quoted, matched))} "
+                         f"and would push {'it' if len(matched) == 1 else 'them'} again at "
+                         f"the next sync (`rule remove {quoted(rule.name)}` first stops that)")
+    return ("; note: " + "; ".join(notes)) if notes else ""
 
 
 def selected_mappings(service: GroupPushService, app: str, group_names: list[str],
@@ -97,13 +117,12 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
             raise Refused(f"No groups are pushed to {app}; nothing to do.")
         return mappings
     snapshot = service.snapshot(*group_names)
-    by_group = {m.group_id: m for m in mappings}
     chosen = []
     for name in group_names:
-        group = service.find_group(snapshot, name)
-        if group.id not in by_group:
-            raise Refused(f"{quoted(group.name)} is not pushed to {app}; nothing was changed.")
-        chosen.append(by_group[group.id])
+        try:
+            chosen.append(service.find_push(snapshot, name, service.find_app(app))[1])
+        except Refused as refusal:
+            raise Refused(f"{refusal} Nothing was changed.") from None
     return chosen
 
 

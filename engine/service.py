@@ -25,6 +25,7 @@ from engine.pusher import (
     push_mapping,
 )
 from engine.results import Reply
+from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
@@ -33,8 +34,8 @@ Clock = Callable[[], datetime]
 
 
 def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces, on one line."""
-    return f'"{one_line(name)}"' if any(c.isspace() for c in name) else one_line(name)
+    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
+    return typeable(one_line(name))
 
 
 class GroupPushService:
@@ -60,12 +61,21 @@ class GroupPushService:
 
     def find_group(self, snapshot: DirectorySnapshot, name: str) -> DirectoryGroup:
         """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
-        closest ones."""
+        closest ones; two groups of that name are told apart by their ids."""
         if name.startswith("id:"):
             by_id = snapshot.groups.get(name[3:].strip())
             if by_id is None:
-                raise Refused(f"No directory group has the id {name[3:].strip()}.")
+                raise Refused(f"No directory group has the id {name[3:].strip()}. `search TEXT` "
+                              "shows groups with their ids.")
             return by_id
+        same = [g for g in snapshot.groups.values() if g.name == name] or \
+            [g for g in snapshot.groups.values() if g.name.casefold() == name.casefold()]
+        if len(same) > 1:
+            counts = {g.id: plural(len(snapshot.active_logins(g)), "active member")
+                      for g in same}
+            ids = ", ".join(f"`id:{g.id}` ({counts[g.id]})" for g in same)
+            raise Refused(f"{len(same)} directory groups are named {quoted(name)}: {ids}. "
+                          "Name one by its id instead of its name.")
         group = snapshot.group_named(name)
         if group is not None:
             return group
@@ -85,10 +95,32 @@ class GroupPushService:
         raise Refused(f"No app named {name}.{tip} Configured apps: "
                       f"{', '.join(sorted(self.apps)) or 'none'}.")
 
-    def find_mapping(self, group: DirectoryGroup, app: App) -> PushMapping:
-        """The push of this group to this app, or a refusal saying it is not pushed."""
+    def find_push(self, snapshot: DirectorySnapshot, name: str,
+                  app: App) -> tuple[DirectoryGroup | None, PushMapping]:
+        """A push by its directory group's name or `id:GROUPID`, or by the name it was pushed
+        under when the directory group is gone (then the group is None)."""
+        try:
+            group = self.find_group(snapshot, name)
+        except Refused:
+            wanted = name[3:] if name.startswith("id:") else name
+            with self.db.session() as session:
+                gone = [m for m in repo.list_mappings(session, app.name)
+                        if m.group_id not in snapshot.groups
+                        and wanted.casefold() in (m.group_name.casefold(), m.group_id.casefold(),
+                                                  m.app_group_name.casefold())]
+            if len(gone) == 1:
+                return None, gone[0]
+            raise
+        return group, self.find_mapping(group, app, snapshot)
+
+    def find_mapping(self, group: DirectoryGroup, app: App,
+                     snapshot: DirectorySnapshot | None = None) -> PushMapping:
+        """The push of this group to this app, or a refusal saying it is not pushed (and why
+        it never can be, when the model forbids it)."""
         with self.db.session() as session:
             mapping = repo.find_mapping(session, group.id, app.name)
+        if mapping is None and snapshot is not None:
+            self.refuse_unpushable(snapshot, group, app)
         if mapping is None:
             raise Refused(f"{quoted(group.name)} is not pushed to {app.name}. Push it with "
                           f"`push {quoted(group.name)} to {app.name}`.")
@@ -182,8 +214,10 @@ class GroupPushService:
         """Overwrite the app group's members with the directory's (additive where the app is)."""
         self.require_operator(actor)
         snapshot = self.snapshot(group_name)
-        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
-        mapping = self.find_mapping(group, app)
+        app = self.find_app(app_name)
+        group, mapping = self.find_push(snapshot, group_name, app)
+        if group is None:
+            raise Refused(gone_from_directory(mapping.group_name, app.name))
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
@@ -210,8 +244,11 @@ class GroupPushService:
         """Deactivate (pause) or activate (resume and catch up) a push."""
         self.require_operator(actor)
         snapshot = self.snapshot(group_name)
-        group, app = self.find_group(snapshot, group_name), self.find_app(app_name)
-        mapping = self.find_mapping(group, app)
+        app = self.find_app(app_name)
+        found, mapping = self.find_push(snapshot, group_name, app)
+        if found is None and active:
+            raise Refused(gone_from_directory(mapping.group_name, app.name))
+        group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:
             return Reply.refused(f"{quoted(group.name)} on {app.name} is already "
@@ -262,9 +299,10 @@ def describe_push(outcome: PushOutcome, memberships: bool) -> str:
     if not memberships:
         return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how.split(' and')[0]}; "
                 "members go at the next sync.")
-    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed {outcome.added} "
-            f"members." + (f" {outcome.removed} members only in the app were removed."
-                           if outcome.removed else "") + skipped_note(outcome.skipped))
+    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed "
+            f"{plural(outcome.added, 'member')}."
+            + (f" {plural(outcome.removed, 'member')} only in the app removed."
+               if outcome.removed else "") + skipped_note(outcome.skipped))
 
 
 def group_note(outcome: PushOutcome) -> str:

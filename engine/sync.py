@@ -19,6 +19,7 @@ from engine.registry import handles
 from engine.results import Reply
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 from telemetry import metrics
@@ -58,8 +59,10 @@ def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                actor: str) -> list[str]:
-    """Push the groups that rules of this app match and that are not pushed yet."""
+                actor: str, report: SyncReport | None = None) -> list[str]:
+    """Push the groups that rules of this app match and that are not pushed yet; a report
+    given counts each pushed group as changed and each refusal or failure as an error."""
+    report = report if report is not None else SyncReport()
     with service.db.session() as session:
         rules = repo.list_rules(session, app.name)
         pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
@@ -72,13 +75,19 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
-            except Refused as refusal:
-                lines.append(f"✗ rule {rule.name}: {refusal}")
-            except ConnectorError as error:
-                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {error.describe()}")
+            except (Refused, ConnectorError) as error:
+                why = error.describe() if isinstance(error, ConnectorError) else str(error)
+                report.errors.append({"mapping_id": None, "group": group.name, "app": app.name,
+                                      "operation": f"rule {rule.name}", "message": why,
+                                      "status": getattr(error, "status", None),
+                                      "hint": getattr(error, "hint", "")})
+                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {why}")
             else:
+                report.groups += 1
+                report.changed += 1
+                report.added += outcome.added
                 lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
-                             f"{outcome.added} members")
+                             f"{plural(outcome.added, 'member')}")
     return lines
 
 
@@ -113,7 +122,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     for app in apps:
         errors_before = len(report.errors)
         if groups is None:
-            report.lines += apply_rules(service, snapshot, app, actor)
+            report.lines += apply_rules(service, snapshot, app, actor, report)
         with service.db.session() as session:
             mappings = {int(m.id or 0): m
                         for m in repo.list_mappings(session, app.name, "active")
@@ -159,10 +168,10 @@ def sync(service: GroupPushService, app_name: str | None, actor: str,
     """`sync [APP] [--full]`: push directory changes now (--full: read the whole directory)."""
     service.require_operator(actor)
     report = run_sync(service, app_name, actor, full=full)
-    head = (f"Synced {app_name or 'all apps'}: {report.groups} pushed groups, "
+    head = (f"Synced {app_name or 'all apps'}: {plural(report.groups, 'pushed group')}, "
             f"{report.changed} changed ({report.added} added, {report.removed} removed), "
-            f"{len(report.errors)} errors" + (f", {len(report.held)} held for approval"
-                                              if report.held else "") + ".")
+            f"{plural(len(report.errors), 'error')}"
+            + (f", {len(report.held)} held for approval" if report.held else "") + ".")
     ok = not report.errors
     return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
                  data={"groups": report.groups, "changed": report.changed,

@@ -238,3 +238,10 @@ def count_pushed_members(session: Session, mapping_id: int) -> int:
     query = select(func.count()).select_from(PushedMember).where(
         PushedMember.mapping_id == mapping_id)
     return int(session.exec(query).one())
+
+
+def left_in_app(session: Session, app: str, group_name: str) -> bool:
+    """Whether an approved `unlink --keep` left this group's app group in the app."""
+    detail = f"{group_name} from {app} (kept in the app)%"
+    return session.exec(select(AuditEvent).where(
+        AuditEvent.action == "unlink", col(AuditEvent.detail).like(detail))).first() is not None

@@ -33,6 +33,13 @@ class Result:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    def field_value(self, name: str) -> str:
+        """One `  Name: value` line of a text answer (as `info` prints them)."""
+        for line in self.out.splitlines():
+            if line.strip().startswith(f"{name}:"):
+                return line.split(":", 1)[1].strip()
+        raise AssertionError(f"no {name} in {self.out}")
+
 
 @dataclass
 class Workspace:

@@ -34,6 +34,7 @@ def register(app: App, services: Services) -> None:
         ts = (body.get("container") or {}).get("message_ts", "")
         conv = Conversation(client, user, channel, respond if body.get("response_url") else None)
         mapping_id, kind = int(action["value"]), action["action_id"]
+        drift = alerts.drift_of(services.service, mapping_id)  # before Push now clears it
         try:
             reply = execute(services.service, operation(services, kind, mapping_id), user)
         except Refused as refusal:
@@ -45,7 +46,7 @@ def register(app: App, services: Services) -> None:
             closed = views.error_closed(_error(services, mapping_id), reply.text)
             Alerter(client, services.service).after_push_errors()  # its alert says it works
         else:
-            closed = views.drift_closed(None, "push now" if kind == views.PUSH_NOW
+            closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
                                         else "ignored", user)
             alerts.remember_drift_alert(services.service, mapping_id)
         if channel and ts:

@@ -50,13 +50,23 @@ def _selected(values: Values, block: str, action: str) -> str:
     return str(option.get("value") or state.get("value") or "").strip()
 
 
-def push_errors(values: Values) -> dict[str, str]:
-    """What is missing from a push dialog, by block id."""
+def push_errors(services: Services, values: Values) -> dict[str, str]:
+    """What is missing from a push dialog, or a group the app can never take, by block id."""
     errors = {}
-    if not _selected(values, "group", dialogs.GROUP_SELECT):
+    group_id = _selected(values, "group", dialogs.GROUP_SELECT)
+    app = _selected(values, "app", dialogs.APP_SELECT)
+    if not group_id:
         errors["group"] = "Choose a directory group."
-    if not _selected(values, "app", dialogs.APP_SELECT):
+    if not app:
         errors["app"] = "Choose an app."
+    if group_id and app:
+        snapshot = services.service.snapshot(f"id:{group_id}")  # that group, read now
+        group = snapshot.groups.get(group_id)
+        if group is not None and app in services.service.apps:
+            try:
+                services.service.refuse_unpushable(snapshot, group, services.service.apps[app])
+            except Refused as refusal:
+                errors["group"] = str(refusal)[:150]
     return errors
 
 

@@ -20,7 +20,7 @@ def register(app: App, services: Services) -> None:
     """Listen to the dialogs' submissions: check them at once, then run the command."""
 
     def check_push(ack: Ack, view: dict[str, Any]) -> None:
-        errors = dialogs.push_errors(view["state"]["values"])
+        errors = dialogs.push_errors(services, view["state"]["values"])
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def check_rule(ack: Ack, view: dict[str, Any]) -> None:
@@ -28,6 +28,8 @@ def register(app: App, services: Services) -> None:
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def push(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        if dialogs.push_errors(services, view["state"]["values"]):
+            return  # the ack showed them in the dialog; lazy listeners run after any ack
         conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
         operation = dialogs.push_operation(services, view["state"]["values"])
         if operation is None:
@@ -36,6 +38,8 @@ def register(app: App, services: Services) -> None:
             run_operation(services, conv, operation)
 
     def rule(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        if dialogs.rule_errors(view["state"]["values"]):
+            return
         conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
         run_operation(services, conv, dialogs.rule_operation(view["state"]["values"]))
 

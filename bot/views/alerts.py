@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.text import Block, context, escape, mention, plain, section
+from bot.views.text import Block, context, escape, escape_reply, mention, plain, section
 from engine.alerts import ErrorAlert
 from engine.drift import DriftReport
+from engine.words import concrete
 
 PUSH_NOW = "drift_push_now"
 IGNORE = "drift_ignore"
@@ -71,7 +72,9 @@ def error_alert(error: ErrorAlert) -> Message:
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{escape(v)}"}
                                        for k, v in fields]},
         section(f"*The app's error*\n{escape(error.message)}"),
-        section(f"*Troubleshooting*\n{escape(error.hint or 'See info GROUP on APP.')}"),
+        section("*Troubleshooting*\n" + escape_reply(
+            concrete(error.hint or "`info GROUP on APP` shows the push and its last error.",
+                     error.group, error.app))),
         {"type": "actions", "block_id": f"error:{error.mapping_id}", "elements": [
             {"type": "button", "action_id": RETRY, "value": str(error.mapping_id),
              "text": plain("Retry"), "style": "primary"}]},
@@ -82,4 +85,4 @@ def error_closed(error: ErrorAlert, text: str) -> Message:
     """The error alert once the push works again."""
     return {"text": f"Fixed: {error.group} on {error.app}", "blocks": [
         section(f":white_check_mark: *{escape(error.group)}* on *{escape(error.app)}* works "
-                f"again. {escape(text)}")]}
+                f"again. {escape_reply(text)}")]}

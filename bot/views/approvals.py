@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.views.text import Block, clip, context, escape, mention, plain, section
+from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
 
 APPROVE = "approval_approve"
 DENY = "approval_deny"
@@ -74,7 +74,7 @@ def decided_message(approval: dict[str, Any], outcome_text: str = "") -> dict[st
     blocks = [
         section(f"~Approval needed~ — {mention(approval['requested_by'])} asked to "
                 f"{escape(str(approval['summary']))}."),
-        section(line + (f": {escape(outcome)}" if outcome else ".")),
+        section(line + (f": {escape_reply(outcome)}" if outcome else ".")),
         context(f"Request {approval['id']}"),
     ]
     return {"text": f"Request {approval['id']} {escape(status)}", "blocks": blocks}

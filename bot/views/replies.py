@@ -10,6 +10,7 @@ from bot.views.text import (
     context,
     escape,
     escape_code,
+    escape_reply,
     fallback,
     mention,
     plain,
@@ -34,7 +35,7 @@ def _who(actor: str, command: str) -> str:
 def answer(reply: Reply) -> Message:
     """An ephemeral answer to the person who typed: a read-only result, a refusal, usage."""
     icon = "" if reply.ok else ICONS.get(reply.status, "") + " "
-    text = f"{icon}{escape(reply.text)}"
+    text = f"{icon}{escape_reply(reply.text)}"
     return {"text": fallback(reply.text),
             "blocks": [*text_sections(text, escaped=True), *retry_button(reply)]}
 
@@ -49,7 +50,7 @@ def result(reply: Reply, actor: str, command: str) -> Message:
     """A change's result for the channel, saying who did it."""
     icon = ICONS.get(reply.status, "")
     blocks: list[Block] = [context(_who(actor, command)),
-                           *text_sections(f"{icon} {escape(reply.text)}", escaped=True),
+                           *text_sections(f"{icon} {escape_reply(reply.text)}", escaped=True),
                            *retry_button(reply)]
     return {"text": f"{mention(actor)}: {fallback(reply.text)}", "blocks": blocks}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.grammar import normalise
+
 Block = dict[str, Any]
 
 ZWSP = "\u200b"
@@ -16,13 +18,39 @@ _FORMATTING = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 """A formatting mark that could open or close bold, italic, strike or code: not one between
 two letters or digits (as in enhanced_group_push), which Slack leaves alone."""
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_USER_ID = re.compile(r"(?<![\w@<`])[UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,11}(?![\w>`])")
+"""A Slack user id in running text: U or W, then 8 to 11 capitals and digits, a digit among
+them (so words like UTC or WORKSPACES stay words)."""
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def escape(text: str) -> str:
     """Text shown as written in mrkdwn: no mentions, links or bold/italic/strike/code."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _FORMATTING.sub(lambda m: f"{ZWSP}{m.group(0)}{ZWSP}", text)
+
+
+def escape_reply(text: str) -> str:
+    """grouppush's own words for mrkdwn: its `command` spans stay code (copied as typed, no
+    zero-width characters in them), everything else is escaped as text, and Slack user ids
+    become mentions."""
+    pieces = []
+    for n, piece in enumerate(_CODE_SPAN.split(text)):
+        if n % 2:
+            pieces.append("`" + _html(piece) + "`")
+            continue
+        ids = _USER_ID.findall(piece)
+        for at, found in enumerate(ids):
+            piece = piece.replace(found, f"\0{at}\0", 1)
+        piece = escape(piece)
+        for at, found in enumerate(ids):
+            piece = piece.replace(f"\0{at}\0", f"<@{found}>", 1)
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape_code(text: str) -> str:
@@ -34,7 +62,7 @@ def escape_code(text: str) -> str:
 def unescape_command(text: str) -> str:
     """What a person typed after /grouppush: Slack's &amp; &lt; &gt; and smart quotes undone."""
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return text.translate(_QUOTES).strip()
+    return normalise(text).strip()
 
 
 def mention(actor: str) -> str:
@@ -91,7 +119,7 @@ def chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 def text_sections(text: str, escaped: bool = False) -> list[Block]:
     """Sections holding a (possibly long) engine text, escaped, cut to what a message holds."""
-    body = text if escaped else escape(text)
+    body = text if escaped else escape_reply(text)
     pieces = chunks(body)
     if len(pieces) > MAX_SECTIONS:
         rest = sum(p.count("\n") + 1 for p in pieces[MAX_SECTIONS - 1:])
@@ -103,4 +131,4 @@ def text_sections(text: str, escaped: bool = False) -> list[Block]:
 def fallback(text: str, limit: int = 300) -> str:
     """The notification text of a message: its first line, escaped and short."""
     first = text.strip().split("\n", 1)[0]
-    return escape(clip(first, limit))
+    return escape_reply(clip(first, limit))

@@ -20,14 +20,16 @@ def grouppush() -> list[str]:
 
 
 def test_demo_pushes_sales_and_shows_its_information() -> None:
-    script = "push Sales to box\ninfo Sales on box\nlist\nunlink Sales from box --delete\n"
+    script = ("push Sales to demo-scim\ninfo Sales on demo-scim\nlist\n"
+              "unlink Sales from demo-scim --delete\n")
     done = subprocess.run([*grouppush(), "demo"], input=script, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    pushed = re.search(r"Pushed Sales to box: created the group and pushed (\d+) members", out)
+    pushed = re.search(r"Pushed Sales to demo-scim: created the group and pushed (\d+) "
+                       "members", out)
     assert pushed and int(pushed.group(1)) > 0, out
-    assert "Information: Sales on box" in out
+    assert "Information: Sales on demo-scim" in out
     assert "Status: active" in out and "created by grouppush" in out
     assert "approve " in out
 
@@ -57,8 +59,16 @@ def test_ctrl_c_in_the_console_ends_it_without_a_traceback(ws: Workspace) -> Non
 
     env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url}
     console = subprocess.Popen([*grouppush(), "console"], env=env, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # at its prompt
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               # as at a terminal, even when the tests run in the background
+                               # (where a shell starts them with Ctrl-C ignored)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert console.stdin is not None and console.stdout is not None
+    console.stdin.write("apps\n")
+    console.stdin.flush()
+    seen, deadline = "", time.monotonic() + 60
+    while "Apps:" not in seen and time.monotonic() < deadline:  # it answered: at its prompt
+        seen += os.read(console.stdout.fileno(), 4096).decode()
     console.send_signal(signal.SIGINT)
     out, err = console.communicate(timeout=30)
     assert console.returncode == 130 and "Traceback" not in err + out, err

@@ -63,7 +63,7 @@ def test_every_typed_operation_reads_back_its_own_line() -> None:
     ("text", "message"),
     [
         ("", "Type a command"),
-        ("psh Sales to box", "Did you mean `push`?"),
+        ("psh Sales to box", "Did you mean `push Sales to box`?"),
         ("push Sales box", "Usage: push GROUP to APP"),
         ("push Sales to box --no-memberhips", "Did you mean --no-memberships?"),
         ("unlink Sales from box --keep --delete", "exactly one of --keep"),

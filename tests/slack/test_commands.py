@@ -37,7 +37,7 @@ def test_bad_usage_says_how_to_write_it_and_changes_nothing(bot: Bot) -> None:
 def test_read_only_answers_are_ephemeral(bot: Bot) -> None:
     bot.command("search sales")
     text = ephemeral(bot)
-    assert "Directory groups matching sales:" in text and '• "Sales Ops" (1 active members)' in text
+    assert "Directory groups matching sales:" in text and '• "Sales Ops" (1 active member)' in text
     bot.slack.quiet()
     assert bot.slack.called("chat.postMessage") == []
 

@@ -127,3 +127,20 @@ def test_rule_dialog_refuses_a_bad_expression(bot: Bot) -> None:
     answer = submit(bot, view, values)
     assert answer["response_action"] == "errors"
     assert answer["errors"]["pattern"].startswith("The regular expression is not valid")
+
+
+def test_an_assignment_group_comes_last_marked_and_is_refused_in_the_dialog(bot: Bot) -> None:
+    view = open_dialog(bot, "push")
+    response = bot.interact({"type": "block_suggestion", "user": {"id": OPERATOR},
+                             "container": {"type": "view", "view_id": view["id"]},
+                             "action_id": "group_select", "block_id": "group", "value": "",
+                             "view": view})
+    labels = [o["text"]["text"] for o in response.json()["options"]]
+    assert labels[-1] == "IT — assignments of box", labels
+    answer = submit(bot, view, {"group": {"group_select": selected("g-it", "external_select")},
+                                "app": {"app_select": selected("box")}})
+    assert answer["response_action"] == "errors"
+    assert "used for app assignments of box" in answer["errors"]["group"]
+    bot.slack.quiet()
+    assert bot.slack.called("chat.postMessage") == []  # no public "working…" first
+    assert "IT" not in bot.tenant.groups()

@@ -44,6 +44,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, Outcome | PushPlan):
         return value.to_json()
+    if isinstance(value, Approval):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     return value
 
 
@@ -86,6 +88,8 @@ class PushPlan:
     skipped: tuple[str, ...] = ()
     held: bool = False
     """A sync would hold this plan for approval (too many removals)."""
+    members: int | None = None
+    """Members pushed so far (shown when the plan unlinks the group)."""
 
     @property
     def changes(self) -> bool:
@@ -93,8 +97,9 @@ class PushPlan:
         return bool(self.add or self.remove) or self.app_group in ("create", "rename")
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready: names as lists."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        """JSON-ready: names as lists (members only when it unlinks)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()
+                if k != "members" or v is not None}
 
 
 @dataclass(frozen=True)
@@ -200,3 +205,74 @@ class Deactivated(Outcome):
     def to_json(self) -> dict[str, Any]:
         """group, app, status."""
         return {"group": self.group, "app": self.app, "status": "inactive"}
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approval request as it is shown. Its summary and plan are the words it was asked
+    with, stored with it: an approver approves exactly what was shown."""
+
+    id: str
+    summary: str
+    requested_by: str
+    action: str
+    status: str
+    expires_at: str
+    plan: str
+    decided_by: str = ""
+    outcome: str = ""
+    """What carrying it out did, as recorded when it was approved."""
+    delete: bool = False
+
+
+@dataclass(frozen=True)
+class Requested(Outcome):
+    """An approval request made: nothing changes until an approver approves it."""
+
+    approval: Approval
+    approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestPlanned(Planned):
+    """`--dry-run` of a change that needs approval: the request it would make, not made."""
+
+    approval_summary: str = ""
+    approval_plan: str = ""
+
+
+@dataclass(frozen=True)
+class Decided(Outcome):
+    """A request approved (and carried out), denied or withdrawn."""
+
+    approval: Approval
+    decision: str  # approved | denied | withdrawn
+    by: str
+    failed: bool = False
+    """Approved, but carrying it out failed in the app (approval.outcome says how)."""
+
+    @property
+    def status(self) -> str:
+        """failed when carrying it out failed, else done."""
+        return FAILED if self.failed else DONE
+
+    def to_json(self) -> dict[str, Any]:
+        """{"approval": {...}}."""
+        return {"approval": _plain(self.approval)}
+
+
+@dataclass(frozen=True)
+class PendingRequests(Outcome):
+    """`requests`: the pending requests the asker may see."""
+
+    requests: tuple[Approval, ...]
+    approver: bool = False
+    """The asker is an approver (and sees everyone's)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """{"requests": [approval...]}."""
+        return {"requests": [_plain(r) for r in self.requests]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per request."""
+        return [_plain(r) for r in self.requests]

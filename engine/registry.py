@@ -14,7 +14,7 @@
             return [self.group, "on", self.app]
 
     @handles(Ignore)
-    def ignore(ctx: Context, op: Ignore) -> Reply: ...
+    def ignore(ctx: Context, op: Ignore) -> Ignored: ...   # a typed outcome (engine/outcomes.py)
 """
 
 from __future__ import annotations

@@ -127,6 +127,15 @@ def remember_error_alert(service: GroupPushService, mapping_id: int, message: st
             mapping.error_alerted, mapping.error_alert_ts = message, ts
 
 
+def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> None:
+    """Take a message at `ts` in the alerts channel as the alert of the push's current
+    error (so that error is not posted again, and its fix updates that message)."""
+    with service.db.session() as session:
+        mapping = session.get(PushMapping, mapping_id)
+        if mapping is not None and mapping.error_message:
+            mapping.error_alerted, mapping.error_alert_ts = mapping.error_message, ts
+
+
 def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     """The Retry button: push this group's directory changes again, now."""
     service.require_operator(actor)

@@ -36,7 +36,8 @@ def register(app: App, services: Services) -> None:
         approval = reply.data.get("approval")
         if reply.status in ("refused", "usage"):
             conv.tell(answer(reply))
-        if isinstance(approval, dict) and (reply.ok or approval.get("status") in ("changed", "failed")):
+        decided = reply.ok or reply.status == "failed"  # a failed approval was carried out
+        if isinstance(approval, dict) and (decided or approval.get("status") == "changed"):
             show_decision(services, client, approval)
         tell_alerts(services, client, operation, reply)
         if body.get("view", {}).get("type") == "home":

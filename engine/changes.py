@@ -101,9 +101,9 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     mappings = selected_mappings(service, app.name, group_names, everything)
     if dry_run:
         active = [quoted(m.group_name) for m in mappings if m.status == "active"]
-        return Reply(True, f"Dry run, nothing changed: {plural(len(active), 'group')} on {app.name} "
-                     f"would be deactivated: {', '.join(active) or 'none'}. They stay in the "
-                     "app.", data={"dry_run": True, "plan": []})
+        return Reply(True, f"Dry run, nothing changed: {plural(len(active), 'group')} on "
+                     f"{app.name} would be deactivated: {', '.join(active) or 'none'}. They stay "
+                     "in the app.", data={"dry_run": True, "plan": []})
     changed = []
     with service.db.session() as session:
         for mapping in mappings:

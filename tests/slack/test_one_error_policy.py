@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 import pytest
@@ -212,3 +212,42 @@ def test_a_new_push_looks_its_app_group_up_once(bot: Bot) -> None:
         proxy.stop()
     lookups = [s for s in proxy.seen if s.method == "GET" and "/Groups?" in s.path]
     assert len(lookups) == 1, [f"{s.method} {unquote(s.path)}" for s in proxy.seen]
+
+
+def test_an_approved_held_sync_failing_is_recorded_and_its_retry_asks_again(
+        bot: Bot, breaker: Breaker) -> None:
+    pushed(bot, "Sales")
+    config = bot.service.config
+    bot.service.config = replace(config, safety=replace(config.safety, min_group_size=1))
+    directory = small_directory()
+    directory["groups"][0]["members"] = ["u-alice"]  # 2 of 3 would go: held
+    write_directory(bot, directory)
+    scheduler_for(bot).sync_job()
+    [request] = alerts(bot, "Approval needed")
+    approve = request.args["blocks"][-1]["elements"][0]
+    breaker.failing.append(("PATCH", "/Groups/"))
+    bot.click(approve["action_id"], approve["value"], APPROVER, channel=ALERTS,
+              message_ts=request.result["ts"])
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == request.result["ts"])
+    assert "but it failed" in message_text(update) and "HTTP 401" in message_text(update)
+    assert "Operation: sync" in info(bot)
+    alert = one_alert(bot)
+
+    breaker.failing.clear()
+    retry = alert.args["blocks"][-1]["elements"][0]
+    bot.click(retry["action_id"], retry["value"], OPERATOR, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    told = bot.slack.wait_for("response_url", lambda c: "is held" in message_text(c))
+    assert "a sync would remove 2 of 3 members" in message_text(told)
+    again = bot.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS
+                               and "Approval needed" in message_text(c)
+                               and c.result["ts"] != request.result["ts"])
+    assert len(bot.tenant.member_logins("Sales")) == 3  # nothing removed without approval
+    approve = again.args["blocks"][-1]["elements"][0]
+    bot.click(approve["action_id"], approve["value"], APPROVER, channel=ALERTS,
+              message_ts=again.result["ts"])
+    bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"]
+                       and "later push succeeded" in message_text(c))
+    assert bot.tenant.member_logins("Sales") == {"alice@acme.test"}
+    assert "Error: none" in info(bot)
+    assert len(alerts(bot, "Push failed")) == 1

@@ -6,9 +6,8 @@ chosen requests."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from urllib.parse import unquote
 
 import pytest
@@ -18,30 +17,11 @@ from sqlmodel import select
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from storage.models import PushMapping
-from tests.proxy import Answer, Behaviour, ScimProxy, Seen
+from tests.proxy import Behaviour, Breaker, ScimProxy
 from tests.slack.conftest import APPROVER, OPERATOR, READER, Bot, small_directory
 from tests.slack.standin import Call, message_text
 from tests.slack.test_approvals import ask
 from tests.slack.test_scheduler import ALERTS, alerts, pushed, scheduler_for, wait_until
-
-SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-
-
-@dataclass
-class Breaker:
-    """Answers the requests that match (method, text in the decoded path) with an error, as
-    a SCIM app does (RFC 7644 §3.12), while they are listed."""
-
-    failing: list[tuple[str, str]] = field(default_factory=list)
-    status: int = 401
-
-    def __call__(self, seen: Seen) -> Answer | None:
-        path = unquote(seen.path)
-        if not any(seen.method == m and part in path for m, part in self.failing):
-            return None
-        detail = "Invalid bearer token" if self.status == 401 else "Internal error"
-        body = {"schemas": [SCIM_ERROR], "status": str(self.status), "detail": detail}
-        return self.status, {"Content-Type": "application/scim+json"}, json.dumps(body).encode()
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connectors.errors import ConnectorError
 from engine.drift import DriftReport, report_from_json
-from engine.pusher import Refused
+from engine.failures import PushFailed
+from engine.fanout import one
+from engine.pusher import HeldForApproval, Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
-from engine.sync import sync_one
+from engine.sync import hold_for_approval, sync_one
 from storage import repo
 from storage.models import PushMapping
 
@@ -126,16 +127,31 @@ def remember_error_alert(service: GroupPushService, mapping_id: int, message: st
             mapping.error_alerted, mapping.error_alert_ts = message, ts
 
 
+def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> None:
+    """Take a message at `ts` in the alerts channel as the alert of the push's current
+    error (so that error is not posted again, and its fix updates that message)."""
+    with service.db.session() as session:
+        mapping = session.get(PushMapping, mapping_id)
+        if mapping is not None and mapping.error_message:
+            mapping.error_alerted, mapping.error_alert_ts = mapping.error_message, ts
+
+
 def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     """The Retry button: push this group's directory changes again, now."""
     service.require_operator(actor)
     mapping = mapping_by_id(service, mapping_id)
     app = service.find_app(mapping.app)
+    snapshot = service.snapshot()
     try:
-        outcome = sync_one(service, service.snapshot(), app, mapping_id, actor=actor)
-    except ConnectorError as error:
+        outcome = one(service.db, app, mapping_id,
+                      lambda i: sync_one(service, snapshot, app, i, actor=actor), "sync")
+    except PushFailed as failed:
         return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
-                            f"again: {error.describe()}")
+                            f"again: {failed.failure.message}")
+    except HeldForApproval as held:
+        request_id = hold_for_approval(service, mapping, held, actor)
+        return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} is held: "
+                            f"{held}; `approve {request_id}` lets it go.", held=[request_id])
     service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
     return Reply(True, f"Retried {quoted(mapping.group_name)} on {app.name}: it works again "
                  f"({outcome.added} added, {outcome.removed} removed).")

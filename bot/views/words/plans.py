@@ -7,6 +7,7 @@ from engine.operations import Activate, Deactivate, Ignore, PushGroup, PushNow
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.registry import Operation
 from engine.service import quoted
+from engine.words import plural
 
 SHOWN = 10
 """Names shown per list in a plan's text; the data has them all."""
@@ -25,7 +26,7 @@ def planned(outcome: Planned) -> str:
         return f"Dry run, nothing changed: `{op.line()}` would {WOULD[type(op)]}."
     lines = [plan_line(p) for p in outcome.plans] + [note_line(n) for n in outcome.notes]
     return "\n".join([f"Dry run, nothing changed: {head(outcome)} Plan "
-                      f"({outcome.writes} app groups would change):", *lines])
+                      f"({plural(outcome.writes, 'app group')} would change):", *lines])
 
 
 def head(outcome: Planned) -> str:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from engine.drift import DriftReport, report_from_json
 from engine.failures import PushFailed
 from engine.fanout import one
+from engine.outcomes import DriftIgnored, Refusal, Retried
 from engine.pusher import HeldForApproval, Refused
-from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
 from storage import repo
@@ -85,7 +85,8 @@ def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: st
             mapping.drift_alerted = fingerprint
 
 
-def ignore_drift(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
+def ignore_drift(service: GroupPushService, mapping_id: int,
+                 actor: str) -> DriftIgnored | Refusal:
     """Keep the app's changes: this drift is not reported again; who ignored it is recorded."""
     service.require_operator(actor)
     with service.db.session() as session:
@@ -93,12 +94,11 @@ def ignore_drift(service: GroupPushService, mapping_id: int, actor: str) -> Repl
         if mapping is None:
             raise Refused("This group is no longer pushed; nothing to do.")
         if not mapping.drift_fingerprint:
-            return Reply.refused(f"{quoted(mapping.group_name)} on {mapping.app} has no drift "
-                                 "now; nothing to ignore.")
+            return Refusal(f"{quoted(mapping.group_name)} on {mapping.app} has no drift "
+                           "now; nothing to ignore.")
         mapping.drift_ignored_by = actor
         repo.audit(session, actor, "ignore drift", f"{mapping.group_name} on {mapping.app}")
-    return Reply(True, f"Drift of {quoted(mapping.group_name)} on {mapping.app} ignored by "
-                 f"{actor}: the app's changes are kept and not reported again.")
+        return DriftIgnored(mapping.group_name, mapping.app, actor)
 
 
 def errors_to_tell(service: GroupPushService) -> tuple[list[ErrorAlert], list[ErrorAlert]]:
@@ -136,7 +136,7 @@ def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> No
             mapping.error_alerted, mapping.error_alert_ts = mapping.error_message, ts
 
 
-def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
+def retry(service: GroupPushService, mapping_id: int, actor: str) -> Retried:
     """The Retry button: push this group's directory changes again, now."""
     service.require_operator(actor)
     mapping = mapping_by_id(service, mapping_id)
@@ -146,13 +146,11 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
         outcome = one(service.db, app, mapping_id,
                       lambda i: sync_one(service, snapshot, app, i, actor=actor), "sync")
     except PushFailed as failed:
-        return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
-                            f"again: {failed.failure.message}")
+        return Retried(mapping.group_name, app.name, error=failed.failure.message)
     except HeldForApproval as held:
         request_id = hold_for_approval(service, mapping, held, actor)
-        return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} is held: "
-                            f"{held}; `approve {request_id}` lets it go.", held=[request_id])
+        return Retried(mapping.group_name, app.name, held=request_id, removing=held.removing,
+                       of=held.of)
     service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
-    return Reply(True, f"Retried {quoted(mapping.group_name)} on {app.name}: it works again "
-                 f"({outcome.added} added, {outcome.removed} removed).")
+    return Retried(mapping.group_name, app.name, outcome.added, outcome.removed)
 

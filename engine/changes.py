@@ -9,8 +9,18 @@ from connectors.settings import closest
 from engine.context import Context
 from engine.fanout import Done, Failed, fan_out
 from engine.operations import BulkDeactivate, Repush, RuleAdd, RuleRemove
+from engine.outcomes import (
+    BulkDeactivated,
+    Planned,
+    PlanNote,
+    PushPlan,
+    Refusal,
+    Repushed,
+    RepushStep,
+    RuleRemoved,
+)
 from engine.planner import MemberPlan
-from engine.plans import PushPlan, dry_run_reply, preview_new_push
+from engine.plans import preview_new_push
 from engine.pusher import Refused, apply_plan, resolve
 from engine.registry import handles
 from engine.requests import selected_mappings
@@ -24,7 +34,8 @@ from storage.models import PushMapping, PushRule
 
 
 def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pattern: str,
-             actor: str, dry_run: bool = False) -> Reply:
+             actor: str, dry_run: bool = False, operation: RuleAdd | None = None
+             ) -> Reply | Planned:
     """Save a rule and push every group it matches now."""
     service.require_operator(actor)
     app = service.find_app(app_name)
@@ -43,7 +54,8 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
                           f"--{existing.kind} {quoted(existing.pattern)}). `rule remove "
                           f"{existing.name}` first, or choose another name.")
         if dry_run:
-            return _rule_preview(service, snapshot, app, name, matches)
+            return _rule_preview(service, snapshot, app, operation or RuleAdd(
+                name, app.name, kind, pattern, dry_run=True), matches)
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
@@ -56,25 +68,24 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
                  data={"matches": [g.name for g in matches]})
 
 
-def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: App, name: str,
-                  matches: list[DirectoryGroup]) -> Reply:
+def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                  op: RuleAdd, matches: list[DirectoryGroup]) -> Planned:
     with service.db.session() as session:
         pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
     plans, notes = [], []
     for group in matches:
         if group.id in pushed:
-            notes.append(f"• {quoted(group.name)} on {app.name}: already pushed")
+            notes.append(PlanNote(group.name, app.name, "already pushed"))
             continue
         try:
             plans.append(preview_new_push(service, snapshot, group, app))
         except Refused as refusal:
-            notes.append(f"✗ {quoted(group.name)}: {refusal}")
-    return dry_run_reply(f"rule {name} would be saved and push {len(plans)} of the "
-                         f"{plural(len(matches), 'group')} it matches now.", plans, notes)
+            notes.append(PlanNote(group.name, app.name, "refused", str(refusal)))
+    return Planned(op, tuple(plans), tuple(notes), matches=len(matches), subject=op.name)
 
 
 def rule_remove(service: GroupPushService, name: str, actor: str,
-                dry_run: bool = False) -> Reply:
+                dry_run: bool = False) -> RuleRemoved | Planned:
     """Delete a rule; the groups it pushed stay pushed."""
     service.require_operator(actor)
     with service.db.session() as session:
@@ -86,46 +97,40 @@ def rule_remove(service: GroupPushService, name: str, actor: str,
                 (f" Rules: {', '.join(names)}." if names else " There are no rules.")
             raise Refused(f"No rule named {name}.{tip}")
         if dry_run:
-            return Reply(True, f"Dry run, nothing changed: rule {rule.name} would be removed; "
-                         "the groups it pushed stay pushed.", data={"dry_run": True, "plan": []})
+            return Planned(RuleRemove(rule.name, dry_run=True), subject=rule.name)
         session.delete(rule)
         repo.audit(session, actor, "rule remove", rule.name)
-    return Reply(True, f"Rule {rule.name} removed. Groups it pushed stay pushed (`list "
-                 f"{rule.app}` shows them); `unlink GROUP from {rule.app} --keep` (or --delete) "
-                 "stops one.")
+        return RuleRemoved(rule.name, rule.app)
 
 
 def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[str],
-                    everything: bool, actor: str, dry_run: bool = False) -> Reply:
+                    everything: bool, actor: str, dry_run: bool = False
+                    ) -> BulkDeactivated | Planned | Refusal:
     """Pause many pushes of one app at once."""
     service.require_operator(actor)
     app = service.find_app(app_name)
     mappings = selected_mappings(service, app.name, group_names, everything)
     if dry_run:
-        active = [quoted(m.group_name) for m in mappings if m.status == "active"]
-        return Reply(True, f"Dry run, nothing changed: {plural(len(active), 'group')} on "
-                     f"{app.name} would be deactivated: {', '.join(active) or 'none'}. They stay "
-                     "in the app.", data={"dry_run": True, "plan": []})
+        active = tuple(m.group_name for m in mappings if m.status == "active")
+        return Planned(BulkDeactivate(app.name, tuple(group_names), everything, dry_run=True),
+                       subject=app.name, names=active)
     changed = []
     with service.db.session() as session:
         for mapping in mappings:
             row = session.get(PushMapping, mapping.id)
             if row is not None and row.status == "active":
                 row.status = "inactive"
-                changed.append(quoted(row.group_name))
+                changed.append(row.group_name)
         repo.audit(session, actor, "bulk deactivate",
-                   f"{app.name}: {', '.join(changed) or 'nothing to change'}")
+                   f"{app.name}: {', '.join(map(quoted, changed)) or 'nothing to change'}")
     if not changed:
-        return Reply.refused(f"Every selected group on {app.name} is already deactivated; "
-                             "nothing changed.")
-    again = (f"`activate {changed[0]} on {app.name}` resumes it" if len(changed) == 1
-             else f"`activate GROUP on {app.name}` resumes each")
-    return Reply(True, f"Deactivated {plural(len(changed), 'group')} on {app.name}: "
-                 f"{', '.join(changed)}. The app keeps {'it' if len(changed) == 1 else 'them'}; "
-                 f"{again}.")
+        return Refusal(f"Every selected group on {app.name} is already deactivated; "
+                       "nothing changed.")
+    return BulkDeactivated(app.name, tuple(changed))
 
 
-def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool = False) -> Reply:
+def repush(service: GroupPushService, user_ref: str, actor: str,
+           dry_run: bool = False) -> Repushed | Planned:
     """Bring one user up to date in every pushed group they belong to, now."""
     service.require_operator(actor)
     user = service.kept.find_user(user_ref)
@@ -139,22 +144,18 @@ def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool =
                     if m.group_id in groups and m.app_group_id]
     if dry_run:
         return _repush_preview(service, mappings, user.login, user.active)
-    lines, errors = [], 0
-    for mapping in mappings:  # one at a time, in order: one line per pushed group
+    steps = []
+    for mapping in mappings:  # one at a time, in order: one step per pushed group
         app = service.find_app(mapping.app)
         step = functools.partial(_repush_one, service, mapping, app, user.login, user.active)
         [result] = fan_out(service.db, app, [int(mapping.id or 0)], step, "repush")
         if isinstance(result, Done):
-            lines.append(result.value)
+            steps.append(RepushStep(mapping.group_name, app.name, result.value))
         elif isinstance(result, Failed):
-            errors += 1
-            lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
-                         f"{result.failure.message}")
+            steps.append(RepushStep(mapping.group_name, app.name, "failed",
+                                    result.failure.message))
     service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")
-    state = "active" if user.active else f"not active ({user.status})"
-    head = f"Repushed {user.login}, {state}, to {plural(len(mappings), 'pushed group')}."
-    return Reply(errors == 0, "\n".join([head, *lines]),
-                 status="done" if errors == 0 else "failed")
+    return Repushed(user.login, user.active, user.status, tuple(steps))
 
 
 def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
@@ -162,22 +163,21 @@ def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
     with service.mapping_lock(mapping_id):
         with service.db.session() as session:
             pushed = repo.pushed_members(session, mapping_id)
-        where = f"• {quoted(mapping.group_name)} on {app.name}"
         if active and login in pushed:
-            return f"{where}: already a member, nothing to do"
+            return "already a member"
         if active:
             resolved = resolve(service.db, app, [login], refresh=True)
             if login not in resolved:
                 _note_skipped(service, mapping_id, login, skipped=True)
-                return f"{where}: skipped, not in the app"
+                return "skipped"
             plan = MemberPlan(add={login: resolved[login]}, remove={})
         elif login in pushed:
             plan = MemberPlan(add={}, remove={login: pushed[login]})
         else:
-            return f"{where}: not a member, nothing to do"
+            return "not a member"
         apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
         _note_skipped(service, mapping_id, login, skipped=False)
-    return f"{where}: {'added' if active else 'removed'}"
+    return "added" if active else "removed"
 
 
 def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
@@ -194,7 +194,7 @@ def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
 
 
 def _repush_preview(service: GroupPushService, mappings: list[PushMapping], login: str,
-                    active: bool) -> Reply:
+                    active: bool) -> Planned:
     plans = []
     for mapping in mappings:
         app = service.find_app(mapping.app)
@@ -208,29 +208,31 @@ def _repush_preview(service: GroupPushService, mappings: list[PushMapping], logi
             add=(login,) if active and known and login not in pushed else (),
             remove=(login,) if not active and login in pushed else (),
             skipped=(login,) if active and not known else ()))
-    return dry_run_reply(f"repush {login} to {plural(len(mappings), 'pushed group')}.", plans)
+    return Planned(Repush(login, dry_run=True), tuple(plans), subject=login)
 
 
 @handles(RuleAdd, dry_run=True)
-def handle_rule_add(ctx: Context, op: RuleAdd) -> Reply:
+def handle_rule_add(ctx: Context, op: RuleAdd) -> Reply | Planned:
     """`rule add NAME to APP --KIND PATTERN`."""
-    return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor, op.dry_run)
+    return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor, op.dry_run,
+                    op)
 
 
 @handles(RuleRemove, dry_run=True)
-def handle_rule_remove(ctx: Context, op: RuleRemove) -> Reply:
+def handle_rule_remove(ctx: Context, op: RuleRemove) -> RuleRemoved | Planned:
     """`rule remove NAME`."""
     return rule_remove(ctx.service, op.name, ctx.actor, op.dry_run)
 
 
 @handles(BulkDeactivate, dry_run=True)
-def handle_bulk_deactivate(ctx: Context, op: BulkDeactivate) -> Reply:
+def handle_bulk_deactivate(ctx: Context,
+                           op: BulkDeactivate) -> BulkDeactivated | Planned | Refusal:
     """`bulk deactivate APP GROUP... | --all`."""
     return bulk_deactivate(ctx.service, op.app, list(op.names), op.everything, ctx.actor,
                            op.dry_run)
 
 
 @handles(Repush, dry_run=True)
-def handle_repush(ctx: Context, op: Repush) -> Reply:
+def handle_repush(ctx: Context, op: Repush) -> Repushed | Planned:
     """`repush USER`."""
     return repush(ctx.service, op.user, ctx.actor, op.dry_run)

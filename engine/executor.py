@@ -17,11 +17,10 @@ from engine import (  # noqa: F401  (handlers)
 )
 from engine.context import Context, Progress
 from engine.failures import PushFailed
-from engine.grammar import UsageError, quote
-from engine.outcomes import Refusal
+from engine.grammar import UsageError
+from engine.outcomes import Failed, Refusal
 from engine.pusher import Refused
 from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
-from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
 
@@ -72,17 +71,9 @@ def failure(error: ConnectorError | PushFailed) -> Reply:
     """A failed change's answer: the app's error, a hint, and, when a push recorded it, its
     Information details and what Retry needs."""
     if isinstance(error, ConnectorError):
-        hint = f"\nTroubleshooting: {error.hint}" if error.hint else ""
-        return Reply.failed(f"Failed: {error.describe()}{hint}")
+        return Reply.of(Failed(error.describe(), error.hint))
     failed = error.failure
-    hint = f"\nTroubleshooting: {failed.hint}" if failed.hint else ""
-    details = (f"\nInformation: {failed.group} on {failed.app}, operation "
-               f"{failed.operation}, {when(failed.at)}"
-               + (f", app status {failed.status}" if failed.status else "")
-               + f". `info {quote(failed.group)} on {failed.app}` shows it; Retry "
-               "pushes it again.")
-    return Reply.failed(f"Failed: {failed.message}{hint}{details}",
-                        retry=failed.mapping_id)
+    return Reply.of(Failed(failed.message, failed.hint, failed))
 
 
 def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from engine.failures import Failure
+
 if TYPE_CHECKING:
     from engine.registry import Operation
 
@@ -122,6 +124,10 @@ class Planned(Outcome):
     notes: tuple[PlanNote, ...] = ()
     matches: int = 0
     """How many groups a rule matches (rule add)."""
+    subject: str = ""
+    """What the plan is about when no app group says it: a rule's name, a user's login."""
+    names: tuple[str, ...] = ()
+    """Groups it would change without writing to the app (bulk deactivate)."""
 
     @property
     def writes(self) -> int:
@@ -276,3 +282,128 @@ class PendingRequests(Outcome):
     def rows(self) -> list[dict[str, Any]]:
         """One row per request."""
         return [_plain(r) for r in self.requests]
+
+
+@dataclass(frozen=True)
+class Failed(Outcome):
+    """A change tried in an app that failed there. `recorded` is the failure as `info` shows
+    it (with what Retry needs) when a push recorded it; else only the app's message."""
+
+    message: str
+    hint: str = ""
+    recorded: Failure | None = None
+
+    @property
+    def status(self) -> str:
+        """failed."""
+        return FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        """{"retry": mapping id} when Retry can run it again, else {}."""
+        return {"retry": self.recorded.mapping_id} \
+            if self.recorded is not None and self.recorded.mapping_id else {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The failure's details."""
+        return [self.recorded.to_dict()] if self.recorded is not None else \
+            [{"message": self.message, "hint": self.hint}]
+
+
+@dataclass(frozen=True)
+class DriftIgnored(Outcome):
+    """`ignore GROUP on APP`: keep the drift the app has; it is not told again."""
+
+    group: str
+    app: str
+    by: str
+
+    def to_json(self) -> dict[str, Any]:
+        """{} (docs/json.md)."""
+        return {}
+
+
+@dataclass(frozen=True)
+class Retried(Outcome):
+    """The Retry button of a failed push: pushed again (works, failed again, or held)."""
+
+    group: str
+    app: str
+    added: int = 0
+    removed: int = 0
+    error: str | None = None
+    """Why it failed again."""
+    held: str | None = None
+    """The approval request it is held for (too many removals)."""
+    removing: int = 0
+    of: int = 0
+
+    @property
+    def status(self) -> str:
+        """done when it works again, else failed."""
+        return FAILED if self.error is not None or self.held is not None else DONE
+
+    def to_json(self) -> dict[str, Any]:
+        """{"held": [request id]} when held, else {}."""
+        return {"held": [self.held]} if self.held is not None else {}
+
+
+@dataclass(frozen=True)
+class RuleRemoved(Outcome):
+    """`rule remove NAME`: the rule is gone; the groups it pushed stay pushed."""
+
+    name: str
+    app: str
+
+    def to_json(self) -> dict[str, Any]:
+        """{} (docs/json.md)."""
+        return {}
+
+
+@dataclass(frozen=True)
+class BulkDeactivated(Outcome):
+    """`bulk deactivate`: the pushes paused (those already paused are left out)."""
+
+    app: str
+    groups: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """{} (docs/json.md)."""
+        return {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per paused group."""
+        return [{"group": g, "app": self.app, "status": "inactive"} for g in self.groups]
+
+
+@dataclass(frozen=True)
+class RepushStep:
+    """What a repush did in one pushed group: added | removed | already a member |
+    not a member | skipped (not in the app) | failed."""
+
+    group: str
+    app: str
+    result: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Repushed(Outcome):
+    """`repush USER`: one user brought up to date in every pushed group they belong to."""
+
+    login: str
+    active: bool
+    user_status: str
+    steps: tuple[RepushStep, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """failed when any group failed."""
+        return FAILED if any(s.result == "failed" for s in self.steps) else DONE
+
+    def to_json(self) -> dict[str, Any]:
+        """{} (docs/json.md)."""
+        return {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per pushed group."""
+        return [asdict(s) for s in self.steps]

@@ -9,15 +9,16 @@ from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, Pu
 from engine.outcomes import (
     Activated,
     Deactivated,
+    DriftIgnored,
     Planned,
     Pushed,
     PushedNow,
     Refusal,
+    Retried,
 )
 from engine.plans import planned, preview_mapping, preview_new_push
 from engine.pusher import Refused
 from engine.registry import handles
-from engine.results import Reply
 from engine.service import quoted
 from storage.models import PushMapping
 
@@ -82,7 +83,7 @@ def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusa
 
 
 @handles(Ignore, dry_run=True)
-def ignore(ctx: Context, op: Ignore) -> Reply | Planned:
+def ignore(ctx: Context, op: Ignore) -> DriftIgnored | Refusal | Planned:
     """Keep the app's changes: this drift is not reported again."""
     mapping = _mapping(ctx, op)
     if op.dry_run:
@@ -91,6 +92,6 @@ def ignore(ctx: Context, op: Ignore) -> Reply | Planned:
 
 
 @handles(Retry)
-def retry(ctx: Context, op: Retry) -> Reply:
+def retry(ctx: Context, op: Retry) -> Retried:
     """Push a failed group's directory changes again, now."""
     return alerts.retry(ctx.service, op.mapping_id, ctx.actor)

@@ -7,21 +7,31 @@ from pathlib import Path
 import pytest
 
 from bot.views.words import render
-from engine.executor import run_line
+from connectors.scim import ScimApp
+from engine.executor import execute, run_line
+from engine.operations import Retry
 from engine.outcomes import (
     Activated,
+    BulkDeactivated,
     Deactivated,
     Decided,
+    DriftIgnored,
+    Failed,
     Outcome,
     PendingRequests,
     Planned,
     Pushed,
     PushedNow,
     Refusal,
+    Repushed,
+    RepushStep,
     Requested,
     RequestPlanned,
+    Retried,
+    RuleRemoved,
 )
 from engine.results import Reply
+from tests.proxy import Behaviour, Breaker, ScimProxy
 from tests.workspace import Workspace
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
@@ -29,7 +39,11 @@ APPROVER = "U0APPROVER"
 MOVED = ["created the group and", "linked the existing app group", "members go at the next sync",
          "only in the app removed", "Skipped {", "and caught up:", "the group stays in the app;",
          "Approval needed for request", "will not happen;", "Pending approval requests (",
-         "No approval request is pending", "no request made", "looks like {shown}"]
+         "No approval request is pending", "no request made", "looks like {shown}",
+         "it works again (", "Troubleshooting:", "removed. Groups it pushed", "resumes each",
+         "Repushed {", "already a member, nothing to do", "would be deactivated",
+         "would be saved and push", "failed again:", "is held: {",
+         "changes are kept and not reported"]
 """Sentences the bot now builds from outcomes (bot/views/words); none is left in engine/."""
 
 
@@ -58,6 +72,49 @@ def test_push_commands_answer_with_what_they_did(ws: Workspace) -> None:
     assert isinstance(again, Refusal) and again.status == "refused"
     activated = outcome(ws, "activate Sales on box")
     assert isinstance(activated, Activated) and activated.to_json()["status"] == "active"
+    ws.app.patch_members("Sales", remove=["bob@acme.test"])
+    assert run_line(ws.service(), "check box", "console").status == "failed"  # drift found
+    assert outcome(ws, "ignore Sales on box") == DriftIgnored("Sales", "box", "console")
+
+
+def test_rules_bulk_and_repush_answer_with_what_they_did(ws: Workspace) -> None:
+    preview = outcome(ws, "rule add eng to box --starts-with Engineering --dry-run")
+    assert isinstance(preview, Planned) and (preview.subject, preview.matches) == ("eng", 2)
+    assert sorted(p.group for p in preview.plans) == ["Engineering", "Engineering Platform"]
+    assert run_line(ws.service(), "rule add eng to box --starts-with Engineering", "console").ok
+    assert outcome(ws, "rule remove eng") == RuleRemoved("eng", "box")
+    plan = outcome(ws, "bulk deactivate box --all --dry-run")
+    assert isinstance(plan, Planned) and sorted(plan.names) == [
+        "Engineering", "Engineering Platform"]
+    done = outcome(ws, "bulk deactivate box Engineering")
+    assert done == BulkDeactivated("box", ("Engineering",))
+    assert done.rows() == [{"group": "Engineering", "app": "box", "status": "inactive"}]
+    repushed = outcome(ws, "repush alice@acme.test")
+    assert isinstance(repushed, Repushed) and repushed.active
+    assert repushed.steps == (RepushStep("Engineering Platform", "box", "already a member"),)
+
+
+def test_a_failed_push_is_a_failure_outcome_with_what_retry_needs(ws: Workspace) -> None:
+    service = ws.service()
+    app = service.apps["box"]
+    assert isinstance(app, ScimApp)
+    breaker = Breaker()
+    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
+    app.base = proxy.url.rstrip("/")
+    try:
+        assert run_line(service, "push Sales to box", "console").ok
+        ws.app.patch_members("Sales", remove=["alice@acme.test"])
+        breaker.failing.append(("PATCH", "/Groups/"))
+        failed = run_line(service, "now Sales on box", "console").outcome
+        assert isinstance(failed, Failed) and failed.recorded is not None
+        assert failed.recorded.status == 401 and failed.recorded.operation == "push now"
+        assert failed.to_json() == {"retry": failed.recorded.mapping_id}
+        assert "Troubleshooting:" in render(Reply.of(failed))
+        breaker.failing.clear()
+        retried = execute(service, Retry(failed.recorded.mapping_id), "console").outcome
+        assert isinstance(retried, Retried) and retried.ok and retried.error is None
+    finally:
+        proxy.stop()
 
 
 def test_approval_commands_answer_with_the_request(ws: Workspace) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from connectors.scim import ScimApp
 from engine.executor import run_line
+from engine.outcomes import Failed
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
@@ -59,7 +60,9 @@ def test_app_down_mid_push_converges_at_the_next_sync(tmp_path: Path,
     app.client._transport = down  # the same client, its connection dropped after 2 batches
     app.http.sleep = lambda _seconds: None
     reply = run_line(service, "push Big to box", "console")
-    assert not reply.ok and "did not answer" in reply.text
+    failed = reply.outcome
+    assert isinstance(failed, Failed) and failed.status == "failed"
+    assert "did not answer" in failed.message and failed.recorded is not None
     assert len(scim_tenant.member_logins("Big")) == 100  # two batches got there
     info = ws.exec("info Big on box").out
     assert "did not answer" in info and "Troubleshooting" in info

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
-from engine.operations import Activate, Deactivate, Ignore, PushGroup, PushNow
+from engine.operations import (
+    Activate,
+    BulkDeactivate,
+    Deactivate,
+    Ignore,
+    PushGroup,
+    PushNow,
+    Repush,
+    RuleAdd,
+    RuleRemove,
+)
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.registry import Operation
 from engine.service import quoted
@@ -24,6 +34,13 @@ def planned(outcome: Planned) -> str:
     op = outcome.operation
     if type(op) in WOULD:
         return f"Dry run, nothing changed: `{op.line()}` would {WOULD[type(op)]}."
+    if isinstance(op, RuleRemove):
+        return (f"Dry run, nothing changed: rule {outcome.subject} would be removed; the groups "
+                "it pushed stay pushed.")
+    if isinstance(op, BulkDeactivate):
+        return (f"Dry run, nothing changed: {plural(len(outcome.names), 'group')} on "
+                f"{outcome.subject} would be deactivated: "
+                f"{', '.join(map(quoted, outcome.names)) or 'none'}. They stay in the app.")
     lines = [plan_line(p) for p in outcome.plans] + [note_line(n) for n in outcome.notes]
     return "\n".join([f"Dry run, nothing changed: {head(outcome)} Plan "
                       f"({plural(outcome.writes, 'app group')} would change):", *lines])
@@ -40,6 +57,11 @@ def head(outcome: Planned) -> str:
         return f"push {where[0]} to {where[1]} now."
     if isinstance(op, Activate):
         return f"activate {where[0]} on {where[1]} and catch up."
+    if isinstance(op, RuleAdd):
+        return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
+                f"{plural(outcome.matches, 'group')} it matches now.")
+    if isinstance(op, Repush):
+        return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
     return f"`{op.line()}`."
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from bot.views.words.base import renders
 from engine.names import one_line
-from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, PushResult
+from engine.outcomes import Activated, Deactivated, DriftIgnored, Pushed, PushedNow, PushResult
 from engine.service import quoted
 from engine.words import plural
 
@@ -84,3 +84,10 @@ def _look_alike(outcome: Pushed) -> str:
             f"{outcome.app}"
             + (f" ({letters})" if letters else " (some letters differ though they look alike)")
             + ". Check it is the group you meant.")
+
+
+@renders(DriftIgnored)
+def drift_ignored(outcome: DriftIgnored) -> str:
+    """Who ignored the drift, and what that means."""
+    return (f"Drift of {quoted(outcome.group)} on {outcome.app} ignored by {outcome.by}: the "
+            "app's changes are kept and not reported again.")

@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from engine.context import Context
 from engine.operations import Audit
+from engine.outcomes import AuditLine, AuditTrail
 from engine.registry import handles
-from engine.reports import when
-from engine.results import Reply
 from engine.service import GroupPushService
 from storage.audit_export import events_since, parse_duration, record, to_csv, to_jsonl
 
@@ -17,28 +16,21 @@ DEFAULT_COUNT = 20
 
 
 def audit_reply(service: GroupPushService, count: int | None = None,
-                since: timedelta | None = None, fmt: str = "text") -> Reply:
+                since: timedelta | None = None, fmt: str = "text") -> AuditTrail:
     """The last `count` events (20 when neither a count nor --since is given), or all of the
     last `since`, oldest first in jsonl/csv, newest first as text."""
     limit = count if count is not None else (None if since is not None else DEFAULT_COUNT)
     start = service.clock() - since if since is not None else None
     with service.db.session() as session:
         events = events_since(session, start, limit)
-    data = {"events": [{"at": r["time"], **r} for r in map(record, events)]}  # oldest first
-    if fmt == "jsonl":
-        return Reply(True, to_jsonl(events).rstrip("\n"), data=data)
-    if fmt == "csv":
-        return Reply(True, to_csv(events).rstrip("\n"), data=data)
-    if not events:
-        empty = " in that time." if since is not None else " yet."
-        return Reply(True, f"No changes recorded{empty}", data=data)
-    lines = [f"• {when(e.at)} {e.actor}: {e.action} {e.detail}"
-             for e in reversed(events)]
-    return Reply(True, "\n".join([f"Last {len(events)} changes:", *lines]), data=data)
+    export = {"jsonl": to_jsonl, "csv": to_csv}.get(fmt)
+    return AuditTrail(tuple(AuditLine(e.at, e.actor, e.action, e.detail,
+                                      tuple(record(e).items())) for e in events),  # oldest first
+                      fmt, export(events).rstrip("\n") if export else "", since is not None)
 
 
 @handles(Audit)
-def audit(ctx: Context, op: Audit) -> Reply:
+def audit(ctx: Context, op: Audit) -> AuditTrail:
     """`audit [N] [--since D] [--format F]`."""
     return audit_reply(ctx.service, op.count,
                        parse_duration(op.since) if op.since else None, op.format)

@@ -197,22 +197,3 @@ def _with_dry_run(operation: Op) -> Op:
     from dataclasses import replace
 
     return replace(operation, dry_run=True)
-
-
-def help_text() -> str:
-    """Every operation's usage and summary, as `help` shows them."""
-    width = max(len(cls.spec.usage) for cls in OPERATIONS.values() if len(cls.spec.usage) < 40)
-    lines = ["grouppush pushes directory groups and their active members into apps.",
-             "GROUP is a directory group name (quote it when it has spaces); APP is a "
-             "configured app.", ""]
-    for cls in OPERATIONS.values():
-        spec = cls.spec
-        if not spec.typed:
-            continue
-        note = " (needs approval)" if spec.kind is Kind.APPROVAL else ""
-        if len(spec.usage) > width:
-            lines += [f"  {spec.usage}", f"  {'':{width}}  {spec.summary}{note}"]
-        else:
-            lines.append(f"  {spec.usage:{width}}  {spec.summary}{note}")
-    lines += ["", f"Commands that change something take {DRY_RUN}: the exact plan, no write."]
-    return "\n".join(lines)

@@ -11,12 +11,24 @@ from connectors.settings import closest
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
+from engine.outcomes import (
+    AppRow,
+    AppsListed,
+    CommandHelp,
+    Commands,
+    FoundGroup,
+    GroupsFound,
+    Information,
+    PushesListed,
+    PushRow,
+    RuleRow,
+    RulesListed,
+)
 from engine.pushed import group_type
 from engine.pusher import Refused
-from engine.registry import handles, help_text
-from engine.results import Reply
-from engine.service import GroupPushService, quoted
-from engine.words import concrete, gone_from_directory, plural
+from engine.registry import DRY_RUN, handles
+from engine.service import GroupPushService
+from engine.words import concrete, gone_from_directory
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -31,49 +43,32 @@ def when(at: datetime | None) -> str:
     return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
-def apps_report(service: GroupPushService) -> Reply:
+def apps_report(service: GroupPushService) -> AppsListed:
     """Configured apps, their type, health and how many groups are pushed there."""
-    lines, rows = [], []
-    healthy = True
+    rows = []
     for name, app in sorted(service.apps.items()):
         with service.db.session() as session:
             count = len(repo.list_mappings(session, name))
         try:
-            health = app.health()
+            health = str(app.health())
         except ConnectorError as error:
-            health, healthy = f"error: {error.describe()}", False
+            health = f"error: {error.describe()}"
         kind = service.config.apps.get(name, {}).get("type", "?")
-        lines.append(f"• {name} ({kind}): {health}; {plural(count, 'pushed group')}")
-        rows.append({"name": name, "type": str(kind), "health": str(health),
-                     "healthy": not str(health).startswith("error:"), "pushed": count})
-    if not lines:
-        return Reply(True, "No apps are configured; add them under `apps:` in grouppush.yml.",
-                     data={"apps": []})
-    return Reply(healthy, "\n".join(["Apps:", *lines]), status="done" if healthy else "failed",
-                 data={"apps": rows})
+        rows.append(AppRow(name, str(kind), health, not health.startswith("error:"), count))
+    return AppsListed(tuple(rows))
 
 
-def mapping_line(mapping: PushMapping) -> str:
-    """One line of `list`."""
-    status = "active" if mapping.status == "active" else "deactivated"
-    error = f" — error: {mapping.error_message}" if mapping.error_message else ""
-    drift = " — drift" if mapping.drift_fingerprint and not mapping.drift_ignored_by else ""
-    return (f"• {quoted(mapping.group_name)} → {mapping.app}: {status}, "
-            f"{plural(mapping.members_pushed, 'member')}, last push {when(mapping.last_push_at)}"
-            f"{error}{drift}")
-
-
-def push_row(mapping: PushMapping) -> dict[str, object]:
-    """One pushed group as data (`list --json`, the notebook)."""
-    return {"group": mapping.group_name, "app": mapping.app,
-            "app_group": mapping.app_group_name or None, "app_group_id": mapping.app_group_id,
-            "status": "active" if mapping.status == "active" else "deactivated",
-            "members": mapping.members_pushed,
-            "last_push": mapping.last_push_at.isoformat() if mapping.last_push_at else None,
-            "error": mapping.error_message or None,
-            "drift": bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
-            "origin": "rule" if mapping.created_via.startswith("rule:") else "name",
-            "rule": mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None}
+def push_row(mapping: PushMapping) -> PushRow:
+    """One pushed group as `list` shows it."""
+    return PushRow(
+        group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
+        app_group_id=mapping.app_group_id,
+        status="active" if mapping.status == "active" else "deactivated",
+        members=mapping.members_pushed, last_push=mapping.last_push_at,
+        error=mapping.error_message or None,
+        drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
+        origin="rule" if mapping.created_via.startswith("rule:") else "name",
+        rule=mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None)
 
 
 def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> str:
@@ -97,7 +92,7 @@ def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> s
 
 def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,
                 status: str | None = None, errors: bool = False,
-                drift: bool = False) -> Reply:
+                drift: bool = False) -> PushesListed:
     """Pushed groups with status, last push and errors; those a rule found, of one status,
     failing, or drifted."""
     if app_name:
@@ -107,44 +102,21 @@ def list_report(service: GroupPushService, app_name: str | None, rule: str | Non
     wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
     with service.db.session() as session:
         mappings = pages.page(session, wanted)
-    shown = describe_filter(wanted)
-    if not mappings:
-        where = f" to {app_name}" if app_name else ""
-        text = f"No pushed group{where} is {shown}." if shown else \
-            f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
-        return Reply(True, text, data={"pushes": []})
-    lines = [mapping_line(m) for m in mappings]
-    head = f"Pushed groups ({len(mappings)}" + (f", {shown}" if shown else "") + "):"
-    return Reply(True, "\n".join([head, *lines]),
-                 data={"pushes": [push_row(m) for m in mappings]})
+    return PushesListed(tuple(push_row(m) for m in mappings), app_name, rule, status, errors,
+                        drift)
 
 
-def describe_filter(wanted: PushFilter) -> str:
-    """The filters of `list` in words ("" when none)."""
-    parts = [f"found by rule {wanted.rule}"] if wanted.rule else []
-    parts += [wanted.status] if wanted.status else []
-    return ", ".join(parts + ["with errors"] * wanted.errors + ["with drift"] * wanted.drift)
-
-
-def search_report(service: GroupPushService, text: str) -> Reply:
+def search_report(service: GroupPushService, text: str) -> GroupsFound:
     """Directory groups whose names contain the text."""
     found = service.directory.search_groups(text, limit=SEARCH_READ)
     if not found:
-        return Reply(True, f"No directory group name contains {quoted(text)}.",
-                     data={"groups": []})
+        return GroupsFound(text, ())
     snapshot = service.snapshot()
     groups = found[:SEARCH_SHOWN]
     names = Counter(g.name.casefold() for g in snapshot.groups.values())
-    lines = [f"• {quoted(g.name)} ({plural(len(snapshot.active_logins(g)), 'active member')})"
-             + (f" — `id:{g.id}`, another group has this name" if names[g.name.casefold()] > 1
-                else "") for g in groups]
-    more = len(found) - len(groups)
-    if more:
-        lines.append(f"… and {'at least ' if len(found) == SEARCH_READ else ''}"
-                     f"{plural(more, 'more group')}: search a longer text to narrow it down.")
-    return Reply(True, "\n".join([f"Directory groups matching {quoted(text)}:", *lines]),
-                 data={"groups": [g.name for g in groups], "more": more,
-                       "ids": [g.id for g in groups]})
+    return GroupsFound(text, tuple(
+        FoundGroup(g.name, g.id, len(snapshot.active_logins(g)), names[g.name.casefold()] > 1)
+        for g in groups), len(found) - len(groups), len(found) == SEARCH_READ)
 
 
 def cut_short(service: GroupPushService, run: PushRun | None, pushed: int,
@@ -160,7 +132,7 @@ def cut_short(service: GroupPushService, run: PushRun | None, pushed: int,
             "the next sync completes it")
 
 
-def info_report(service: GroupPushService, group_name: str, app_name: str) -> Reply:
+def info_report(service: GroupPushService, group_name: str, app_name: str) -> Information:
     """The Information details of one pushed group."""
     snapshot = service.snapshot(group_name)
     app = service.find_app(app_name)
@@ -204,9 +176,7 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> Re
                                              mapping.group_name, app.name)
     else:
         fields["Error"] = "none"
-    text = "\n".join([f"Information: {quoted(group.name)} on {app.name}",
-                      *(f"  {k}: {v}" for k, v in fields.items())])
-    return Reply(True, text, data={"info": fields})
+    return Information(group.name, app.name, tuple(fields.items()))
 
 
 def _drift(mapping: PushMapping) -> str:
@@ -219,7 +189,7 @@ def _drift(mapping: PushMapping) -> str:
         else found
 
 
-def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
+def rule_list_report(service: GroupPushService, app_name: str | None) -> RulesListed:
     """Push rules, optionally of one app, each with the pushed groups it found."""
     if app_name:
         app_name = service.find_app(app_name).name
@@ -227,58 +197,49 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> Reply:
         rules = repo.list_rules(session, app_name)
         found = {r.name: [name for _, _, name in pages.selection(
             session, PushFilter(app=r.app, rule=r.name))] for r in rules}
-    if not rules:
-        return Reply(True, "No push rules. `rule add NAME to APP --starts-with TEXT` adds one.",
-                     data={"rules": []})
-    lines = []
-    for r in rules:
-        names = found[r.name]
-        lines.append(f"• {r.name} → {r.app}: --{r.kind} {quoted(r.pattern)} "
-                     f"({plural(len(names), 'group')} pushed, by {r.created_by})")
-        lines.append(f"    found: {', '.join(quoted(n) for n in names)}" if names
-                     else "    found: none yet")
-    return Reply(True, "\n".join(["Push rules:", *lines]),
-                 data={"rules": [{"name": r.name, "app": r.app, "kind": r.kind,
-                                  "pattern": r.pattern, "pushed": len(found[r.name]),
-                                  "groups": found[r.name], "created_by": r.created_by}
-                                 for r in rules]})
+    return RulesListed(tuple(RuleRow(r.name, r.app, r.kind, r.pattern, tuple(found[r.name]),
+                                     r.created_by) for r in rules))
 
 
 @handles(Help)
-def help_report(ctx: Context, op: Help) -> Reply:
+def help_report(ctx: Context, op: Help) -> Commands:
     """Every command, as `help` lists them."""
+    return commands()
+
+
+def commands() -> Commands:
+    """Every command people can type, in the order help lists them."""
     from engine.registry import OPERATIONS
 
-    return Reply(True, help_text(), data={"commands": [
-        {"usage": c.spec.usage, "summary": c.spec.summary, "kind": str(c.spec.kind)}
-        for c in OPERATIONS.values() if c.spec.typed]})
+    return Commands(tuple(CommandHelp(c.spec.usage, c.spec.summary, str(c.spec.kind))
+                          for c in OPERATIONS.values() if c.spec.typed), DRY_RUN)
 
 
 @handles(Apps)
-def apps(ctx: Context, op: Apps) -> Reply:
+def apps(ctx: Context, op: Apps) -> AppsListed:
     """`apps`."""
     return apps_report(ctx.service)
 
 
 @handles(ListPushes)
-def list_pushes(ctx: Context, op: ListPushes) -> Reply:
+def list_pushes(ctx: Context, op: ListPushes) -> PushesListed:
     """`list [APP]`."""
     return list_report(ctx.service, op.app, op.rule, op.status, op.errors, op.drift)
 
 
 @handles(Search)
-def search(ctx: Context, op: Search) -> Reply:
+def search(ctx: Context, op: Search) -> GroupsFound:
     """`search TEXT`."""
     return search_report(ctx.service, op.text)
 
 
 @handles(Info)
-def info(ctx: Context, op: Info) -> Reply:
+def info(ctx: Context, op: Info) -> Information:
     """`info GROUP on APP`."""
     return info_report(ctx.service, op.group, op.app)
 
 
 @handles(RuleList)
-def rule_list(ctx: Context, op: RuleList) -> Reply:
+def rule_list(ctx: Context, op: RuleList) -> RulesListed:
     """`rule list [APP]`."""
     return rule_list_report(ctx.service, op.app)

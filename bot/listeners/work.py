@@ -12,11 +12,12 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message, request_message
 from bot.views.replies import answer, help_message, result, working
+from bot.views.words.reports import help_text
 from engine import approvals as requests
 from engine.executor import audit_refusal, execute, permitted
 from engine.grammar import UsageError
 from engine.operations import Check, Help
-from engine.registry import Kind, Operation, help_text, parse
+from engine.registry import Kind, Operation, parse
 from engine.results import Reply
 
 log = logging.getLogger(__name__)

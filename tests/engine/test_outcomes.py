@@ -12,16 +12,22 @@ from engine.executor import execute, run_line
 from engine.operations import Retry
 from engine.outcomes import (
     Activated,
+    AppsListed,
+    AuditTrail,
     BulkDeactivated,
+    Commands,
     Deactivated,
     Decided,
     DriftIgnored,
     Failed,
+    GroupsFound,
+    Information,
     Outcome,
     PendingRequests,
     Planned,
     Pushed,
     PushedNow,
+    PushesListed,
     Refusal,
     Repushed,
     RepushStep,
@@ -29,6 +35,7 @@ from engine.outcomes import (
     RequestPlanned,
     Retried,
     RuleRemoved,
+    RulesListed,
 )
 from engine.results import Reply
 from tests.proxy import Behaviour, Breaker, ScimProxy
@@ -43,7 +50,10 @@ MOVED = ["created the group and", "linked the existing app group", "members go a
          "it works again (", "Troubleshooting:", "removed. Groups it pushed", "resumes each",
          "Repushed {", "already a member, nothing to do", "would be deactivated",
          "would be saved and push", "failed again:", "is held: {",
-         "changes are kept and not reported"]
+         "changes are kept and not reported", "Pushed groups (", "Directory groups matching",
+         "No push rules.", "No apps are configured", "No changes recorded",
+         "their active members into apps", "another group has this name", "found: none yet",
+         "search a longer text", "Information: {"]
 """Sentences the bot now builds from outcomes (bot/views/words); none is left in engine/."""
 
 
@@ -135,6 +145,28 @@ def test_approval_commands_answer_with_the_request(ws: Workspace) -> None:
     assert approved.approval.status == "approved" and approved.by == APPROVER
     assert "Sales" not in ws.app.groups()
     assert outcome(ws, "requests", APPROVER) == PendingRequests((), approver=True)
+
+
+def test_reads_answer_with_rows(ws: Workspace) -> None:
+    assert run_line(ws.service(), "push Sales to box", "console").ok
+    commands = outcome(ws, "help")
+    assert isinstance(commands, Commands) and "push GROUP to APP [--no-memberships]" in [
+        c.usage for c in commands.commands]
+    apps = outcome(ws, "apps")
+    assert isinstance(apps, AppsListed) and [(a.name, a.healthy, a.pushed)
+                                             for a in apps.apps] == [("box", True, 1)]
+    listed = outcome(ws, "list box --status active")
+    assert isinstance(listed, PushesListed) and listed.state == "active"
+    [row] = listed.pushes
+    assert (row.group, row.members, row.status, row.origin) == ("Sales", 3, "active", "name")
+    found = outcome(ws, "search Engineering")
+    assert isinstance(found, GroupsFound) and [g.name for g in found.groups] == [
+        "Engineering", "Engineering Platform"]
+    info = outcome(ws, "info Sales on box")
+    assert isinstance(info, Information) and dict(info.details)["Error"] == "none"
+    assert outcome(ws, "rule list") == RulesListed(())
+    trail = outcome(ws, "audit")
+    assert isinstance(trail, AuditTrail) and [e.action for e in trail.events] == ["push"]
 
 
 @pytest.mark.parametrize("phrase", MOVED)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import yaml
 
+from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from tests.slack.conftest import APPROVER, OPERATOR, READER, Bot, small_directory
@@ -24,7 +25,7 @@ def test_a_push_failing_at_its_first_request_has_details_retry_and_one_alert(bot
     [retry] = [e for b in reply.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert retry["text"]["text"] == "Retry"
     assert "Sales" not in bot.tenant.groups()
-    info = run_line(bot.service, "info Sales on box", READER).text
+    info = render(run_line(bot.service, "info Sales on box", READER))
     for detail in ("Error: ", "Operation: push", "App status: 401", "token or credentials"):
         assert detail in info, info
     bot.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS)
@@ -39,14 +40,14 @@ def test_a_push_failing_at_its_first_request_has_details_retry_and_one_alert(bot
     assert bot.tenant.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
                                                  "carol@acme.test"}
     assert bot.tenant.group_count("Sales") == 1
-    assert "Error: none" in run_line(bot.service, "info Sales on box", READER).text
+    assert "Error: none" in render(run_line(bot.service, "info Sales on box", READER))
 
 
 def test_a_name_clash_at_the_first_push_leaves_no_push_behind(bot: Bot) -> None:
     bot.tenant.create_group("Sales")
     reply = run_line(bot.service, "push Sales to box", OPERATOR)
     assert reply.status == "refused" and "already has a group named Sales" in reply.text
-    assert "No groups are pushed" in run_line(bot.service, "list", READER).text
+    assert "No groups are pushed" in render(run_line(bot.service, "list", READER))
     assert bot.tenant.group_count("Sales") == 1
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from storage.models import PushMapping
@@ -37,7 +38,7 @@ def breaker(bot: Bot) -> Iterator[Breaker]:
 
 
 def info(bot: Bot, group: str = "Sales") -> str:
-    return run_line(bot.service, f"info {group} on box", READER).text
+    return render(run_line(bot.service, f"info {group} on box", READER))
 
 
 def one_alert(bot: Bot) -> Call:

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.alerts import Alerter
 from bot.scheduler import Scheduler
+from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.bootstrap import build_service
 from engine.config import load_config
@@ -99,7 +100,7 @@ def test_ignore_records_who_and_is_not_alerted_again(bot: Bot) -> None:
     assert "alice@acme.test" not in bot.tenant.member_logins("Sales")  # kept as the app has it
     from engine.executor import run_line
 
-    drift = run_line(bot.service, "info Sales on box", READER).text
+    drift = render(run_line(bot.service, "info Sales on box", READER))
     assert "Drift: 1 missing (alice@acme.test) (ignored by U0OPS)" in drift
 
 
@@ -113,7 +114,7 @@ def test_ignore_typed_keeps_the_drift_and_info_shows_it(bot: Bot) -> None:
     scheduler_for(bot).drift_job()
     reply = run_line(bot.service, "ignore Sales on box", OPERATOR)
     assert reply.ok, reply.text
-    info = run_line(bot.service, "info Sales on box", READER).text
+    info = render(run_line(bot.service, "info Sales on box", READER))
     assert "Drift: 1 unexpected (stranger@acme.test) (ignored by U0OPS)" in info
     assert "stranger@acme.test" in bot.tenant.member_logins("Sales")
 

@@ -1,0 +1,74 @@
+"""What operations did, as data: typed outcomes with their numbers and names and no words.
+
+The bot renders them (bot/views/words: text for the console and the CLI, Block Kit for
+Slack, an HTML table in a notebook); `to_json()` is the documented `data` of `--json`
+(docs/json.md) and `rows()` a table of it. One module per area; every outcome is importable
+from here.
+"""
+
+from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
+from engine.outcomes.base import Failed, Outcome, Refusal
+from engine.outcomes.changes import BulkDeactivated, Repushed, RepushStep, RuleRemoved
+from engine.outcomes.plans import Planned, PlanNote, PushPlan
+from engine.outcomes.pushes import (
+    Activated,
+    Deactivated,
+    DriftIgnored,
+    Pushed,
+    PushedNow,
+    PushResult,
+    Retried,
+)
+from engine.outcomes.reports import (
+    AppRow,
+    AppsListed,
+    AuditLine,
+    AuditTrail,
+    CommandHelp,
+    Commands,
+    FoundGroup,
+    GroupsFound,
+    Information,
+    PushesListed,
+    PushRow,
+    RuleRow,
+    RulesListed,
+)
+
+__all__ = [
+    "Outcome",
+    "Refusal",
+    "Failed",
+    "PushPlan",
+    "PlanNote",
+    "Planned",
+    "PushResult",
+    "Pushed",
+    "PushedNow",
+    "Activated",
+    "Deactivated",
+    "DriftIgnored",
+    "Retried",
+    "Approval",
+    "Requested",
+    "RequestPlanned",
+    "Decided",
+    "PendingRequests",
+    "RuleRemoved",
+    "BulkDeactivated",
+    "RepushStep",
+    "Repushed",
+    "CommandHelp",
+    "Commands",
+    "AppRow",
+    "AppsListed",
+    "PushRow",
+    "PushesListed",
+    "FoundGroup",
+    "GroupsFound",
+    "Information",
+    "RuleRow",
+    "RulesListed",
+    "AuditLine",
+    "AuditTrail",
+]

@@ -1,0 +1,80 @@
+"""Approval requests: asked, previewed, decided, pending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.outcomes.base import DONE, FAILED, Outcome, plain
+from engine.outcomes.plans import Planned
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approval request as it is shown. Its summary and plan are the words it was asked
+    with, stored with it: an approver approves exactly what was shown."""
+
+    id: str
+    summary: str
+    requested_by: str
+    action: str
+    status: str
+    expires_at: str
+    plan: str
+    decided_by: str = ""
+    outcome: str = ""
+    """What carrying it out did, as recorded when it was approved."""
+    delete: bool = False
+
+
+@dataclass(frozen=True)
+class Requested(Outcome):
+    """An approval request made: nothing changes until an approver approves it."""
+
+    approval: Approval
+    approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestPlanned(Planned):
+    """`--dry-run` of a change that needs approval: the request it would make, not made."""
+
+    approval_summary: str = ""
+    approval_plan: str = ""
+
+
+@dataclass(frozen=True)
+class Decided(Outcome):
+    """A request approved (and carried out), denied or withdrawn."""
+
+    approval: Approval
+    decision: str  # approved | denied | withdrawn
+    by: str
+    failed: bool = False
+    """Approved, but carrying it out failed in the app (approval.outcome says how)."""
+
+    @property
+    def status(self) -> str:
+        """failed when carrying it out failed, else done."""
+        return FAILED if self.failed else DONE
+
+    def to_json(self) -> dict[str, Any]:
+        """{"approval": {...}}."""
+        return {"approval": plain(self.approval)}
+
+
+@dataclass(frozen=True)
+class PendingRequests(Outcome):
+    """`requests`: the pending requests the asker may see."""
+
+    requests: tuple[Approval, ...]
+    approver: bool = False
+    """The asker is an approver (and sees everyone's)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """{"requests": [approval...]}."""
+        return {"requests": [plain(r) for r in self.requests]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per request."""
+        return [plain(r) for r in self.requests]

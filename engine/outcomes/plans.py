@@ -1,0 +1,78 @@
+"""Previews: the exact plan of a --dry-run, one PushPlan per app group."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from engine.outcomes.base import Outcome
+
+if TYPE_CHECKING:
+    from engine.registry import Operation
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    """What a push would do to one app group."""
+
+    group: str
+    app: str
+    app_group: str  # create | link | rename | keep | delete | none
+    app_group_name: str
+    app_group_id: str | None = None
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    held: bool = False
+    """A sync would hold this plan for approval (too many removals)."""
+    members: int | None = None
+    """Members pushed so far (shown when the plan unlinks the group)."""
+
+    @property
+    def changes(self) -> bool:
+        """Whether carrying it out writes anything to the app."""
+        return bool(self.add or self.remove) or self.app_group in ("create", "rename")
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready: names as lists (members only when it unlinks)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()
+                if k != "members" or v is not None}
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """A group a preview leaves out, and why: already pushed, refused, or its app failed."""
+
+    group: str
+    app: str
+    why: str  # already pushed | refused | failed
+    reason: str = ""
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned(Outcome):
+    """A --dry-run: the exact plan of `operation`, nothing written to any app."""
+
+    operation: Operation
+    plans: tuple[PushPlan, ...] = ()
+    notes: tuple[PlanNote, ...] = ()
+    matches: int = 0
+    """How many groups a rule matches (rule add)."""
+    subject: str = ""
+    """What the plan is about when no app group says it: a rule's name, a user's login."""
+    names: tuple[str, ...] = ()
+    """Groups it would change without writing to the app (bulk deactivate)."""
+
+    @property
+    def writes(self) -> int:
+        """How many app groups carrying it out would change (held ones excluded)."""
+        return sum(1 for p in self.plans if p.changes and not p.held)
+
+    def to_json(self) -> dict[str, Any]:
+        """{"dry_run": true, "plan": [...]} (docs/json.md)."""
+        return {"dry_run": True, "plan": [p.to_json() for p in self.plans]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per app group."""
+        return [p.to_json() for p in self.plans]

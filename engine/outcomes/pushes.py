@@ -1,0 +1,116 @@
+"""What a push of one group did: push, push now, activate, deactivate, ignore, Retry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.outcomes.base import DONE, FAILED, Outcome
+
+
+@dataclass(frozen=True)
+class PushResult(Outcome):
+    """What a push of one group did to its app group."""
+
+    group: str
+    app: str
+    added: int = 0
+    removed: int = 0
+    skipped: tuple[str, ...] = ()
+    """Members the app does not know."""
+    recreated: bool = False
+    """The app group was gone from the app and was created again."""
+    renamed_from: str | None = None
+    """The app group followed the directory group's rename from this name."""
+    described: bool = False
+    """The app group took the directory group's new description."""
+    group_error: str | None = None
+    """Why the app group did not follow the directory group's name or description."""
+
+
+@dataclass(frozen=True)
+class Pushed(PushResult):
+    """`push GROUP to APP`: the app group created (or linked) and its members pushed."""
+
+    linked: bool = False
+    memberships: bool = True
+    looks_like: tuple[str, ...] = ()
+    """Other app groups of the app whose names look like this one's."""
+
+    def to_json(self) -> dict[str, Any]:
+        """group, app, added, skipped."""
+        return {"group": self.group, "app": self.app, "added": self.added,
+                "skipped": list(self.skipped)}
+
+
+@dataclass(frozen=True)
+class PushedNow(PushResult):
+    """`now GROUP on APP`: the app group's members overwritten with the directory's."""
+
+    additive: bool = False
+    """Members only in the app were kept (the app's pushes are additive)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """group, app, added, removed."""
+        return {"group": self.group, "app": self.app, "added": self.added,
+                "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class Activated(PushResult):
+    """`activate GROUP on APP`: resumed and caught up."""
+
+    def to_json(self) -> dict[str, Any]:
+        """group, app, status, added, removed."""
+        return {"group": self.group, "app": self.app, "status": "active", "added": self.added,
+                "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class Deactivated(Outcome):
+    """`deactivate GROUP on APP`: paused; the app group stays."""
+
+    group: str
+    app: str
+
+    def to_json(self) -> dict[str, Any]:
+        """group, app, status."""
+        return {"group": self.group, "app": self.app, "status": "inactive"}
+
+
+@dataclass(frozen=True)
+class DriftIgnored(Outcome):
+    """`ignore GROUP on APP`: keep the drift the app has; it is not told again."""
+
+    group: str
+    app: str
+    by: str
+
+    def to_json(self) -> dict[str, Any]:
+        """{} (docs/json.md)."""
+        return {}
+
+
+@dataclass(frozen=True)
+class Retried(Outcome):
+    """The Retry button of a failed push: pushed again (works, failed again, or held)."""
+
+    group: str
+    app: str
+    added: int = 0
+    removed: int = 0
+    error: str | None = None
+    """Why it failed again."""
+    held: str | None = None
+    """The approval request it is held for (too many removals)."""
+    removing: int = 0
+    of: int = 0
+
+    @property
+    def status(self) -> str:
+        """done when it works again, else failed."""
+        return FAILED if self.error is not None or self.held is not None else DONE
+
+    def to_json(self) -> dict[str, Any]:
+        """{"held": [request id]} when held, else {}."""
+        return {"held": [self.held]} if self.held is not None else {}

@@ -1,0 +1,219 @@
+"""The reads: help, apps, list, search, info, rule list, audit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.outcomes.base import DONE, FAILED, Outcome
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    """One command as `help` lists it."""
+
+    usage: str
+    summary: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Commands(Outcome):
+    """`help`: every command people can type."""
+
+    commands: tuple[CommandHelp, ...]
+    dry_run_flag: str = "--dry-run"
+
+    def to_json(self) -> dict[str, Any]:
+        """{"commands": [{usage, summary, kind}]}."""
+        return {"commands": [asdict(c) for c in self.commands]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per command."""
+        return [asdict(c) for c in self.commands]
+
+
+@dataclass(frozen=True)
+class AppRow:
+    """One configured app: its type, health and pushed groups."""
+
+    name: str
+    type: str
+    health: str
+    healthy: bool
+    pushed: int
+
+
+@dataclass(frozen=True)
+class AppsListed(Outcome):
+    """`apps`: failed when an app is not healthy."""
+
+    apps: tuple[AppRow, ...]
+
+    @property
+    def status(self) -> str:
+        """failed when any app is unhealthy."""
+        return DONE if all(a.healthy for a in self.apps) else FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        """{"apps": [...]}."""
+        return {"apps": self.rows()}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per app."""
+        return [asdict(a) for a in self.apps]
+
+
+@dataclass(frozen=True)
+class PushRow:
+    """One pushed group as `list` shows it."""
+
+    group: str
+    app: str
+    app_group: str | None
+    app_group_id: str | None
+    status: str  # active | deactivated
+    members: int
+    last_push: datetime | None
+    error: str | None
+    drift: bool
+    origin: str  # name | rule
+    rule: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready (the time in ISO 8601)."""
+        row = asdict(self)
+        row["last_push"] = self.last_push.isoformat() if self.last_push else None
+        return row
+
+
+@dataclass(frozen=True)
+class PushesListed(Outcome):
+    """`list`: the pushed groups a filter keeps."""
+
+    pushes: tuple[PushRow, ...]
+    app: str | None = None
+    rule: str | None = None
+    state: str | None = None
+    """The filters in force: the rule that found them, their status, failing, drifted."""
+    errors: bool = False
+    drift: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """{"pushes": [...]}."""
+        return {"pushes": self.rows()}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per pushed group."""
+        return [p.to_json() for p in self.pushes]
+
+
+@dataclass(frozen=True)
+class FoundGroup:
+    """A directory group `search` found."""
+
+    name: str
+    id: str
+    active_members: int
+    same_name: bool
+    """Another directory group has this name (tell them apart by id)."""
+
+
+@dataclass(frozen=True)
+class GroupsFound(Outcome):
+    """`search TEXT`: the directory groups whose names contain it."""
+
+    text: str
+    groups: tuple[FoundGroup, ...]
+    more: int = 0
+    """Groups found beyond those shown."""
+    at_least: bool = False
+    """The search stopped counting: there may be more than `more`."""
+
+    def to_json(self) -> dict[str, Any]:
+        """{"groups": names, "more": n, "ids": ids}."""
+        return {"groups": [g.name for g in self.groups], "more": self.more,
+                "ids": [g.id for g in self.groups]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per group."""
+        return [asdict(g) for g in self.groups]
+
+
+@dataclass(frozen=True)
+class Information(Outcome):
+    """`info GROUP on APP`: the Information details, label by label (their texts are the
+    documented `--json` data)."""
+
+    group: str
+    app: str
+    details: tuple[tuple[str, str], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """{"info": {label: text}}."""
+        return {"info": dict(self.details)}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per detail."""
+        return [{"field": k, "value": v} for k, v in self.details]
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A push rule with the pushed groups it found."""
+
+    name: str
+    app: str
+    kind: str
+    pattern: str
+    groups: tuple[str, ...]
+    created_by: str
+
+
+@dataclass(frozen=True)
+class RulesListed(Outcome):
+    """`rule list [APP]`."""
+
+    rules: tuple[RuleRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """{"rules": [...]}, each with how many groups it pushed."""
+        return {"rules": self.rows()}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per rule."""
+        return [{"name": r.name, "app": r.app, "kind": r.kind, "pattern": r.pattern,
+                 "pushed": len(r.groups), "groups": list(r.groups), "created_by": r.created_by}
+                for r in self.rules]
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audited change or refused attempt: when, who, what, and its export record."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+    record: tuple[tuple[str, Any], ...]
+    """The event as `grouppush audit-export` writes it (stable id, schema...)."""
+
+
+@dataclass(frozen=True)
+class AuditTrail(Outcome):
+    """`audit`: the events oldest first; `export` is their JSON Lines or CSV when asked."""
+
+    events: tuple[AuditLine, ...]
+    format: str = "text"
+    export: str = ""
+    since: bool = False
+    """Asked for a time span (--since) rather than a number of events."""
+
+    def to_json(self) -> dict[str, Any]:
+        """{"events": [{at, ...record}]}, oldest first."""
+        return {"events": self.rows()}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per event."""
+        return [{"at": dict(e.record)["time"], **dict(e.record)} for e in self.events]

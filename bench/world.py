@@ -98,7 +98,7 @@ def push_groups(service: GroupPushService, names: Iterable[str], at_once: int) -
     def push_one(name: str) -> None:
         reply = service.push(name, APP, ACTOR)
         if not reply.ok:
-            raise RuntimeError(reply.text)
+            raise RuntimeError(str(reply))
 
     with ThreadPoolExecutor(max_workers=at_once) as pool:
         list(pool.map(push_one, names))

@@ -14,8 +14,9 @@ from engine.context import Context
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
+from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.planner import MemberPlan
-from engine.plans import dry_run_reply, preview_mapping, preview_new_push
+from engine.plans import preview_mapping, preview_new_push
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
 from engine.registry import handles
 from engine.results import Reply
@@ -183,13 +184,14 @@ def sync(service: GroupPushService, app_name: str | None, actor: str,
                        "errors": [e.to_dict() for e in report.errors], "held": report.held})
 
 
-def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
+def preview_sync(service: GroupPushService, app_name: str | None) -> Planned:
     """`sync [APP] --dry-run`: what the sync would push now, reading only."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     service.kept.refresh()  # the directory's changes, into grouppush's own copy (no app write)
     snapshot = service.snapshot()
     guard = removal_guard(service)
-    plans, notes = [], []
+    plans: list[PushPlan] = []
+    notes: list[PlanNote] = []
     for app in apps:
         with service.db.session() as session:
             rules = repo.list_rules(session, app.name)
@@ -202,7 +204,8 @@ def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
                     try:
                         plans.append(preview_new_push(service, snapshot, group, app))
                     except Refused as refusal:
-                        notes.append(f"✗ rule {rule.name}: {refusal}")
+                        notes.append(PlanNote(group.name, app.name, "refused", str(refusal),
+                                              rule.name))
         for mapping in mappings:
             try:
                 plan = preview_mapping(service, snapshot, app, mapping)
@@ -212,12 +215,12 @@ def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
             except HeldForApproval:
                 plan = replace(plan, held=True)
             except ConnectorError as error:
-                notes.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
-                             f"{error.describe()}")
+                notes.append(PlanNote(mapping.group_name, app.name, "failed",
+                                      error.describe()))
                 continue
             if plan.changes:
                 plans.append(plan)
-    return dry_run_reply(f"sync {app_name or 'all apps'}.", plans, notes)
+    return Planned(Sync(app_name, dry_run=True), tuple(plans), tuple(notes))
 
 
 def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
@@ -227,7 +230,7 @@ def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
 
 
 @handles(Sync, dry_run=True)
-def handle_sync(ctx: Context, op: Sync) -> Reply:
+def handle_sync(ctx: Context, op: Sync) -> Reply | Planned:
     """`sync [APP] [--full]`."""
     if op.dry_run:
         return preview_sync(ctx.service, op.app)

@@ -53,7 +53,7 @@ MOVED = ["created the group and", "linked the existing app group", "members go a
          "changes are kept and not reported", "Pushed groups (", "Directory groups matching",
          "No push rules.", "No apps are configured", "No changes recorded",
          "their active members into apps", "another group has this name", "found: none yet",
-         "search a longer text", "Information: {"]
+         "search a longer text", "Information: {", "would change):", "and make its members match"]
 """Sentences the bot now builds from outcomes (bot/views/words); none is left in engine/."""
 
 
@@ -77,6 +77,10 @@ def test_push_commands_answer_with_what_they_did(ws: Workspace) -> None:
     ws.app.patch_members("Sales", remove=["alice@acme.test"])
     now = outcome(ws, "now Sales on box")
     assert isinstance(now, PushedNow) and (now.added, now.removed) == (1, 0)
+    ws.set_members("g-sales", ["alice", "bob"])
+    sync = outcome(ws, "sync box --dry-run")
+    assert isinstance(sync, Planned) and [(p.group, p.remove) for p in sync.plans] == [
+        ("Sales", ("erin@acme.test",))]
     assert outcome(ws, "deactivate Sales on box") == Deactivated("Sales", "box")
     again = outcome(ws, "deactivate Sales on box")
     assert isinstance(again, Refusal) and again.status == "refused"

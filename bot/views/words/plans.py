@@ -13,6 +13,7 @@ from engine.operations import (
     Repush,
     RuleAdd,
     RuleRemove,
+    Sync,
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.registry import Operation
@@ -60,6 +61,8 @@ def head(outcome: Planned) -> str:
     if isinstance(op, RuleAdd):
         return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
                 f"{plural(outcome.matches, 'group')} it matches now.")
+    if isinstance(op, Sync):
+        return f"sync {op.app or 'all apps'}."
     if isinstance(op, Repush):
         return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
     return f"`{op.line()}`."

@@ -8,7 +8,15 @@ from here.
 
 from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
 from engine.outcomes.base import Failed, Outcome, Refusal
-from engine.outcomes.changes import BulkDeactivated, Repushed, RepushStep, RuleRemoved
+from engine.outcomes.changes import (
+    BulkDeactivated,
+    Repushed,
+    RepushStep,
+    RuleAdded,
+    RuleRemoved,
+    Synced,
+    SyncStep,
+)
 from engine.outcomes.plans import Planned, PlanNote, PushPlan
 from engine.outcomes.pushes import (
     Activated,
@@ -58,6 +66,9 @@ __all__ = [
     "BulkDeactivated",
     "RepushStep",
     "Repushed",
+    "RuleAdded",
+    "Synced",
+    "SyncStep",
     "CommandHelp",
     "Commands",
     "AppRow",

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
+from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from engine.service import GroupPushService
@@ -49,7 +50,7 @@ def test_a_failure_is_recorded_once_read_back_by_the_answer_and_the_run_carries_
     breaker.failing.append(("PATCH", f"/Groups/{sales_id}"))
 
     reply = run_line(engine, "sync box", "console")
-    assert not reply.ok and "1 error" in reply.text
+    assert not reply.ok and "1 error" in render(reply)
     assert ws.app.member_logins("Engineering") == {"bob@acme.test", "frank@acme.test"}
     rows, mapping = errors_of(engine, "Sales")
     [row] = rows

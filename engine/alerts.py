@@ -10,6 +10,7 @@ from engine.pusher import Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.sync import sync_one
+from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -132,7 +133,8 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     mapping = mapping_by_id(service, mapping_id)
     app = service.find_app(mapping.app)
     try:
-        outcome = sync_one(service, service.snapshot(), app, mapping_id, actor=actor)
+        outcome = sync_one(service, service.snapshot(), app, mapping_id, actor=actor,
+                           hold_removals=waits_for_held_sync(service, mapping_id))
     except ConnectorError as error:
         return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
                             f"again: {error.describe()}")

@@ -32,11 +32,21 @@ class PushPlan:
     skipped: tuple[str, ...] = ()
     held: bool = False
     """A sync would hold this plan for approval (too many removals)."""
+    removals_held: bool = False
+    """A sync would add, but keep the removals back for approval (too many in total)."""
 
     @property
     def changes(self) -> bool:
         """Whether carrying it out writes anything to the app."""
         return bool(self.add or self.remove) or self.app_group in ("create", "rename")
+
+    @property
+    def writes(self) -> bool:
+        """Whether a sync would write anything to the app now (held parts left out)."""
+        if self.held:
+            return False
+        return bool(self.add or (self.remove and not self.removals_held)) or \
+            self.app_group in ("create", "rename")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: names as lists."""
@@ -56,7 +66,8 @@ class PushPlan:
                 steps.append(f"{verb} {len(names)}: {_first(names)}")
         if self.skipped:
             steps.append(f"skip {len(self.skipped)} not in the app: {_first(self.skipped)}")
-        held = " (held for approval: too many removals)" if self.held else ""
+        held = " (held for approval: too many removals)" if self.held else (
+            " (removals held for approval: too many in total)" if self.removals_held else "")
         return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held]
 
 
@@ -112,7 +123,7 @@ def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app:
 def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = None) -> Reply:
     """The answer of a --dry-run: nothing changed, the plan line by line, and the data."""
     lines = [line for p in plans for line in p.lines()] + (notes or [])
-    writes = sum(1 for p in plans if p.changes and not p.held)
+    writes = sum(1 for p in plans if p.writes)
     return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
                                   f"({writes} app groups would change):", *lines]),
                  data={"dry_run": True, "plan": [p.to_dict() for p in plans]})

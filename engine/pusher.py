@@ -47,8 +47,9 @@ class HeldForApproval(Exception):
         """The logins the held plan removes."""
 
 
-Guard = Callable[[str, str, MemberPlan, int], None]
-"""Called with (group, app, plan, members pushed now) before a plan is applied; may raise."""
+Guard = Callable[[str, str, MemberPlan, int], MemberPlan | None]
+"""Called with (group, app, plan, members pushed now) before a plan is applied: may raise
+HeldForApproval, or return the plan to apply instead (None: this one)."""
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             if pushed_now is None:
                 with db.session() as session:
                     pushed_now = repo.count_pushed_members(session, mapping_id)
-            guard(mapping.group_name, app.name, plan, pushed_now)
+            plan = guard(mapping.group_name, app.name, plan, pushed_now) or plan
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
     except ConnectorError as error:
         record_failure(db, mapping_id, run_id, operation, error)

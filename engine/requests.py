@@ -8,6 +8,7 @@ from typing import Any
 
 from connectors.base import App
 from connectors.errors import ConnectorError
+from engine import sync_hold
 from engine.approvals import (
     Ask,
     Target,
@@ -192,6 +193,8 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
     """Do what an approved request asked, if its targets and plan are still what was shown:
     (outcome, status: approved | failed | changed)."""
+    if request.action == sync_hold.ACTION:
+        return sync_hold.release(service, request)
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _release_sync(service, app, request)

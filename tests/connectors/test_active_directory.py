@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -221,7 +220,6 @@ def test_config_is_checked_at_build() -> None:
 
 def test_groups_over_1500_members_list_fully(samba_dc: samba.SambaDC,
                                              admin: ldap3.Connection) -> None:
-    started = time.monotonic()
     tag = uuid.uuid4().hex[:6]
     many = samba.add_users(admin, [f"bulk{tag}-{i}" for i in range(1600)], PEOPLE)
     big = ActiveDirectoryApp("ad", settings(max_members_per_request=500))
@@ -236,7 +234,6 @@ def test_groups_over_1500_members_list_fully(samba_dc: samba.SambaDC,
                attributes=["member;range=0-1499"])
     assert list(raw.response[0]["raw_attributes"]) == ["member;range=0-1499"]
     raw.unbind()
-    assert time.monotonic() - started < 60
 
 
 def test_an_untrusted_certificate_is_refused_with_the_fix(directory_users: dict[str, str]) -> None:

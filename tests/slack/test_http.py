@@ -81,7 +81,7 @@ def test_a_push_of_ten_thousand_members_is_acked_at_once(
     acked = time.perf_counter() - started
     print(f"\nack of a 10,000-member push: {acked * 1000:.1f} ms")
     assert response.status_code == 200 and response.text == ""
-    assert acked < 0.5
+    assert acked < 3.0  # Slack's ack window; the speed itself is measured in bench/
     working = bot.slack.wait_for("chat.postMessage")
     assert working.args["channel"] == CHANNEL
     assert "working..." in message_text(working)

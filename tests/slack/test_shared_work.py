@@ -94,7 +94,7 @@ def test_two_instances_share_the_apps_and_one_takes_over_a_killed_ones(
             and len(job_holders(postgres_url)) == 2 * len(APPS), 3 * LEASE,
             "the survivor never took the killed instance's jobs")
         took = time.monotonic() - killed
-        assert took <= LEASE + 1.0, f"taken over after {took:.1f} s"  # + a beat on a busy box
+        assert took <= 2 * LEASE, f"taken over after {took:.1f} s"  # a lease, and a busy box
 
         directory["groups"][0]["members"].append("u-erin")
         (tmp_path / "directory.yml").write_text(yaml.safe_dump(directory))

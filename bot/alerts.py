@@ -31,6 +31,22 @@ class Alerter:
         self.service = service
         self.channel = service.config.slack.alerts_channel
 
+    def after_work(self, held: list[str] | None = None, checked: bool = False) -> None:
+        """The one path to the alerts channel after any work, whoever started it (a command,
+        a button, the scheduler): the requests a sync held, new drift (after a check), and
+        each failure not told yet, once."""
+        self.post_requests(held or [])
+        if checked:
+            self.after_check()
+        self.after_push_errors()
+
+    def adopt_error(self, mapping_id: int, channel: str, ts: str) -> None:
+        """A failure's answer that landed in the alerts channel with its Retry button is
+        that failure's alert: it is not posted a second time."""
+        if channel and channel == self.channel and ts:
+            with _TELLING:
+                alerts.adopt_error_alert(self.service, mapping_id, ts)
+
     def after_check(self) -> None:
         """Post drift found by any check once; update the alert of drift that went away."""
         with _TELLING:

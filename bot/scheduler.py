@@ -149,14 +149,12 @@ class Scheduler:
         if apps:
             self.runs["sync"] += 1
             if self.alerter:
-                self.alerter.post_requests(held)
-                self.alerter.after_push_errors()
+                self.alerter.after_work(held)
 
     def after_sync(self, report: SyncReport) -> None:
         """Tell about what a sync for directory events (engine/hooks.py) held or failed."""
         if self.alerter:
-            self.alerter.post_requests(report.held)
-            self.alerter.after_push_errors()
+            self.alerter.after_work(report.held)
 
     def drift_job(self) -> None:
         """Check this instance's apps for drift and alert once per new drift."""
@@ -169,8 +167,7 @@ class Scheduler:
         if apps:
             self.runs["drift"] += 1
             if self.alerter:
-                self.alerter.after_check()
-                self.alerter.after_push_errors()
+                self.alerter.after_work(checked=True)
 
 
 def start_scheduler(service: GroupPushService, app: App) -> Scheduler:

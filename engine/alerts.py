@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connectors.errors import ConnectorError
 from engine.drift import DriftReport, report_from_json
+from engine.failures import PushFailed
+from engine.fanout import one
 from engine.pusher import Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -127,17 +128,29 @@ def remember_error_alert(service: GroupPushService, mapping_id: int, message: st
             mapping.error_alerted, mapping.error_alert_ts = message, ts
 
 
+def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> None:
+    """Take a message at `ts` in the alerts channel as the alert of the push's current
+    error (so that error is not posted again, and its fix updates that message)."""
+    with service.db.session() as session:
+        mapping = session.get(PushMapping, mapping_id)
+        if mapping is not None and mapping.error_message:
+            mapping.error_alerted, mapping.error_alert_ts = mapping.error_message, ts
+
+
 def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     """The Retry button: push this group's directory changes again, now."""
     service.require_operator(actor)
     mapping = mapping_by_id(service, mapping_id)
     app = service.find_app(mapping.app)
+    snapshot = service.snapshot()
     try:
-        outcome = sync_one(service, service.snapshot(), app, mapping_id, actor=actor,
-                           hold_removals=waits_for_held_sync(service, mapping_id))
-    except ConnectorError as error:
+        held = waits_for_held_sync(service, mapping_id)
+        outcome = one(service.db, app, mapping_id,
+                      lambda i: sync_one(service, snapshot, app, i, actor=actor,
+                                         hold_removals=held), "sync")
+    except PushFailed as failed:
         return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
-                            f"again: {error.describe()}")
+                            f"again: {failed.failure.message}")
     service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
     return Reply(True, f"Retried {quoted(mapping.group_name)} on {app.name}: it works again "
                  f"({outcome.added} added, {outcome.removed} removed).")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
-from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.context import Context
+from engine.fanout import Done, Failed, fan_out
 from engine.operations import BulkDeactivate, Repush, RuleAdd, RuleRemove
 from engine.planner import MemberPlan
 from engine.plans import PushPlan, dry_run_reply, preview_new_push
-from engine.pusher import Refused, apply_plan, record_failure, resolve
+from engine.pusher import Refused, apply_plan, resolve
 from engine.registry import handles
 from engine.requests import selected_mappings
 from engine.results import Reply
@@ -138,14 +140,16 @@ def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool =
     if dry_run:
         return _repush_preview(service, mappings, user.login, user.active)
     lines, errors = [], 0
-    for mapping in mappings:
+    for mapping in mappings:  # one at a time, in order: one line per pushed group
         app = service.find_app(mapping.app)
-        try:
-            lines.append(_repush_one(service, mapping, app, user.login, user.active))
-        except ConnectorError as error:
+        step = functools.partial(_repush_one, service, mapping, app, user.login, user.active)
+        [result] = fan_out(service.db, app, [int(mapping.id or 0)], step, "repush")
+        if isinstance(result, Done):
+            lines.append(result.value)
+        elif isinstance(result, Failed):
             errors += 1
-            record_failure(service.db, int(mapping.id or 0), None, "repush", error)
-            lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: {error.describe()}")
+            lines.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
+                         f"{result.failure.message}")
     service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")
     state = "active" if user.active else f"not active ({user.status})"
     head = f"Repushed {user.login}, {state}, to {plural(len(mappings), 'pushed group')}."
@@ -154,8 +158,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str, dry_run: bool =
 
 
 def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
-                login: str, active: bool) -> str:
-    mapping_id = int(mapping.id or 0)
+                login: str, active: bool, mapping_id: int) -> str:
     with service.mapping_lock(mapping_id):
         with service.db.session() as session:
             pushed = repo.pushed_members(session, mapping_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.base import App
-from connectors.errors import ConnectorError
 from engine.context import Context
 from engine.drift import DriftReport, compare_members, drift_summary, report_to_json
+from engine.failures import clear_failure
+from engine.fanout import Done, Failed, fan_out
 from engine.operations import Check
-from engine.pusher import record_failure
 from engine.registry import handles
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
@@ -62,9 +62,7 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
         row = session.get(PushMapping, mapping_id)
         assert row is not None
         before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
-        if row.error_operation == "drift check":
-            row.error_operation = row.error_message = row.error_hint = ""
-            row.error_status = row.error_at = None
+        clear_failure(row, "drift check")
         now = report.fingerprint
         row.drift_detail = report_to_json(report) if now else ""
         if not now:
@@ -121,14 +119,12 @@ def check(service: GroupPushService, app_name: str | None,
                  mappings: dict[int, PushMapping] = mappings) -> DriftReport:
             return read_drift(service, app, mappings[mapping_id])
 
-        results = service.run_parallel(app, list(mappings), read)
-        for mapping_id, result in results:
-            if isinstance(result, ConnectorError):
-                record_failure(service.db, mapping_id, None, "drift check", result)
-                errors.append(f"✗ {quoted(mappings[mapping_id].group_name)} on {app.name}: "
-                              f"{result.describe()}")
-            else:
-                findings.append(_record(service, mapping_id, result))
+        for result in fan_out(service.db, app, list(mappings), read, "drift check"):
+            if isinstance(result, Done):
+                findings.append(_record(service, result.mapping_id, result.value))
+            elif isinstance(result, Failed):
+                errors.append(f"✗ {quoted(mappings[result.mapping_id].group_name)} on "
+                              f"{app.name}: {result.failure.message}")
     drifted = [f for f in findings if f.report.drifted and f.state != "ignored"]
     lines = [("• " if f.state == "new" else "• (seen before) ") + describe_drift(f.report)
              for f in drifted]

@@ -16,14 +16,13 @@ from engine import (  # noqa: F401  (handlers)
     sync_command,
 )
 from engine.context import Context, Progress
+from engine.failures import PushFailed
 from engine.grammar import UsageError, quote
 from engine.pusher import Refused
 from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
 from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
-from storage import repo
-from storage.models import PushMapping
 
 log = logging.getLogger(__name__)
 
@@ -63,38 +62,25 @@ def _run(service: GroupPushService, operation: Operation, actor: str, channel: s
         return Reply(False, str(error), status="usage")
     except Refused as refusal:
         return Reply.refused(str(refusal))
-    except ConnectorError as error:
-        return failure(service, operation, error)
+    except (ConnectorError, PushFailed) as error:
+        return failure(error)
 
 
-def failure(service: GroupPushService, operation: Operation, error: ConnectorError) -> Reply:
+def failure(error: ConnectorError | PushFailed) -> Reply:
     """A failed change's answer: the app's error, a hint, and, when a push recorded it, its
     Information details and what Retry needs."""
-    hint = f"\nTroubleshooting: {error.hint}" if error.hint else ""
-    mapping = _recorded(service, operation)
-    if mapping is None or not mapping.error_message:
+    if isinstance(error, ConnectorError):
+        hint = f"\nTroubleshooting: {error.hint}" if error.hint else ""
         return Reply.failed(f"Failed: {error.describe()}{hint}")
-    details = (f"\nInformation: {mapping.group_name} on {mapping.app}, operation "
-               f"{mapping.error_operation}, {when(mapping.error_at)}"
-               + (f", app status {mapping.error_status}" if mapping.error_status else "")
-               + f". `info {quote(mapping.group_name)} on {mapping.app}` shows it; Retry "
+    failed = error.failure
+    hint = f"\nTroubleshooting: {failed.hint}" if failed.hint else ""
+    details = (f"\nInformation: {failed.group} on {failed.app}, operation "
+               f"{failed.operation}, {when(failed.at)}"
+               + (f", app status {failed.status}" if failed.status else "")
+               + f". `info {quote(failed.group)} on {failed.app}` shows it; Retry "
                "pushes it again.")
-    return Reply.failed(f"Failed: {error.describe()}{hint}{details}",
-                        retry=int(mapping.id or 0))
-
-
-def _recorded(service: GroupPushService, operation: Operation) -> PushMapping | None:
-    group, app = getattr(operation, "group", None), getattr(operation, "app", None)
-    if not isinstance(group, str) or not isinstance(app, str) or app not in service.apps:
-        return None
-    try:
-        found = service.snapshot().group_named(group)
-    except ConnectorError:  # the directory itself is what failed
-        return None
-    if found is None:
-        return None
-    with service.db.session() as session:
-        return repo.find_mapping(session, found.id, app)
+    return Reply.failed(f"Failed: {failed.message}{hint}{details}",
+                        retry=failed.mapping_id)
 
 
 def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:

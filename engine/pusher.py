@@ -19,12 +19,13 @@ from connectors.errors import (
     NameTakenError,
     ObjectExistsError,
 )
+from engine.failures import StepFailed, clear_failure
 from engine.grammar import quote
 from engine.planner import MemberPlan, plan_members
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
-from storage.models import PushMapping, PushRun, RunError, utcnow
+from storage.models import PushMapping, PushRun, utcnow
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,8 @@ def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: Mem
 def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
                  operation: str, actor: str, full: bool = False, members: bool = True,
                  progress: Progress | None = None, guard: Guard | None = None) -> PushOutcome:
-    """Push one mapping; full reads the app group and overwrites it (push now)."""
+    """Push one mapping; full reads the app group and overwrites it (push now). An app's
+    failure is raised as StepFailed, with its run, for the fan-out to record."""
     with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
@@ -276,10 +278,9 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             plan = guard(mapping.group_name, app.name, plan, pushed_now) or plan
         apply_plan(db, app, mapping_id, app_group.id, plan, progress)
     except ConnectorError as error:
-        record_failure(db, mapping_id, run_id, operation, error)
         _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
                   error.describe())
-        raise
+        raise StepFailed(error, run_id) from error
     except HeldForApproval:
         with db.session() as session:
             run = session.get(PushRun, run_id)
@@ -298,8 +299,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
         if members:
             mapping.skipped_logins = "\n".join(plan.skipped)
-        mapping.error_operation = mapping.error_message = mapping.error_hint = ""
-        mapping.error_status = mapping.error_at = None
+        clear_failure(mapping)
         run = session.get(PushRun, run_id)
         if run is not None:
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
@@ -313,8 +313,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         if app.capabilities.descriptions and group.description != mapping.app_group_description:
             follow_description(db, app, mapping_id, app_group.id, group.description, actor)
             described = True
-    except ConnectorError as error:
-        record_failure(db, mapping_id, None, "update group", error)
+    except ConnectorError as error:  # recorded by the fan-out (engine/fanout.py)
         group_error = error
     return PushOutcome(group=group.name, app=app.name, added=len(plan.add),
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
@@ -377,25 +376,6 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
                             additive=app.capabilities.additive_push_now)
     wanted = {login: resolved[login] for login in desired if login in resolved}
     return plan, wanted, len(pushed)
-
-
-def record_failure(db: Database, mapping_id: int, run_id: int | None, operation: str,
-                   error: ConnectorError) -> None:
-    """Keep the Information details of a failed push on the mapping and as a run error."""
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.error_operation = operation
-        mapping.error_message = error.describe()
-        mapping.error_status = error.status
-        mapping.error_hint = error.hint
-        mapping.error_at = utcnow()
-        session.add(RunError(run_id=run_id or 0, mapping_id=mapping_id,
-                             group_name=mapping.group_name, app=mapping.app,
-                             operation=operation, status=error.status,
-                             message=error.describe(), hint=error.hint))
-        run = session.get(PushRun, run_id) if run_id else None
-        if run is not None:
-            repo.finish_run(run, "failed")
 
 
 def _get(session: Session, mapping_id: int) -> PushMapping:

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from connectors.base import App
-from connectors.errors import ConnectorError
 from engine import sync_hold
 from engine.approvals import (
     Ask,
@@ -20,6 +19,8 @@ from engine.approvals import (
     why_not_decide,
 )
 from engine.context import Context
+from engine.failures import PushFailed
+from engine.fanout import Done, Failed, fan_out, one
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
 from engine.pusher import Refused, plan_mapping, push_mapping
 from engine.registry import handles
@@ -222,23 +223,28 @@ def _legacy_targets(request: ApprovalRequest) -> list[Target]:
 
 def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
             mappings: list[PushMapping]) -> tuple[str, str]:
+    def step(mapping_id: int) -> str:
+        with service.mapping_lock(mapping_id):
+            mapping = next(m for m in mappings if m.id == mapping_id)
+            if request.delete and mapping.app_group_id:
+                app.delete_group(mapping.app_group_id)
+            with service.db.session() as session:
+                row = session.get(PushMapping, mapping_id)
+                if row is not None:
+                    repo.forget_mapping(session, row)
+                repo.audit(session, request.requested_by, "unlink",
+                           f"{mapping.group_name} from {app.name} "
+                           f"({'deleted in the app' if request.delete else 'kept in the app'})"
+                           f", approved by {request.decided_by}")
+        return quoted(mapping.group_name)
+
     done, failed = [], []
-    for mapping in mappings:
-        try:
-            with service.mapping_lock(int(mapping.id or 0)):
-                if request.delete and mapping.app_group_id:
-                    app.delete_group(mapping.app_group_id)
-                with service.db.session() as session:
-                    row = session.get(PushMapping, mapping.id)
-                    if row is not None:
-                        repo.forget_mapping(session, row)
-                    repo.audit(session, request.requested_by, "unlink",
-                               f"{mapping.group_name} from {app.name} "
-                               f"({'deleted in the app' if request.delete else 'kept in the app'})"
-                               f", approved by {request.decided_by}")
-            done.append(quoted(mapping.group_name))
-        except ConnectorError as error:
-            failed.append(f"{quoted(mapping.group_name)}: {error.describe()}")
+    for result in fan_out(service.db, app, [int(m.id or 0) for m in mappings], step,
+                          "delete" if request.delete else "unlink"):
+        if isinstance(result, Done):
+            done.append(result.value)
+        elif isinstance(result, Failed):
+            failed.append(f"{quoted(result.failure.group)}: {result.failure.message}")
     verb = "deleted from" if request.delete else "unlinked (kept in)"
     outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
     if failed:
@@ -252,8 +258,9 @@ def _release_sync(service: GroupPushService, app: App,
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
         return "the group is no longer pushed; nothing to do.", "approved"
-    mapping_id, snapshot = int(mapping.id or 0), service.snapshot()
-    try:
+    snapshot = service.snapshot()
+
+    def step(mapping_id: int) -> tuple[str, str]:
         with service.mapping_lock(mapping_id):
             plan = plan_mapping(service.db, app, snapshot, mapping_id)
             now = {"app_group_id": mapping.app_group_id, "remove": sorted(plan.remove)}
@@ -264,10 +271,13 @@ def _release_sync(service: GroupPushService, app: App,
                         "asks again if it still holds."), "changed"
             outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
                                    actor=request.decided_by)
-    except ConnectorError as error:
-        return f"the sync failed: {error.describe()}", "failed"
-    return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
-            f"-{outcome.removed}."), "approved"
+        return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
+                f"-{outcome.removed}."), "approved"
+
+    try:
+        return one(service.db, app, int(mapping.id or 0), step, "sync")
+    except PushFailed as failed:
+        return f"the sync failed: {failed.failure.message}", "failed"
 
 
 @handles(Approve)

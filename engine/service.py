@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
-from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.config import Config
+from engine.failures import StepFailed
+from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_note, one_line
-from engine.pusher import (
-    GroupTaken,
-    HeldForApproval,
-    Progress,
-    PushOutcome,
-    Refused,
-    push_mapping,
-)
+from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
 from engine.results import Reply
 from engine.words import gone_from_directory, plural, typeable
 from storage import repo
@@ -198,16 +190,29 @@ class GroupPushService:
                            + (f" by rule {via[5:]}" if via.startswith("rule:") else ""))
         except IntegrityError:  # someone pushed the same group at the same moment
             raise already from None
-        try:
+
+        def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
-                return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
-                                    actor=actor, members=memberships, progress=progress)
-        except GroupTaken as taken:
+                return self._first_push(snapshot, app, mapping_id, actor, memberships,
+                                        progress)
+
+        return one(self.db, app, mapping_id, step, "push")
+
+    def _first_push(self, snapshot: DirectorySnapshot, app: App, mapping_id: int, actor: str,
+                    memberships: bool, progress: Progress | None) -> PushOutcome:
+        """The first push of a new mapping; one refused by the app group's name leaves no
+        push behind."""
+        try:
+            return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
+                                actor=actor, members=memberships, progress=progress)
+        except StepFailed as failed:
+            if not isinstance(failed.error, GroupTaken):
+                raise
             with self.db.session() as session:
                 row = session.get(PushMapping, mapping_id)
                 if row is not None:
                     repo.forget_mapping(session, row, history=True)
-            raise Refused(str(taken)) from None
+            raise Refused(str(failed.error)) from None
 
     def push_now(self, group_name: str, app_name: str, actor: str,
                  progress: Progress | None = None) -> Reply:
@@ -221,10 +226,12 @@ class GroupPushService:
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
-        with self.mapping_lock(int(mapping.id or 0)):
-            outcome = push_mapping(self.db, app, snapshot, int(mapping.id or 0),
-                                   operation="push now", actor=actor, full=True,
-                                   progress=progress)
+        def step(mapping_id: int) -> PushOutcome:
+            with self.mapping_lock(mapping_id):
+                return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",
+                                    actor=actor, full=True, progress=progress)
+
+        outcome = one(self.db, app, int(mapping.id or 0), step, "push now")
         self.audit(actor, "push now", f"{group.name} on {app.name}: +{outcome.added} "
                    f"-{outcome.removed}")
         with self.db.session() as session:
@@ -264,29 +271,17 @@ class GroupPushService:
                          "stays in the app; directory changes are not pushed until you "
                          f"`activate {quoted(group.name)} on {app.name}`.",
                          data={"group": group.name, "app": app.name, "status": wanted})
-        with self.mapping_lock(int(mapping.id or 0)):
-            outcome = push_mapping(self.db, app, snapshot, int(mapping.id or 0),
-                                   operation="activate", actor=actor)
+        def step(mapping_id: int) -> PushOutcome:
+            with self.mapping_lock(mapping_id):
+                return push_mapping(self.db, app, snapshot, mapping_id, operation="activate",
+                                    actor=actor)
+
+        outcome = one(self.db, app, int(mapping.id or 0), step, "activate")
         return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
                      f"{outcome.added} added, {outcome.removed} removed."
                      + skipped_note(outcome.skipped) + group_note(outcome),
                      data={"group": group.name, "app": app.name, "status": wanted,
                            "added": outcome.added, "removed": outcome.removed})
-
-    def run_parallel(self, app: App, ids: list[int],
-                     work: Callable[[int], Any]) -> Iterable[tuple[int, Any]]:
-        """Run work per mapping, a few at once per app; app errors are returned, not raised."""
-        def guarded(mapping_id: int) -> tuple[int, Any]:
-            try:
-                return mapping_id, work(mapping_id)
-            except (ConnectorError, HeldForApproval) as error:
-                return mapping_id, error
-
-        workers = max(1, app.capabilities.concurrency)
-        if len(ids) <= 1 or workers == 1:
-            return [guarded(i) for i in ids]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(guarded, ids))
 
     def expires(self) -> datetime:
         """When a request made now expires."""

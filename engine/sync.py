@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from connectors.errors import ConnectorError
 from engine.approvals import Ask, Target, new_request, pending_for
+from engine.failures import Failure, PushFailed
+from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
 from engine.planner import MemberPlan
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
@@ -35,7 +36,8 @@ class SyncReport:
     added: int = 0
     removed: int = 0
     lines: list[str] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[Failure] = field(default_factory=list)
+    """The failures, as recorded (engine/failures.py)."""
     held: list[str] = field(default_factory=list)
 
 
@@ -78,13 +80,11 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
-            except (Refused, ConnectorError) as error:
-                why = error.describe() if isinstance(error, ConnectorError) else str(error)
-                report.errors.append({"mapping_id": None, "group": group.name, "app": app.name,
-                                      "operation": f"rule {rule.name}", "message": why,
-                                      "status": getattr(error, "status", None),
-                                      "hint": getattr(error, "hint", "")})
-                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {why}")
+            except (Refused, PushFailed) as error:
+                failure = error.failure if isinstance(error, PushFailed) else Failure(
+                    None, group.name, app.name, f"rule {rule.name}", str(error), None, "")
+                report.errors.append(failure)
+                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {failure.message}")
             else:
                 report.groups += 1
                 report.changed += 1
@@ -132,7 +132,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     report.lines += hold.lines
     for app, mappings in work.items():
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
-        metrics.record_sync(app.name, not any(e["app"] == app.name for e in report.errors))
+        metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
 
 
@@ -154,37 +154,39 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
         return sync_one(service, snapshot, app, mapping_id, actor=actor,
                         hold_removals=mapping_id in hold.waiting)
 
-    for mapping_id, result in service.run_parallel(app, list(by_id), work):
-        mapping = by_id[mapping_id]
+    for result in fan_out(service.db, app, list(by_id), work, "sync"):
         report.groups += 1
-        if isinstance(result, HeldForApproval):
-            request_id = _hold(service, mapping, result, actor)
-            report.held.append(request_id)
-            report.lines.append(f"⏸ {result} — held: `approve {request_id}` lets it go")
-        elif isinstance(result, ConnectorError):
-            _failed(report, mapping_id, mapping.group_name, app.name, "sync", result)
-        elif result.group_error is not None:
-            report.added += result.added
-            report.removed += result.removed
-            _failed(report, mapping_id, result.group, app.name, "update group",
-                    result.group_error, f" (+{result.added} -{result.removed} pushed)")
-        elif result.added or result.removed or result.renamed_from or result.described:
-            report.changed += 1
-            report.added += result.added
-            report.removed += result.removed
-            renamed = (f", renamed from {quoted(result.renamed_from)}"
-                       if result.renamed_from else "")
-            described = ", description updated" if result.described else ""
-            report.lines.append(f"• {quoted(result.group)} on {app.name}: "
-                                f"+{result.added} -{result.removed}{renamed}{described}")
+        _count(service, report, by_id[result.mapping_id], result, actor)
 
 
-def _failed(report: SyncReport, mapping_id: int, group: str, app: str, operation: str,
-            error: ConnectorError, done: str = "") -> None:
-    report.errors.append({"mapping_id": mapping_id, "group": group, "app": app,
-                          "operation": operation, "message": error.describe(),
-                          "status": error.status, "hint": error.hint})
-    report.lines.append(f"✗ {quoted(group)} on {app}: {error.describe()}{done}")
+def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
+           result: Done[PushOutcome] | Failed | Held, actor: str) -> None:
+    """One mapping's sync, into the report."""
+    if isinstance(result, Held):
+        request_id = _hold(service, mapping, result.held, actor)
+        report.held.append(request_id)
+        report.lines.append(f"⏸ {result.held} — held: `approve {request_id}` lets it go")
+        return
+    if isinstance(result, Failed):
+        report.errors.append(result.failure)
+        report.lines.append(f"✗ {quoted(mapping.group_name)} on {mapping.app}: "
+                            f"{result.failure.message}")
+        return
+    outcome = result.value
+    report.added += outcome.added
+    report.removed += outcome.removed
+    if result.failure is not None:
+        report.errors.append(result.failure)
+        report.lines.append(f"✗ {quoted(outcome.group)} on {mapping.app}: "
+                            f"{result.failure.message} (+{outcome.added} -{outcome.removed} "
+                            "pushed)")
+    elif outcome.added or outcome.removed or outcome.renamed_from or outcome.described:
+        report.changed += 1
+        renamed = (f", renamed from {quoted(outcome.renamed_from)}"
+                   if outcome.renamed_from else "")
+        described = ", description updated" if outcome.described else ""
+        report.lines.append(f"• {quoted(outcome.group)} on {mapping.app}: "
+                            f"+{outcome.added} -{outcome.removed}{renamed}{described}")
 
 
 def sync(service: GroupPushService, app_name: str | None, actor: str,
@@ -200,5 +202,4 @@ def sync(service: GroupPushService, app_name: str | None, actor: str,
     return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
                  data={"groups": report.groups, "changed": report.changed,
                        "added": report.added, "removed": report.removed,
-                       "errors": [{k: v for k, v in e.items() if k != "mapping_id"}
-                                  for e in report.errors], "held": report.held})
+                       "errors": [e.to_dict() for e in report.errors], "held": report.held})

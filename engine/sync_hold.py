@@ -12,10 +12,19 @@ from typing import Any
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
 from engine.approvals import Ask, Target, fingerprint, new_request, pending_by_push, targets_of
+from engine.failures import PushFailed
+from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.planner import MemberPlan
 from engine.plans import SHOWN
-from engine.pusher import Guard, HeldForApproval, Refused, plan_mapping, push_mapping
+from engine.pusher import (
+    Guard,
+    HeldForApproval,
+    PushOutcome,
+    Refused,
+    plan_mapping,
+    push_mapping,
+)
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -84,15 +93,15 @@ def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App
     def plan(mapping_id: int) -> tuple[str, ...]:
         try:
             return tuple(sorted(plan_mapping(service.db, app, snapshot, mapping_id).remove))
-        except Refused:  # unlinked meanwhile
+        except (ConnectorError, Refused):  # the push itself meets and records it
             return ()
 
     found = []
-    for mapping_id, result in service.run_parallel(app, list(by_id), plan):
-        if isinstance(result, tuple) and result:  # an app or directory error: the push says
-            m = by_id[mapping_id]
-            found.append(Removals(mapping_id, app.name, m.group_name, m.group_id,
-                                  m.app_group_id, result))
+    for result in fan_out(service.db, app, list(by_id), plan, "sync"):
+        if isinstance(result, Done) and result.value:
+            m = by_id[result.mapping_id]
+            found.append(Removals(result.mapping_id, app.name, m.group_name, m.group_id,
+                                  m.app_group_id, result.value))
     return sorted(found, key=lambda r: r.mapping_id)
 
 
@@ -196,16 +205,18 @@ def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: App
             found: list[Removals]) -> tuple[str, str]:
     removed, failed = 0, []
     for r in found:
+        def step(mapping_id: int, r: Removals = r) -> PushOutcome:
+            with service.mapping_lock(mapping_id):
+                return push_mapping(service.db, service.apps[r.app], snapshot, mapping_id,
+                                    operation="sync", actor=request.decided_by,
+                                    guard=exactly(r))
         try:
-            with service.mapping_lock(r.mapping_id):
-                removed += push_mapping(service.db, service.apps[r.app], snapshot, r.mapping_id,
-                                        operation="sync", actor=request.decided_by,
-                                        guard=exactly(r)).removed
+            removed += one(service.db, service.apps[r.app], r.mapping_id, step, "sync").removed
         except HeldForApproval:
             failed.append(f"{quoted(r.group)} on {r.app}: changed meanwhile, left to the next "
                           "sync")
-        except ConnectorError as error:
-            failed.append(f"{quoted(r.group)} on {r.app}: {error.describe()}")
+        except PushFailed as error:
+            failed.append(f"{quoted(r.group)} on {r.app}: {error.failure.message}")
     outcome = (f"the sync removed {plural(removed, 'membership')} in "
                f"{plural(len(found) - len(failed), 'group')}.")
     with service.db.session() as session:

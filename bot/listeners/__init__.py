@@ -11,12 +11,13 @@ from bot.listeners import (
     events,
     home,
     options,
+    previews,
     retries,
     submissions,
 )
 from bot.listeners.context import Services
 
-KINDS = (retries, commands, actions, alerts, home, options, submissions, events)
+KINDS = (retries, commands, actions, alerts, home, options, previews, submissions, events)
 """Every listener module, in registration order (the retry filter first)."""
 
 

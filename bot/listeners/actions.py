@@ -11,7 +11,7 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.listeners.dialogs import rule_preview
 from bot.listeners.events import publish_home
-from bot.listeners.work import show_decision
+from bot.listeners.work import show_decision, tell_alerts
 from bot.views.approvals import APPROVE, DENY
 from bot.views.dialogs import RULE_PATTERN, RULE_PREVIEW
 from bot.views.replies import answer
@@ -31,12 +31,15 @@ def register(app: App, services: Services) -> None:
         answer_as = Approve if action["action_id"] == APPROVE else Deny
         conv = Conversation(client, user, (body.get("channel") or {}).get("id", ""),
                             respond if body.get("response_url") else None)
-        reply = execute(services.service, answer_as(str(action["value"])), user)
+        operation = answer_as(str(action["value"]))
+        reply = execute(services.service, operation, user)
         approval = reply.data.get("approval")
         if reply.status in ("refused", "usage"):
             conv.tell(answer(reply))
-        if isinstance(approval, dict) and (reply.ok or approval.get("status") == "changed"):
+        decided = reply.ok or reply.status == "failed"  # a failed approval was carried out
+        if isinstance(approval, dict) and (decided or approval.get("status") == "changed"):
             show_decision(services, client, approval)
+        tell_alerts(services, client, operation, reply)
         if body.get("view", {}).get("type") == "home":
             publish_home(services, client, user)
 

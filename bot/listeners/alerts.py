@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.alerts import Alerter
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
+from bot.listeners.work import tell_alerts
 from bot.views import alerts as views
 from bot.views.replies import answer
 from engine import alerts
@@ -36,15 +36,17 @@ def register(app: App, services: Services) -> None:
         mapping_id, kind = int(action["value"]), action["action_id"]
         drift = alerts.drift_of(services.service, mapping_id)  # before Push now clears it
         try:
-            reply = execute(services.service, operation(services, kind, mapping_id), user)
+            asked = operation(services, kind, mapping_id)
         except Refused as refusal:
-            reply = Reply.refused(str(refusal))
+            conv.tell(answer(Reply.refused(str(refusal))))
+            return
+        reply = execute(services.service, asked, user)
+        tell_alerts(services, client, asked, reply)  # a failure once; a fixed one's alert
         if not reply.ok:
             conv.tell(answer(reply))
             return
         if kind == views.RETRY:
             closed = views.error_closed(_error(services, mapping_id), reply.text)
-            Alerter(client, services.service).after_push_errors()  # its alert says it works
         else:
             closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
                                         else "ignored", user)

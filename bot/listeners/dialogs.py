@@ -1,7 +1,10 @@
-"""The push and rule dialogs: opening them, previewing a rule, reading what was submitted."""
+"""The push and rule dialogs: opening them, previewing a push's plan or a rule's groups,
+reading what was submitted."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from bot import queries
@@ -9,12 +12,15 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.views import dialogs
 from bot.views.replies import answer
+from engine.executor import execute
 from engine.operations import PushGroup, RuleAdd
 from engine.pusher import Refused
 from engine.results import Reply
 from engine.rules import check_pattern, matching_groups
 
 Values = dict[str, dict[str, Any]]
+Choice = tuple[str, str, bool]
+"""What a push dialog has chosen: group id, app, push memberships now."""
 
 
 def wanted_dialog(text: str) -> str | None:
@@ -38,8 +44,8 @@ def open_dialog(services: Services, conv: Conversation, text: str, trigger_id: s
         conv.tell(answer(Reply.refused(str(refusal))))
         return True
     apps = sorted(services.service.apps)
-    view = dialogs.push_dialog(apps, conv.channel) if wanted == dialogs.PUSH_DIALOG \
-        else dialogs.rule_dialog(apps, conv.channel)
+    view = dialogs.push_dialog(apps, json.dumps({"channel": conv.channel})) \
+        if wanted == dialogs.PUSH_DIALOG else dialogs.rule_dialog(apps, conv.channel)
     conv.client.views_open(trigger_id=trigger_id, view=view)
     return True
 
@@ -50,8 +56,67 @@ def _selected(values: Values, block: str, action: str) -> str:
     return str(option.get("value") or state.get("value") or "").strip()
 
 
-def push_errors(services: Services, values: Values) -> dict[str, str]:
-    """What is missing from a push dialog, or a group the app can never take, by block id."""
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What the push dialog keeps in its private_metadata: the channel, the choice whose plan
+    it shows, and that choice's refusal if it was refused."""
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        found = None
+    return found if isinstance(found, dict) else {}
+
+
+def dialog_channel(view: dict[str, Any]) -> str:
+    """The channel a push dialog was opened from."""
+    return str(_metadata(view).get("channel") or "")
+
+
+def _choice(values: Values) -> Choice:
+    ticked = values.get("memberships", {}).get(dialogs.MEMBERSHIPS, {}).get("selected_options")
+    return (_selected(values, "group", dialogs.GROUP_SELECT),
+            _selected(values, "app", dialogs.APP_SELECT), bool(ticked))
+
+
+def push_preview(services: Services, view: dict[str, Any], user: str) -> dict[str, Any] | None:
+    """The push dialog again with the plan of what is chosen (the push's own dry run), or
+    None while a group or an app is still to be chosen."""
+    values = view["state"]["values"]
+    choice, channel = _choice(values), dialog_channel(view)
+    if not choice[0] or not choice[1]:
+        return None
+    operation = push_operation(services, values)
+    refused: str | None = None
+    if operation is None:
+        refused = "That group is no longer in the directory."
+        blocks = dialogs.plan_problem(refused, refused=True)
+    else:
+        reply = execute(services.service, replace(operation, dry_run=True), user,
+                        channel=channel)
+        if reply.ok:
+            blocks = dialogs.plan_blocks(reply.data.get("plan", []), operation.memberships)
+        else:
+            refused = reply.text if reply.status != "failed" else None
+            blocks = dialogs.plan_problem(reply.text, refused=refused is not None)
+    metadata = {"channel": channel, "shown": list(choice), "refused": refused and refused[:150]}
+    return dialogs.push_dialog(sorted(services.service.apps), json.dumps(metadata), blocks)
+
+
+def push_errors(services: Services, view: dict[str, Any]) -> dict[str, str]:
+    """What is missing from a push dialog, a group the app can never take, or a choice whose
+    plan the dialog does not show (yet) or showed refused, by block id."""
+    errors = _missing_or_unpushable(services, view["state"]["values"])
+    if errors:
+        return errors
+    shown = _metadata(view)
+    if tuple(shown.get("shown") or ()) != _choice(view["state"]["values"]):
+        return {"group": "The plan of this choice is not shown yet: wait for it, then press "
+                         "Push."}
+    if shown.get("refused"):
+        return {"group": str(shown["refused"])}
+    return {}
+
+
+def _missing_or_unpushable(services: Services, values: Values) -> dict[str, str]:
     errors = {}
     group_id = _selected(values, "group", dialogs.GROUP_SELECT)
     app = _selected(values, "app", dialogs.APP_SELECT)
@@ -75,9 +140,8 @@ def push_operation(services: Services, values: Values) -> PushGroup | None:
     name = queries.group_name(services.service, _selected(values, "group", dialogs.GROUP_SELECT))
     if name is None:
         return None
-    ticked = values.get("memberships", {}).get(dialogs.MEMBERSHIPS, {}).get("selected_options")
-    return PushGroup(name, _selected(values, "app", dialogs.APP_SELECT),
-                     memberships=bool(ticked))
+    _, app, memberships = _choice(values)
+    return PushGroup(name, app, memberships=memberships)
 
 
 def rule_fields(values: Values) -> tuple[str, str, str, str]:

@@ -20,7 +20,7 @@ def register(app: App, services: Services) -> None:
     """Listen to the dialogs' submissions: check them at once, then run the command."""
 
     def check_push(ack: Ack, view: dict[str, Any]) -> None:
-        errors = dialogs.push_errors(services, view["state"]["values"])
+        errors = dialogs.push_errors(services, view)
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def check_rule(ack: Ack, view: dict[str, Any]) -> None:
@@ -28,9 +28,9 @@ def register(app: App, services: Services) -> None:
         ack(response_action="errors", errors=errors) if errors else ack()
 
     def push(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        if dialogs.push_errors(services, view["state"]["values"]):
+        if dialogs.push_errors(services, view):
             return  # the ack showed them in the dialog; lazy listeners run after any ack
-        conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
+        conv = Conversation(client, body["user"]["id"], dialogs.dialog_channel(view))
         operation = dialogs.push_operation(services, view["state"]["values"])
         if operation is None:
             conv.tell(answer(Reply.refused("That group is no longer in the directory.")))

@@ -48,6 +48,22 @@ def run_operation(services: Services, conv: Conversation, operation: Operation) 
     else:
         reply = execute(services.service, operation, conv.user, channel=conv.channel)
         publish(services, conv, operation, reply)
+        tell_alerts(services, conv.client, operation, reply)
+
+
+def tell_alerts(services: Services, client: WebClient, operation: Operation, reply: Reply,
+                answered: tuple[str, str | None] = ("", None)) -> None:
+    """After a change (typed, clicked or from a dialog): the alerts channel is told what it
+    left to tell, once. `answered` is where the answer was posted (channel, ts): a failure
+    answered in the alerts channel itself is not posted there twice."""
+    if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
+        return
+    alerter = Alerter(client, services.service)
+    retry = reply.data.get("retry")
+    if isinstance(retry, int) and answered[1]:
+        alerter.adopt_error(retry, answered[0], answered[1])
+    alerter.after_work([str(i) for i in reply.data.get("held") or []],
+                       checked=isinstance(operation, Check))
 
 
 def run_long(services: Services, conv: Conversation, operation: Operation) -> None:
@@ -73,12 +89,8 @@ def run_long(services: Services, conv: Conversation, operation: Operation) -> No
     elif ts is not None:
         conv.update(ts, result(reply, conv.user, text))
     else:
-        conv.post(result(reply, conv.user, text))
-    alerter = Alerter(conv.client, services.service)
-    alerter.post_requests([str(i) for i in reply.data.get("held") or []])
-    if isinstance(operation, Check):
-        alerter.after_check()
-    alerter.after_push_errors()
+        ts = conv.post(result(reply, conv.user, text))
+    tell_alerts(services, conv.client, operation, reply, (conv.channel, ts))
 
 
 def publish(services: Services, conv: Conversation, operation: Operation,

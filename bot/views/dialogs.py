@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.views.text import Block, clip, context, escape, plain, section
+from bot.views.text import Block, clip, context, escape, escape_reply, plain, section
+from engine.words import plural
 
 View = dict[str, Any]
 
@@ -19,6 +20,9 @@ RULE_PREVIEW = "rule_preview"
 RULE_KINDS = {"starts-with": "name starts with", "contains": "name contains",
               "regex": "name matches a regular expression"}
 PREVIEW_SHOWN = 25
+PLAN_SHOWN = 10
+"""Names shown per list in the push dialog's plan."""
+PLAN_BLOCK = "plan"
 
 
 def _option(text: str, value: str) -> Block:
@@ -30,35 +34,76 @@ def group_options(groups: Iterable[tuple[str, str]]) -> list[Block]:
     return [_option(name, group_id) for group_id, name in groups][:100]
 
 
-def _app_select(apps: Sequence[str]) -> Block:
+def _app_select(apps: Sequence[str], dispatch: bool = False) -> Block:
     element: Block = {"type": "static_select", "action_id": APP_SELECT,
                       "placeholder": plain("Choose an app"),
                       "options": [_option(a, a) for a in apps][:100]}
     if len(apps) == 1:
         element["initial_option"] = _option(apps[0], apps[0])
-    return {"type": "input", "block_id": "app", "label": plain("App"), "element": element}
+    return {"type": "input", "block_id": "app", "label": plain("App"), "element": element,
+            **({"dispatch_action": True} if dispatch else {})}
 
 
-def push_dialog(apps: Sequence[str], channel: str) -> View:
-    """The push modal: group search with autocomplete, app choice, memberships toggle."""
+def push_dialog(apps: Sequence[str], metadata: str, plan: Sequence[Block] = ()) -> View:
+    """The push modal: group search with autocomplete, app choice, memberships toggle; each
+    choice is dispatched, so the modal shows the plan of what is chosen before Push."""
     memberships = _option("Push memberships immediately", MEMBERSHIPS)
     return {
-        "type": "modal", "callback_id": PUSH_DIALOG, "private_metadata": channel,
+        "type": "modal", "callback_id": PUSH_DIALOG, "private_metadata": metadata,
         "title": plain("Push a group"), "submit": plain("Push"), "close": plain("Cancel"),
         "blocks": [
             {"type": "input", "block_id": "group", "label": plain("Directory group"),
+             "dispatch_action": True,
              "element": {"type": "external_select", "action_id": GROUP_SELECT,
                          "placeholder": plain("Type to search the directory"),
                          "min_query_length": 1}},
-            _app_select(apps),
+            _app_select(apps, dispatch=True),
             {"type": "input", "block_id": "memberships", "optional": True,
-             "label": plain("Members"),
+             "label": plain("Members"), "dispatch_action": True,
              "element": {"type": "checkboxes", "action_id": MEMBERSHIPS,
                          "options": [memberships], "initial_options": [memberships]},
              "hint": plain("Untick to create the group now and push its members at the "
                            "next sync.")},
+            *(plan or [context("Choose a group and an app to see what the push will do.")]),
         ],
     }
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = ", ".join(escape(n) for n in names[:PLAN_SHOWN])
+    return shown + (f" and {len(names) - PLAN_SHOWN} more" if len(names) > PLAN_SHOWN else "")
+
+
+def _plan_lines(plan: Mapping[str, Any]) -> list[str]:
+    app, name = escape(str(plan["app"])), escape(str(plan["app_group_name"]))
+    lines = {"create": [f"• Create {app}'s group *{name}*"],
+             "link": [f"• Link {app}'s existing group *{name}* (id "
+                      f"{escape(str(plan['app_group_id']))}) and make its members match"],
+             "rename": [f"• Rename {app}'s group to *{name}*"]}.get(str(plan["app_group"]), [])
+    for verb, key in (("Add", "add"), ("Remove", "remove")):
+        if plan[key]:
+            lines.append(f"• {verb} {plural(len(plan[key]), 'member')}: {_names(plan[key])}")
+    if plan["skipped"]:
+        lines.append(f"• Skip {plural(len(plan['skipped']), 'person', 'people')} {app} does "
+                     f"not know (no {app} user has their login): {_names(plan['skipped'])}")
+    return lines
+
+
+def plan_blocks(plans: Sequence[Mapping[str, Any]], memberships: bool) -> list[Block]:
+    """The exact plan a push would carry out (its dry run), shown before Push."""
+    lines = [line for plan in plans for line in _plan_lines(plan)] or ["• Nothing to change"]
+    later = [] if memberships else [context("Members go at the next sync.")]
+    return [{"type": "divider"},
+            {**section("*Plan* — nothing is written until you press Push:\n"
+                       + "\n".join(lines)), "block_id": PLAN_BLOCK},
+            *later]
+
+
+def plan_problem(text: str, refused: bool) -> list[Block]:
+    """Why this choice cannot be pushed (Push is refused), or why no plan could be made."""
+    icon = ":no_entry_sign: *Cannot push:*" if refused else ":warning: *No plan:*"
+    return [{"type": "divider"},
+            {**section(f"{icon} {escape_reply(text)}"), "block_id": PLAN_BLOCK}]
 
 
 def rule_dialog(apps: Sequence[str], channel: str, extra: Sequence[Block] = ()) -> View:

@@ -58,6 +58,8 @@ class SlackStandIn:
         """external_id -> view id of the views opened with one (views.update finds them)."""
         self._home_hashes: dict[str, str] = {}
         """user -> hash of their Home tab as last published (views.publish checks `hash`)."""
+        self._modal_hashes: dict[str, str] = {}
+        """view id -> hash of a modal as last opened or updated (views.update checks `hash`)."""
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -163,6 +165,9 @@ class SlackStandIn:
                 shown = self._home_hashes.get(args["user_id"])
                 if args.get("hash") and args["hash"] != shown:
                     return {"ok": False, "error": "hash_conflict"}
+            if method == "views.update" and args.get("hash") and args.get("view_id") \
+                    in self._modal_hashes and args["hash"] != self._modal_hashes[args["view_id"]]:
+                return {"ok": False, "error": "hash_conflict"}
             view_id = args.get("view_id") or self._external.get(external or "") \
                 or f"V{next(self._views):08d}"
             if external:
@@ -170,6 +175,8 @@ class SlackStandIn:
             view_hash = f"{time.time():.6f}.{next(self._views)}"
             if method == "views.publish":
                 self._home_hashes[args["user_id"]] = view_hash
+            else:
+                self._modal_hashes[view_id] = view_hash
             return {"ok": True, "view": {**view, "id": view_id, "team_id": TEAM_ID,
                                          "hash": view_hash, "state": {"values": {}}}}
         return {"ok": False, "error": "unknown_method"}

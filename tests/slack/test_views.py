@@ -97,12 +97,31 @@ def test_decided_request_has_no_buttons() -> None:
 def test_push_dialog_shape() -> None:
     view = dialogs.push_dialog(["box", "wiki"], "C0OPS")
     assert view["callback_id"] == "push_dialog" and view["private_metadata"] == "C0OPS"
-    group, app, memberships = view["blocks"]
+    group, app, memberships, waiting = view["blocks"]
     assert group["element"]["type"] == "external_select"
     assert group["element"]["action_id"] == "group_select"
     assert [o["value"] for o in app["element"]["options"]] == ["box", "wiki"]
     assert memberships["element"]["initial_options"] == memberships["element"]["options"]
+    assert all(b["dispatch_action"] for b in (group, app, memberships))  # each choice: a plan
+    assert "to see what the push will do" in waiting["elements"][0]["text"]
     assert block_problems(view["blocks"], "modal") == []
+
+
+def test_push_plan_names_the_first_ten_and_counts_the_rest() -> None:
+    many = [f"user{n:02d}@acme.test" for n in range(12)]
+    plan = {"group": "Sales", "app": "box", "app_group": "link", "app_group_name": "Sales",
+            "app_group_id": "a1", "add": many, "remove": ["old@acme.test"], "skipped": [],
+            "held": False}
+    blocks = dialogs.plan_blocks([plan], memberships=True)
+    text = blocks[1]["text"]["text"]
+    assert text.splitlines()[1:] == [
+        "• Link box's existing group *Sales* (id a1) and make its members match",
+        "• Add 12 members: " + ", ".join(many[:10]) + " and 2 more",
+        "• Remove 1 member: old@acme.test"]
+    assert block_problems(blocks, "modal") == []
+    nothing = dialogs.plan_blocks([{**plan, "app_group": "keep", "add": [], "remove": []}],
+                                  memberships=True)
+    assert nothing[1]["text"]["text"].endswith("\n• Nothing to change")
 
 
 def test_group_options_use_ids_and_fit_slack_limits() -> None:

@@ -134,9 +134,14 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
 
 def held_words(found: list[Removals], limit: int) -> str:
     """How many removals in how many groups on which apps, against the limit."""
+    return f"the sync would remove {counted(found)}, more than {KEY} ({limit})"
+
+
+def counted(found: list[Removals]) -> str:
+    """"6 memberships in 3 groups on box, wiki"."""
     apps = ", ".join(dict.fromkeys(r.app for r in found))
-    return (f"the sync would remove {plural(sum(len(r.remove) for r in found), 'membership')} "
-            f"in {plural(len(found), 'group')} on {apps}, more than {KEY} ({limit})")
+    return (f"{plural(sum(len(r.remove) for r in found), 'membership')} in "
+            f"{plural(len(found), 'group')} on {apps}")
 
 
 def plan_text(found: list[Removals]) -> str:
@@ -159,7 +164,7 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
                             for r in found),
               operation=Sync(apps[0] if len(apps) == 1 else None).to_dict(),
               plan=plan_text(found), plan_data=[r.data() for r in found],
-              summary=f"let the sync remove {held_words(found, limit)}")
+              summary=f"let the sync remove {counted(found)} (more than {KEY}, {limit})")
     try:
         reply = new_request(service, ask, actor=actor, channel="")
     except Refused:  # another sync asked for some of them a moment ago: theirs stands

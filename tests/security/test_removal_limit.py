@@ -65,6 +65,8 @@ def test_removals_over_the_limit_in_total_wait_as_one_request(ws: Workspace) -> 
 
     listed = ws.exec("requests", as_user=APPROVER, as_json=True).json["data"]["requests"]
     assert [r["id"] for r in listed] == [asked]
+    assert listed[0]["summary"] == ("let the sync remove 6 memberships in 3 groups on box "
+                                    "(more than safety.max_removals_per_sync, 5)")
     assert "m00@acme.test, m01@acme.test" in listed[0]["plan"]  # first names, per group
     assert all(f"{name} on box: remove 2" in listed[0]["plan"] for name in GROUPS.values())
 

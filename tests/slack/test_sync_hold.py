@@ -47,7 +47,7 @@ def test_a_sync_over_the_limit_posts_one_request_once_and_approve_removes_it(
     [request] = alerts(bot, "Approval needed")
     text = message_text(request)
     assert "asks to let the sync remove 6 memberships in 3 groups on box" in text, text
-    assert "safety.max_removals_per_sync (5)" in text
+    assert "(more than safety.max_removals_per_sync, 5)" in text
     assert "Blue on box: remove 2: p12@acme.test, p13@acme.test" in text
     approve = request.args["blocks"][-1]["elements"][0]
     assert approve["text"]["text"] == "Approve"

@@ -13,7 +13,8 @@ import httpx
 
 from bench.report import Row, percentile, seconds, verdict
 from bench.world import APP, World
-from bot.app import build_app, http_server
+from bot.app import http_server
+from bot.bolt import build_app
 from bot.listeners import Services
 from bot.views import home
 from storage import pages

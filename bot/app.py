@@ -1,4 +1,4 @@
-"""The Slack app: Bolt with grouppush's listeners, served by Socket Mode or HTTP."""
+"""The Slack app served: Socket Mode or HTTP, with the worker process behind the front."""
 
 from __future__ import annotations
 
@@ -9,27 +9,23 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
-from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot import health
+from bot.bolt import build_app
 from bot.guard import guard_slack, limit_body
-from bot.listeners import Services, register_all
-from bot.metrics import metrics_app, time_acks
+from bot.metrics import metrics_app
 from bot.okta_hook import hook_routes
 from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
-from connectors import secrets
 from engine.results import Reply
 from engine.service import GroupPushService
 
@@ -39,48 +35,6 @@ EVENTS_PATH = "/slack/events"
 START_RETRY_PAUSE = 1.0
 MAX_START_RETRY_PAUSE = 60.0
 """Seconds between tries to reach Slack at start: doubling from the first to the longest."""
-LISTENER_THREADS = 32
-"""Threads for Bolt's listeners: acks never wait behind long work, up to this many at once."""
-
-
-def build_app(service: GroupPushService, *, token: str | None = None,
-              signing_secret: str | None = None, api_url: str | None = None,
-              services: Services | None = None, worker: Worker | None = None,
-              verify: bool = True) -> App:
-    """A Bolt app with every grouppush listener (token, secret and API URL default to env).
-
-    With a worker, acks are sent from the request's thread and every lazy listener runs in
-    the worker process; without one, lazy listeners run on this process's threads.
-    `verify=False` is for the worker, which gets only requests the front has verified.
-    """
-    token = token or os.environ.get("SLACK_BOT_TOKEN")
-    if not token:
-        raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-    signing_secret = signing_secret or os.environ.get("SLACK_SIGNING_SECRET", "")
-    secrets.register(token, signing_secret)  # never shown, wherever they came from
-    api_url = api_url or os.environ.get("SLACK_API_URL")
-    client = WebClient(token=token, base_url=api_url.rstrip("/") + "/") if api_url \
-        else WebClient(token=token)
-    app = App(signing_secret=signing_secret, client=client, name="grouppush",
-              request_verification_enabled=verify, process_before_response=worker is not None,
-              listener_executor=ThreadPoolExecutor(LISTENER_THREADS, "grouppush-slack"))
-    if worker is not None:
-        app.listener_runner.lazy_listener_runner = WorkerRunner(worker, app.logger)
-    app.use(time_acks)
-    register_all(app, services or Services(service))
-    return app
-
-
-class _NoTokenNotice(logging.Filter):
-    """Bolt warns that SLACK_BOT_TOKEN is unused when a client is given; it is the client's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
-
-
-logging.getLogger("slack_bolt.App").addFilter(_NoTokenNotice())
-
-
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 128  # wsgiref's 5 drops connections when many people type at once
@@ -149,7 +103,7 @@ def _build_when_slack_answers(service: GroupPushService, worker: Worker) -> App:
     pause = START_RETRY_PAUSE
     while True:
         try:
-            return build_app(service, worker=worker)
+            return build_app(service, lazy_runner=WorkerRunner(worker))
         except OSError as error:  # URLError and the socket errors under it: no answer
             reason = getattr(error, "reason", None) or error.strerror or type(error).__name__
             print(f"grouppush: cannot reach Slack's Web API ({reason}); trying again in "

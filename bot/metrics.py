@@ -15,7 +15,6 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.web import WsgiApp
-from bot.worker import LAZY_ONLY
 from storage.db import Database
 from storage.models import ApprovalRequest, PushMapping
 from telemetry.metrics import ACK_SECONDS, exposition
@@ -71,7 +70,7 @@ def request_kind(body: dict[str, Any]) -> str:
 
 def time_acks(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> None:  # noqa: A002
     """Bolt middleware: observe how long the front takes to ack (lazy runs are not acks)."""
-    if req.headers.get(LAZY_ONLY):
+    if req.lazy_only:
         next()
         return
     start = time.perf_counter()

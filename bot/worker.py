@@ -193,9 +193,9 @@ class Worker:
 class WorkerRunner(LazyListenerRunner):
     """Bolt's lazy listener runner for the front: each lazy run becomes a message to the worker."""
 
-    def __init__(self, worker: Worker, logger: logging.Logger) -> None:
+    def __init__(self, worker: Worker, logger: logging.Logger | None = None) -> None:
         self.worker = worker
-        self.logger = logger
+        self.logger = logger or log
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         """Send the request, marked lazy-only for this function, to the worker."""
@@ -236,7 +236,7 @@ def run_and_report(app: App, payload: Payload, finishing: Connection,
 
 def worker_main(queue: Any, finishing: Connection, config_path: str | None) -> None:
     """The worker process: the service, a Bolt app without verification, the scheduler."""
-    from bot.app import LISTENER_THREADS, build_app
+    from bot.bolt import LISTENER_THREADS, build_app
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from engine.bootstrap import service_from_env

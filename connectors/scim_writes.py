@@ -5,20 +5,32 @@ missing is sent, in smaller batches while the app stays slow."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
+from connectors.batching import AdaptiveBatch
 from connectors.errors import TimedOutError
 
-if TYPE_CHECKING:
-    from connectors.scim import ScimApp
+
+class MemberWrites(Protocol):
+    """What these writes need of a SCIM app (connectors.scim.ScimApp)."""
+
+    batch: AdaptiveBatch
+
+    def patch_group(self, group_id: str, operations: list[Any], what: str,
+                    repeat_on_timeout: bool = True) -> None:
+        """PATCH the group with these operations."""
+
+    def list_members(self, group_id: str) -> Mapping[str, str | None]:
+        """Members of the group by app user id."""
+
 
 Operations = Callable[[Sequence[str]], list[Any]]
 MAX_TIMEOUTS = 4
 """Writes in a row with no answer before the push gives up (and the next sync resumes it)."""
 
 
-def write_members(app: ScimApp, group_id: str, user_ids: list[str], operations: Operations,
+def write_members(app: MemberWrites, group_id: str, user_ids: list[str], operations: Operations,
                   *, adding: bool) -> None:
     """Add (or remove) these members, in batches sized by app.batch."""
     verb = "adding" if adding else "removing"
@@ -41,7 +53,7 @@ def write_members(app: ScimApp, group_id: str, user_ids: list[str], operations: 
         pending = pending[len(batch):]
 
 
-def still_to_do(app: ScimApp, group_id: str, pending: list[str], *, adding: bool) -> list[str]:
+def still_to_do(app: MemberWrites, group_id: str, pending: list[str], *, adding: bool) -> list[str]:
     """The members of `pending` the app has not taken yet (read from the group itself)."""
     members = set(app.list_members(group_id))
     return [uid for uid in pending if (uid in members) != adding]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from engine.drift import DriftReport, report_from_json
 from engine.failures import PushFailed
 from engine.fanout import one
-from engine.pusher import Refused
+from engine.pusher import HeldForApproval, Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
-from engine.sync import sync_one
+from engine.sync import hold_for_approval, sync_one
 from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
@@ -144,13 +144,17 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     app = service.find_app(mapping.app)
     snapshot = service.snapshot()
     try:
-        held = waits_for_held_sync(service, mapping_id)
+        keep_back = waits_for_held_sync(service, mapping_id)
         outcome = one(service.db, app, mapping_id,
                       lambda i: sync_one(service, snapshot, app, i, actor=actor,
-                                         hold_removals=held), "sync")
+                                         hold_removals=keep_back), "sync")
     except PushFailed as failed:
         return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
                             f"again: {failed.failure.message}")
+    except HeldForApproval as held:
+        request_id = hold_for_approval(service, mapping, held, actor)
+        return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} is held: "
+                            f"{held}; `approve {request_id}` lets it go.", held=[request_id])
     service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
     return Reply(True, f"Retried {quoted(mapping.group_name)} on {app.name}: it works again "
                  f"({outcome.added} added, {outcome.removed} removed).")

@@ -70,7 +70,7 @@ def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: A
         except Refused as refusal:
             notes.append(f"✗ {quoted(group.name)}: {refusal}")
     return dry_run_reply(f"rule {name} would be saved and push {len(plans)} of the "
-                         f"{len(matches)} groups it matches now.", plans, notes)
+                         f"{plural(len(matches), 'group')} it matches now.", plans, notes)
 
 
 def rule_remove(service: GroupPushService, name: str, actor: str,
@@ -103,9 +103,9 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     mappings = selected_mappings(service, app.name, group_names, everything)
     if dry_run:
         active = [quoted(m.group_name) for m in mappings if m.status == "active"]
-        return Reply(True, f"Dry run, nothing changed: {len(active)} groups on {app.name} "
-                     f"would be deactivated: {', '.join(active) or 'none'}. They stay in the "
-                     "app.", data={"dry_run": True, "plan": []})
+        return Reply(True, f"Dry run, nothing changed: {plural(len(active), 'group')} on "
+                     f"{app.name} would be deactivated: {', '.join(active) or 'none'}. They stay "
+                     "in the app.", data={"dry_run": True, "plan": []})
     changed = []
     with service.db.session() as session:
         for mapping in mappings:
@@ -208,7 +208,7 @@ def _repush_preview(service: GroupPushService, mappings: list[PushMapping], logi
             add=(login,) if active and known and login not in pushed else (),
             remove=(login,) if not active and login in pushed else (),
             skipped=(login,) if active and not known else ()))
-    return dry_run_reply(f"repush {login} to {len(mappings)} pushed groups.", plans)
+    return dry_run_reply(f"repush {login} to {plural(len(mappings), 'pushed group')}.", plans)
 
 
 @handles(RuleAdd, dry_run=True)

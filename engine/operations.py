@@ -6,8 +6,9 @@ Adding a command: one class here (`@command` + dataclass + `parse`/`words`) and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Self
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import ClassVar, Self, cast
 
 from connectors.settings import closest
 from engine.grammar import Words
@@ -37,6 +38,27 @@ class OnApp(Operation):
     def words(self) -> list[str]:
         """GROUP KEYWORD APP."""
         return [self.group, self.keyword, self.app]
+
+
+@dataclass(frozen=True)
+class OneText(Operation):
+    """An operation on one value typed after its verb: a name, a text, a login, an id. The
+    subclass declares the value's field and what a missing value is called."""
+
+    missing: ClassVar[str] = "a value"
+    """What the usage error says is missing."""
+    one_word: ClassVar[bool] = False
+    """True: exactly one word (a login, an id); False: every word left is the value."""
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """The value."""
+        build = cast("Callable[[str], Self]", cls)  # the subclass's one field
+        return build((words.one if cls.one_word else words.text)(cls.missing))
+
+    def words(self) -> list[str]:
+        """The value."""
+        return [str(getattr(self, next(f.name for f in fields(self) if not f.kw_only)))]
 
 
 @dataclass(frozen=True)
@@ -101,19 +123,11 @@ class ListPushes(Operation):
 
 @command("search TEXT", READ, "directory groups whose names match")
 @dataclass(frozen=True)
-class Search(Operation):
+class Search(OneText):
     """Directory groups whose names contain a text."""
 
     text: str
-
-    @classmethod
-    def parse(cls, words: Words) -> Self:
-        """TEXT."""
-        return cls(words.text("a text to search for"))
-
-    def words(self) -> list[str]:
-        """TEXT."""
-        return [self.text]
+    missing = "a text to search for"
 
 
 @command("push GROUP to APP [--no-memberships]", CHANGE, "push by name", long=True,
@@ -177,19 +191,11 @@ class RuleList(OptionalApp):
 
 @command("rule remove NAME", CHANGE, "delete a rule (its groups stay pushed)")
 @dataclass(frozen=True)
-class RuleRemove(Operation):
-    """Delete a push rule."""
+class RuleRemove(OneText):
+    """Delete a push rule (its name may have several words)."""
 
     name: str
-
-    @classmethod
-    def parse(cls, words: Words) -> Self:
-        """NAME (several words allowed)."""
-        return cls(words.text("the name of a rule"))
-
-    def words(self) -> list[str]:
-        """NAME."""
-        return [self.name]
+    missing = "the name of a rule"
 
 
 @command("deactivate GROUP on APP", CHANGE, "pause a push")
@@ -313,35 +319,19 @@ class Check(OptionalApp):
 
 @command("repush USER", CHANGE, "push one user to all their groups now", long=True)
 @dataclass(frozen=True)
-class Repush(Operation):
+class Repush(OneText):
     """Bring one user up to date in every pushed group they belong to."""
 
     user: str
-
-    @classmethod
-    def parse(cls, words: Words) -> Self:
-        """USER."""
-        return cls(words.one("user login"))
-
-    def words(self) -> list[str]:
-        """USER."""
-        return [self.user]
+    missing, one_word = "user login", True
 
 
 @dataclass(frozen=True)
-class Answer(Operation):
+class Answer(OneText):
     """An answer to one approval request: ID."""
 
     request_id: str
-
-    @classmethod
-    def parse(cls, words: Words) -> Self:
-        """ID."""
-        return cls(words.one("request id"))
-
-    def words(self) -> list[str]:
-        """ID."""
-        return [self.request_id]
+    missing, one_word = "request id", True
 
 
 @command("approve ID", DECISION, "answer an approval request: carry it out")

@@ -11,6 +11,7 @@ from engine.planner import MemberPlan, plan_members
 from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 
@@ -125,5 +126,5 @@ def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = No
     lines = [line for p in plans for line in p.lines()] + (notes or [])
     writes = sum(1 for p in plans if p.writes)
     return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
-                                  f"({writes} app groups would change):", *lines]),
+                                  f"({plural(writes, 'app group')} would change):", *lines]),
                  data={"dry_run": True, "plan": [p.to_dict() for p in plans]})

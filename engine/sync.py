@@ -94,8 +94,9 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
     return lines
 
 
-def _hold(service: GroupPushService, mapping: PushMapping, held: HeldForApproval,
-          actor: str) -> str:
+def hold_for_approval(service: GroupPushService, mapping: PushMapping, held: HeldForApproval,
+                      actor: str) -> str:
+    """The id of the approval request a held sync of this push waits for (made once)."""
     waiting = pending_for(service, mapping.app, {mapping.group_id})
     if waiting is not None:
         return waiting.id
@@ -163,7 +164,7 @@ def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
            result: Done[PushOutcome] | Failed | Held, actor: str) -> None:
     """One mapping's sync, into the report."""
     if isinstance(result, Held):
-        request_id = _hold(service, mapping, result.held, actor)
+        request_id = hold_for_approval(service, mapping, result.held, actor)
         report.held.append(request_id)
         report.lines.append(f"⏸ {result.held} — held: `approve {request_id}` lets it go")
         return

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import httpx
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 @dataclass
@@ -150,3 +151,20 @@ def members_named(body: bytes) -> int:
 def query(seen: Seen) -> str:
     """The decoded query string of a request."""
     return unquote(seen.path.partition("?")[2].replace("+", " "))
+
+
+@dataclass
+class Breaker:
+    """Answers the requests that match (method, text in the decoded path) with an error, as
+    a SCIM app does (RFC 7644 §3.12), while they are listed."""
+
+    failing: list[tuple[str, str]] = field(default_factory=list)
+    status: int = 401
+
+    def __call__(self, seen: Seen) -> Answer | None:
+        path = unquote(seen.path)
+        if not any(seen.method == m and part in path for m, part in self.failing):
+            return None
+        detail = "Invalid bearer token" if self.status == 401 else "Internal error"
+        body = {"schemas": [SCIM_ERROR], "status": str(self.status), "detail": detail}
+        return self.status, {"Content-Type": "application/scim+json"}, json.dumps(body).encode()

@@ -12,8 +12,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners import home_changes
 from bot.listeners.context import Services
+from bot.listeners.home_changes import bulk_operation, change, row_operation
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
 from engine import pushed
@@ -101,15 +101,15 @@ def register(app: App, services: Services) -> None:
             fill_information(services, client, information_id(body), mapping_id)
             return
         user = body["user"]["id"]
-        home_changes.change(services, client, user, lambda: home_changes.row_operation(
-            services.service, item, mapping_id))
+        change(services, client, user,
+               lambda: row_operation(services.service, item, mapping_id))
         services.home.publish(client, user, shown_state(body))
 
     def retried(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
         mapping_id = int(action["value"])
-        home_changes.change(services, client, user, lambda: home_changes.row_operation(
-            services.service, "retry", mapping_id))
+        change(services, client, user,
+               lambda: row_operation(services.service, "retry", mapping_id))
         services.home.publish(client, user)
 
     def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
@@ -121,8 +121,7 @@ def register(app: App, services: Services) -> None:
         if bulk.choice_errors(choice):
             return
         user = body["user"]["id"]
-        home_changes.change(services, client, user,
-                            lambda: home_changes.bulk_operation(services.service, choice))
+        change(services, client, user, lambda: bulk_operation(services.service, choice))
         services.home.publish(client, user, choice.state)
 
     for action_id in FILTERS:

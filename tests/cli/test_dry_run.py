@@ -90,6 +90,18 @@ def test_push_plans_the_group_its_members_and_the_skipped(ws: Workspace,
     assert ws.app.member_logins("Sales") == set(plan["add"])
 
 
+def test_plans_count_in_words(ws: Workspace) -> None:
+    one = ws.exec("push Sales to box --dry-run").out
+    assert "Plan (1 app group would change):" in one, one
+    assert ws.exec("push Sales to box").code == 0
+    assert "Plan (0 app groups would change):" in ws.exec("now Sales on box --dry-run").out
+    rule = ws.exec("rule add sales to box --starts-with Sales --dry-run").out
+    assert "of the 1 group it matches now" in rule, rule
+    assert "1 group on box would be deactivated" in \
+        ws.exec("bulk deactivate box --all --dry-run").out
+    assert "to 1 pushed group." in ws.exec("repush alice@acme.test --dry-run").out
+
+
 def test_push_now_plans_what_it_overwrites(ws: Workspace, proxy: CountingProxy) -> None:
     assert ws.exec("push Sales to box").code == 0
     ws.app.create_users(["stranger@acme.test"])

@@ -140,7 +140,7 @@ def test_a_dry_run_says_the_sync_would_be_held_and_why(ws: Workspace) -> None:
             "more than safety.max_removals_per_sync (5)") in text
     plans = {p["group"]: p for p in result.json["data"]["plan"]}
     assert all(plans[name]["removals_held"] for name in GROUPS.values())
-    assert "(1 app groups would change)" in text  # Red's addition
+    assert "(1 app group would change)" in text  # Red's addition
     assert in_app(ws) == before
     assert ws.exec("requests", as_user=APPROVER, as_json=True).json["data"]["requests"] == []
 

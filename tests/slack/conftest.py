@@ -17,7 +17,8 @@ import httpx
 import pytest
 import yaml
 
-from bot.app import build_app, http_server
+from bot.app import http_server
+from bot.bolt import build_app
 from bot.home import HomeTab
 from bot.listeners import Services
 from engine.bootstrap import build_service

@@ -13,9 +13,10 @@ import yaml
 from slack_bolt import BoltRequest
 
 import bot.app
-from bot.app import EVENTS_PATH, build_app, serve
+from bot.app import EVENTS_PATH, serve
+from bot.bolt import build_app
 from bot.listeners import commands, events
-from bot.worker import Worker, run_payload
+from bot.worker import Worker, WorkerRunner, run_payload
 from tests.servers import ScimTenant, free_port
 from tests.slack.conftest import SECRET, Bot, small_directory, write_world
 from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
@@ -121,7 +122,7 @@ def test_a_socket_mode_command_is_acked_by_the_front_and_run_by_the_worker(
             sent.append(payload)
 
     front = build_app(service, token=BOT_TOKEN, signing_secret=SECRET, api_url=slack.api_url,
-                      worker=Captured())
+                      lazy_runner=WorkerRunner(Captured()))
     body = {"command": "/grouppush", "text": "help", "user_id": "U0OPS", "channel_id": "C0OPS",
             "team_id": "T0ACME", "response_url": slack.response_url(), "trigger_id": "1.2.3"}
     assert front.dispatch(BoltRequest(body=body, mode="socket_mode")).status == 200

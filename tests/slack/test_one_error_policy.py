@@ -6,9 +6,8 @@ chosen requests."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from urllib.parse import unquote
 
 import pytest
@@ -18,30 +17,11 @@ from sqlmodel import select
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from storage.models import PushMapping
-from tests.proxy import Answer, Behaviour, ScimProxy, Seen
+from tests.proxy import Behaviour, Breaker, ScimProxy
 from tests.slack.conftest import APPROVER, OPERATOR, READER, Bot, small_directory
 from tests.slack.standin import Call, message_text
 from tests.slack.test_approvals import ask
 from tests.slack.test_scheduler import ALERTS, alerts, pushed, scheduler_for, wait_until
-
-SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-
-
-@dataclass
-class Breaker:
-    """Answers the requests that match (method, text in the decoded path) with an error, as
-    a SCIM app does (RFC 7644 §3.12), while they are listed."""
-
-    failing: list[tuple[str, str]] = field(default_factory=list)
-    status: int = 401
-
-    def __call__(self, seen: Seen) -> Answer | None:
-        path = unquote(seen.path)
-        if not any(seen.method == m and part in path for m, part in self.failing):
-            return None
-        detail = "Invalid bearer token" if self.status == 401 else "Internal error"
-        body = {"schemas": [SCIM_ERROR], "status": str(self.status), "detail": detail}
-        return self.status, {"Content-Type": "application/scim+json"}, json.dumps(body).encode()
 
 
 @pytest.fixture
@@ -212,3 +192,42 @@ def test_a_new_push_looks_its_app_group_up_once(bot: Bot) -> None:
         proxy.stop()
     lookups = [s for s in proxy.seen if s.method == "GET" and "/Groups?" in s.path]
     assert len(lookups) == 1, [f"{s.method} {unquote(s.path)}" for s in proxy.seen]
+
+
+def test_an_approved_held_sync_failing_is_recorded_and_its_retry_asks_again(
+        bot: Bot, breaker: Breaker) -> None:
+    pushed(bot, "Sales")
+    config = bot.service.config
+    bot.service.config = replace(config, safety=replace(config.safety, min_group_size=1))
+    directory = small_directory()
+    directory["groups"][0]["members"] = ["u-alice"]  # 2 of 3 would go: held
+    write_directory(bot, directory)
+    scheduler_for(bot).sync_job()
+    [request] = alerts(bot, "Approval needed")
+    approve = request.args["blocks"][-1]["elements"][0]
+    breaker.failing.append(("PATCH", "/Groups/"))
+    bot.click(approve["action_id"], approve["value"], APPROVER, channel=ALERTS,
+              message_ts=request.result["ts"])
+    update = bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == request.result["ts"])
+    assert "but it failed" in message_text(update) and "HTTP 401" in message_text(update)
+    assert "Operation: sync" in info(bot)
+    alert = one_alert(bot)
+
+    breaker.failing.clear()
+    retry = alert.args["blocks"][-1]["elements"][0]
+    bot.click(retry["action_id"], retry["value"], OPERATOR, channel=ALERTS,
+              message_ts=alert.result["ts"])
+    told = bot.slack.wait_for("response_url", lambda c: "is held" in message_text(c))
+    assert "a sync would remove 2 of 3 members" in message_text(told)
+    again = bot.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS
+                               and "Approval needed" in message_text(c)
+                               and c.result["ts"] != request.result["ts"])
+    assert len(bot.tenant.member_logins("Sales")) == 3  # nothing removed without approval
+    approve = again.args["blocks"][-1]["elements"][0]
+    bot.click(approve["action_id"], approve["value"], APPROVER, channel=ALERTS,
+              message_ts=again.result["ts"])
+    bot.slack.wait_for("chat.update", lambda c: c.args["ts"] == alert.result["ts"]
+                       and "later push succeeded" in message_text(c))
+    assert bot.tenant.member_logins("Sales") == {"alice@acme.test"}
+    assert "Error: none" in info(bot)
+    assert len(alerts(bot, "Push failed")) == 1

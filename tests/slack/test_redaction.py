@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.app import build_app, http_server
+from bot.app import http_server
+from bot.bolt import build_app
 from bot.listeners import Services
 from tests.proxy import ScimProxy
 from tests.security.test_redaction import WEIRD, leaks, revoked

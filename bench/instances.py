@@ -102,7 +102,7 @@ def fleet(database_url: str, groups: int, size: int, users: int) -> Iterator[Fle
             for app in APPS:
                 for group in made.members:
                     reply = service.push(f"Team {group}", app, "bench")
-                    assert reply.ok, reply.text
+                    assert reply.ok, reply
             service.db.close()
             yield made
     finally:

@@ -134,7 +134,7 @@ def push_pushed(w: OktaWorld) -> list[Row]:
     def push_one(name: str) -> None:
         reply = w.service.push(name, APP, ACTOR)
         if not reply.ok:
-            raise RuntimeError(reply.text)
+            raise RuntimeError(str(reply))
 
     def push_all() -> None:
         with ThreadPoolExecutor(max_workers=4) as pool:

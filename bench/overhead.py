@@ -61,7 +61,7 @@ def push_once(world: World, size: int) -> float:
     reply = world.service.push(name, APP, ACTOR)
     wall = time.perf_counter() - began
     if not reply.ok:
-        raise RuntimeError(f"the push failed: {reply.text}")
+        raise RuntimeError(f"the push failed: {reply}")
     with world.service.db.session() as session:
         group = world.service.snapshot().group_named(name)
         assert group is not None

@@ -56,7 +56,7 @@ def push(world: World, size: int) -> list[Row]:
     name = push_group_name(size)
     reply, m = run(world, lambda: world.service.push(name, APP, ACTOR), memory=True)
     if not reply.ok:
-        raise RuntimeError(reply.text)
+        raise RuntimeError(str(reply))
     with world.service.db.session() as session:
         mapping = next(row for row in repo.list_mappings(session, APP) if row.group_name == name)
         group_id, pushed = str(mapping.app_group_id), mapping.members_pushed
@@ -90,7 +90,7 @@ def push_teams(world: World) -> list[Row]:
     def push_one(name: str) -> None:
         reply = world.service.push(name, APP, ACTOR)
         if not reply.ok:
-            raise RuntimeError(reply.text)
+            raise RuntimeError(str(reply))
 
     def push_all() -> None:
         with ThreadPoolExecutor(max_workers=world.sizes.concurrency) as pool:

@@ -50,12 +50,15 @@ def _service(config: str | None) -> GroupPushService:
 
 
 def _print(reply: Reply, as_json: bool) -> int:
+    from bot.views.words import render
+
+    text = render(reply)
     if as_json:
         from engine.schema import envelope
 
-        print(json.dumps(envelope(reply, reply.operation), default=str))
+        print(json.dumps(envelope(reply, reply.operation, text), default=str))
     else:
-        print(printable(reply.text))
+        print(printable(text))
     return reply.exit_code
 
 

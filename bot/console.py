@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.completion import complete
 from bot.terminal import printable
+from bot.views.words import render
 from engine.executor import run_line
 from engine.registry import OPERATIONS
 from engine.service import GroupPushService
@@ -50,7 +51,7 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
         if not interactive:
             stdout.write(f"{PROMPT}{printable(text)}\n")
         reply = run_line(service, text, actor)
-        stdout.write(printable(reply.text) + "\n")
+        stdout.write(printable(render(reply)) + "\n")
         stdout.flush()
     return 0
 

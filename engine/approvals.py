@@ -7,11 +7,12 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from engine.config import SlackSettings
+from engine.outcomes import Approval, Requested
 from engine.pusher import Refused
 from engine.reports import when
 from engine.results import Reply
@@ -83,13 +84,19 @@ def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings
     return None
 
 
+def approval_of(request: ApprovalRequest) -> Approval:
+    """A stored request as outcomes show it."""
+    return Approval(id=request.id, summary=request.summary, requested_by=request.requested_by,
+                    action=request.action, status=request.status,
+                    expires_at=when(request.expires_at), plan=request.plan,
+                    decided_by=request.decided_by, outcome=request.outcome,
+                    delete=request.delete)
+
+
 def request_data(request: ApprovalRequest) -> dict[str, object]:
     """What views need to show a request."""
-    return {"approval": {"id": request.id, "summary": request.summary,
-                         "requested_by": request.requested_by, "delete": request.delete,
-                         "action": request.action, "status": request.status,
-                         "expires_at": when(request.expires_at), "plan": request.plan,
-                         "decided_by": request.decided_by, "outcome": request.outcome}}
+    return {"approval": {f.name: getattr(approval_of(request), f.name)
+                         for f in fields(Approval)}}
 
 
 def targets_of(request: ApprovalRequest) -> list[Target]:
@@ -156,11 +163,7 @@ def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str
             fingerprint=fingerprint(ask.plan_data), plan=ask.plan)
         session.add(request)
         repo.audit(session, actor, "request", f"{request.id}: {ask.summary}")
-    approvers = ", ".join(service.config.slack.approvers) or "nobody (set slack.approvers)"
-    text = (f"Approval needed for request {request.id}: {ask.summary}.\n{ask.plan}\nNothing "
-            f"changes until an approver runs `approve {request.id}` (or `deny {request.id}`). "
-            f"Approvers: {approvers}. Expires {when(request.expires_at)}.")
-    return Reply(True, text, status="done", data=request_data(request))
+    return Reply.of(Requested(approval_of(request), tuple(service.config.slack.approvers)))
 
 
 def to_post(service: GroupPushService, request_ids: Iterable[str]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from engine import (  # noqa: F401  (handlers)
 from engine.context import Context, Progress
 from engine.failures import PushFailed
 from engine.grammar import UsageError, quote
+from engine.outcomes import Refusal
 from engine.pusher import Refused
 from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
 from engine.reports import when
@@ -57,9 +58,10 @@ def _run(service: GroupPushService, operation: Operation, actor: str, channel: s
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
                                  "changed.")
         handler = HANDLERS[type(operation)]
-        return handler(Context(service, actor, channel, progress), operation)
+        answer = handler(Context(service, actor, channel, progress), operation)
+        return answer if isinstance(answer, Reply) else Reply.of(answer)
     except UsageError as error:
-        return Reply(False, str(error), status="usage")
+        return Reply.of(Refusal(str(error), usage=True))
     except Refused as refusal:
         return Reply.refused(str(refusal))
     except (ConnectorError, PushFailed) as error:
@@ -100,5 +102,5 @@ def run_line(service: GroupPushService, text: str, actor: str, *, channel: str =
     try:
         operation = parse(text)
     except UsageError as error:
-        return Reply(False, str(error), status="usage")
+        return Reply.of(Refusal(str(error), usage=True))
     return execute(service, operation, actor, channel=channel, progress=progress)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 
 import icu
@@ -33,16 +32,3 @@ def confusable_with(name: str, others: Iterable[str]) -> list[str]:
     """The other names that look like `name` without being it, sorted."""
     mine = skeleton(name)
     return sorted({other for other in others if other != name and skeleton(other) == mine})
-
-
-def confusable_note(name: str, app: str, others: Iterable[str]) -> str:
-    """A warning sentence when a newly pushed app group's name looks like another one's."""
-    alike = confusable_with(name, others)
-    if not alike:
-        return ""
-    shown = ", ".join(f'"{one_line(n)}"' for n in alike)
-    odd = sorted({c for c in name if not c.isascii()})
-    letters = "; ".join(f"{c} is U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in odd[:3])
-    return (f" ⚠ Warning: \"{one_line(name)}\" looks like {shown}, also pushed to {app}"
-            + (f" ({letters})" if letters else " (some letters differ though they look alike)")
-            + ". Check it is the group you meant.")

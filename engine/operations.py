@@ -1,7 +1,8 @@
 """Every command as a typed operation with its grammar; handlers live with the engine's work.
 
-Adding a command: one class here (`@command` + dataclass + `parse`/`words`) and one
-`@handles(...)` function in the engine module that does the work (listed in engine/executor.py).
+Adding a command: one class here (`@command` + dataclass + `parse`/`words`), one
+`@handles(...)` function in the engine module that does the work (listed in engine/executor.py)
+returning a typed outcome (engine/outcomes.py), and its renderer in bot/views/words.
 """
 
 from __future__ import annotations

@@ -3,12 +3,11 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.planner import MemberPlan, plan_members
 from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
+from engine.registry import Operation
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.words import plural
@@ -16,60 +15,7 @@ from storage import repo
 from storage.models import PushMapping
 
 SHOWN = 10
-"""Names shown per list in a plan's text; the data has them all."""
-
-
-@dataclass(frozen=True)
-class PushPlan:
-    """What a push would do to one app group."""
-
-    group: str
-    app: str
-    app_group: str  # create | link | rename | keep | none
-    app_group_name: str
-    app_group_id: str | None = None
-    add: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-    held: bool = False
-    """A sync would hold this plan for approval (too many removals)."""
-    removals_held: bool = False
-    """A sync would add, but keep the removals back for approval (too many in total)."""
-
-    @property
-    def changes(self) -> bool:
-        """Whether carrying it out writes anything to the app."""
-        return bool(self.add or self.remove) or self.app_group in ("create", "rename")
-
-    @property
-    def writes(self) -> bool:
-        """Whether a sync would write anything to the app now (held parts left out)."""
-        if self.held:
-            return False
-        return bool(self.add or (self.remove and not self.removals_held)) or \
-            self.app_group in ("create", "rename")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: names as lists."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    def lines(self) -> list[str]:
-        """The plan for people, one line per step."""
-        where = f"{quoted(self.group)} on {self.app}"
-        group = {"create": f"create {self.app}'s group {quoted(self.app_group_name)}",
-                 "link": f"link {self.app}'s existing group {quoted(self.app_group_name)} "
-                         f"(id {self.app_group_id}) and make its members match",
-                 "rename": f"rename {self.app}'s group to {quoted(self.app_group_name)}"
-                 }.get(self.app_group)
-        steps = [group] if group else []
-        for verb, names in (("add", self.add), ("remove", self.remove)):
-            if names:
-                steps.append(f"{verb} {len(names)}: {_first(names)}")
-        if self.skipped:
-            steps.append(f"skip {len(self.skipped)} not in the app: {_first(self.skipped)}")
-        held = " (held for approval: too many removals)" if self.held else (
-            " (removals held for approval: too many in total)" if self.removals_held else "")
-        return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held]
+"""Names shown per list in a legacy plan text (sync's, until it returns a Planned)."""
 
 
 def _first(names: tuple[str, ...]) -> str:
@@ -121,10 +67,39 @@ def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app:
                  mapping.app_group_id, plan, held)
 
 
+def planned(operation: Operation, plans: list[PushPlan], notes: list[PlanNote] | None = None,
+            matches: int = 0) -> Planned:
+    """The outcome of a --dry-run: the exact plan, nothing written to any app."""
+    return Planned(operation, tuple(plans), tuple(notes or ()), matches)
+
+
+def _lines(plan: PushPlan) -> list[str]:
+    where = f"{quoted(plan.group)} on {plan.app}"
+    group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
+             "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
+                     f"(id {plan.app_group_id}) and make its members match",
+             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}"
+             }.get(plan.app_group)
+    steps = [group] if group else []
+    for verb, names in (("add", plan.add), ("remove", plan.remove)):
+        if names:
+            steps.append(f"{verb} {len(names)}: {_first(names)}")
+    if plan.skipped:
+        steps.append(f"skip {len(plan.skipped)} not in the app: {_first(plan.skipped)}")
+    return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held_note(plan)]
+
+
+def held_note(plan: PushPlan) -> str:
+    """What of a plan a sync would hold for approval, as a plan line ends."""
+    if plan.held:
+        return " (held for approval: too many removals)"
+    return " (removals held for approval: too many in total)" if plan.removals_held else ""
+
+
 def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = None) -> Reply:
-    """The answer of a --dry-run: nothing changed, the plan line by line, and the data."""
-    lines = [line for p in plans for line in p.lines()] + (notes or [])
+    """A --dry-run answer still worded in the engine (sync's, until it returns a Planned)."""
+    lines = [line for p in plans for line in _lines(p)] + (notes or [])
     writes = sum(1 for p in plans if p.writes)
     return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
                                   f"({plural(writes, 'app group')} would change):", *lines]),
-                 data={"dry_run": True, "plan": [p.to_dict() for p in plans]})
+                 data={"dry_run": True, "plan": [p.to_json() for p in plans]})

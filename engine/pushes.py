@@ -6,7 +6,15 @@ from connectors.base import DirectorySnapshot
 from engine import alerts
 from engine.context import Context
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
-from engine.plans import dry_run_reply, preview_mapping, preview_new_push
+from engine.outcomes import (
+    Activated,
+    Deactivated,
+    Planned,
+    Pushed,
+    PushedNow,
+    Refusal,
+)
+from engine.plans import planned, preview_mapping, preview_new_push
 from engine.pusher import Refused
 from engine.registry import handles
 from engine.results import Reply
@@ -25,26 +33,20 @@ def _mapping(ctx: Context, op: OnApp) -> PushMapping:
     return _looked_up(ctx, op)[0]
 
 
-def _nothing(op: OnApp, would: str) -> Reply:
-    return Reply(True, f"Dry run, nothing changed: `{op.line()}` would {would}.",
-                 data={"dry_run": True, "plan": []})
-
-
 @handles(PushGroup, dry_run=True)
-def push_group(ctx: Context, op: PushGroup) -> Reply:
+def push_group(ctx: Context, op: PushGroup) -> Pushed | Planned:
     """Create (or link) the app group and push its active members."""
     service = ctx.service
     if op.dry_run:
         snapshot = service.snapshot(op.group)
         group, app = service.find_group(snapshot, op.group), service.find_app(op.app)
-        plan = preview_new_push(service, snapshot, group, app, op.memberships)
-        return dry_run_reply(f"push {quoted(group.name)} to {app.name}.", [plan])
+        return planned(op, [preview_new_push(service, snapshot, group, app, op.memberships)])
     return service.push(op.group, op.app, ctx.actor, memberships=op.memberships,
                         progress=ctx.progress)
 
 
 @handles(PushNow, dry_run=True)
-def push_now(ctx: Context, op: PushNow) -> Reply:
+def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
@@ -52,40 +54,39 @@ def push_now(ctx: Context, op: PushNow) -> Reply:
             raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
                           "`activate` resumes it first.")
         service = ctx.service
-        plan = preview_mapping(service, snapshot, service.find_app(op.app), mapping, full=True)
-        return dry_run_reply(f"push {quoted(plan.group)} to {plan.app} now.", [plan])
+        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
+                                            mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
 
 @handles(Activate, dry_run=True)
-def activate(ctx: Context, op: Activate) -> Reply:
+def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
     """Resume a push and catch up."""
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status == "active":
             raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
         service = ctx.service
-        plan = preview_mapping(service, snapshot, service.find_app(op.app), mapping)
-        return dry_run_reply(f"activate {quoted(plan.group)} on {plan.app} and catch up.",
-                             [plan])
+        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
+                                            mapping)])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=True)
 
 
 @handles(Deactivate, dry_run=True)
-def deactivate(ctx: Context, op: Deactivate) -> Reply:
+def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
     """Pause a push."""
     if op.dry_run:
         _mapping(ctx, op)
-        return _nothing(op, "pause the push; the app group stays as it is")
+        return planned(op, [])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 
 
 @handles(Ignore, dry_run=True)
-def ignore(ctx: Context, op: Ignore) -> Reply:
+def ignore(ctx: Context, op: Ignore) -> Reply | Planned:
     """Keep the app's changes: this drift is not reported again."""
     mapping = _mapping(ctx, op)
     if op.dry_run:
-        return _nothing(op, "keep the app's changes and stop reporting this drift")
+        return planned(op, [])
     return alerts.ignore_drift(ctx.service, int(mapping.id or 0), ctx.actor)
 
 

@@ -14,7 +14,7 @@
             return [self.group, "on", self.app]
 
     @handles(Ignore)
-    def ignore(ctx: Context, op: Ignore) -> Reply: ...
+    def ignore(ctx: Context, op: Ignore) -> Ignored: ...   # a typed outcome (engine/outcomes.py)
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from engine.grammar import UsageError, Words, join, split
 
 if TYPE_CHECKING:
     from engine.context import Context
+    from engine.outcomes import Outcome
     from engine.results import Reply
 
 
@@ -90,7 +91,8 @@ class Operation:
 
 
 Op = TypeVar("Op", bound=Operation)
-Handler = Callable[["Context", Any], "Reply"]
+Handler = Callable[["Context", Any], "Reply | Outcome"]
+"""A handler returns a typed outcome (a Reply only for commands not migrated yet)."""
 OPERATIONS: dict[str, type[Operation]] = {}
 """Every registered operation by verb, in the order help lists them."""
 HANDLERS: dict[type[Operation], Handler] = {}
@@ -121,11 +123,13 @@ def command(usage: str, kind: Kind, summary: str, *, long: bool = False,
     return register
 
 
-def handles(cls: type[Op], *, dry_run: bool = False) -> Callable[
-        [Callable[[Context, Op], Reply]], Callable[[Context, Op], Reply]]:
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def handles(cls: type[Op], *, dry_run: bool = False) -> Callable[[H], H]:
     """Register the handler that runs one operation; dry_run=True when it honours
     `op.dry_run` (the exact plan, no write to any app)."""
-    def register(handler: Callable[[Context, Op], Reply]) -> Callable[[Context, Op], Reply]:
+    def register(handler: H) -> H:
         HANDLERS[cls] = handler
         if dry_run:
             PREVIEWS.add(cls)

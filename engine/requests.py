@@ -3,7 +3,6 @@ then approve, deny or withdraw it; an approval carries out only the plan it was 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from connectors.base import App
@@ -11,6 +10,7 @@ from engine import sync_hold
 from engine.approvals import (
     Ask,
     Target,
+    approval_of,
     fingerprint,
     new_request,
     pending,
@@ -22,9 +22,9 @@ from engine.context import Context
 from engine.failures import PushFailed
 from engine.fanout import Done, Failed, fan_out, one
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
+from engine.outcomes import Decided, PendingRequests, PushPlan, RequestPlanned
 from engine.pusher import Refused, plan_mapping, push_mapping
-from engine.registry import handles
-from engine.reports import when
+from engine.registry import Operation, handles
 from engine.results import Reply
 from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
@@ -52,17 +52,18 @@ def unlink_plan(app: App, mappings: list[PushMapping],
 
 
 def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
-         operation: dict[str, object], summary: str, dry_run: bool) -> Reply:
+         operation: Operation, summary: str) -> Reply:
     targets, plan, data = unlink_plan(app, mappings, delete)
-    if dry_run:
-        shown: list[dict[str, Any]] = [
-            {"group": m.group_name, "app": app.name, "app_group": "delete" if delete else "keep",
-             "app_group_name": m.app_group_name or m.group_name, "app_group_id": m.app_group_id,
-             "add": [], "remove": [], "skipped": [], "held": False, "members": m.members_pushed}
-            for m in mappings]
-        return Reply(True, f"Dry run, nothing changed and no request made: {summary}.\n{plan}",
-                     data={"dry_run": True, "plan": shown})
-    ask = Ask(action=action, app=app.name, targets=targets, operation=operation, plan=plan,
+    if operation.dry_run:
+        shown = [PushPlan(group=m.group_name, app=app.name,
+                          app_group="delete" if delete else "keep",
+                          app_group_name=m.app_group_name or m.group_name,
+                          app_group_id=m.app_group_id, members=m.members_pushed)
+                 for m in mappings]
+        return Reply.of(RequestPlanned(operation, tuple(shown), approval_summary=summary,
+                                       approval_plan=plan))
+    ask = Ask(action=action, app=app.name, targets=targets, operation=operation.to_dict(),
+              plan=plan,
               plan_data=data, summary=summary, delete=delete)
     return new_request(ctx.service, ask, actor=ctx.actor, channel=ctx.channel)
 
@@ -76,9 +77,9 @@ def unlink(ctx: Context, op: Unlink) -> Reply:
     _, mapping = service.find_push(service.snapshot(op.group), op.group, app)
     how = "and delete the app group with its memberships" if op.delete else \
         "and keep the app group as it is"
-    return _ask(ctx, app, [mapping], op.delete, "unlink", op.to_dict(),
+    return _ask(ctx, app, [mapping], op.delete, "unlink", op,
                 f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
-                + rules_note(service, app.name, [mapping]), op.dry_run)
+                + rules_note(service, app.name, [mapping]))
 
 
 @handles(BulkDelete, dry_run=True)
@@ -88,9 +89,9 @@ def bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
     app = service.find_app(op.app)
     mappings = selected_mappings(service, app.name, list(op.names), op.everything)
     names = ", ".join(quoted(m.group_name) for m in mappings)
-    return _ask(ctx, app, mappings, True, "bulk_delete", op.to_dict(),
+    return _ask(ctx, app, mappings, True, "bulk_delete", op,
                 f"delete {plural(len(mappings), 'pushed group')} from {app.name}: {names}"
-                + rules_note(service, app.name, mappings), op.dry_run)
+                + rules_note(service, app.name, mappings))
 
 
 def rules_note(service: GroupPushService, app: str, mappings: list[PushMapping]) -> str:
@@ -175,20 +176,18 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
         return claimed
     request = claimed
     if not approve:
-        return Reply(True, f"Request {request.id} denied by {actor}: {request.summary} "
-                     "will not happen; nothing was changed.", data=request_data(request))
+        return Reply.of(Decided(approval_of(request), "denied", actor))
     outcome, status = carry_out(service, request)
     with service.db.session() as session:
         row = session.get(ApprovalRequest, request.id)
         if row is not None:
             row.outcome, row.status = outcome, status
             request = row
-    text = f"Request {request.id} approved by {actor}: {outcome}"
     if status == "changed":
         return Reply.refused(f"Request {request.id}: nothing was changed, {CHANGED}. "
                              f"{outcome}", **request_data(request))
-    return Reply(status == "approved", text, status="done" if status == "approved" else "failed",
-                 data=request_data(request))
+    return Reply.of(Decided(approval_of(request), "approved", actor,
+                            failed=status != "approved"))
 
 
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
@@ -293,25 +292,17 @@ def handle_deny(ctx: Context, op: Deny) -> Reply:
 
 
 @handles(Withdraw)
-def withdraw(ctx: Context, op: Withdraw) -> Reply:
+def withdraw(ctx: Context, op: Withdraw) -> Reply | Decided:
     """`withdraw ID`: the person who asked takes a pending request back."""
     claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
     if isinstance(claimed, Reply):
         return claimed
-    return Reply(True, f"Request {claimed.id} withdrawn by {ctx.actor}: {claimed.summary} "
-                 "will not happen; nothing was changed.", data=request_data(claimed))
+    return Decided(approval_of(claimed), "withdrawn", ctx.actor)
 
 
 @handles(Requests)
-def list_requests(ctx: Context, op: Requests) -> Reply:
+def list_requests(ctx: Context, op: Requests) -> PendingRequests:
     """`requests`: pending requests, all to approvers, one's own to anyone else."""
     approver = ctx.actor in ctx.service.config.slack.approvers
     shown = [r for r in pending(ctx.service) if approver or r.requested_by == ctx.actor]
-    if not shown:
-        return Reply(True, "No approval request is pending" + ("" if approver else
-                     " of yours (approvers see everyone's)") + ".", data={"requests": []})
-    lines = [f"• {r.id}: {r.summary} — asked by {r.requested_by}, expires "
-             f"{when(r.expires_at)}" for r in shown]
-    return Reply(True, "\n".join([f"Pending approval requests ({len(shown)}):", *lines]),
-                 data={"requests": [json.loads(json.dumps(request_data(r)["approval"]))
-                                    for r in shown]})
+    return PendingRequests(tuple(approval_of(r) for r in shown), approver)

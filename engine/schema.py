@@ -103,12 +103,14 @@ ENVELOPE: dict[str, Any] = {
 }
 
 
-def envelope(reply: Reply, operation: Operation | None) -> dict[str, Any]:
-    """The JSON document of one answer."""
+def envelope(reply: Reply, operation: Operation | None, text: str) -> dict[str, Any]:
+    """The JSON document of one answer: `data` is its outcome's JSON, `text` what the console
+    prints for it (rendered by the bot)."""
+    data = reply.outcome.to_json() if reply.outcome is not None else reply.data
     return {"schema": SCHEMA_VERSION,
             "command": operation.spec.verb if operation else None,
             "operation": operation.to_dict() if operation else None,
-            "ok": reply.ok, "status": reply.status, "text": reply.text, "data": reply.data}
+            "ok": reply.ok, "status": reply.status, "text": text, "data": data}
 
 
 def data_schema(document: dict[str, Any]) -> dict[str, Any] | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,9 +15,9 @@ from engine.config import Config
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
-from engine.names import confusable_note, one_line
+from engine.names import confusable_with, one_line
+from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
-from engine.results import Reply
 from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
@@ -149,7 +150,7 @@ class GroupPushService:
                           "pushed.")
 
     def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
-             via: str = "name", progress: Progress | None = None) -> Reply:
+             via: str = "name", progress: Progress | None = None) -> Pushed:
         """Push a group by name: create (or link) the app group and push its active members."""
         self.require_operator(actor)
         snapshot = self.snapshot(group_name)
@@ -159,10 +160,8 @@ class GroupPushService:
         with self.db.session() as session:
             others = [m.app_group_name or m.group_name
                       for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
-        return Reply(True, describe_push(outcome, memberships)
-                     + confusable_note(group.name, app.name, others),
-                     data={"group": group.name, "app": app.name, "added": outcome.added,
-                           "skipped": list(outcome.skipped)})
+        return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
+                      looks_like=tuple(confusable_with(group.name, others)))
 
     def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
                    actor: str, *, memberships: bool, via: str,
@@ -215,7 +214,7 @@ class GroupPushService:
             raise Refused(str(failed.error)) from None
 
     def push_now(self, group_name: str, app_name: str, actor: str,
-                 progress: Progress | None = None) -> Reply:
+                 progress: Progress | None = None) -> PushedNow:
         """Overwrite the app group's members with the directory's (additive where the app is)."""
         self.require_operator(actor)
         snapshot = self.snapshot(group_name)
@@ -238,16 +237,11 @@ class GroupPushService:
             fresh = session.get(PushMapping, mapping.id)
             if fresh is not None:
                 fresh.drift_fingerprint, fresh.drift_ignored_by = "", ""
-        note = " (additive: members only in the app were kept)" \
-            if app.capabilities.additive_push_now else ""
-        return Reply(True, f"Pushed {quoted(group.name)} to {app.name} now: "
-                     f"{outcome.added} added, {outcome.removed} removed{note}."
-                     + skipped_note(outcome.skipped) + recreated_note(outcome)
-                     + group_note(outcome),
-                     data={"group": group.name, "app": app.name, "added": outcome.added,
-                           "removed": outcome.removed})
+        return PushedNow(**result_fields(outcome),
+                         additive=app.capabilities.additive_push_now)
 
-    def set_status(self, group_name: str, app_name: str, actor: str, active: bool) -> Reply:
+    def set_status(self, group_name: str, app_name: str, actor: str,
+                   active: bool) -> Activated | Deactivated | Refusal:
         """Deactivate (pause) or activate (resume and catch up) a push."""
         self.require_operator(actor)
         snapshot = self.snapshot(group_name)
@@ -258,8 +252,8 @@ class GroupPushService:
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:
-            return Reply.refused(f"{quoted(group.name)} on {app.name} is already "
-                                 f"{'active' if active else 'deactivated'}; nothing changed.")
+            return Refusal(f"{quoted(group.name)} on {app.name} is already "
+                           f"{'active' if active else 'deactivated'}; nothing changed.")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)
             assert row is not None
@@ -267,59 +261,26 @@ class GroupPushService:
             repo.audit(session, actor, "activate" if active else "deactivate",
                        f"{group.name} on {app.name}")
         if not active:
-            return Reply(True, f"Deactivated {quoted(group.name)} on {app.name}: the group "
-                         "stays in the app; directory changes are not pushed until you "
-                         f"`activate {quoted(group.name)} on {app.name}`.",
-                         data={"group": group.name, "app": app.name, "status": wanted})
+            return Deactivated(group.name, app.name)
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="activate",
                                     actor=actor)
 
         outcome = one(self.db, app, int(mapping.id or 0), step, "activate")
-        return Reply(True, f"Activated {quoted(group.name)} on {app.name} and caught up: "
-                     f"{outcome.added} added, {outcome.removed} removed."
-                     + skipped_note(outcome.skipped) + group_note(outcome),
-                     data={"group": group.name, "app": app.name, "status": wanted,
-                           "added": outcome.added, "removed": outcome.removed})
+        return Activated(**result_fields(outcome))
 
     def expires(self) -> datetime:
         """When a request made now expires."""
         return self.clock() + timedelta(minutes=self.config.slack.approval_ttl_minutes)
 
 
-def describe_push(outcome: PushOutcome, memberships: bool) -> str:
-    """One sentence for a push by name."""
-    how = "linked the existing app group and" if outcome.linked else "created the group and"
-    if not memberships:
-        return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how.split(' and')[0]}; "
-                "members go at the next sync.")
-    return (f"Pushed {quoted(outcome.group)} to {outcome.app}: {how} pushed "
-            f"{plural(outcome.added, 'member')}."
-            + (f" {plural(outcome.removed, 'member')} only in the app removed."
-               if outcome.removed else "") + skipped_note(outcome.skipped))
-
-
-def group_note(outcome: PushOutcome) -> str:
-    """A sentence about the app group following (or failing to follow) the directory group's
-    new name or description."""
-    if outcome.group_error is not None:
-        return (" The app group did not take the directory group's new name or description: "
-                f"{outcome.group_error.describe()}.")
-    notes = [f"renamed from {quoted(outcome.renamed_from)}"] if outcome.renamed_from else []
-    notes += ["given the directory group's new description"] if outcome.described else []
-    return f" The app group was {' and '.join(notes)}." if notes else ""
-
-
-def skipped_note(skipped: Iterable[str]) -> str:
-    """A sentence about members the app does not know."""
-    names = list(skipped)
-    if not names:
-        return ""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return f" Skipped {len(names)} not in the app: {shown}."
-
-
-def recreated_note(outcome: PushOutcome) -> str:
-    """A sentence when the app group had been deleted in the app and was made again."""
-    return " The group was gone from the app and was created again." if outcome.recreated else ""
+def result_fields(outcome: PushOutcome) -> dict[str, Any]:
+    """What every push outcome says about one push (engine.outcomes.PushResult)."""
+    error = outcome.group_error
+    return {"group": outcome.group, "app": outcome.app, "added": outcome.added,
+            "removed": outcome.removed, "skipped": tuple(outcome.skipped),
+            "recreated": outcome.recreated, "renamed_from": outcome.renamed_from,
+            "described": outcome.described,
+            "group_error": error.describe() if error is not None else None}

@@ -12,6 +12,7 @@ from bot.listeners.conversation import Conversation
 from bot.listeners.work import tell_alerts
 from bot.views import alerts as views
 from bot.views.replies import answer
+from bot.views.words import render
 from engine import alerts
 from engine.alerts import ErrorAlert
 from engine.executor import execute
@@ -46,7 +47,7 @@ def register(app: App, services: Services) -> None:
             conv.tell(answer(reply))
             return
         if kind == views.RETRY:
-            closed = views.error_closed(_error(services, mapping_id), reply.text)
+            closed = views.error_closed(_error(services, mapping_id), render(reply))
         else:
             closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
                                         else "ignored", user)

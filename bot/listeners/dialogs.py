@@ -12,6 +12,7 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.views import dialogs
 from bot.views.replies import answer
+from bot.views.words import render
 from engine.executor import execute
 from engine.operations import PushGroup, RuleAdd
 from engine.pusher import Refused
@@ -95,8 +96,9 @@ def push_preview(services: Services, view: dict[str, Any], user: str) -> dict[st
         if reply.ok:
             blocks = dialogs.plan_blocks(reply.data.get("plan", []), operation.memberships)
         else:
-            refused = reply.text if reply.status != "failed" else None
-            blocks = dialogs.plan_problem(reply.text, refused=refused is not None)
+            words = render(reply)
+            refused = words if reply.status != "failed" else None
+            blocks = dialogs.plan_problem(words, refused=refused is not None)
     metadata = {"channel": channel, "shown": list(choice), "refused": refused and refused[:150]}
     return dialogs.push_dialog(sorted(services.service.apps), json.dumps(metadata), blocks)
 

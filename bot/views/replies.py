@@ -17,6 +17,7 @@ from bot.views.text import (
     section,
     text_sections,
 )
+from bot.views.words import render
 from engine.results import Reply
 
 Message = dict[str, Any]
@@ -35,8 +36,9 @@ def _who(actor: str, command: str) -> str:
 def answer(reply: Reply) -> Message:
     """An ephemeral answer to the person who typed: a read-only result, a refusal, usage."""
     icon = "" if reply.ok else ICONS.get(reply.status, "") + " "
-    text = f"{icon}{escape_reply(reply.text)}"
-    return {"text": fallback(reply.text),
+    words = render(reply)
+    text = f"{icon}{escape_reply(words)}"
+    return {"text": fallback(words),
             "blocks": [*text_sections(text, escaped=True), *retry_button(reply)]}
 
 
@@ -49,10 +51,11 @@ def help_message(text: str) -> Message:
 def result(reply: Reply, actor: str, command: str) -> Message:
     """A change's result for the channel, saying who did it."""
     icon = ICONS.get(reply.status, "")
+    words = render(reply)
     blocks: list[Block] = [context(_who(actor, command)),
-                           *text_sections(f"{icon} {escape_reply(reply.text)}", escaped=True),
+                           *text_sections(f"{icon} {escape_reply(words)}", escaped=True),
                            *retry_button(reply)]
-    return {"text": f"{mention(actor)}: {fallback(reply.text)}", "blocks": blocks}
+    return {"text": f"{mention(actor)}: {fallback(words)}", "blocks": blocks}
 
 
 def retry_button(reply: Reply) -> list[Block]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.api import open_grouppush
+from bot.notebook import open_grouppush
 from tests.workspace import Workspace
 
 

@@ -16,7 +16,7 @@ def test_a_name_with_a_newline_is_pushed_and_printed_on_one_line(ws: Workspace) 
     ws.add_group("g-nl", NEWLINE, ["alice", "bob"])
     ws.write()
     reply = ws.service().push(NEWLINE, "box", "console")
-    assert reply.ok, reply.text
+    assert reply.ok, reply
     assert ws.app.member_logins(NEWLINE) == {"alice@acme.test", "bob@acme.test"}
     listing = ws.exec("list").out
     [line] = [line for line in listing.splitlines() if "EMEA" in line]

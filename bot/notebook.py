@@ -1,7 +1,7 @@
 """The notebook surface: the same typed operations as chat and the console, as a small Python
 API whose outcomes show as tables in Jupyter and turn into rows (or a pandas DataFrame).
 
-    from engine.api import open_grouppush
+    from bot.notebook import open_grouppush
     gp = open_grouppush("grouppush.yml", actor="U0ME")
     gp.check("box")                      # a table of drifted groups
     gp.push("Sales", "box", dry_run=True).to_rows()
@@ -18,23 +18,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.views.words import render
 from engine import operations as ops
 from engine.bootstrap import build_service
 from engine.config import load_config
 from engine.executor import execute, run_line
+from engine.outcomes import Outcome
 from engine.registry import Operation
 from engine.results import Reply
 from engine.schema import envelope
 from engine.service import GroupPushService
 
-TABLES = ("plan", "pushes", "drift", "events", "rules", "requests", "apps", "commands",
+LEGACY_TABLES = ("plan", "pushes", "drift", "events", "rules", "requests", "apps", "commands",
           "errors")
-"""The keys of `data` that hold a table, in the order one is looked for."""
+"""The keys of `data` that hold a table, for commands that return no typed outcome yet."""
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What one operation did: its status and text, its data, and a table of it."""
+class Result:
+    """What one operation did: its status, its words, its data, and a table of it."""
 
     reply: Reply
 
@@ -49,9 +51,14 @@ class Outcome:
         return self.reply.status
 
     @property
+    def outcome(self) -> Outcome | None:
+        """The typed outcome (engine/outcomes.py)."""
+        return self.reply.outcome
+
+    @property
     def text(self) -> str:
         """What the console prints."""
-        return self.reply.text
+        return render(self.reply)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -60,11 +67,13 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         """The same document as `grouppush exec --json`."""
-        return envelope(self.reply, self.reply.operation)
+        return envelope(self.reply, self.reply.operation, self.text)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """The outcome as table rows: the plan, the pushes, the drift... or one row."""
-        for key in TABLES:
+        if self.outcome is not None:
+            return self.outcome.rows()
+        for key in LEGACY_TABLES:
             rows = self.data.get(key)
             if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
                 return [dict(r) for r in rows]
@@ -112,52 +121,52 @@ class GroupPush:
     def __init__(self, service: GroupPushService, actor: str = "notebook") -> None:
         self.service, self.actor = service, actor
 
-    def do(self, operation: Operation) -> Outcome:
+    def do(self, operation: Operation) -> Result:
         """Run a typed operation (engine.operations)."""
-        return Outcome(execute(self.service, operation, self.actor))
+        return Result(execute(self.service, operation, self.actor))
 
-    def run(self, text: str) -> Outcome:
+    def run(self, text: str) -> Result:
         """Run a command line, as typed in chat or the console."""
-        return Outcome(run_line(self.service, text, self.actor))
+        return Result(run_line(self.service, text, self.actor))
 
-    def list(self, app: str | None = None) -> Outcome:
+    def list(self, app: str | None = None) -> Result:
         """Pushed groups: status, last push, errors."""
         return self.do(ops.ListPushes(app))
 
-    def info(self, group: str, app: str) -> Outcome:
+    def info(self, group: str, app: str) -> Result:
         """The Information details of one push."""
         return self.do(ops.Info(group, app))
 
-    def check(self, app: str | None = None) -> Outcome:
+    def check(self, app: str | None = None) -> Result:
         """A drift check now: the drifted groups, members missing and unexpected."""
         return self.do(ops.Check(app))
 
     def push(self, group: str, app: str, *, memberships: bool = True,
-             dry_run: bool = False) -> Outcome:
+             dry_run: bool = False) -> Result:
         """Push a group (dry_run: its exact plan, nothing written)."""
         return self.do(ops.PushGroup(group, app, memberships, dry_run=dry_run))
 
-    def now(self, group: str, app: str, *, dry_run: bool = False) -> Outcome:
+    def now(self, group: str, app: str, *, dry_run: bool = False) -> Result:
         """Push now: overwrite the app group's members with the directory's."""
         return self.do(ops.PushNow(group, app, dry_run=dry_run))
 
-    def sync(self, app: str | None = None, *, dry_run: bool = False) -> Outcome:
+    def sync(self, app: str | None = None, *, dry_run: bool = False) -> Result:
         """Push directory changes now."""
         return self.do(ops.Sync(app, dry_run=dry_run))
 
-    def ignore(self, group: str, app: str) -> Outcome:
+    def ignore(self, group: str, app: str) -> Result:
         """Keep the app's changes (drift not reported again)."""
         return self.do(ops.Ignore(group, app))
 
-    def unlink(self, group: str, app: str, *, delete: bool, dry_run: bool = False) -> Outcome:
+    def unlink(self, group: str, app: str, *, delete: bool, dry_run: bool = False) -> Result:
         """Ask to stop a push (an approval request)."""
         return self.do(ops.Unlink(group, app, delete, dry_run=dry_run))
 
-    def approve(self, request_id: str) -> Outcome:
+    def approve(self, request_id: str) -> Result:
         """Approve a request: it carries out its plan, if that still holds."""
         return self.do(ops.Approve(request_id))
 
-    def audit(self, count: int = 20) -> Outcome:
+    def audit(self, count: int = 20) -> Result:
         """The last changes."""
         return self.do(ops.Audit(count))
 

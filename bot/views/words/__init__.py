@@ -1,0 +1,7 @@
+"""Outcomes in words: one renderer per engine outcome type (engine/outcomes.py), used by the
+console, the CLI, Slack replies and the notebook. `render(reply)` is the one entry point."""
+
+from bot.views.words import plans, pushes, refusals, requests  # noqa: F401  (renderers register)
+from bot.views.words.base import render, render_outcome, renders
+
+__all__ = ["render", "render_outcome", "renders"]

@@ -1,0 +1,79 @@
+"""A --dry-run in words: the plan, one line per app group, and what nothing changed means."""
+
+from __future__ import annotations
+
+from bot.views.words.base import renders
+from engine.operations import Activate, Deactivate, Ignore, PushGroup, PushNow
+from engine.outcomes import Planned, PlanNote, PushPlan
+from engine.registry import Operation
+from engine.service import quoted
+from engine.words import plural
+
+SHOWN = 10
+"""Names shown per list in a plan's text; the data has them all."""
+
+WOULD: dict[type[Operation], str] = {Deactivate: "pause the push; the app group stays as it is",
+         Ignore: "keep the app's changes and stop reporting this drift"}
+"""What an operation without app writes would do."""
+
+
+@renders(Planned)
+def planned(outcome: Planned) -> str:
+    """`Dry run, nothing changed: push Sales to box. Plan (1 app groups would change):` and
+    the plan, line by line."""
+    op = outcome.operation
+    if type(op) in WOULD:
+        return f"Dry run, nothing changed: `{op.line()}` would {WOULD[type(op)]}."
+    lines = [plan_line(p) for p in outcome.plans] + [note_line(n) for n in outcome.notes]
+    return "\n".join([f"Dry run, nothing changed: {head(outcome)} Plan "
+                      f"({plural(outcome.writes, 'app group')} would change):", *lines])
+
+
+def head(outcome: Planned) -> str:
+    """What the operation would do, in a few words."""
+    op = outcome.operation
+    first = outcome.plans[0] if outcome.plans else None
+    where = (quoted(first.group), first.app) if first else ("", "")
+    if isinstance(op, PushGroup):
+        return f"push {where[0]} to {where[1]}."
+    if isinstance(op, PushNow):
+        return f"push {where[0]} to {where[1]} now."
+    if isinstance(op, Activate):
+        return f"activate {where[0]} on {where[1]} and catch up."
+    return f"`{op.line()}`."
+
+
+def plan_line(plan: PushPlan) -> str:
+    """`• Sales on box: create box's group Sales; add 3: ...` (one app group)."""
+    group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
+             "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
+                     f"(id {plan.app_group_id}) and make its members match",
+             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}"
+             }.get(plan.app_group)
+    steps = [group] if group else []
+    for verb, names in (("add", plan.add), ("remove", plan.remove)):
+        if names:
+            steps.append(f"{verb} {len(names)}: {first(names)}")
+    if plan.skipped:
+        steps.append(f"skip {len(plan.skipped)} not in the app: {first(plan.skipped)}")
+    held = " (held for approval: too many removals)" if plan.held else (
+        " (removals held for approval: too many in total)" if plan.removals_held else "")
+    return (f"• {quoted(plan.group)} on {plan.app}: "
+            + ("; ".join(steps) or "nothing to change") + held)
+
+
+def note_line(note: PlanNote) -> str:
+    """A group the preview leaves out, and why."""
+    if note.why == "already pushed":
+        return f"• {quoted(note.group)} on {note.app}: already pushed"
+    if note.rule is not None:
+        return f"✗ rule {note.rule}: {note.reason}"
+    if note.why == "failed":
+        return f"✗ {quoted(note.group)} on {note.app}: {note.reason}"
+    return f"✗ {quoted(note.group)}: {note.reason}"
+
+
+def first(names: tuple[str, ...]) -> str:
+    """The first names of a list, and how many more."""
+    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more"
+                                       if len(names) > SHOWN else "")

@@ -1,0 +1,44 @@
+"""Approval requests in words: asked, previewed, approved, denied, withdrawn, pending."""
+
+from __future__ import annotations
+
+from bot.views.words.base import renders
+from engine.outcomes import Decided, PendingRequests, Requested, RequestPlanned
+
+
+@renders(Requested)
+def requested(outcome: Requested) -> str:
+    """The request, its plan, and how to answer it."""
+    request = outcome.approval
+    approvers = ", ".join(outcome.approvers) or "nobody (set slack.approvers)"
+    return (f"Approval needed for request {request.id}: {request.summary}.\n{request.plan}\n"
+            f"Nothing changes until an approver runs `approve {request.id}` (or "
+            f"`deny {request.id}`). Approvers: {approvers}. Expires {request.expires_at}.")
+
+
+@renders(RequestPlanned)
+def request_planned(outcome: RequestPlanned) -> str:
+    """The request a --dry-run would have made, with its plan."""
+    return (f"Dry run, nothing changed and no request made: {outcome.approval_summary}.\n"
+            f"{outcome.approval_plan}")
+
+
+@renders(Decided)
+def decided(outcome: Decided) -> str:
+    """`Request K7Q2XM approved by U1: Sales deleted from box.` (or denied, withdrawn)."""
+    request = outcome.approval
+    if outcome.decision == "approved":
+        return f"Request {request.id} approved by {outcome.by}: {request.outcome}"
+    return (f"Request {request.id} {outcome.decision} by {outcome.by}: {request.summary} will "
+            "not happen; nothing was changed.")
+
+
+@renders(PendingRequests)
+def pending_requests(outcome: PendingRequests) -> str:
+    """The pending requests, one line each."""
+    if not outcome.requests:
+        return ("No approval request is pending"
+                + ("" if outcome.approver else " of yours (approvers see everyone's)") + ".")
+    lines = [f"• {r.id}: {r.summary} — asked by {r.requested_by}, expires {r.expires_at}"
+             for r in outcome.requests]
+    return "\n".join([f"Pending approval requests ({len(lines)}):", *lines])

@@ -74,9 +74,11 @@ class Alerter:
     def _tell_errors(self) -> None:
         new, fixed = alerts.errors_to_tell(self.service)
         for error in new:
+            if not alerts.claim_error_alert(self.service, error.mapping_id, error.message):
+                continue  # another instance tells it
             ts = self._post(views.error_alert(error))
-            if ts:
-                alerts.remember_error_alert(self.service, error.mapping_id, error.message, ts)
+            alerts.remember_error_alert(self.service, error.mapping_id,
+                                        error.message if ts else "", ts)  # unposted: again
         for error in fixed:
             self._update(self.channel, error.ts, views.error_closed(error, "A later push "
                                                                            "succeeded."))

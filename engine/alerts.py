@@ -119,6 +119,12 @@ def errors_to_tell(service: GroupPushService) -> tuple[list[ErrorAlert], list[Er
     return new, fixed
 
 
+def claim_error_alert(service: GroupPushService, mapping_id: int, message: str) -> bool:
+    """Take the telling of this error, once across every instance (False: told already)."""
+    with service.db.session() as session:
+        return repo.claim_error_alert(session, mapping_id, message)
+
+
 def remember_error_alert(service: GroupPushService, mapping_id: int, message: str,
                          ts: str) -> None:
     """Mark an error as told (ts of its message), or as fixed (empty message and ts)."""
@@ -133,8 +139,9 @@ def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> No
     error (so that error is not posted again, and its fix updates that message)."""
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
-        if mapping is not None and mapping.error_message:
-            mapping.error_alerted, mapping.error_alert_ts = mapping.error_message, ts
+        if mapping is not None and mapping.error_message and \
+                repo.claim_error_alert(session, mapping_id, mapping.error_message):
+            mapping.error_alert_ts = ts
 
 
 def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:

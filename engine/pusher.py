@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from connectors.base import App, AppGroup, DirectorySnapshot, chunks
+from connectors.base import App, AppGroup, DirectoryGroup, DirectorySnapshot, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
@@ -264,19 +264,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
         full = full or (new and not created)  # a linked group is taken over: members made to match
-        pushed_now: int | None = None
-        if not members:
-            plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
-        else:
-            plan, wanted, pushed_now = _plan(db, app, snapshot.active_logins(group), mapping_id,
-                                             app_group.id, full=full,
-                                             skip=set() if full else previously_skipped)
-        if guard is not None:
-            if pushed_now is None:
-                with db.session() as session:
-                    pushed_now = repo.count_pushed_members(session, mapping_id)
-            plan = guard(mapping.group_name, app.name, plan, pushed_now) or plan
-        apply_plan(db, app, mapping_id, app_group.id, plan, progress)
+        plan, wanted = _send_members(db, app, mapping_id, app_group.id, snapshot, group,
+                                     full=full, members=members, guard=guard,
+                                     skip=set() if full else previously_skipped,
+                                     name=mapping.group_name, progress=progress)
     except ConnectorError as error:
         _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
                   error.describe())
@@ -288,22 +279,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                 repo.finish_run(run, "held")
         _finished(app.name, mapping.group_name, operation, actor, run_id, "held")
         raise
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        if full:
-            repo.record_added(session, mapping_id, wanted)
-            repo.record_removed(session, mapping_id,
-                                set(repo.pushed_members(session, mapping_id)) - set(wanted))
-        if full or created or recreated or plan.add or plan.remove or not mapping.last_push_at:
-            mapping.last_push_at = utcnow()  # a sync with nothing to send told the app nothing
-        mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
-        if members:
-            mapping.skipped_logins = "\n".join(plan.skipped)
-        clear_failure(mapping)
-        run = session.get(PushRun, run_id)
-        if run is not None:
-            run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
-            repo.finish_run(run, "ok")
+    mapping = _record_pushed(db, mapping_id, run_id, plan, wanted if full else None,
+                             members, touched=full or created or recreated)
     _finished(app.name, group.name, operation, actor, run_id, "ok",
               f"+{len(plan.add)} -{len(plan.remove)}")
     renamed_from, described, group_error = None, False, None
@@ -319,6 +296,49 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
                        linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
                        described=described, group_error=group_error)
+
+
+def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
+                  snapshot: DirectorySnapshot, group: DirectoryGroup, *, full: bool,
+                  members: bool, guard: Guard | None, skip: set[str], name: str,
+                  progress: Progress | None) -> tuple[MemberPlan, dict[str, str]]:
+    """Plan the members, let the guard hold the plan, send it: (plan, members wanted)."""
+    pushed_now: int | None = None
+    if not members:
+        plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
+    else:
+        plan, wanted, pushed_now = _plan(db, app, snapshot.active_logins(group), mapping_id,
+                                         group_id, full=full, skip=skip)
+    if guard is not None:
+        if pushed_now is None:
+            with db.session() as session:
+                pushed_now = repo.count_pushed_members(session, mapping_id)
+        plan = guard(name, app.name, plan, pushed_now) or plan
+    apply_plan(db, app, mapping_id, group_id, plan, progress)
+    return plan, wanted
+
+
+def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: MemberPlan,
+                   wanted: dict[str, str] | None, members: bool, touched: bool) -> PushMapping:
+    """Record a push that went through: its members (all of `wanted` after a full push), its
+    time, its run, and no current error."""
+    with db.session() as session:
+        mapping = _get(session, mapping_id)
+        if wanted is not None:
+            repo.record_added(session, mapping_id, wanted)
+            repo.record_removed(session, mapping_id,
+                                set(repo.pushed_members(session, mapping_id)) - set(wanted))
+        if touched or wanted is not None or plan.add or plan.remove or not mapping.last_push_at:
+            mapping.last_push_at = utcnow()  # a sync with nothing to send told the app nothing
+        mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
+        if members:
+            mapping.skipped_logins = "\n".join(plan.skipped)
+        clear_failure(mapping)
+        run = session.get(PushRun, run_id)
+        if run is not None:
+            run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
+            repo.finish_run(run, "ok")
+        return mapping
 
 
 def _finished(app: str, group: str, operation: str, actor: str, run_id: int | None,

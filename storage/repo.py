@@ -207,6 +207,17 @@ def claim_request(session: Session, request_id: str, status: str, actor: str,
     return bool(result.rowcount == 1)
 
 
+def claim_error_alert(session: Session, mapping_id: int, message: str) -> bool:
+    """Take the telling of a push's current error atomically; False when it is told already
+    (or being told by another instance), or when it is no longer the current error."""
+    result = session.exec(update(PushMapping)  # type: ignore[call-overload]
+                          .where(col(PushMapping.id) == mapping_id,
+                                 col(PushMapping.error_message) == message,
+                                 col(PushMapping.error_alerted) != message)
+                          .values(error_alerted=message))
+    return bool(result.rowcount == 1)
+
+
 def take_lease(session: Session, name: str, holder: str, now: datetime,
                until: datetime) -> bool:
     """Hold (or keep holding) a lease unless another holder's lease is still running."""

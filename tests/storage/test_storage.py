@@ -114,3 +114,35 @@ def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
     with db.session() as session:
         assert session.get(SchemaVersion, 1).version == SCHEMA_VERSION  # type: ignore[union-attr]
     db.close()
+
+
+def test_an_error_is_claimed_for_telling_once_even_by_two_instances(database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        mapping = PushMapping(group_id="g1", group_name="Sales", app="box", created_by="U1",
+                              error_message="HTTP 401")
+        session.add(mapping)
+        session.flush()
+        mapping_id = mapping.id or 0
+    wins: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def tell() -> None:
+        barrier.wait()
+        with db.session() as session:
+            wins.append(repo.claim_error_alert(session, mapping_id, "HTTP 401"))
+
+    threads = [threading.Thread(target=tell) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wins) == [False, False, False, True]
+    with db.session() as session:
+        assert not repo.claim_error_alert(session, mapping_id, "HTTP 500")  # not its error now
+        row = session.get(PushMapping, mapping_id)
+        assert row is not None
+        row.error_message = "HTTP 500"
+    with db.session() as session:
+        assert repo.claim_error_alert(session, mapping_id, "HTTP 500")  # a new error: told
+    db.close()

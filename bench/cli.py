@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
 from bench import home, scenarios, slack
-from bench.report import Row, render
+from bench.report import Row, Stopwatch, print_table
 from bench.slow_app import slow_app
 from bench.world import QUICK, Say, Sizes, world
 
@@ -112,17 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"python -m bench: {error}", file=sys.stderr)
         return 2
-    began = time.perf_counter()
-
-    def say(text: str) -> None:
-        print(f"[{time.perf_counter() - began:6.0f} s] {text}", file=sys.stderr, flush=True)
-
+    watch = Stopwatch()
     print(describe(sizes, args.database_url), flush=True)
-    rows = run(sizes, args.database_url, say)
-    print(render(rows))
-    print(f"\ntotal {time.perf_counter() - began:.0f} s; "
-          f"targets met: {sum(r.verdict == 'met' for r in rows)}, "
-          f"missed: {sum(r.verdict == 'missed' for r in rows)}")
-    if args.json:
-        args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=1))
+    print_table(run(sizes, args.database_url, watch.say), watch, args.json)
     return 0

@@ -21,7 +21,7 @@ import yaml
 from bench.report import Row, ratio, seconds, verdict
 from engine.bootstrap import build_service
 from engine.config import load_config
-from tests.servers import ScimServerProcess
+from tests.servers import ScimServerProcess, fresh_postgres_database
 
 APPS = ("a1", "a2", "a3", "a4")
 TARGET = 0.6
@@ -56,24 +56,6 @@ class Fleet:
                 members.remove(rng.choice(members))
                 members.append(rng.choice([u for u in self.users if u not in members]))
         self.write_directory()
-
-
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL of `server_url`, dropped at the end."""
-    import uuid
-
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @contextmanager
@@ -153,7 +135,8 @@ def shared_work(database_url: str, groups: int, size: int, users: int,
                 share: float) -> list[Row]:
     """One instance, then two, each on the same amount of change."""
     os.environ.setdefault("GROUPPUSH_LOG", "WARNING")
-    with fresh_database(database_url) as url, fleet(url, groups, size, users) as made:
+    with fresh_postgres_database(database_url, "bench") as url, \
+            fleet(url, groups, size, users) as made:
         made.change(share, seed=1)
         one, _ = round_of_syncs(made, 1)
         made.change(share, seed=2)

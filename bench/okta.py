@@ -15,14 +15,14 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlmodel import col, func, select
 
 from bench.meter import PeakMemory, RequestLog
-from bench.okta_org import OrgProcess, group_id, login, user_id
+from bench.okta_org import OrgProcess, group_id, user_id
 from bench.report import Row, percentile, seconds, verdict
+from bench.world import ACTOR, APP, bench_app, login, push_groups
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from engine.pusher import resolve
@@ -30,8 +30,6 @@ from engine.service import GroupPushService
 from engine.sync import run_sync
 from storage.models import KeptMembership, KeptUser, PushedMember, PushMapping
 
-APP = "bench"
-ACTOR = "bench"
 SHARE = 0.5
 OKTA_LIMITS = {"/api/v1/users": 600, "/api/v1/groups": 500, "/api/v1/groups/{id}": 1000,
                "/api/v1/groups/{id}/users": 1000, "/api/v1/logs": 120}
@@ -53,9 +51,7 @@ class OktaWorld:
     @property
     def app(self) -> ScimApp:
         """The benchmarked SCIM app."""
-        app = self.service.apps[APP]
-        assert isinstance(app, ScimApp)
-        return app
+        return bench_app(self.service)
 
     def okta_requests(self, work: object) -> tuple[object, int, float, list[str]]:
         """(result, Okta requests, seconds, their paths) of some work."""
@@ -131,18 +127,9 @@ def push_pushed(w: OktaWorld) -> list[Row]:
     """Setup: push the org's pushed groups, 4 at once."""
     names = [f"Group {n:05d}" for n in range(w.org.sizes.pushed)]
 
-    def push_one(name: str) -> None:
-        reply = w.service.push(name, APP, ACTOR)
-        if not reply.ok:
-            raise RuntimeError(str(reply))
-
-    def push_all() -> None:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(push_one, names))
-
     resolve(w.service.db, w.app, [login(i) for i in range(w.org.sizes.app_users)])  # warm
     app_before = w.app.http.requests_sent
-    _, sent, took, _ = w.okta_requests(push_all)
+    _, sent, took, _ = w.okta_requests(lambda: push_groups(w.service, names, 4))
     scenario = f"setup: push {len(names):,} groups (app user cache warm)"
     return [Row(scenario, "wall", seconds(took)),
             Row(scenario, "requests (Okta / app)",

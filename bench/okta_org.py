@@ -40,12 +40,8 @@ def group_size(rng: random.Random, sizes: OrgSizes) -> int:
     return round(sizes.min_size * (sizes.max_size / sizes.min_size) ** (rng.random() ** 4))
 
 
-def login(index: int) -> str:
-    """The login of user number `index`."""
-    return f"user{index:06d}@acme.test"
-
-
 def _build(sizes: OrgSizes, clock_offset: list[float]) -> Any:
+    from bench.world import login
     from tests.standins.okta import OktaStandIn
 
     org = OktaStandIn(token=TOKEN, rate_limit=RATE_LIMIT,

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 import tempfile
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,8 +15,9 @@ import yaml
 
 from bench import okta
 from bench.meter import RequestLog
-from bench.okta_org import TOKEN, OrgSizes, login, org_process
-from bench.report import Row, render
+from bench.okta_org import TOKEN, OrgSizes, org_process
+from bench.report import Row, Stopwatch, print_table
+from bench.world import login
 from bot.okta_hook import PATH, OktaEventHook
 from bot.web import Router
 from engine.bootstrap import build_service
@@ -120,23 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
              if v is not None}
     sizes = replace(base, **given)
     events = args.events or (10 if args.quick else 100)
-    began = time.perf_counter()
-
-    def say(text: str) -> None:
-        print(f"[{time.perf_counter() - began:6.0f} s] {text}", file=sys.stderr, flush=True)
-
+    watch = Stopwatch()
     print(f"grouppush Okta bench: {os.cpu_count()} CPUs, database "
           f"{'DATABASE_URL given' if args.database_url else 'SQLite (temporary file)'}\n"
           f"sizes: {sizes.users:,} users, {sizes.groups:,} groups of {sizes.min_size} to "
           f"{sizes.max_size:,}, {sizes.pushed:,} pushed, {sizes.app_users:,} users in the app, "
           f"{events} hook events", flush=True)
-    rows = run(sizes, events, args.database_url, say)
-    print(render(rows))
-    print(f"\ntotal {time.perf_counter() - began:.0f} s; "
-          f"targets met: {sum(r.verdict == 'met' for r in rows)}, "
-          f"missed: {sum(r.verdict == 'missed' for r in rows)}")
-    if args.json:
-        args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=1))
+    print_table(run(sizes, events, args.database_url, watch.say), watch, args.json)
     return 0
 
 

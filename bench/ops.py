@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from collections.abc import Callable, Sequence
 
 from bench import instances, overhead
-from bench.report import Row, render
+from bench.report import Row, Stopwatch, print_table
 from bench.world import Sizes, world
 
 
@@ -41,17 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="a PostgreSQL server for the shared-work run, where it makes a "
                         "database of its own (default: $GROUPPUSH_TEST_POSTGRES_URL)")
     args = p.parse_args(argv)
-    began = time.perf_counter()
-
-    def say(text: str) -> None:
-        print(f"[{time.perf_counter() - began:6.0f} s] {text}", file=sys.stderr, flush=True)
-
+    watch = Stopwatch()
     if args.quick:
-        rows = run(1_000, 2, 2, 20, 8, 50, args.database_url, say)
+        rows = run(1_000, 2, 2, 20, 8, 50, args.database_url, watch.say)
     else:
-        rows = run(10_000, 5, 5, 20, 40, 200, args.database_url, say)
-    print(render(rows))
-    print(f"\ntotal {time.perf_counter() - began:.0f} s")
+        rows = run(10_000, 5, 5, 20, 40, 200, args.database_url, watch.say)
+    print_table(rows, watch)
     return 0
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
+import sys
+import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -68,3 +72,28 @@ def render(rows: list[Row]) -> str:
             out.append(scenario)
         out.append(line(values))
     return "\n".join(out)
+
+
+class Stopwatch:
+    """Seconds since a run began: progress lines on stderr, the closing total."""
+
+    def __init__(self) -> None:
+        self.began = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Seconds since the run began."""
+        return time.perf_counter() - self.began
+
+    def say(self, text: str) -> None:
+        """A progress line, stamped with the seconds so far."""
+        print(f"[{self.elapsed():6.0f} s] {text}", file=sys.stderr, flush=True)
+
+
+def print_table(rows: list[Row], watch: Stopwatch, json_path: Path | None = None) -> None:
+    """The table, the total time and how many targets were met; the rows as JSON if asked."""
+    print(render(rows))
+    print(f"\ntotal {watch.elapsed():.0f} s; "
+          f"targets met: {sum(r.verdict == 'met' for r in rows)}, "
+          f"missed: {sum(r.verdict == 'missed' for r in rows)}")
+    if json_path:
+        json_path.write_text(json.dumps([r.as_dict() for r in rows], indent=1))

@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from bench.floor import replay_by_group, replay_push, undo
 from bench.meter import Measured, PeakMemory, RequestLog, measure
 from bench.report import Row, ratio, seconds, verdict
-from bench.world import ACTOR, APP, World, login, push_group_name
+from bench.world import ACTOR, APP, World, login, push_group_name, push_groups
 from engine.checks import check
 from engine.pusher import resolve
 from engine.sync import run_sync
@@ -86,17 +85,8 @@ def push(world: World, size: int) -> list[Row]:
 def push_teams(world: World) -> list[Row]:
     """Push the teams the sync and the drift check work on, `concurrency` at once (setup)."""
     teams = world.directory.teams
-
-    def push_one(name: str) -> None:
-        reply = world.service.push(name, APP, ACTOR)
-        if not reply.ok:
-            raise RuntimeError(str(reply))
-
-    def push_all() -> None:
-        with ThreadPoolExecutor(max_workers=world.sizes.concurrency) as pool:
-            list(pool.map(push_one, [t.name for t in teams]))
-
-    _, m = run(world, push_all)
+    _, m = run(world, lambda: push_groups(world.service, [t.name for t in teams],
+                                          world.sizes.concurrency))
     scenario = f"setup: push {len(teams):,} groups of {world.sizes.group_size}"
     return [Row(scenario, "wall", seconds(m.seconds)),
             Row(scenario, "requests", f"{m.requests} ({m.breakdown()})")]

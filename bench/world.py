@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,24 @@ def user_id(index: int) -> str:
 def login(index: int) -> str:
     """The login (and app userName) of user number `index`."""
     return f"user{index:06d}@acme.test"
+
+
+def bench_app(service: GroupPushService) -> ScimApp:
+    """The benchmarked SCIM app, as the engine sees it."""
+    app = service.apps[APP]
+    assert isinstance(app, ScimApp)
+    return app
+
+
+def push_groups(service: GroupPushService, names: Iterable[str], at_once: int) -> None:
+    """Push these directory groups to the benchmarked app, `at_once` at a time (setup)."""
+    def push_one(name: str) -> None:
+        reply = service.push(name, APP, ACTOR)
+        if not reply.ok:
+            raise RuntimeError(str(reply))
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        list(pool.map(push_one, names))
 
 
 def push_group_name(size: int) -> str:
@@ -186,9 +205,7 @@ class World:
     @property
     def app(self) -> ScimApp:
         """The benchmarked SCIM app, as the engine sees it."""
-        app = self.service.apps[APP]
-        assert isinstance(app, ScimApp)
-        return app
+        return bench_app(self.service)
 
     @property
     def config_path(self) -> Path:

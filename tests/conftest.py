@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import ldap3
 import pytest
 
 from tests import samba
-from tests.servers import ScimServerProcess, ScimTenant
+from tests.servers import ScimServerProcess, ScimTenant, fresh_postgres_database
 from tests.workspace import Workspace, make_workspace
 
 
@@ -55,36 +53,20 @@ def _postgres_url() -> str:
     return url
 
 
-@contextmanager
-def _fresh_postgres_database() -> Iterator[str]:
-    import psycopg
-
-    base = _postgres_url()
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new database on the real PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'grouppush.db'}"
         return
-    with _fresh_postgres_database() as url:
+    with fresh_postgres_database(_postgres_url()) as url:
         yield url
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty database on the real PostgreSQL that .ci/run starts."""
-    with _fresh_postgres_database() as url:
+    with fresh_postgres_database(_postgres_url()) as url:
         yield url
 
 

@@ -8,13 +8,31 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
 
 SCIM_TOKEN = "test-token-not-a-secret"
 SCIM_JSON = "application/scim+json"
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str, prefix: str = "t") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL of `server_url` (a SQLAlchemy URL), dropped
+    at the end even while connections remain."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def free_port() -> int:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.views.text import Block, clip, context, escape, mention, plain, section
+from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
 from engine.pushed import Information
+from engine.words import typeable
 
 INFORMATION = "information"
 """callback_id of the modal."""
@@ -101,7 +102,9 @@ def information_modal(info: Information) -> dict[str, Any]:
     gone = "" if info.in_directory else " · no longer in the directory"
     blocks: list[Block] = [
         section(f"*{escape(info.group)}* on *{escape(info.app)}* ({escape(info.app_type)})"),
-        context(f"Directory group id {escape(info.group_id)}{gone}"),
+        context(f"Directory group id {escape(info.group_id)}{gone} · in chat, "
+                + escape_reply(f"`info {typeable(info.group)} on {typeable(info.app)}` "
+                               "shows the same")),
         *_details(info), {"type": "divider"}, _skipped(info), _drift(info),
         {"type": "divider"}, *_error(info),
     ]

@@ -154,6 +154,9 @@ def test_information_shows_type_origin_skipped_drift_and_error_with_retry() -> N
     retry = view["blocks"][-1]["elements"][0]
     assert (retry["action_id"], retry["value"]) == (information.RETRY, "7")
     assert view_problems(view) == []
+    assert "in chat, `info Sales on box` shows the same" in text
+    spaced = json.dumps(information.information_modal(information_of(group="Sales Team")))
+    assert '`info \\"Sales Team\\" on box` shows the same' in spaced
 
 
 def test_the_largest_information_stays_within_slacks_limits() -> None:

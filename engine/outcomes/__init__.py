@@ -12,10 +12,7 @@ from engine.outcomes.changes import (
     BulkDeactivated,
     Repushed,
     RepushStep,
-    RuleAdded,
     RuleRemoved,
-    Synced,
-    SyncStep,
 )
 from engine.outcomes.plans import Planned, PlanNote, PushPlan
 from engine.outcomes.pushes import (
@@ -66,9 +63,6 @@ __all__ = [
     "BulkDeactivated",
     "RepushStep",
     "Repushed",
-    "RuleAdded",
-    "Synced",
-    "SyncStep",
     "CommandHelp",
     "Commands",
     "AppRow",

@@ -13,7 +13,6 @@ from engine.operations import (
     Repush,
     RuleAdd,
     RuleRemove,
-    Sync,
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.registry import Operation
@@ -61,8 +60,6 @@ def head(outcome: Planned) -> str:
     if isinstance(op, RuleAdd):
         return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
                 f"{plural(outcome.matches, 'group')} it matches now.")
-    if isinstance(op, Sync):
-        return f"sync {op.app or 'all apps'}."
     if isinstance(op, Repush):
         return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
     return f"`{op.line()}`."
@@ -81,7 +78,8 @@ def plan_line(plan: PushPlan) -> str:
             steps.append(f"{verb} {len(names)}: {first(names)}")
     if plan.skipped:
         steps.append(f"skip {len(plan.skipped)} not in the app: {first(plan.skipped)}")
-    held = " (held for approval: too many removals)" if plan.held else ""
+    held = " (held for approval: too many removals)" if plan.held else (
+        " (removals held for approval: too many in total)" if plan.removals_held else "")
     return (f"• {quoted(plan.group)} on {plan.app}: "
             + ("; ".join(steps) or "nothing to change") + held)
 

@@ -43,7 +43,7 @@ def unlink_plan(app: App, mappings: list[PushMapping],
         group = f"{app.name}'s group {quoted(m.app_group_name or m.group_name)}" + (
             f" (id {m.app_group_id})" if m.app_group_id else " (not created yet)")
         lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
-                     f"{m.members_pushed} pushed members; stop pushing" if delete else
+                     f"{plural(m.members_pushed, 'pushed member')}; stop pushing" if delete else
                      f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
     data = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
              "app_group_id": t.app_group_id, "delete": delete} for t in targets]

@@ -1,0 +1,119 @@
+"""Carrying out an approved request (unlink, bulk delete, a held sync) through the fan-out,
+only if its targets and plan are still what the request showed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.base import App
+from engine.approvals import Target, fingerprint, targets_of
+from engine.failures import PushFailed
+from engine.fanout import Done, Failed, fan_out, one
+from engine.pusher import plan_mapping, push_mapping
+from engine.service import GroupPushService, quoted
+from engine.words import plural
+from storage import repo
+from storage.models import ApprovalRequest, PushMapping
+
+
+def unlink_plan(app: App, mappings: list[PushMapping],
+                delete: bool) -> tuple[tuple[Target, ...], str, list[dict[str, Any]]]:
+    """The targets, the plan as shown and the plan as digested of unlinking these pushes."""
+    targets = tuple(Target(m.group_id, int(m.id or 0), m.app_group_id) for m in mappings)
+    lines = []
+    for m in mappings:
+        group = f"{app.name}'s group {quoted(m.app_group_name or m.group_name)}" + (
+            f" (id {m.app_group_id})" if m.app_group_id else " (not created yet)")
+        lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
+                     f"{plural(m.members_pushed, 'pushed member')}; stop pushing" if delete else
+                     f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
+    data = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
+             "app_group_id": t.app_group_id, "delete": delete} for t in targets]
+    return targets, "Plan:\n" + "\n".join(lines), data
+
+
+def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
+    """Do what an approved request asked, if its targets and plan are still what was shown:
+    (outcome, status: approved | failed | changed)."""
+    app = service.find_app(request.app)
+    if request.action == "sync_removal":
+        return _release_sync(service, app, request)
+    mappings: list[PushMapping] = []
+    gone = 0
+    for target in targets_of(request) or _legacy_targets(request):
+        with service.db.session() as session:
+            mapping = repo.find_mapping(session, target.group_id, app.name)
+        if mapping is None:
+            gone += 1
+        else:
+            mappings.append(mapping)
+    _, plan, data = unlink_plan(app, mappings, request.delete)
+    if request.fingerprint and (gone or fingerprint(data) != request.fingerprint):
+        why = f" {gone} of its groups are no longer pushed." if gone else ""
+        return (f"what it would change is not what it showed.{why} Now:\n{plan}"
+                if mappings else f"what it would change is not what it showed.{why}"), "changed"
+    return _unlink(service, app, request, mappings)
+
+
+def _legacy_targets(request: ApprovalRequest) -> list[Target]:
+    """Targets of a request made before requests were bound (no fingerprint)."""
+    return [Target(g, 0, None) for g in filter(None, request.groups.split("\n"))]
+
+
+def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
+            mappings: list[PushMapping]) -> tuple[str, str]:
+    def step(mapping_id: int) -> str:
+        with service.mapping_lock(mapping_id):
+            mapping = next(m for m in mappings if m.id == mapping_id)
+            if request.delete and mapping.app_group_id:
+                app.delete_group(mapping.app_group_id)
+            with service.db.session() as session:
+                row = session.get(PushMapping, mapping_id)
+                if row is not None:
+                    repo.forget_mapping(session, row)
+                repo.audit(session, request.requested_by, "unlink",
+                           f"{mapping.group_name} from {app.name} "
+                           f"({'deleted in the app' if request.delete else 'kept in the app'})"
+                           f", approved by {request.decided_by}")
+        return quoted(mapping.group_name)
+
+    done, failed = [], []
+    for result in fan_out(service.db, app, [int(m.id or 0) for m in mappings], step,
+                          "delete" if request.delete else "unlink"):
+        if isinstance(result, Done):
+            done.append(result.value)
+        elif isinstance(result, Failed):
+            failed.append(f"{quoted(result.failure.group)}: {result.failure.message}")
+    verb = "deleted from" if request.delete else "unlinked (kept in)"
+    outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
+    if failed:
+        outcome += " Failed: " + "; ".join(failed)
+    return outcome, "failed" if failed else "approved"
+
+
+def _release_sync(service: GroupPushService, app: App,
+                  request: ApprovalRequest) -> tuple[str, str]:
+    with service.db.session() as session:
+        mapping = repo.find_mapping(session, request.groups, app.name)
+    if mapping is None:
+        return "the group is no longer pushed; nothing to do.", "approved"
+    snapshot = service.snapshot()
+
+    def step(mapping_id: int) -> tuple[str, str]:
+        with service.mapping_lock(mapping_id):
+            plan = plan_mapping(service.db, app, snapshot, mapping_id)
+            now = {"app_group_id": mapping.app_group_id, "remove": sorted(plan.remove)}
+            if request.fingerprint and fingerprint(now) != request.fingerprint:
+                return (f"the sync would now remove {len(plan.remove)} members of "
+                        f"{quoted(mapping.group_name)} on {app.name} "
+                        f"({', '.join(sorted(plan.remove)[:10]) or 'none'}); the next sync "
+                        "asks again if it still holds."), "changed"
+            outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
+                                   actor=request.decided_by)
+        return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
+                f"-{outcome.removed}."), "approved"
+
+    try:
+        return one(service.db, app, int(mapping.id or 0), step, "sync")
+    except PushFailed as failed:
+        return f"the sync failed: {failed.failure.message}", "failed"

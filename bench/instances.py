@@ -78,7 +78,8 @@ def fleet(database_url: str, groups: int, size: int, users: int) -> Iterator[Fle
             made.config_path.write_text(yaml.safe_dump({
                 "directory": {"type": "file", "path": "directory.yml"}, "apps": apps,
                 "schedule": {"sync_seconds": 86400, "drift_check_seconds": 86400,
-                             "lease_seconds": 600}}))
+                             "lease_seconds": 600},
+                "safety": {"max_removals_per_sync": 10_000_000}}))  # removals on purpose
             service = build_service(load_config(made.config_path), database_url)
             for app in APPS:
                 for group in made.members:

@@ -103,7 +103,9 @@ def write_config(folder: Path, org_url: str, tenant: object) -> Path:
                             "event_hook_secret": SECRET, "max_rate_share": okta.SHARE},
               "apps": {okta.APP: {"type": "scim", "url": tenant.url,  # type: ignore[attr-defined]
                                   "token": tenant.token,  # type: ignore[attr-defined]
-                                  "max_members_per_request": 1000, "concurrency": 4}}}
+                                  "max_members_per_request": 1000, "concurrency": 4}},
+              # its syncs remove hundreds of memberships on purpose: no approval wait
+              "safety": {"max_removals_per_sync": 10_000_000}}
     path = folder / "grouppush.yml"
     path.write_text(yaml.safe_dump(config))
     return path

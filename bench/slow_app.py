@@ -100,8 +100,10 @@ def _write(folder: Path, url: str, token: str, batch: int,
     app: dict[str, Any] = {"type": "scim", "url": url, "token": token,
                            "max_members_per_request": batch, "write_timeout": WRITE_TIMEOUT,
                            "read_timeout": 60, "slow_write_seconds": 3.0}
+    # no settling: the file is only ever renamed into place; no approval wait: its sync
+    # removes a tenth of each group on purpose
     config = {"directory": {"type": "file", "path": "directory.yml", "settle_seconds": 0},
-              "apps": {"slow": app}}  # no settling: the file is only ever renamed into place
+              "apps": {"slow": app}, "safety": {"max_removals_per_sync": 10_000_000}}
     (folder / "grouppush.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 

@@ -236,6 +236,8 @@ def write_config(folder: Path, tenant: ScimTenant, sizes: Sizes) -> Path:
         "slack": {"alerts_channel": "C0ALERTS", "operators": [], "approvers": ["U0APPROVER"],
                   "allow_self_approval": False, "approval_ttl_minutes": 60},
         "schedule": {"sync_seconds": 86400, "drift_check_seconds": 86400},
+        # the sync scenario removes hundreds of memberships on purpose: no approval wait
+        "safety": {"max_removals_per_sync": 10_000_000},
     }
     os.environ["BENCH_SCIM_TOKEN"] = tenant.token
     path = folder / "grouppush.yml"

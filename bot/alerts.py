@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -85,15 +86,7 @@ class Alerter:
 
     def post_requests(self, request_ids: list[str]) -> None:
         """Post approval requests a sync held (each once), with Approve and Deny."""
-        for request_id in request_ids:
-            request = requests.get_request(self.service, request_id)
-            if request is None or request.status != "pending" or request.message_ts:
-                continue
-            approval = requests.request_data(request)["approval"]
-            assert isinstance(approval, dict)
-            ts = self._post(request_message(approval, self.service.config.slack.approvers))
-            if ts:
-                requests.attach_message(self.service, request.id, self.channel, ts)
+        post_requests(self.service, request_ids, self._post, self.channel)
 
     def _post(self, message: dict[str, Any]) -> str:
         if not self.channel:
@@ -111,3 +104,14 @@ class Alerter:
             self.client.chat_update(channel=channel or self.channel, ts=ts, **message)
         except SlackApiError as error:
             log.error("alert not updated: %s", error.response.get("error"))
+
+
+def post_requests(service: GroupPushService, request_ids: list[str],
+                  post: Callable[[dict[str, Any]], str | None], channel: str) -> None:
+    """Post the pending requests among these that no message shows yet, each once, with
+    Approve and Deny (`post` returns the message's ts, or nothing when it failed)."""
+    with _TELLING:  # two posters at once (a sync job, a command) must not both post one
+        for approval in requests.to_post(service, request_ids):
+            ts = post(request_message(approval, service.config.slack.approvers))
+            if ts:
+                requests.attach_message(service, str(approval["id"]), channel, ts)

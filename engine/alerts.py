@@ -11,6 +11,7 @@ from engine.pusher import HeldForApproval, Refused
 from engine.results import Reply
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
+from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -150,8 +151,10 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Reply:
     app = service.find_app(mapping.app)
     snapshot = service.snapshot()
     try:
+        keep_back = waits_for_held_sync(service, mapping_id)
         outcome = one(service.db, app, mapping_id,
-                      lambda i: sync_one(service, snapshot, app, i, actor=actor), "sync")
+                      lambda i: sync_one(service, snapshot, app, i, actor=actor,
+                                         hold_removals=keep_back), "sync")
     except PushFailed as failed:
         return Reply.failed(f"Retry of {quoted(mapping.group_name)} on {app.name} failed "
                             f"again: {failed.failure.message}")

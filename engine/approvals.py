@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -41,13 +42,15 @@ class Target:
     group_id: str
     mapping_id: int
     app_group_id: str | None
+    app: str = ""
+    """The app, where a request spans several (a held sync); else the request's app."""
 
 
 @dataclass(frozen=True)
 class Ask:
     """What a new request carries: the operation, its targets, its plan (shown and digested)."""
 
-    action: str  # unlink | bulk_delete | sync_removal
+    action: str  # unlink | bulk_delete | sync_removal | sync_removals
     app: str
     targets: tuple[Target, ...]
     operation: dict[str, Any]
@@ -103,22 +106,47 @@ def targets_of(request: ApprovalRequest) -> list[Target]:
     return [Target(**t) for t in json.loads(request.target)]
 
 
+def _acts_on(request: ApprovalRequest) -> set[tuple[str, str]]:
+    """The (app, directory group id) pairs a request acts on."""
+    targets = targets_of(request)
+    if targets:
+        return {(t.app or request.app, t.group_id) for t in targets}
+    return {(request.app, g) for g in filter(None, request.groups.split("\n"))}
+
+
 def pending_for(service: GroupPushService, app: str,
                 group_ids: set[str]) -> ApprovalRequest | None:
     """A pending (not expired) request acting on any of these groups of this app."""
+    return pending_on(service, {(app, group_id) for group_id in group_ids})
+
+
+def pending_on(service: GroupPushService,
+               pairs: set[tuple[str, str]]) -> ApprovalRequest | None:
+    """A pending (not expired) request acting on any of these (app, group id) pairs."""
     now = service.clock()
     with service.db.session() as session:
         for request in repo.pending_requests(session):
-            if request.app == app and now <= request.expires_at and \
-                    group_ids & set(filter(None, request.groups.split("\n"))):
+            if now <= request.expires_at and pairs & _acts_on(request):
                 return request
     return None
+
+
+def pending_by_push(service: GroupPushService) -> dict[int, ApprovalRequest]:
+    """Pending (not expired) requests by the id of each push they act on."""
+    now = service.clock()
+    found: dict[int, ApprovalRequest] = {}
+    with service.db.session() as session:
+        for request in repo.pending_requests(session):
+            if now <= request.expires_at:
+                for target in targets_of(request):
+                    found.setdefault(target.mapping_id, request)
+    return found
 
 
 def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str) -> Reply:
     """Record a request bound to its targets and plan, and say how to answer it; a second
     pending request for the same target is refused, naming the pending one."""
-    waiting = pending_for(service, ask.app, {t.group_id for t in ask.targets})
+    waiting = pending_on(service, {(t.app or ask.app, t.group_id) for t in ask.targets})
     if waiting is not None:
         raise Refused(f"Request {waiting.id} is already pending for this: {waiting.summary} "
                       f"(asked by {waiting.requested_by}). Approve or deny it (`approve "
@@ -136,6 +164,20 @@ def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str
         session.add(request)
         repo.audit(session, actor, "request", f"{request.id}: {ask.summary}")
     return Reply.of(Requested(approval_of(request), tuple(service.config.slack.approvers)))
+
+
+def to_post(service: GroupPushService, request_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Of these requests, the pending ones no chat message shows yet, each once, as views
+    show them (`attach_message` once posted)."""
+    shown = []
+    for request_id in dict.fromkeys(request_ids):
+        request = get_request(service, request_id)
+        if request is None or request.status != "pending" or request.message_ts:
+            continue
+        approval = request_data(request)["approval"]
+        if isinstance(approval, dict):
+            shown.append(approval)
+    return shown
 
 
 def attach_message(service: GroupPushService, request_id: str, channel: str, ts: str) -> None:

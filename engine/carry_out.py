@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App
+from engine import sync_hold
 from engine.approvals import Target, fingerprint, targets_of
 from engine.failures import PushFailed
 from engine.fanout import Done, Failed, fan_out, one
@@ -35,6 +36,8 @@ def unlink_plan(app: App, mappings: list[PushMapping],
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
     """Do what an approved request asked, if its targets and plan are still what was shown:
     (outcome, status: approved | failed | changed)."""
+    if request.action == sync_hold.ACTION:
+        return sync_hold.release(service, request)
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _release_sync(service, app, request)

@@ -43,10 +43,14 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class SafetySettings:
-    """A sync removing more than this share of a group's members holds for approval."""
+    """When a sync's removals hold for approval: more than a share of one group's members,
+    or more memberships in total than max_removals_per_sync."""
 
     max_removal_share: float = 0.5
     min_group_size: int = 20
+    max_removals_per_sync: int = 500
+    """Memberships one sync may remove in total (every group on every app it syncs); more
+    wait as one approval request while additions go ahead."""
 
 
 @dataclass(frozen=True)

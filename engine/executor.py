@@ -13,7 +13,7 @@ from engine import (  # noqa: F401  (handlers)
     pushes,
     reports,
     requests,
-    sync,
+    sync_command,
 )
 from engine.context import Context, Progress
 from engine.failures import PushFailed

@@ -90,11 +90,21 @@ class PushPlan:
     """A sync would hold this plan for approval (too many removals)."""
     members: int | None = None
     """Members pushed so far (shown when the plan unlinks the group)."""
+    removals_held: bool = False
+    """A sync would add, but keep the removals back for approval (too many in total)."""
 
     @property
     def changes(self) -> bool:
         """Whether carrying it out writes anything to the app."""
         return bool(self.add or self.remove) or self.app_group in ("create", "rename")
+
+    @property
+    def writes(self) -> bool:
+        """Whether it writes anything to the app now (parts held for approval left out)."""
+        if self.held:
+            return False
+        return bool(self.add or (self.remove and not self.removals_held)) or \
+            self.app_group in ("create", "rename")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready: names as lists (members only when it unlinks)."""
@@ -126,7 +136,7 @@ class Planned(Outcome):
     @property
     def writes(self) -> int:
         """How many app groups carrying it out would change (held ones excluded)."""
-        return sum(1 for p in self.plans if p.changes and not p.held)
+        return sum(1 for p in self.plans if p.writes)
 
     def to_json(self) -> dict[str, Any]:
         """{"dry_run": true, "plan": [...]} (docs/json.md)."""

@@ -86,14 +86,20 @@ def _lines(plan: PushPlan) -> list[str]:
             steps.append(f"{verb} {len(names)}: {_first(names)}")
     if plan.skipped:
         steps.append(f"skip {len(plan.skipped)} not in the app: {_first(plan.skipped)}")
-    held = " (held for approval: too many removals)" if plan.held else ""
-    return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held]
+    return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held_note(plan)]
+
+
+def held_note(plan: PushPlan) -> str:
+    """What of a plan a sync would hold for approval, as a plan line ends."""
+    if plan.held:
+        return " (held for approval: too many removals)"
+    return " (removals held for approval: too many in total)" if plan.removals_held else ""
 
 
 def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = None) -> Reply:
     """A --dry-run answer still worded in the engine (sync's, until it returns a Planned)."""
     lines = [line for p in plans for line in _lines(p)] + (notes or [])
-    writes = sum(1 for p in plans if p.changes and not p.held)
+    writes = sum(1 for p in plans if p.writes)
     return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
                                   f"({plural(writes, 'app group')} would change):", *lines]),
                  data={"dry_run": True, "plan": [p.to_json() for p in plans]})

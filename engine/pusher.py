@@ -48,8 +48,9 @@ class HeldForApproval(Exception):
         """The logins the held plan removes."""
 
 
-Guard = Callable[[str, str, MemberPlan, int], None]
-"""Called with (group, app, plan, members pushed now) before a plan is applied; may raise."""
+Guard = Callable[[str, str, MemberPlan, int], MemberPlan | None]
+"""Called with (group, app, plan, members pushed now) before a plan is applied: may raise
+HeldForApproval, or return the plan to apply instead (None: this one)."""
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
         if pushed_now is None:
             with db.session() as session:
                 pushed_now = repo.count_pushed_members(session, mapping_id)
-        guard(name, app.name, plan, pushed_now)
+        plan = guard(name, app.name, plan, pushed_now) or plan
     apply_plan(db, app, mapping_id, group_id, plan, progress)
     return plan, wanted
 

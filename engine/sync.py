@@ -3,24 +3,24 @@ mass removals held for approval."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from connectors.errors import ConnectorError
 from engine.approvals import Ask, Target, new_request, pending_for
-from engine.context import Context
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
 from engine.planner import MemberPlan
-from engine.plans import dry_run_reply, preview_mapping, preview_new_push
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
-from engine.registry import handles
 from engine.results import Reply
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
+from engine.sync_hold import (
+    SyncHold,
+    hold_over_limit,
+    keep_removals_back,
+)
 from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
@@ -54,11 +54,13 @@ def removal_guard(service: GroupPushService) -> Any:
 
 
 def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-             mapping_id: int, *, actor: str, guarded: bool = True) -> PushOutcome:
-    """Push the directory changes of one mapping, against what was last pushed."""
+             mapping_id: int, *, actor: str, hold_removals: bool = False) -> PushOutcome:
+    """Push the directory changes of one mapping, against what was last pushed; with
+    `hold_removals`, only its additions (its removals wait for a held sync's approval)."""
+    guard = keep_removals_back if hold_removals else removal_guard(service)
     with service.mapping_lock(mapping_id):
         return push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
-                            actor=actor, guard=removal_guard(service) if guarded else None)
+                            actor=actor, guard=guard)
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
@@ -115,26 +117,47 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
              full: bool = False, groups: set[str] | None = None) -> SyncReport:
     """Sync every active push of one app (or all), a few groups at once per app: the kept
     directory is brought up to date first (a delta; a full read with `full` or when due).
-    With `groups`, only the pushes of those directory groups (kept already up to date)."""
+    With `groups`, only the pushes of those directory groups (kept already up to date).
+    Removals over safety.max_removals_per_sync in total wait for approval (sync_hold.py)."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     if groups is None:
         service.kept.refresh(full=full)
     snapshot = service.snapshot()
     report = SyncReport()
-    for app in apps:
-        errors_before = len(report.errors)
-        if groups is None:
+    if groups is None:
+        for app in apps:
             report.lines += apply_rules(service, snapshot, app, actor, report)
-        with service.db.session() as session:
-            mappings = {int(m.id or 0): m
-                        for m in repo.list_mappings(session, app.name, "active")
-                        if groups is None or m.group_id in groups}
-        work = functools.partial(sync_one, service, snapshot, app, actor=actor)
-        for result in fan_out(service.db, app, list(mappings), work, "sync"):
-            report.groups += 1
-            _count(service, report, mappings[result.mapping_id], result, actor)
-        metrics.record_sync(app.name, len(report.errors) == errors_before)
+    work = {app: active_pushes(service, app.name, groups) for app in apps}
+    hold = hold_over_limit(service, snapshot, work, actor)
+    report.held += hold.requests()
+    report.lines += hold.lines
+    for app, mappings in work.items():
+        _fan_out(service, snapshot, app, mappings, hold, actor, report)
+        metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
+
+
+def active_pushes(service: GroupPushService, app: str,
+                  groups: set[str] | None = None) -> list[PushMapping]:
+    """The active pushes of an app (of these directory groups only, when given)."""
+    with service.db.session() as session:
+        return [m for m in repo.list_mappings(session, app, "active")
+                if groups is None or m.group_id in groups]
+
+
+def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+             mappings: list[PushMapping], hold: SyncHold, actor: str,
+             report: SyncReport) -> None:
+    """Sync these pushes of one app, a few at once, into the report."""
+    by_id = {int(m.id or 0): m for m in mappings}
+
+    def work(mapping_id: int) -> PushOutcome:
+        return sync_one(service, snapshot, app, mapping_id, actor=actor,
+                        hold_removals=mapping_id in hold.waiting)
+
+    for result in fan_out(service.db, app, list(by_id), work, "sync"):
+        report.groups += 1
+        _count(service, report, by_id[result.mapping_id], result, actor)
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
@@ -181,54 +204,3 @@ def sync(service: GroupPushService, app_name: str | None, actor: str,
                  data={"groups": report.groups, "changed": report.changed,
                        "added": report.added, "removed": report.removed,
                        "errors": [e.to_dict() for e in report.errors], "held": report.held})
-
-
-def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
-    """`sync [APP] --dry-run`: what the sync would push now, reading only."""
-    apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
-    service.kept.refresh()  # the directory's changes, into grouppush's own copy (no app write)
-    snapshot = service.snapshot()
-    guard = removal_guard(service)
-    plans, notes = [], []
-    for app in apps:
-        with service.db.session() as session:
-            rules = repo.list_rules(session, app.name)
-            mappings = repo.list_mappings(session, app.name, "active")
-        pushed = {m.group_id for m in repo_all(service, app.name)}
-        for rule in rules:
-            for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
-                if group.id not in pushed:
-                    pushed.add(group.id)
-                    try:
-                        plans.append(preview_new_push(service, snapshot, group, app))
-                    except Refused as refusal:
-                        notes.append(f"✗ rule {rule.name}: {refusal}")
-        for mapping in mappings:
-            try:
-                plan = preview_mapping(service, snapshot, app, mapping)
-                guard(mapping.group_name, app.name,
-                      MemberPlan(add={}, remove=dict.fromkeys(plan.remove, "")),
-                      mapping.members_pushed)
-            except HeldForApproval:
-                plan = replace(plan, held=True)
-            except ConnectorError as error:
-                notes.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
-                             f"{error.describe()}")
-                continue
-            if plan.changes:
-                plans.append(plan)
-    return dry_run_reply(f"sync {app_name or 'all apps'}.", plans, notes)
-
-
-def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
-    """Every push of an app, active or not."""
-    with service.db.session() as session:
-        return repo.list_mappings(session, app)
-
-
-@handles(Sync, dry_run=True)
-def handle_sync(ctx: Context, op: Sync) -> Reply:
-    """`sync [APP] [--full]`."""
-    if op.dry_run:
-        return preview_sync(ctx.service, op.app)
-    return sync(ctx.service, op.app, ctx.actor, full=op.full)

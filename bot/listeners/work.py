@@ -7,10 +7,11 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import alerts
 from bot.alerts import Alerter
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
-from bot.views.approvals import decided_message, request_message
+from bot.views.approvals import decided_message
 from bot.views.replies import answer, help_message, result, working
 from engine import approvals as requests
 from engine.executor import audit_refusal, execute, permitted
@@ -113,15 +114,7 @@ def publish(services: Services, conv: Conversation, operation: Operation,
 
 def post_requests(services: Services, conv: Conversation, request_ids: list[str]) -> None:
     """Post pending requests (asked, or held by a sync) with their buttons, each once."""
-    for request_id in request_ids:
-        request = requests.get_request(services.service, request_id)
-        if request is None or request.status != "pending" or request.message_ts:
-            continue
-        approval = requests.request_data(request)["approval"]
-        assert isinstance(approval, dict)
-        ts = conv.post(request_message(approval, services.service.config.slack.approvers))
-        if ts is not None:
-            requests.attach_message(services.service, request.id, conv.channel or conv.user, ts)
+    alerts.post_requests(services.service, request_ids, conv.post, conv.channel or conv.user)
 
 
 def show_decision(services: Services, client: WebClient, approval: dict[str, object]) -> None:

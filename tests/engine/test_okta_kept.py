@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from wsgiref.simple_server import WSGIServer, make_server
 
@@ -259,3 +260,21 @@ def test_a_group_named_by_its_okta_id_is_read_by_id(org: Org) -> None:
     assert result.code == 0 and "Information: Sales on box" in result.out
     assert org.okta_requests()[before:] == [f"GET /api/v1/groups/{sales}",
                                             f"GET /api/v1/groups/{sales}/users"]
+
+
+def test_an_event_hook_sync_over_the_removal_limit_holds_its_removals(org: Org,
+                                                                      hook: HookSync) -> None:
+    for name in ("Sales", "Engineering", "Big"):
+        assert org.ws.exec(f"push {name} to box").code == 0
+    config = hook.service.config
+    hook.service.config = replace(config, safety=replace(config.safety, max_removals_per_sync=2))
+    org.okta.set_status(org.ids["bob"], "SUSPENDED")  # bob leaves 3 groups: over 2 in total
+    settle(hook)  # after the delivery's own sync, if its timer ran first
+    assert hook.syncs == 1
+    for name in ("Sales", "Engineering", "Big"):
+        assert "bob@acme.test" in org.ws.app.member_logins(name), name
+    [request] = org.ws.exec("requests", as_user="U0APPROVER", as_json=True).json["data"][
+        "requests"]
+    assert "remove 3 memberships in 3 groups on box" in request["summary"]
+    assert "approve" in org.ws.exec("sync box").out  # the delta sync keeps them back too
+    assert "bob@acme.test" in org.ws.app.member_logins("Sales")

@@ -56,7 +56,8 @@ def plan_line(plan: PushPlan) -> str:
             steps.append(f"{verb} {len(names)}: {first(names)}")
     if plan.skipped:
         steps.append(f"skip {len(plan.skipped)} not in the app: {first(plan.skipped)}")
-    held = " (held for approval: too many removals)" if plan.held else ""
+    held = " (held for approval: too many removals)" if plan.held else (
+        " (removals held for approval: too many in total)" if plan.removals_held else "")
     return (f"• {quoted(plan.group)} on {plan.app}: "
             + ("; ".join(steps) or "nothing to change") + held)
 

@@ -1,0 +1,113 @@
+"""The `sync` command: a sync now, or with --dry-run what it would do, held parts marked,
+computed with reads only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from connectors.base import App, DirectorySnapshot
+from connectors.errors import ConnectorError
+from engine.approvals import pending_by_push
+from engine.context import Context
+from engine.operations import Sync
+from engine.planner import MemberPlan
+from engine.plans import PushPlan, dry_run_reply, preview_mapping, preview_new_push
+from engine.pusher import HeldForApproval, Refused
+from engine.registry import handles
+from engine.results import Reply
+from engine.rules import matching_groups
+from engine.service import GroupPushService, quoted
+from engine.sync import active_pushes, removal_guard, sync
+from engine.sync_hold import ACTION, Removals, held_words
+from storage import repo
+from storage.models import PushMapping
+
+
+def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
+    """`sync [APP] --dry-run`: what the sync would push now, reading only."""
+    apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
+    service.kept.refresh()  # the directory's changes, into grouppush's own copy (no app write)
+    snapshot = service.snapshot()
+    plans: list[PushPlan] = []
+    notes: list[str] = []
+    existing: list[tuple[PushMapping, PushPlan]] = []
+    for app in apps:
+        plans += _preview_rules(service, snapshot, app, notes)
+        existing += _preview_pushes(service, snapshot, app, notes)
+    plans += [plan for _, plan in _preview_hold(service, existing, notes) if plan.changes]
+    return dry_run_reply(f"sync {app_name or 'all apps'}.", plans, notes)
+
+
+def _preview_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                   notes: list[str]) -> list[PushPlan]:
+    """The new pushes the app's rules would make."""
+    with service.db.session() as session:
+        rules = repo.list_rules(session, app.name)
+    pushed = {m.group_id for m in repo_all(service, app.name)}
+    plans = []
+    for rule in rules:
+        for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
+            if group.id not in pushed:
+                pushed.add(group.id)
+                try:
+                    plans.append(preview_new_push(service, snapshot, group, app))
+                except Refused as refusal:
+                    notes.append(f"✗ rule {rule.name}: {refusal}")
+    return plans
+
+
+def _preview_pushes(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                    notes: list[str]) -> list[tuple[PushMapping, PushPlan]]:
+    """What syncing each active push of the app would do, a group's own hold marked."""
+    guard = removal_guard(service)
+    found = []
+    for mapping in active_pushes(service, app.name):
+        try:
+            plan = preview_mapping(service, snapshot, app, mapping)
+            guard(mapping.group_name, app.name,
+                  MemberPlan(add={}, remove=dict.fromkeys(plan.remove, "")),
+                  mapping.members_pushed)
+        except HeldForApproval:
+            plan = replace(plan, held=True)
+        except ConnectorError as error:
+            notes.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
+                         f"{error.describe()}")
+            continue
+        found.append((mapping, plan))
+    return found
+
+
+def _preview_hold(service: GroupPushService, existing: list[tuple[PushMapping, PushPlan]],
+                  notes: list[str]) -> list[tuple[PushMapping, PushPlan]]:
+    """The plans with the removals that would wait for approval marked so: those of pushes
+    waiting for a held sync, and all of them when over safety.max_removals_per_sync."""
+    pending = pending_by_push(service)
+    counted = [(m, p) for m, p in existing if p.remove and int(m.id or 0) not in pending]
+    limit = service.config.safety.max_removals_per_sync
+    over = sum(len(p.remove) for _, p in counted) > limit
+    if over:
+        found = [Removals(int(m.id or 0), m.app, m.group_name, m.group_id, m.app_group_id,
+                          p.remove) for m, p in counted]
+        notes.append(f"⏸ The sync would be held: {held_words(found, limit)}. The removals "
+                     "would wait for one approval request; additions would go ahead.")
+    held = {int(m.id or 0): pending[int(m.id or 0)].id for m, _ in existing
+            if int(m.id or 0) in pending and pending[int(m.id or 0)].action == ACTION}
+    for request_id in dict.fromkeys(held.values()):
+        notes.append(f"⏸ Removals wait for request {request_id} (`approve {request_id}`).")
+    waiting = set(held) | ({int(m.id or 0) for m, _ in counted} if over else set())
+    return [(m, replace(p, held=False, removals_held=True) if int(m.id or 0) in waiting
+             and p.remove else p) for m, p in existing]
+
+
+def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
+    """Every push of an app, active or not."""
+    with service.db.session() as session:
+        return repo.list_mappings(session, app)
+
+
+@handles(Sync, dry_run=True)
+def handle_sync(ctx: Context, op: Sync) -> Reply:
+    """`sync [APP] [--full]`."""
+    if op.dry_run:
+        return preview_sync(ctx.service, op.app)
+    return sync(ctx.service, op.app, ctx.actor, full=op.full)

@@ -1,0 +1,232 @@
+"""The organisation-wide removal guard (`safety.max_removals_per_sync`), like Entra's
+accidental-deletions threshold: a sync plans every push it touches first, and when together
+they would remove more memberships than the limit, all those removals wait as one approval
+request bound to that plan, while additions go ahead. Approving removes exactly those."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.base import App, DirectorySnapshot
+from connectors.errors import ConnectorError
+from engine.approvals import Ask, Target, fingerprint, new_request, pending_by_push, targets_of
+from engine.failures import PushFailed
+from engine.fanout import Done, fan_out, one
+from engine.operations import Sync
+from engine.planner import MemberPlan
+from engine.plans import SHOWN
+from engine.pusher import (
+    Guard,
+    HeldForApproval,
+    PushOutcome,
+    Refused,
+    plan_mapping,
+    push_mapping,
+)
+from engine.service import GroupPushService, quoted
+from engine.words import plural
+from storage import repo
+from storage.models import ApprovalRequest, PushMapping
+
+ACTION = "sync_removals"
+KEY = "safety.max_removals_per_sync"
+
+
+@dataclass(frozen=True)
+class Removals:
+    """The members a sync of one push would remove."""
+
+    mapping_id: int
+    app: str
+    group: str
+    group_id: str
+    app_group_id: str | None
+    remove: tuple[str, ...]
+
+    def data(self) -> dict[str, Any]:
+        """What the request's fingerprint is taken of."""
+        return {"mapping_id": self.mapping_id, "app": self.app,
+                "app_group_id": self.app_group_id, "remove": list(self.remove)}
+
+
+@dataclass
+class SyncHold:
+    """Which pushes of a sync keep their removals back, and for which request."""
+
+    waiting: dict[int, str] = field(default_factory=dict)
+    """push id -> the id of the pending request its removals wait for"""
+    lines: list[str] = field(default_factory=list)
+
+    def requests(self) -> list[str]:
+        """The ids of the requests this sync's removals wait for, each once."""
+        return list(dict.fromkeys(self.waiting.values()))
+
+
+def waits_for_held_sync(service: GroupPushService, mapping_id: int) -> bool:
+    """Whether this push's removals wait for a pending held sync."""
+    request = pending_by_push(service).get(mapping_id)
+    return request is not None and request.action == ACTION
+
+
+def keep_removals_back(group: str, app: str, plan: MemberPlan, pushed: int) -> MemberPlan:
+    """A guard: the plan's additions go, its removals wait."""
+    return MemberPlan(add=plan.add, remove={}, skipped=plan.skipped)
+
+
+def exactly(removals: Removals) -> Guard:
+    """A guard letting a push go only if it removes exactly the approved members."""
+    def guard(group: str, app: str, plan: MemberPlan, pushed: int) -> None:
+        if tuple(sorted(plan.remove)) != removals.remove:
+            raise HeldForApproval(group, app, len(plan.remove), pushed,
+                                  tuple(sorted(plan.remove)))
+    return guard
+
+
+def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                mappings: Iterable[PushMapping]) -> list[Removals]:
+    """What syncing these pushes would remove, planned with reads only (pushes whose app
+    group is not made yet remove nothing)."""
+    by_id = {int(m.id or 0): m for m in mappings if m.app_group_id is not None}
+
+    def plan(mapping_id: int) -> tuple[str, ...]:
+        try:
+            return tuple(sorted(plan_mapping(service.db, app, snapshot, mapping_id).remove))
+        except (ConnectorError, Refused):  # the push itself meets and records it
+            return ()
+
+    found = []
+    for result in fan_out(service.db, app, list(by_id), plan, "sync"):
+        if isinstance(result, Done) and result.value:
+            m = by_id[result.mapping_id]
+            found.append(Removals(result.mapping_id, app.name, m.group_name, m.group_id,
+                                  m.app_group_id, result.value))
+    return sorted(found, key=lambda r: r.mapping_id)
+
+
+def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
+                    work: dict[App, list[PushMapping]], actor: str) -> SyncHold:
+    """Plan the removals of every push this sync touches (those waiting for a request of
+    their own are left to it); over the limit, hold them all as one request."""
+    pending = pending_by_push(service)
+    hold = SyncHold()
+    found: list[Removals] = []
+    for app, mappings in work.items():
+        for m in mappings:
+            request = pending.get(int(m.id or 0))
+            if request is not None and request.action == ACTION:
+                hold.waiting[int(m.id or 0)] = request.id
+        found += removals_of(service, snapshot, app,
+                             [m for m in mappings if int(m.id or 0) not in pending])
+    for request_id in hold.requests():
+        hold.lines.append(f"⏸ removals wait for request {request_id}: "
+                          f"`approve {request_id}` lets them go")
+    limit = service.config.safety.max_removals_per_sync
+    total = sum(len(r.remove) for r in found)
+    if total > limit:
+        request_id = _ask(service, found, actor)
+        hold.waiting.update((r.mapping_id, request_id) for r in found)
+        hold.lines.append(f"⏸ {held_words(found, limit)}: the removals wait for approval, "
+                          f"additions go ahead: `approve {request_id}` lets them go")
+    return hold
+
+
+def held_words(found: list[Removals], limit: int) -> str:
+    """How many removals in how many groups on which apps, against the limit."""
+    return f"the sync would remove {counted(found)}, more than {KEY} ({limit})"
+
+
+def counted(found: list[Removals]) -> str:
+    """"6 memberships in 3 groups on box, wiki"."""
+    apps = ", ".join(dict.fromkeys(r.app for r in found))
+    return (f"{plural(sum(len(r.remove) for r in found), 'membership')} in "
+            f"{plural(len(found), 'group')} on {apps}")
+
+
+def plan_text(found: list[Removals]) -> str:
+    """The plan as a request shows it: each group's removals, first names."""
+    lines = []
+    for r in found[:SHOWN * 2]:
+        names = ", ".join(r.remove[:SHOWN]) + (
+            f" and {len(r.remove) - SHOWN} more" if len(r.remove) > SHOWN else "")
+        lines.append(f"• {quoted(r.group)} on {r.app}: remove {len(r.remove)}: {names}")
+    if len(found) > SHOWN * 2:
+        lines.append(f"• and {plural(len(found) - SHOWN * 2, 'more group')}")
+    return "Plan:\n" + "\n".join(lines)
+
+
+def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
+    limit = service.config.safety.max_removals_per_sync
+    apps = list(dict.fromkeys(r.app for r in found))
+    ask = Ask(action=ACTION, app=",".join(apps),
+              targets=tuple(Target(r.group_id, r.mapping_id, r.app_group_id, r.app)
+                            for r in found),
+              operation=Sync(apps[0] if len(apps) == 1 else None).to_dict(),
+              plan=plan_text(found), plan_data=[r.data() for r in found],
+              summary=f"let the sync remove {counted(found)} (more than {KEY}, {limit})")
+    try:
+        reply = new_request(service, ask, actor=actor, channel="")
+    except Refused:  # another sync asked for some of them a moment ago: theirs stands
+        pending = pending_by_push(service)
+        return next(pending[r.mapping_id].id for r in found if r.mapping_id in pending)
+    return str(reply.data["approval"]["id"])
+
+
+def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
+                 request: ApprovalRequest) -> tuple[list[Removals], int]:
+    """What syncing the request's pushes would remove now, and how many are gone or paused."""
+    now: list[Removals] = []
+    gone = 0
+    for target in targets_of(request):
+        with service.db.session() as session:
+            mapping = session.get(PushMapping, target.mapping_id)
+        if mapping is None or mapping.status != "active" or mapping.app not in service.apps:
+            gone += 1
+            continue
+        found = removals_of(service, snapshot, service.apps[mapping.app], [mapping])
+        now += found or [Removals(target.mapping_id, mapping.app, mapping.group_name,
+                                  mapping.group_id, mapping.app_group_id, ())]
+    return sorted(now, key=lambda r: r.mapping_id), gone
+
+
+def release(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
+    """Carry out an approved held sync if what it would remove is still what it showed:
+    (outcome, status: approved | failed | changed)."""
+    service.kept.refresh()  # the directory's latest word, as the next sync would read it
+    snapshot = service.snapshot()
+    now, gone = removals_now(service, snapshot, request)
+    if gone or fingerprint([r.data() for r in now]) != request.fingerprint:
+        left = [r for r in now if r.remove]
+        why = f" {plural(gone, 'group')} no longer pushed or paused." if gone else ""
+        return (f"what it would remove is not what it showed.{why} Now the sync would remove "
+                f"{plural(sum(len(r.remove) for r in left), 'membership')} in "
+                f"{plural(len(left), 'group')}" + (f".\n{plan_text(left)}" if left else ".")
+                + "\nThe next sync asks again if it is still over the limit."), "changed"
+    return _remove(service, snapshot, request, now)
+
+
+def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: ApprovalRequest,
+            found: list[Removals]) -> tuple[str, str]:
+    removed, failed = 0, []
+    for r in found:
+        def step(mapping_id: int, r: Removals = r) -> PushOutcome:
+            with service.mapping_lock(mapping_id):
+                return push_mapping(service.db, service.apps[r.app], snapshot, mapping_id,
+                                    operation="sync", actor=request.decided_by,
+                                    guard=exactly(r))
+        try:
+            removed += one(service.db, service.apps[r.app], r.mapping_id, step, "sync").removed
+        except HeldForApproval:
+            failed.append(f"{quoted(r.group)} on {r.app}: changed meanwhile, left to the next "
+                          "sync")
+        except PushFailed as error:
+            failed.append(f"{quoted(r.group)} on {r.app}: {error.failure.message}")
+    outcome = (f"the sync removed {plural(removed, 'membership')} in "
+               f"{plural(len(found) - len(failed), 'group')}.")
+    with service.db.session() as session:
+        repo.audit(session, request.decided_by, "sync removals",
+                   f"{request.id}: {outcome[:-1]}, asked by {request.requested_by}")
+    if failed:
+        outcome += " Not done: " + "; ".join(failed)
+    return outcome, "failed" if failed else "approved"

@@ -12,6 +12,7 @@ from engine.failures import PushFailed
 from engine.fanout import Done, Failed, fan_out, one
 from engine.pusher import plan_mapping, push_mapping
 from engine.service import GroupPushService, quoted
+from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
@@ -25,7 +26,7 @@ def unlink_plan(app: App, mappings: list[PushMapping],
         group = f"{app.name}'s group {quoted(m.app_group_name or m.group_name)}" + (
             f" (id {m.app_group_id})" if m.app_group_id else " (not created yet)")
         lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
-                     f"{m.members_pushed} pushed members; stop pushing" if delete else
+                     f"{plural(m.members_pushed, 'pushed member')}; stop pushing" if delete else
                      f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
     data = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
              "app_group_id": t.app_group_id, "delete": delete} for t in targets]

@@ -455,6 +455,13 @@ def test_a_group_gone_from_the_directory_is_an_error_not_a_deletion(ws: Workspac
     assert result.code == 1 and "no longer in the directory" in result.out
     assert "Engineering" in ws.app.groups()  # never deleted without an approved unlink
     assert "no longer in the directory" in ws.exec("list").out
+    asked = ws.exec("unlink Engineering from box --delete", as_user="U0ASKER")
+    assert asked.code == 0, asked.out  # reached by the name it was pushed under
+    assert "delete box's group Engineering" in asked.out
+    assert "with its 1 pushed member; stop pushing" in asked.out  # one, not "1 ... members"
+    assert ws.exec(f"approve {approval_id(asked.out)}", as_user="U0APPROVER").code == 0
+    assert "Engineering" not in ws.app.groups()
+    assert "Engineering" not in ws.exec("list").out
 
 
 def test_an_app_group_has_the_directory_group_description_and_follows_it(

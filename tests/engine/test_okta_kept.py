@@ -14,6 +14,7 @@ import pytest
 from bot.okta_hook import PATH, OktaEventHook
 from bot.web import Router
 from engine.hooks import HookSync
+from tests.cli.test_commands import approval_id
 from tests.servers import ScimTenant
 from tests.standins.okta import OktaStandIn
 from tests.workspace import Workspace, make_workspace
@@ -221,6 +222,22 @@ def test_a_group_deleted_in_okta_is_an_error_of_its_push_as_before(org: Org) -> 
     assert "Sales is no longer in the directory" in result.out
     assert "unlink Sales from box" in result.out
     assert org.ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test"}
+
+
+@pytest.mark.parametrize("synced", [True, False], ids=["after-a-sync", "before-any-sync"])
+def test_a_group_deleted_in_okta_is_unlinked_by_the_name_it_was_pushed_under(
+        org: Org, synced: bool) -> None:
+    org.ws.exec("push Sales to box")
+    org.okta.delete_group(org.okta.group_id("Sales"))
+    if synced:
+        org.ws.exec("sync")
+    asked = org.ws.exec("unlink Sales from box --delete", as_user="U0ASKER")
+    assert asked.code == 0, asked.out
+    assert "Sales" in org.ws.app.groups()  # nothing happens before an approver answers
+    done = org.ws.exec(f"approve {approval_id(asked.out)}", as_user="U0APPROVER")
+    assert done.code == 0, done.out
+    assert "Sales" not in org.ws.app.groups()
+    assert "Sales" not in org.ws.exec("list box").out
 
 
 def test_a_rule_pushes_a_group_created_in_okta_at_the_next_sync(org: Org) -> None:

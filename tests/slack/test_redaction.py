@@ -15,7 +15,7 @@ from tests.security.test_redaction import WEIRD, leaks, revoked
 from tests.servers import ScimTenant
 from tests.slack.conftest import PEOPLE, SECRET, Bot, small_directory, write_world
 from tests.slack.standin import BOT_TOKEN, SlackStandIn, message_text
-from tests.slack.test_scheduler import alerts, scheduler_for
+from tests.slack.test_scheduler import ALERTS, scheduler_for
 
 
 def test_an_echoed_token_is_redacted_in_replies_and_alerts(
@@ -40,7 +40,9 @@ def test_an_echoed_token_is_redacted_in_replies_and_alerts(
         directory["groups"][0]["members"].append("u-dan")
         (tmp_path / "directory.yml").write_text(yaml.safe_dump(directory))
         scheduler_for(bot).sync_job()
-        assert alerts(bot, "Push failed")
+        # the command's thread tells the alerts channel after its answer: wait for it
+        slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS
+                       and "Push failed" in message_text(c))
         slack.quiet()
         for call in slack.called():
             assert leaks(str(call.args)) == [], call

@@ -17,6 +17,7 @@ from engine.outcomes import (
     Refusal,
     Repushed,
     RepushStep,
+    RuleAdded,
     RuleRemoved,
 )
 from engine.planner import MemberPlan
@@ -24,18 +25,16 @@ from engine.plans import preview_new_push
 from engine.pusher import Refused, apply_plan, resolve
 from engine.registry import handles
 from engine.requests import selected_mappings
-from engine.results import Reply
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
 from engine.service import GroupPushService, quoted
 from engine.sync import apply_rules
-from engine.words import plural
 from storage import repo
 from storage.models import PushMapping, PushRule
 
 
 def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pattern: str,
              actor: str, dry_run: bool = False, operation: RuleAdd | None = None
-             ) -> Reply | Planned:
+             ) -> RuleAdded | Planned:
     """Save a rule and push every group it matches now."""
     service.require_operator(actor)
     app = service.find_app(app_name)
@@ -59,13 +58,9 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
         repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
-    lines = apply_rules(service, snapshot, app, actor)
-    head = (f"Rule {name} saved: pushes groups matching --{kind} {quoted(pattern)} to "
-            f"{app.name}, now and at every sync. It matches {plural(len(matches), 'group')}"
-            + (f": {', '.join(quoted(g.name) for g in matches[:10])}"
-               + (" …" if len(matches) > 10 else "") if matches else "") + ".")
-    return Reply(True, "\n".join([head, *lines]),
-                 data={"matches": [g.name for g in matches]})
+    steps = apply_rules(service, snapshot, app, actor)
+    return RuleAdded(name, app.name, kind, pattern, tuple(g.name for g in matches),
+                     tuple(steps))
 
 
 def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
@@ -212,7 +207,7 @@ def _repush_preview(service: GroupPushService, mappings: list[PushMapping], logi
 
 
 @handles(RuleAdd, dry_run=True)
-def handle_rule_add(ctx: Context, op: RuleAdd) -> Reply | Planned:
+def handle_rule_add(ctx: Context, op: RuleAdd) -> RuleAdded | Planned:
     """`rule add NAME to APP --KIND PATTERN`."""
     return rule_add(ctx.service, op.name, op.app, op.kind, op.pattern, ctx.actor, op.dry_run,
                     op)

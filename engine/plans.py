@@ -8,19 +8,12 @@ from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.planner import MemberPlan, plan_members
 from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
 from engine.registry import Operation
-from engine.results import Reply
 from engine.service import GroupPushService, quoted
-from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 
 SHOWN = 10
-"""Names shown per list in a legacy plan text (sync's, until it returns a Planned)."""
-
-
-def _first(names: tuple[str, ...]) -> str:
-    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more"
-                                       if len(names) > SHOWN else "")
+"""Names shown per list in an approval request's plan text (engine/sync_hold.py)."""
 
 
 def _from(group: str, app: str, how: str, name: str, group_id: str | None,
@@ -71,35 +64,3 @@ def planned(operation: Operation, plans: list[PushPlan], notes: list[PlanNote] |
             matches: int = 0) -> Planned:
     """The outcome of a --dry-run: the exact plan, nothing written to any app."""
     return Planned(operation, tuple(plans), tuple(notes or ()), matches)
-
-
-def _lines(plan: PushPlan) -> list[str]:
-    where = f"{quoted(plan.group)} on {plan.app}"
-    group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
-             "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
-                     f"(id {plan.app_group_id}) and make its members match",
-             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}"
-             }.get(plan.app_group)
-    steps = [group] if group else []
-    for verb, names in (("add", plan.add), ("remove", plan.remove)):
-        if names:
-            steps.append(f"{verb} {len(names)}: {_first(names)}")
-    if plan.skipped:
-        steps.append(f"skip {len(plan.skipped)} not in the app: {_first(plan.skipped)}")
-    return [f"• {where}: " + ("; ".join(steps) or "nothing to change") + held_note(plan)]
-
-
-def held_note(plan: PushPlan) -> str:
-    """What of a plan a sync would hold for approval, as a plan line ends."""
-    if plan.held:
-        return " (held for approval: too many removals)"
-    return " (removals held for approval: too many in total)" if plan.removals_held else ""
-
-
-def dry_run_reply(head: str, plans: list[PushPlan], notes: list[str] | None = None) -> Reply:
-    """A --dry-run answer still worded in the engine (sync's, until it returns a Planned)."""
-    lines = [line for p in plans for line in _lines(p)] + (notes or [])
-    writes = sum(1 for p in plans if p.writes)
-    return Reply(True, "\n".join([f"Dry run, nothing changed: {head} Plan "
-                                  f"({plural(writes, 'app group')} would change):", *lines]),
-                 data={"dry_run": True, "plan": [p.to_json() for p in plans]})

@@ -11,9 +11,9 @@ from engine.approvals import Ask, Target, new_request, pending_for
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
+from engine.outcomes import Synced, SyncStep
 from engine.planner import MemberPlan
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
-from engine.results import Reply
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
 from engine.sync_hold import (
@@ -21,7 +21,6 @@ from engine.sync_hold import (
     hold_over_limit,
     keep_removals_back,
 )
-from engine.words import plural
 from storage import repo
 from storage.models import PushMapping
 from telemetry import metrics
@@ -35,7 +34,8 @@ class SyncReport:
     changed: int = 0
     added: int = 0
     removed: int = 0
-    lines: list[str] = field(default_factory=list)
+    steps: list[SyncStep] = field(default_factory=list)
+    """What happened to each app group that changed, failed or is held."""
     errors: list[Failure] = field(default_factory=list)
     """The failures, as recorded (engine/failures.py)."""
     held: list[str] = field(default_factory=list)
@@ -64,14 +64,14 @@ def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                actor: str, report: SyncReport | None = None) -> list[str]:
+                actor: str, report: SyncReport | None = None) -> list[SyncStep]:
     """Push the groups that rules of this app match and that are not pushed yet; a report
     given counts each pushed group as changed and each refusal or failure as an error."""
     report = report if report is not None else SyncReport()
     with service.db.session() as session:
         rules = repo.list_rules(session, app.name)
         pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
-    lines = []
+    steps = []
     for rule in rules:
         for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
             if group.id in pushed:
@@ -84,14 +84,15 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
                 failure = error.failure if isinstance(error, PushFailed) else Failure(
                     None, group.name, app.name, f"rule {rule.name}", str(error), None, "")
                 report.errors.append(failure)
-                lines.append(f"✗ rule {rule.name}: {quoted(group.name)}: {failure.message}")
+                steps.append(SyncStep("rule failed", group.name, app.name,
+                                      message=failure.message, rule=rule.name))
             else:
                 report.groups += 1
                 report.changed += 1
                 report.added += outcome.added
-                lines.append(f"• rule {rule.name} pushed {quoted(group.name)}: "
-                             f"{plural(outcome.added, 'member')}")
-    return lines
+                steps.append(SyncStep("rule pushed", group.name, app.name, outcome.added,
+                                      rule=rule.name))
+    return steps
 
 
 def hold_for_approval(service: GroupPushService, mapping: PushMapping, held: HeldForApproval,
@@ -126,11 +127,11 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     report = SyncReport()
     if groups is None:
         for app in apps:
-            report.lines += apply_rules(service, snapshot, app, actor, report)
+            report.steps += apply_rules(service, snapshot, app, actor, report)
     work = {app: active_pushes(service, app.name, groups) for app in apps}
     hold = hold_over_limit(service, snapshot, work, actor)
     report.held += hold.requests()
-    report.lines += hold.lines
+    report.steps += hold.steps
     for app, mappings in work.items():
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
@@ -166,41 +167,33 @@ def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
     if isinstance(result, Held):
         request_id = hold_for_approval(service, mapping, result.held, actor)
         report.held.append(request_id)
-        report.lines.append(f"⏸ {result.held} — held: `approve {request_id}` lets it go")
+        report.steps.append(SyncStep("held", result.held.group, result.held.app,
+                                     request_id=request_id, removing=result.held.removing,
+                                     of=result.held.of))
         return
     if isinstance(result, Failed):
         report.errors.append(result.failure)
-        report.lines.append(f"✗ {quoted(mapping.group_name)} on {mapping.app}: "
-                            f"{result.failure.message}")
+        report.steps.append(SyncStep("failed", mapping.group_name, mapping.app,
+                                     message=result.failure.message))
         return
     outcome = result.value
     report.added += outcome.added
     report.removed += outcome.removed
     if result.failure is not None:
         report.errors.append(result.failure)
-        report.lines.append(f"✗ {quoted(outcome.group)} on {mapping.app}: "
-                            f"{result.failure.message} (+{outcome.added} -{outcome.removed} "
-                            "pushed)")
+        report.steps.append(SyncStep("partly", outcome.group, mapping.app, outcome.added,
+                                     outcome.removed, message=result.failure.message))
     elif outcome.added or outcome.removed or outcome.renamed_from or outcome.described:
         report.changed += 1
-        renamed = (f", renamed from {quoted(outcome.renamed_from)}"
-                   if outcome.renamed_from else "")
-        described = ", description updated" if outcome.described else ""
-        report.lines.append(f"• {quoted(outcome.group)} on {mapping.app}: "
-                            f"+{outcome.added} -{outcome.removed}{renamed}{described}")
+        report.steps.append(SyncStep("pushed", outcome.group, mapping.app, outcome.added,
+                                     outcome.removed, outcome.renamed_from,
+                                     outcome.described))
 
 
 def sync(service: GroupPushService, app_name: str | None, actor: str,
-         full: bool = False) -> Reply:
+         full: bool = False) -> Synced:
     """`sync [APP] [--full]`: push directory changes now (--full: read the whole directory)."""
     service.require_operator(actor)
     report = run_sync(service, app_name, actor, full=full)
-    head = (f"Synced {app_name or 'all apps'}: {plural(report.groups, 'pushed group')}, "
-            f"{report.changed} changed ({report.added} added, {report.removed} removed), "
-            f"{plural(len(report.errors), 'error')}"
-            + (f", {len(report.held)} held for approval" if report.held else "") + ".")
-    ok = not report.errors
-    return Reply(ok, "\n".join([head, *report.lines]), status="done" if ok else "failed",
-                 data={"groups": report.groups, "changed": report.changed,
-                       "added": report.added, "removed": report.removed,
-                       "errors": [e.to_dict() for e in report.errors], "held": report.held})
+    return Synced(app_name, report.groups, report.changed, report.added, report.removed,
+                  tuple(report.errors), tuple(report.held), tuple(report.steps))

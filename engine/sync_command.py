@@ -10,36 +10,37 @@ from connectors.errors import ConnectorError
 from engine.approvals import pending_by_push
 from engine.context import Context
 from engine.operations import Sync
+from engine.outcomes import Planned, PlanNote, PushPlan, Synced
 from engine.planner import MemberPlan
-from engine.plans import PushPlan, dry_run_reply, preview_mapping, preview_new_push
+from engine.plans import preview_mapping, preview_new_push
 from engine.pusher import HeldForApproval, Refused
 from engine.registry import handles
-from engine.results import Reply
 from engine.rules import matching_groups
-from engine.service import GroupPushService, quoted
+from engine.service import GroupPushService
 from engine.sync import active_pushes, removal_guard, sync
-from engine.sync_hold import ACTION, Removals, held_words
+from engine.sync_hold import ACTION
 from storage import repo
 from storage.models import PushMapping
 
 
-def preview_sync(service: GroupPushService, app_name: str | None) -> Reply:
+def preview_sync(service: GroupPushService, app_name: str | None,
+                 operation: Sync | None = None) -> Planned:
     """`sync [APP] --dry-run`: what the sync would push now, reading only."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     service.kept.refresh()  # the directory's changes, into grouppush's own copy (no app write)
     snapshot = service.snapshot()
     plans: list[PushPlan] = []
-    notes: list[str] = []
+    notes: list[PlanNote] = []
     existing: list[tuple[PushMapping, PushPlan]] = []
     for app in apps:
         plans += _preview_rules(service, snapshot, app, notes)
         existing += _preview_pushes(service, snapshot, app, notes)
     plans += [plan for _, plan in _preview_hold(service, existing, notes) if plan.changes]
-    return dry_run_reply(f"sync {app_name or 'all apps'}.", plans, notes)
+    return Planned(operation or Sync(app_name, dry_run=True), tuple(plans), tuple(notes))
 
 
 def _preview_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                   notes: list[str]) -> list[PushPlan]:
+                   notes: list[PlanNote]) -> list[PushPlan]:
     """The new pushes the app's rules would make."""
     with service.db.session() as session:
         rules = repo.list_rules(session, app.name)
@@ -52,12 +53,13 @@ def _preview_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: 
                 try:
                     plans.append(preview_new_push(service, snapshot, group, app))
                 except Refused as refusal:
-                    notes.append(f"✗ rule {rule.name}: {refusal}")
+                    notes.append(PlanNote(group.name, app.name, "refused", str(refusal),
+                                          rule.name))
     return plans
 
 
 def _preview_pushes(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                    notes: list[str]) -> list[tuple[PushMapping, PushPlan]]:
+                    notes: list[PlanNote]) -> list[tuple[PushMapping, PushPlan]]:
     """What syncing each active push of the app would do, a group's own hold marked."""
     guard = removal_guard(service)
     found = []
@@ -70,15 +72,14 @@ def _preview_pushes(service: GroupPushService, snapshot: DirectorySnapshot, app:
         except HeldForApproval:
             plan = replace(plan, held=True)
         except ConnectorError as error:
-            notes.append(f"✗ {quoted(mapping.group_name)} on {app.name}: "
-                         f"{error.describe()}")
+            notes.append(PlanNote(mapping.group_name, app.name, "failed", error.describe()))
             continue
         found.append((mapping, plan))
     return found
 
 
 def _preview_hold(service: GroupPushService, existing: list[tuple[PushMapping, PushPlan]],
-                  notes: list[str]) -> list[tuple[PushMapping, PushPlan]]:
+                  notes: list[PlanNote]) -> list[tuple[PushMapping, PushPlan]]:
     """The plans with the removals that would wait for approval marked so: those of pushes
     waiting for a held sync, and all of them when over safety.max_removals_per_sync."""
     pending = pending_by_push(service)
@@ -86,14 +87,13 @@ def _preview_hold(service: GroupPushService, existing: list[tuple[PushMapping, P
     limit = service.config.safety.max_removals_per_sync
     over = sum(len(p.remove) for _, p in counted) > limit
     if over:
-        found = [Removals(int(m.id or 0), m.app, m.group_name, m.group_id, m.app_group_id,
-                          p.remove) for m, p in counted]
-        notes.append(f"⏸ The sync would be held: {held_words(found, limit)}. The removals "
-                     "would wait for one approval request; additions would go ahead.")
+        notes.append(PlanNote("", ", ".join(dict.fromkeys(m.app for m, _ in counted)),
+                              "over limit", removing=sum(len(p.remove) for _, p in counted),
+                              groups=len(counted), limit=limit))
     held = {int(m.id or 0): pending[int(m.id or 0)].id for m, _ in existing
             if int(m.id or 0) in pending and pending[int(m.id or 0)].action == ACTION}
     for request_id in dict.fromkeys(held.values()):
-        notes.append(f"⏸ Removals wait for request {request_id} (`approve {request_id}`).")
+        notes.append(PlanNote("", "", "waiting", request_id=request_id))
     waiting = set(held) | ({int(m.id or 0) for m, _ in counted} if over else set())
     return [(m, replace(p, held=False, removals_held=True) if int(m.id or 0) in waiting
              and p.remove else p) for m, p in existing]
@@ -106,8 +106,8 @@ def repo_all(service: GroupPushService, app: str) -> list[PushMapping]:
 
 
 @handles(Sync, dry_run=True)
-def handle_sync(ctx: Context, op: Sync) -> Reply:
+def handle_sync(ctx: Context, op: Sync) -> Synced | Planned:
     """`sync [APP] [--full]`."""
     if op.dry_run:
-        return preview_sync(ctx.service, op.app)
+        return preview_sync(ctx.service, op.app, op)
     return sync(ctx.service, op.app, ctx.actor, full=op.full)

@@ -15,6 +15,7 @@ from engine.approvals import Ask, Target, fingerprint, new_request, pending_by_p
 from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
+from engine.outcomes import SyncStep
 from engine.planner import MemberPlan
 from engine.plans import SHOWN
 from engine.pusher import (
@@ -57,7 +58,8 @@ class SyncHold:
 
     waiting: dict[int, str] = field(default_factory=dict)
     """push id -> the id of the pending request its removals wait for"""
-    lines: list[str] = field(default_factory=list)
+    steps: list[SyncStep] = field(default_factory=list)
+    """The holds, as a sync's reply tells them."""
 
     def requests(self) -> list[str]:
         """The ids of the requests this sync's removals wait for, each once."""
@@ -120,15 +122,15 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
         found += removals_of(service, snapshot, app,
                              [m for m in mappings if int(m.id or 0) not in pending])
     for request_id in hold.requests():
-        hold.lines.append(f"⏸ removals wait for request {request_id}: "
-                          f"`approve {request_id}` lets them go")
+        hold.steps.append(SyncStep("waiting", "", "", request_id=request_id))
     limit = service.config.safety.max_removals_per_sync
     total = sum(len(r.remove) for r in found)
     if total > limit:
         request_id = _ask(service, found, actor)
         hold.waiting.update((r.mapping_id, request_id) for r in found)
-        hold.lines.append(f"⏸ {held_words(found, limit)}: the removals wait for approval, "
-                          f"additions go ahead: `approve {request_id}` lets them go")
+        hold.steps.append(SyncStep("over limit", "", ", ".join(dict.fromkeys(r.app for r in found)),
+                                   request_id=request_id, removing=total, of=len(found),
+                                   limit=limit))
     return hold
 
 

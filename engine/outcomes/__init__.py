@@ -39,8 +39,12 @@ from engine.outcomes.reports import (
     RuleRow,
     RulesListed,
 )
+from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 
 __all__ = [
+    "RuleAdded",
+    "Synced",
+    "SyncStep",
     "Outcome",
     "Refusal",
     "Failed",

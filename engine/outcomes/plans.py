@@ -55,9 +55,16 @@ class PlanNote:
 
     group: str
     app: str
-    why: str  # already pushed | refused | failed
+    why: str  # already pushed | refused | failed | waiting | over limit (a sync's holds)
     reason: str = ""
     rule: str | None = None
+    request_id: str = ""
+    """waiting: the pending request the group's removals wait for."""
+    removing: int = 0
+    """over limit: memberships the sync would hold back, in `groups` groups."""
+    groups: int = 0
+    limit: int = 0
+    """over limit: safety.max_removals_per_sync."""
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,11 @@ from engine.outcomes import (
     Requested,
     RequestPlanned,
     Retried,
+    RuleAdded,
     RuleRemoved,
     RulesListed,
+    Synced,
+    SyncStep,
 )
 from engine.results import Reply
 from tests.proxy import Behaviour, Breaker, ScimProxy
@@ -53,7 +56,9 @@ MOVED = ["created the group and", "linked the existing app group", "members go a
          "changes are kept and not reported", "Pushed groups (", "Directory groups matching",
          "No push rules.", "No apps are configured", "No changes recorded",
          "their active members into apps", "another group has this name", "found: none yet",
-         "search a longer text", "Information: {"]
+         "search a longer text", "Information: {", "would change):", "Synced {",
+         "lets it go", "lets them go", "saved: pushes groups matching",
+         "additions would go ahead", "and make its members match"]
 """Sentences the bot now builds from outcomes (bot/views/words); none is left in engine/."""
 
 
@@ -91,7 +96,12 @@ def test_rules_bulk_and_repush_answer_with_what_they_did(ws: Workspace) -> None:
     preview = outcome(ws, "rule add eng to box --starts-with Engineering --dry-run")
     assert isinstance(preview, Planned) and (preview.subject, preview.matches) == ("eng", 2)
     assert sorted(p.group for p in preview.plans) == ["Engineering", "Engineering Platform"]
-    assert run_line(ws.service(), "rule add eng to box --starts-with Engineering", "console").ok
+    added = outcome(ws, "rule add eng to box --starts-with Engineering")
+    assert isinstance(added, RuleAdded) and added.matches == ("Engineering",
+                                                              "Engineering Platform")
+    assert [(s.kind, s.group, s.rule) for s in added.steps] == [
+        ("rule pushed", "Engineering", "eng"), ("rule pushed", "Engineering Platform", "eng")]
+    assert added.to_json() == {"matches": ["Engineering", "Engineering Platform"]}
     assert outcome(ws, "rule remove eng") == RuleRemoved("eng", "box")
     plan = outcome(ws, "bulk deactivate box --all --dry-run")
     assert isinstance(plan, Planned) and sorted(plan.names) == [
@@ -174,3 +184,26 @@ def test_the_engine_builds_none_of_the_moved_sentences(phrase: str) -> None:
     found = [str(p.relative_to(ENGINE)) for p in ENGINE.rglob("*.py")
              if phrase in p.read_text(encoding="utf-8")]
     assert found == []
+
+
+def test_sync_answers_with_what_it_pushed_failed_and_held(ws: Workspace) -> None:
+    assert outcome(ws, "push Sales to box").ok
+    ws.set_members("g-sales", ["alice", "bob"])
+    plan = outcome(ws, "sync box --dry-run")
+    assert isinstance(plan, Planned) and [(p.group, p.remove) for p in plan.plans] == [
+        ("Sales", ("erin@acme.test",))]
+    synced = outcome(ws, "sync box")
+    assert isinstance(synced, Synced) and (synced.changed, synced.removed) == (1, 1)
+    assert synced.steps == (SyncStep("pushed", "Sales", "box", 0, 1),)
+    assert synced.rows()[0]["removed"] == 1
+    assert render(Reply.of(synced)).startswith("Synced box: 1 pushed group, 1 changed")
+    ws.config["safety"] = {"max_removals_per_sync": 1, "min_group_size": 100}
+    ws.write()
+    ws.set_members("g-sales", [])
+    held = outcome(ws, "sync box")
+    assert isinstance(held, Synced) and len(held.held) == 1
+    [hold] = [s for s in held.steps if s.kind == "over limit"]
+    assert (hold.request_id, hold.removing, hold.of, hold.limit) == (held.held[0], 2, 1, 1)
+    preview = outcome(ws, "sync box --dry-run")
+    assert isinstance(preview, Planned) and [n.request_id for n in preview.notes] == [
+        held.held[0]]

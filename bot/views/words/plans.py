@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from bot.views.words.sync import hold_note
 from engine.operations import (
     Activate,
     BulkDeactivate,
@@ -13,6 +14,7 @@ from engine.operations import (
     Repush,
     RuleAdd,
     RuleRemove,
+    Sync,
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.registry import Operation
@@ -60,6 +62,8 @@ def head(outcome: Planned) -> str:
     if isinstance(op, RuleAdd):
         return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
                 f"{plural(outcome.matches, 'group')} it matches now.")
+    if isinstance(op, Sync):
+        return f"sync {op.app or 'all apps'}."
     if isinstance(op, Repush):
         return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
     return f"`{op.line()}`."
@@ -86,6 +90,9 @@ def plan_line(plan: PushPlan) -> str:
 
 def note_line(note: PlanNote) -> str:
     """A group the preview leaves out, and why."""
+    held = hold_note(note)
+    if held is not None:
+        return held
     if note.why == "already pushed":
         return f"• {quoted(note.group)} on {note.app}: already pushed"
     if note.rule is not None:

@@ -30,10 +30,13 @@ log = logging.getLogger(__name__)
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
             progress: Progress | None = None) -> Reply:
     """Run one operation as `actor`; never raises for what a user can cause. A refused
-    attempt to change something is audited (who tried what, and why it was refused)."""
-    reply = _run(service, operation, actor, channel, progress)
+    attempt to change something is audited (who tried what, and why it was refused); a
+    refused --dry-run only when the person may not change anything at all."""
+    not_allowed = permitted(service, operation, actor)
+    reply = not_allowed or _run(service, operation, actor, channel, progress)
     reply.operation = operation
-    audit_refusal(service, operation, actor, reply)
+    if not_allowed or not operation.dry_run:  # a refused preview tried to change nothing
+        audit_refusal(service, operation, actor, reply)
     return reply
 
 
@@ -49,9 +52,6 @@ def audit_refusal(service: GroupPushService, operation: Operation, actor: str,
 
 def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
          progress: Progress | None) -> Reply:
-    refused = permitted(service, operation, actor)
-    if refused is not None:
-        return refused
     try:
         if operation.dry_run and type(operation) not in PREVIEWS:
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "

@@ -32,6 +32,18 @@ def test_refused_attempts_are_audited_with_who_what_and_why(ws: Workspace) -> No
     assert len(refused) == 4  # each attempt once
 
 
+
+def test_a_refused_preview_is_audited_only_when_the_person_may_not_change(
+        ws: Workspace) -> None:
+    ws.config["slack"].update(operators=[ASKER])
+    ws.write()
+    assert ws.exec("push Sales to box", as_user=ASKER).code == 0
+    again = ws.exec("push Sales to box --dry-run", as_user=ASKER)  # the dialog's preview
+    assert again.code == 1 and "already" in again.out
+    assert ws.exec("push Sales to box --dry-run", as_user="U0STRANGER").code == 1
+    refused = [line for line in ws.exec("audit 20").out.splitlines() if ": refused " in line]
+    assert len(refused) == 1 and "U0STRANGER: refused push Sales to box --dry-run" in refused[0]
+
 def test_an_unknown_id_lists_pending_requests_only_to_who_may_act_on_them(
         ws: Workspace) -> None:
     assert ws.exec("push Sales to box").code == 0

@@ -124,7 +124,7 @@ def sync(world: World) -> list[Row]:
 def drift_check(world: World) -> list[Row]:
     """A drift check of every active push, then the same reads by httpx, same concurrency."""
     concurrency = world.sizes.concurrency
-    (reply, findings), m = run(world, lambda: check(world.service, APP, ACTOR))
+    (outcome, findings), m = run(world, lambda: check(world.service, APP, ACTOR))
     drifted = sum(1 for f in findings if f.report.drifted)
     floor_log = RequestLog()
     with world.floor_client() as client:
@@ -138,5 +138,5 @@ def drift_check(world: World) -> list[Row]:
         Row(scenario, "floor: httpx replay", f"{seconds(floor_s)}, {floor_n} requests"),
         Row(scenario, "concurrency (setting / in flight: engine, floor)",
             f"{concurrency} / {m.max_in_flight}, {floor_log.max_in_flight}"),
-        Row(scenario, "groups drifted", f"{drifted} ({'ok' if reply.ok else 'drift'})"),
+        Row(scenario, "groups drifted", f"{drifted} ({'ok' if outcome.ok else 'drift'})"),
     ]

@@ -29,7 +29,7 @@ from engine.results import Reply
 from engine.schema import envelope
 from engine.service import GroupPushService
 
-LEGACY_TABLES = ("plan", "pushes", "drift", "events", "rules", "requests", "apps", "commands",
+LEGACY_TABLES = ("plan", "pushes", "events", "rules", "requests", "apps", "commands",
           "errors")
 """The keys of `data` that hold a table, for commands that return no typed outcome yet."""
 

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from connectors.base import App
 from engine.context import Context
-from engine.drift import DriftReport, compare_members, drift_summary, report_to_json
-from engine.failures import clear_failure
+from engine.drift import DriftReport, compare_members, report_to_json
+from engine.failures import Failure, clear_failure
 from engine.fanout import Done, Failed, fan_out
 from engine.operations import Check
+from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
-from engine.results import Reply
-from engine.service import GroupPushService, quoted
-from engine.words import plural
+from engine.service import GroupPushService
 from storage import repo
 from storage.models import PushMapping
-
-
-@dataclass(frozen=True)
-class DriftFinding:
-    """One checked push: its report and whether this drift is new, seen before or gone."""
-
-    mapping_id: int
-    report: DriftReport
-    state: str  # clean | new | unchanged | ignored | resolved
-    ignored_by: str = ""
 
 
 def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> DriftReport:
@@ -78,67 +67,42 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
                         ignored_by=ignored_by)
 
 
-def describe_drift(report: DriftReport) -> str:
-    """One paragraph about one drifted group."""
-    return f"{quoted(report.group)} on {report.app}: {drift_summary(report)}"
-
-
-def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
-    """The first line of a check: drift found, none, or the check could not complete."""
-    total = checked + unread
-    if unread:
-        found = (f"; {drifted} of the {checked} read differ from what was pushed" if drifted
-                 else f"; the {checked} read match what was pushed" if checked else "")
-        return (f"The drift check of {scope} could not complete: {unread} of "
-                f"{plural(total, 'pushed group')} could not be read{found}.")
-    if drifted:
-        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} differ from "
-                "what was pushed. `now GROUP on APP` overwrites the app group.")
-    return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
-
-
-def drift_row(finding: DriftFinding) -> dict[str, object]:
-    """One drifted group as data: what the app lacks and what it has more."""
-    report = finding.report
-    return {"group": report.group, "app": report.app, "missing": list(report.missing),
-            "unexpected": list(report.unexpected), "group_gone": report.group_gone,
-            "renamed_to": report.renamed_to, "state": finding.state,
-            "ignored_by": finding.ignored_by or None}
-
-
 def check(service: GroupPushService, app_name: str | None,
-          actor: str) -> tuple[Reply, list[DriftFinding]]:
-    """Check every active push (of one app or all) for drift; the reply fails on drift."""
+          actor: str) -> tuple[DriftChecked, list[DriftFinding]]:
+    """Check every active push (of one app or all) for drift: the outcome (failed on drift)
+    and every finding, clean ones included."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     findings: list[DriftFinding] = []
-    errors: list[str] = []
+    checked: list[AppChecked] = []
     for app in apps:
-        with service.db.session() as session:
-            mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
-        def read(mapping_id: int, app: App = app,
-                 mappings: dict[int, PushMapping] = mappings) -> DriftReport:
-            return read_drift(service, app, mappings[mapping_id])
+        found, failures = _check_app(service, app)
+        findings += found
+        checked.append(AppChecked(app.name, len(found),
+                                  tuple(f for f in found if f.report.drifted), tuple(failures)))
+    return DriftChecked(app_name, tuple(checked)), findings
 
-        for result in fan_out(service.db, app, list(mappings), read, "drift check"):
-            if isinstance(result, Done):
-                findings.append(_record(service, result.mapping_id, result.value))
-            elif isinstance(result, Failed):
-                errors.append(f"✗ {quoted(mappings[result.mapping_id].group_name)} on "
-                              f"{app.name}: {result.failure.message}")
-    drifted = [f for f in findings if f.report.drifted and f.state != "ignored"]
-    lines = [("• " if f.state == "new" else "• (seen before) ") + describe_drift(f.report)
-             for f in drifted]
-    lines += [f"• (ignored by {f.ignored_by}) " + describe_drift(f.report)
-              for f in findings if f.state == "ignored"]
-    head = _summary(app_name or "all apps", len(drifted), len(findings), len(errors))
-    ok = not drifted and not errors
-    reply = Reply(ok, "\n".join([head, *lines, *errors]), status="done" if ok else "failed",
-                  data={"drift": [drift_row(f) for f in findings if f.report.drifted],
-                        "errors": errors, "checked": len(findings)})
-    return reply, findings
+
+def _check_app(service: GroupPushService,
+               app: App) -> tuple[list[DriftFinding], list[Failure]]:
+    with service.db.session() as session:
+        mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
+
+    def read(mapping_id: int) -> DriftReport:
+        return read_drift(service, app, mappings[mapping_id])
+
+    findings: list[DriftFinding] = []
+    failures: list[Failure] = []
+    for result in fan_out(service.db, app, list(mappings), read, "drift check"):
+        if isinstance(result, Done):
+            findings.append(_record(service, result.mapping_id, result.value))
+        elif isinstance(result, Failed):
+            failure = result.failure
+            failures.append(replace(failure, app=app.name,
+                                    group=mappings[result.mapping_id].group_name))
+    return findings, failures
 
 
 @handles(Check)
-def handle_check(ctx: Context, op: Check) -> Reply:
+def handle_check(ctx: Context, op: Check) -> DriftChecked:
     """`check [APP]`."""
     return check(ctx.service, op.app, ctx.actor)[0]

@@ -42,6 +42,8 @@ PUSH = _obj({"group": _STR, "app": _STR, "app_group": _OPT_STR, "app_group_id": 
 DRIFT = _obj({"group": _STR, "app": _STR, "missing": _STRS, "unexpected": _STRS,
               "group_gone": _BOOL, "renamed_to": _OPT_STR, "state": _STR,
               "ignored_by": _OPT_STR})
+FAILURE = _obj({"group": _STR, "app": _STR, "operation": _STR, "message": _STR,
+                "status": {"type": ["integer", "null"]}, "hint": _STR})
 EMPTY: dict[str, Any] = {"type": "object"}
 ON_GROUP = _obj({"group": _STR, "app": _STR})
 
@@ -71,7 +73,7 @@ DATA: dict[str, dict[str, Any]] = {
                       "group": _STR, "app": _STR, "operation": _STR, "message": _STR})},
                   "held": _STRS}),
     "check": _obj({"checked": _INT, "drift": {"type": "array", "items": DRIFT},
-                   "errors": _STRS}),
+                   "errors": {"type": "array", "items": FAILURE}}),
     "repush": EMPTY,
     "approve": _obj({"approval": APPROVAL}),
     "deny": _obj({"approval": APPROVAL}),

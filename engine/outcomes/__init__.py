@@ -14,6 +14,7 @@ from engine.outcomes.changes import (
     RepushStep,
     RuleRemoved,
 )
+from engine.outcomes.checks import AppChecked, DriftChecked, DriftFinding
 from engine.outcomes.plans import Planned, PlanNote, PushPlan
 from engine.outcomes.pushes import (
     Activated,
@@ -80,4 +81,7 @@ __all__ = [
     "RulesListed",
     "AuditLine",
     "AuditTrail",
+    "AppChecked",
+    "DriftChecked",
+    "DriftFinding",
 ]

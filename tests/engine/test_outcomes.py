@@ -18,6 +18,7 @@ from engine.outcomes import (
     Commands,
     Deactivated,
     Decided,
+    DriftChecked,
     DriftIgnored,
     Failed,
     GroupsFound,
@@ -56,9 +57,11 @@ MOVED = ["created the group and", "linked the existing app group", "members go a
          "changes are kept and not reported", "Pushed groups (", "Directory groups matching",
          "No push rules.", "No apps are configured", "No changes recorded",
          "their active members into apps", "another group has this name", "found: none yet",
-         "search a longer text", "Information: {", "would change):", "Synced {",
-         "lets it go", "lets them go", "saved: pushes groups matching",
-         "additions would go ahead", "and make its members match"]
+         "search a longer text", "Information: {", "drift check of {scope}",
+         "No drift in {scope}", "(seen before) ", "`now GROUP on APP` overwrites the app group",
+         "read match what was pushed", "would change):", "Synced {", "lets it go",
+         "lets them go", "saved: pushes groups matching", "additions would go ahead",
+         "and make its members match"]
 """Sentences the bot now builds from outcomes (bot/views/words); none is left in engine/."""
 
 
@@ -177,6 +180,43 @@ def test_reads_answer_with_rows(ws: Workspace) -> None:
     assert outcome(ws, "rule list") == RulesListed(())
     trail = outcome(ws, "audit")
     assert isinstance(trail, AuditTrail) and [e.action for e in trail.events] == ["push"]
+
+
+def test_a_drift_check_answers_with_the_drift_and_the_recorded_failures(ws: Workspace) -> None:
+    service = ws.service()
+    app = service.apps["box"]
+    assert isinstance(app, ScimApp)
+    breaker = Breaker()
+    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
+    app.base = proxy.url.rstrip("/")
+    try:
+        for group in ("Sales", "Engineering"):
+            assert run_line(service, f"push {group} to box", "console").ok
+        clean = outcome(ws, "check box")
+        assert isinstance(clean, DriftChecked) and clean.ok and clean.checked == 2
+        assert render(Reply.of(clean)) == ("No drift in box: 2 pushed groups match what was "
+                                           "pushed.")
+        ws.app.patch_members("Sales", remove=["alice@acme.test"])
+        breaker.failing.append(("GET", f"/Groups/{ws.app.groups()['Engineering']}"))
+        found = run_line(service, "check box", "console").outcome
+        assert isinstance(found, DriftChecked) and found.status == "failed"
+        [per_app] = found.apps
+        [drift] = per_app.drift
+        assert (per_app.app, per_app.checked) == ("box", 1)
+        assert (drift.report.group, drift.report.missing, drift.report.unexpected,
+                drift.state) == ("Sales", ("alice@acme.test",), (), "new")
+        [failure] = per_app.failures
+        assert (failure.group, failure.app, failure.operation, failure.status) == (
+            "Engineering", "box", "drift check", 401)
+        assert found.to_json()["errors"] == [failure.to_dict()]
+        assert found.rows() == [drift.to_json()]
+        words = render(Reply.of(found)).splitlines()
+        assert words[0] == ("The drift check of box could not complete: 1 of 2 pushed groups "
+                            "could not be read; 1 of the 1 read differ from what was pushed.")
+        assert words[1:] == ["• Sales on box: 1 missing (alice@acme.test)",
+                             f"✗ Engineering on box: {failure.message}"]
+    finally:
+        proxy.stop()
 
 
 @pytest.mark.parametrize("phrase", MOVED)

@@ -1,7 +1,17 @@
 """Outcomes in words: one renderer per engine outcome type (engine/outcomes.py), used by the
 console, the CLI, Slack replies and the notebook. `render(reply)` is the one entry point."""
 
-from bot.views.words import changes, failures, plans, pushes, refusals, reports, requests, sync  # noqa: F401  (renderers register)
+from bot.views.words import (  # noqa: F401  (renderers register)
+    changes,
+    checks,
+    failures,
+    plans,
+    pushes,
+    refusals,
+    reports,
+    requests,
+    sync,
+)
 from bot.views.words.base import render, render_outcome, renders
 
 __all__ = ["render", "render_outcome", "renders"]

@@ -1,0 +1,42 @@
+"""The drift check in words: a first line on what was found, then one line per group."""
+
+from __future__ import annotations
+
+from bot.views.words.base import renders
+from engine.drift import DriftReport, drift_summary
+from engine.outcomes import DriftChecked
+from engine.service import quoted
+from engine.words import plural
+
+
+def describe_drift(report: DriftReport) -> str:
+    """One paragraph about one drifted group."""
+    return f"{quoted(report.group)} on {report.app}: {drift_summary(report)}"
+
+
+def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
+    """The first line of a check: drift found, none, or the check could not complete."""
+    total = checked + unread
+    if unread:
+        found = (f"; {drifted} of the {checked} read differ from what was pushed" if drifted
+                 else f"; the {checked} read match what was pushed" if checked else "")
+        return (f"The drift check of {scope} could not complete: {unread} of "
+                f"{plural(total, 'pushed group')} could not be read{found}.")
+    if drifted:
+        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} differ from "
+                "what was pushed. `now GROUP on APP` overwrites the app group.")
+    return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
+
+
+@renders(DriftChecked)
+def drift_checked(outcome: DriftChecked) -> str:
+    """The summary, the drift (new, seen before, then ignored) and the groups not read."""
+    reported = outcome.reported
+    lines = [("• " if d.state == "new" else "• (seen before) ") + describe_drift(d.report)
+             for d in reported]
+    lines += [f"• (ignored by {d.ignored_by}) " + describe_drift(d.report)
+              for d in outcome.drift if d.state == "ignored"]
+    lines += [f"✗ {quoted(f.group)} on {f.app}: {f.message}" for f in outcome.failures]
+    head = _summary(outcome.app or "all apps", len(reported), outcome.checked,
+                    len(outcome.failures))
+    return "\n".join([head, *lines])

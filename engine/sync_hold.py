@@ -134,11 +134,6 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
     return hold
 
 
-def held_words(found: list[Removals], limit: int) -> str:
-    """How many removals in how many groups on which apps, against the limit."""
-    return f"the sync would remove {counted(found)}, more than {KEY} ({limit})"
-
-
 def counted(found: list[Removals]) -> str:
     """"6 memberships in 3 groups on box, wiki"."""
     apps = ", ".join(dict.fromkeys(r.app for r in found))

@@ -35,14 +35,15 @@ def test_an_echoed_token_is_redacted_in_replies_and_alerts(
         proxy.behaviour.respond = revoked
         bot.command("now Sales on box")
         slack.wait_for("chat.update", lambda c: "is revoked" in message_text(c))
+        # the command's thread tells the alerts channel after its answer: wait for it before
+        # a sync can fix the failure (a failure fixed before it was told is not posted)
+        slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS
+                       and "Push failed" in message_text(c))
         scheduler_for(bot).sync_job()
         directory = small_directory()
         directory["groups"][0]["members"].append("u-dan")
         (tmp_path / "directory.yml").write_text(yaml.safe_dump(directory))
         scheduler_for(bot).sync_job()
-        # the command's thread tells the alerts channel after its answer: wait for it
-        slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == ALERTS
-                       and "Push failed" in message_text(c))
         slack.quiet()
         for call in slack.called():
             assert leaks(str(call.args)) == [], call

@@ -7,12 +7,15 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 import httpx
+
+from connectors.scim import ScimApp
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -168,3 +171,15 @@ class Breaker:
         detail = "Invalid bearer token" if self.status == 401 else "Internal error"
         body = {"schemas": [SCIM_ERROR], "status": str(self.status), "detail": detail}
         return self.status, {"Content-Type": "application/scim+json"}, json.dumps(body).encode()
+
+
+@contextmanager
+def breaking(app: ScimApp) -> Iterator[Breaker]:
+    """A Breaker proxy in front of a SCIM app (the app is pointed at it) while in use."""
+    breaker = Breaker()
+    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
+    app.base = proxy.url.rstrip("/")
+    try:
+        yield breaker
+    finally:
+        proxy.stop()

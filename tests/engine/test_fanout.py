@@ -14,7 +14,7 @@ from connectors.scim import ScimApp
 from engine.executor import run_line
 from engine.service import GroupPushService
 from storage.models import PushMapping, RunError
-from tests.proxy import Behaviour, Breaker, ScimProxy
+from tests.proxy import Breaker, breaking
 from tests.workspace import Workspace
 
 
@@ -23,11 +23,8 @@ def service(ws: Workspace) -> Iterator[tuple[GroupPushService, Breaker]]:
     service = ws.service()
     app = service.apps["box"]
     assert isinstance(app, ScimApp)
-    breaker = Breaker()
-    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
-    app.base = proxy.url.rstrip("/")
-    yield service, breaker
-    proxy.stop()
+    with breaking(app) as breaker:
+        yield service, breaker
 
 
 def errors_of(service: GroupPushService, group: str) -> tuple[list[RunError], PushMapping]:

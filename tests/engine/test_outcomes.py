@@ -42,7 +42,7 @@ from engine.outcomes import (
     SyncStep,
 )
 from engine.results import Reply
-from tests.proxy import Behaviour, Breaker, ScimProxy
+from tests.proxy import breaking
 from tests.workspace import Workspace
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
@@ -121,10 +121,7 @@ def test_a_failed_push_is_a_failure_outcome_with_what_retry_needs(ws: Workspace)
     service = ws.service()
     app = service.apps["box"]
     assert isinstance(app, ScimApp)
-    breaker = Breaker()
-    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
-    app.base = proxy.url.rstrip("/")
-    try:
+    with breaking(app) as breaker:
         assert run_line(service, "push Sales to box", "console").ok
         ws.app.patch_members("Sales", remove=["alice@acme.test"])
         breaker.failing.append(("PATCH", "/Groups/"))
@@ -136,8 +133,6 @@ def test_a_failed_push_is_a_failure_outcome_with_what_retry_needs(ws: Workspace)
         breaker.failing.clear()
         retried = execute(service, Retry(failed.recorded.mapping_id), "console").outcome
         assert isinstance(retried, Retried) and retried.ok and retried.error is None
-    finally:
-        proxy.stop()
 
 
 def test_approval_commands_answer_with_the_request(ws: Workspace) -> None:
@@ -186,10 +181,7 @@ def test_a_drift_check_answers_with_the_drift_and_the_recorded_failures(ws: Work
     service = ws.service()
     app = service.apps["box"]
     assert isinstance(app, ScimApp)
-    breaker = Breaker()
-    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=breaker))
-    app.base = proxy.url.rstrip("/")
-    try:
+    with breaking(app) as breaker:
         for group in ("Sales", "Engineering"):
             assert run_line(service, f"push {group} to box", "console").ok
         clean = outcome(ws, "check box")
@@ -215,8 +207,6 @@ def test_a_drift_check_answers_with_the_drift_and_the_recorded_failures(ws: Work
                             "could not be read; 1 of the 1 read differ from what was pushed.")
         assert words[1:] == ["• Sales on box: 1 missing (alice@acme.test)",
                              f"✗ Engineering on box: {failure.message}"]
-    finally:
-        proxy.stop()
 
 
 @pytest.mark.parametrize("phrase", MOVED)

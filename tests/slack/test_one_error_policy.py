@@ -18,7 +18,7 @@ from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from storage.models import PushMapping
-from tests.proxy import Behaviour, Breaker, ScimProxy
+from tests.proxy import Breaker, ScimProxy, breaking
 from tests.slack.conftest import APPROVER, OPERATOR, READER, Bot, small_directory
 from tests.slack.standin import Call, message_text
 from tests.slack.test_approvals import ask
@@ -29,12 +29,9 @@ from tests.slack.test_scheduler import ALERTS, alerts, pushed, scheduler_for, wa
 def breaker(bot: Bot) -> Iterator[Breaker]:
     app = bot.service.apps["box"]
     assert isinstance(app, ScimApp)
-    failing = Breaker()
-    proxy = ScimProxy(app.base, behaviour=Behaviour(respond=failing))
-    app.base = proxy.url.rstrip("/")
-    app.http.backoff = 0.01  # a 5xx is retried a few times; quickly here
-    yield failing
-    proxy.stop()
+    with breaking(app) as failing:
+        app.http.backoff = 0.01  # a 5xx is retried a few times; quickly here
+        yield failing
 
 
 def info(bot: Bot, group: str = "Sales") -> str:

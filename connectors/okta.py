@@ -12,9 +12,12 @@ Requests, with the Okta pages they follow
   lastMembershipUpdated gt "T", and the deletions, which no listing shows, from the System Log:
   GET /api/v1/logs?since=T&filter=eventType eq "group.lifecycle.delete" or ... (SystemLog/
   listLogEvents). T is the cursor less OVERLAP, for clocks that differ and late writes.
-- the full read: GET /api/v1/users (a plain listing leaves DEPROVISIONED users out, so they are
-  read with `search=status eq "DEPROVISIONED"` too), GET /api/v1/groups, and every group's
-  members (BUILT_IN groups such as Everyone are never pushed; their members are not read).
+- the full read (engine/kept.py): GET /api/v1/groups, page by page, then the members of the
+  groups grouppush wants (pushed, or matched by a rule), and the users as those members carry
+  them; no listing of every user, no other group's members. `full_read()` with members (tests,
+  small orgs) also reads GET /api/v1/users (a plain listing leaves DEPROVISIONED users out, so
+  they are read with `search=status eq "DEPROVISIONED"` too) and every group's members
+  (BUILT_IN groups such as Everyone are never pushed; their members are not read).
 - search: GET /api/v1/groups?q=TEXT (Okta matches the start of the name).
 - paging: the `Link: <...>; rel="next"` header (https://developer.okta.com/docs/api/#pagination).
 - rate limits: connectors/okta_limits.py (`max_rate_share`, X-Rate-Limit-*, 429).
@@ -249,9 +252,13 @@ class OktaDirectory:
                     groups.add(str(target.get("id")))
         return users, groups
 
-    def full_read(self) -> FullRead:
-        """Every user (deprovisioned ones too), group and membership, read as iterated."""
+    def full_read(self, members: bool = True) -> FullRead:
+        """Every user (deprovisioned ones too), group and membership, read as iterated;
+        without `members`, the pages of groups only (ceil(groups / groups_page_size)
+        requests: the kept directory reads the members of the groups it wants)."""
         cursor = okta_time(datetime.fromtimestamp(self.clock(), UTC))
+        if not members:
+            return FullRead(cursor=cursor, users=(), groups=self._all_groups(members=False))
         return FullRead(cursor=cursor, users=self._all_users(), groups=self._all_groups())
 
     def _all_users(self) -> Iterator[DirectoryUser]:
@@ -260,11 +267,11 @@ class OktaDirectory:
             for item in self._pages("/api/v1/users", params, "listing users"):
                 yield _user(item)
 
-    def _all_groups(self) -> Iterator[DirectoryGroup]:
+    def _all_groups(self, members: bool = True) -> Iterator[DirectoryGroup]:
         for item in self._pages("/api/v1/groups", {"limit": self.settings.groups_page_size},
                                 "listing groups"):
             group = _group(item)
-            if group.type != "BUILT_IN":
+            if members and group.type != "BUILT_IN":
                 group = replace(group, members=tuple(u.id for u in self.read_members(group.id)))
             yield group
 

@@ -29,9 +29,9 @@ from urllib.parse import quote
 import httpx
 
 from connectors.base import AppGroup, Capabilities, read_in_two
-from connectors.errors import AuthError, ConnectorError, NotFoundError, ObjectExistsError
+from connectors.errors import ConnectorError, NotFoundError, ObjectExistsError
 from connectors.http import HttpSender, app_message
-from connectors.oauth import AppToken
+from connectors.oauth import AppToken, BearerAuth
 
 PAGE_LIMIT = 1000
 T = TypeVar("T")
@@ -82,6 +82,7 @@ class BoxApp:
             "client_secret": settings.client_secret, "box_subject_type": "enterprise",
             "box_subject_id": settings.enterprise_id,
         }, clock)
+        self.auth = BearerAuth(self.token)
         # max_members_per_request only sizes the planner's batches: Box takes one member a call.
         self.capabilities = Capabilities(
             link_existing=settings.enhanced_group_push,
@@ -263,17 +264,8 @@ class BoxApp:
                 return
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with the bearer token; on 401 get a fresh token once and send again."""
-        for attempt in (1, 2):
-            token = self.token.get()
-            try:
-                return self.http.request(method, url,
-                                         headers={"Authorization": f"Bearer {token}"}, **kwargs)
-            except AuthError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                self.token.invalidate(token)
-        raise AssertionError("unreachable")
+        """Send with the bearer token (a 401 gets a fresh token once: BearerAuth)."""
+        return self.http.request(method, url, auth=self.auth, **kwargs)
 
 
 def build(name: str, options: dict[str, Any], client: httpx.Client | None = None) -> BoxApp:

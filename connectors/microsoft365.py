@@ -27,7 +27,6 @@ import httpx
 
 from connectors.base import AppGroup, Capabilities, chunks, read_in_two
 from connectors.errors import (
-    AuthError,
     BadRequestError,
     ConfigError,
     ConnectorError,
@@ -35,7 +34,7 @@ from connectors.errors import (
     from_status,
 )
 from connectors.http import HttpSender, retry_after_seconds
-from connectors.oauth import AppToken
+from connectors.oauth import AppToken, BearerAuth
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 MAX_BIND = 20
@@ -108,6 +107,7 @@ class Microsoft365App:
             "client_id": settings.client_id, "client_secret": settings.client_secret or "",
             "scope": GRAPH_SCOPE, "grant_type": "client_credentials",
         }, clock)
+        self.auth = BearerAuth(self.token)
         self.capabilities = Capabilities(
             link_existing=settings.enhanced_group_push,
             additive_push_now=False,
@@ -250,33 +250,41 @@ class Microsoft365App:
             yield from body.get("value") or []
             next_url, params = body.get("@odata.nextLink"), None
 
-    def _batch(self, requests: list[dict[str, Any]], what: str) -> None:
-        """POST /$batch, retrying throttled sub-requests after their Retry-After."""
+    def _batch(self, requests: list[dict[str, Any]], what: str) -> dict[str, dict[str, Any]]:
+        """POST /$batch; throttled sub-requests are sent again as HttpSender's policy says
+        (their Retry-After, else its backoff). The answers by request id; raises the refused."""
         pending = {r["id"]: r for r in requests}
+        answers: dict[str, dict[str, Any]] = {}
         failures: list[ConnectorError] = []
-        for attempt in range(self.http.retries + 1):
+        attempt = 0
+        while pending:
+            attempt += 1
             body = self._call("POST", f"{self.api}/$batch",
                               json={"requests": list(pending.values())}, ok=(200,),
                               what=what).json()
             answered = {str(r.get("id")): r for r in body.get("responses") or []}
-            errors = {rid: self._sub_error(answered.get(rid), request, what)
-                      for rid, request in pending.items()}
-            failures += [e for e in errors.values() if e is not None and not e.transient]
-            retry = {rid: e for rid, e in errors.items() if e is not None and e.transient}
-            if not retry:
-                break
-            wait = max(self.http.backoff * 2 ** attempt if e.retry_after is None else e.retry_after
-                       for e in retry.values())
-            if attempt == self.http.retries or wait > self.http.max_wait:
+            retry: dict[str, ConnectorError] = {}
+            for rid, request in pending.items():
+                error = self._sub_error(answered.get(rid), request, what)
+                if error is None:
+                    answers[rid] = answered[rid]
+                elif error.transient:
+                    retry[rid] = error
+                else:
+                    failures.append(error)
+            waits = [self.http.policy.wait(attempt, e.retry_after) for e in retry.values()]
+            if any(w is None for w in waits):
                 failures += retry.values()
                 break
-            self.http.sleep(wait)
+            if retry:
+                self.http.sleep(max(w for w in waits if w is not None))
             pending = {rid: pending[rid] for rid in retry}
         if failures:
             first = failures[0]
             raise type(first)(f"{self.name} refused {len(failures)} of {len(requests)} requests "
                               f"{what}", status=first.status, app_message=first.app_message,
                               retry_after=first.retry_after)
+        return answers
 
     def _sub_error(self, answer: dict[str, Any] | None, request: dict[str, Any],
                    what: str) -> ConnectorError | None:
@@ -293,19 +301,8 @@ class Microsoft365App:
                            retry_after_seconds(headers.get("retry-after")))
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with the bearer token; on 401 get a fresh token once and send again."""
-        extra = dict(kwargs.pop("headers", None) or {})
-        for attempt in (1, 2):
-            token = self.token.get()
-            try:
-                return self.http.request(method, url,
-                                         headers={**extra, "Authorization": f"Bearer {token}"},
-                                         **kwargs)
-            except AuthError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                self.token.invalidate(token)
-        raise AssertionError("unreachable")
+        """Send with the bearer token (a 401 gets a fresh token once: BearerAuth)."""
+        return self.http.request(method, url, auth=self.auth, **kwargs)
 
 
 def build(name: str, options: dict[str, Any],

@@ -13,6 +13,13 @@ Endpoints, each as its Box page documents it:
 - POST /2.0/group_memberships                  https://developer.box.com/reference/post-group-memberships/
 - DELETE /2.0/group_memberships/{id}           https://developer.box.com/reference/delete-group-memberships-id/
 - GET /2.0/users?filter_term=                  https://developer.box.com/reference/get-users/
+  (offset paging, an offset past 10000 refused with 400; or marker paging with usemarker=true:
+  `next_marker` until it is null, no total_count:
+  https://developer.box.com/guides/api-calls/pagination/marker-based/; `fields` picks what
+  comes back besides type and id: https://developer.box.com/guides/api-calls/fields/)
+- rate limit: 1000 API requests a minute per user (here the enterprise's service account),
+  past it 429 rate_limit_exceeded with Retry-After
+  https://developer.box.com/guides/api-calls/permissions-and-errors/rate-limits/
 - errors (client error object, 401 invalid_token, 404 not_found, 409, 429 rate_limit_exceeded
   with Retry-After): https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/
 
@@ -22,8 +29,13 @@ reference page lists only the default error for it).
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+import math
+import time
 import uuid
+from collections import deque
 from typing import Any
 
 from tests.standins import Recorded, Reply, Secrets, StandIn
@@ -33,6 +45,8 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          503: "unavailable"}
 MESSAGES = {429: "Request rate limit exceeded, please try again later.",
             500: "Internal Server Error", 503: "Unavailable", 404: "Not Found"}
+RATE_LIMIT = (1000, 60.0)
+"""Box's documented general limit: 1000 API requests a minute per user."""
 
 
 def box_error(status: int, message: str = "", code: str = "",
@@ -50,8 +64,14 @@ class BoxStandIn(StandIn):
     """One Box enterprise with one CCG app authorized in it."""
 
     def __init__(self, client_id: str = "box-client-id", client_secret: str = "box-secret-value",
-                 enterprise_id: str = "77001", max_limit: int = 1000) -> None:
+                 enterprise_id: str = "77001", max_limit: int = 1000,
+                 rate_limit: tuple[int, float] | None = RATE_LIMIT) -> None:
         super().__init__()
+        self.rate_limit = rate_limit
+        """(requests, seconds) allowed to the service account; None lifts the limit."""
+        self.throttled = 0
+        """Requests answered 429 because the rate limit was exceeded."""
+        self._recent: deque[float] = deque()
         self.client_id, self.client_secret, self.enterprise_id = (
             client_id, client_secret, enterprise_id)
         self.max_limit = max_limit
@@ -113,6 +133,10 @@ class BoxStandIn(StandIn):
             return box_error(404)
         if secrets.bearer() not in self.tokens:
             return self._unauthorized()
+        over = self._over_rate()
+        if over is not None:
+            self.throttled += 1
+            return box_error(429, headers={"Retry-After": str(over)})
         parts = request.path.split("/")[2:]
         query = {k: v[0] for k, v in request.query.items()}
         body = request.body if isinstance(request.body, dict) else {}
@@ -122,11 +146,43 @@ class BoxStandIn(StandIn):
             return self._memberships(request.method, parts[1:], body)
         if parts == ["users"] and request.method == "GET":
             term = query.get("filter_term", "").casefold()
-            users = [u for u in self.users.values()
+            users = [_fields(u, query) for u in self.users.values()
                      if u["login"].casefold().startswith(term)
                      or u["name"].casefold().startswith(term)]
+            if query.get("usemarker") == "true":
+                return self._marker_page(users, query)
             return self._page(users, query)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
+
+    def _over_rate(self) -> int | None:
+        """Whole seconds to wait when this request is past the rate limit, else None."""
+        if self.rate_limit is None:
+            return None
+        allowed, window = self.rate_limit
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - window:
+            self._recent.popleft()
+        if len(self._recent) >= allowed:
+            return max(1, math.ceil(self._recent[0] + window - now))
+        self._recent.append(now)
+        return None
+
+    def _marker_page(self, items: list[dict[str, Any]], query: dict[str, str]) -> Reply:
+        """Marker paging: entries after the marker's user id, and the next marker or null."""
+        try:
+            limit = min(int(query.get("limit", 100)), self.max_limit)
+            marker = query.get("marker") or ""
+            after = int(json.loads(base64.urlsafe_b64decode(marker + "=="))["tail"]) if (
+                marker not in ("", "0")) else -1
+        except (ValueError, KeyError, TypeError):
+            return box_error(400, "Bad Request: invalid marker", "bad_request")
+        rest = [i for i in sorted(items, key=lambda i: int(i["id"])) if int(i["id"]) > after]
+        page = rest[:limit]
+        next_marker = None
+        if len(rest) > limit:
+            tail = json.dumps({"type": "id", "dir": "next", "tail": page[-1]["id"]})
+            next_marker = base64.urlsafe_b64encode(tail.encode()).decode().rstrip("=")
+        return Reply(200, {"limit": limit, "next_marker": next_marker, "entries": page})
 
     def _unauthorized(self) -> Reply:
         return Reply(401, None, {"WWW-Authenticate": 'Bearer realm="Service", '
@@ -246,6 +302,14 @@ class BoxStandIn(StandIn):
             "group": _mini_group(self.groups[gid]),
             "created_at": "2024-01-01T10:53:43-08:00", "modified_at": "2024-01-01T10:53:43-08:00"}
         return mid
+
+
+def _fields(item: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    """Only the fields asked for (type and id always), as Box's `fields` parameter does."""
+    wanted = [f for f in query.get("fields", "").split(",") if f]
+    if not wanted:
+        return item
+    return {k: v for k, v in item.items() if k in ("type", "id", *wanted)}
 
 
 def _mini_group(group: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ reference page lists only the default error for it).
 from __future__ import annotations
 
 import base64
+import bisect
 import itertools
 import json
 import math
@@ -72,6 +73,8 @@ class BoxStandIn(StandIn):
         self.throttled = 0
         """Requests answered 429 because the rate limit was exceeded."""
         self._recent: deque[float] = deque()
+        self._by_group: dict[str, dict[str, None]] = {}
+        self._index: list[tuple[str, str]] | None = None
         self.client_id, self.client_secret, self.enterprise_id = (
             client_id, client_secret, enterprise_id)
         self.max_limit = max_limit
@@ -97,6 +100,7 @@ class BoxStandIn(StandIn):
             uid = str(next(self._ids))
             self.users[uid] = {"type": "user", "id": uid, "name": name or login.split("@")[0],
                                "login": login, "status": "active"}
+            self._index = None
             return uid
 
     def add_group(self, name: str, member_ids: list[str] | tuple[str, ...] = ()) -> str:
@@ -110,8 +114,12 @@ class BoxStandIn(StandIn):
     def member_ids(self, group_id: str) -> set[str]:
         """User ids of the group's members."""
         with self.lock:
-            return {m["user"]["id"] for m in self.memberships.values()
-                    if m["group"]["id"] == group_id}
+            return {m["user"]["id"] for m in self._of_group(group_id)}
+
+    def _of_group(self, group_id: str) -> list[dict[str, Any]]:
+        """The group's memberships (an index by group keeps large groups quick)."""
+        return [self.memberships[mid] for mid in self._by_group.get(group_id, {})
+                if mid in self.memberships]
 
     def revoke_tokens(self) -> None:
         """Make every issued token invalid (the next call answers 401)."""
@@ -145,14 +153,26 @@ class BoxStandIn(StandIn):
         if parts[0] == "group_memberships":
             return self._memberships(request.method, parts[1:], body)
         if parts == ["users"] and request.method == "GET":
-            term = query.get("filter_term", "").casefold()
-            users = [_fields(u, query) for u in self.users.values()
-                     if u["login"].casefold().startswith(term)
-                     or u["name"].casefold().startswith(term)]
+            users = [_fields(u, query)
+                     for u in self._starting_with(query.get("filter_term", "").casefold())]
             if query.get("usemarker") == "true":
                 return self._marker_page(users, query)
             return self._page(users, query)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
+
+    def _starting_with(self, term: str) -> list[dict[str, Any]]:
+        """Users whose login or name starts with `term` (an index keeps large enterprises quick)."""
+        if not term:
+            return list(self.users.values())
+        if self._index is None:
+            self._index = sorted({(key, uid) for uid, u in self.users.items()
+                                  for key in (u["login"].casefold(), u["name"].casefold())})
+        found: dict[str, None] = {}
+        for key, uid in self._index[bisect.bisect_left(self._index, (term, "")):]:
+            if not key.startswith(term):
+                break
+            found[uid] = None
+        return [self.users[uid] for uid in sorted(found, key=int)]
 
     def _over_rate(self) -> int | None:
         """Whole seconds to wait when this request is past the rate limit, else None."""
@@ -247,12 +267,11 @@ class BoxStandIn(StandIn):
             return Reply(200, self.groups[gid])
         if len(parts) == 1 and method == "DELETE":
             del self.groups[gid]
-            for mid in [m for m, v in self.memberships.items() if v["group"]["id"] == gid]:
-                del self.memberships[mid]
+            for mid in self._by_group.pop(gid, {}):
+                self.memberships.pop(mid, None)
             return Reply(204)
         if parts[1:] == ["memberships"] and method == "GET":
-            found = [m for m in self.memberships.values() if m["group"]["id"] == gid]
-            return self._page(found, query)
+            return self._page(self._of_group(gid), query)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
 
     def _memberships(self, method: str, parts: list[str], body: dict[str, Any]) -> Reply:
@@ -261,13 +280,14 @@ class BoxStandIn(StandIn):
             gid = str((body.get("group") or {}).get("id", ""))
             if uid not in self.users or gid not in self.groups:
                 return box_error(404, "Not Found", "not_found")
-            if uid in self.member_ids(gid):
+            if any(m["user"]["id"] == uid for m in self._of_group(gid)):
                 return box_error(409, "User is already a member of this group", "conflict")
             return Reply(201, self.memberships[self._new_membership(uid, gid)])
         if len(parts) == 1 and method == "DELETE":
             if parts[0] not in self.memberships:
                 return box_error(404)
-            del self.memberships[parts[0]]
+            membership = self.memberships.pop(parts[0])
+            self._by_group.get(membership["group"]["id"], {}).pop(parts[0], None)
             return Reply(204)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
 
@@ -296,6 +316,7 @@ class BoxStandIn(StandIn):
     def _new_membership(self, uid: str, gid: str) -> str:
         mid = str(next(self._ids))
         user = self.users[uid]
+        self._by_group.setdefault(gid, {})[mid] = None
         self.memberships[mid] = {
             "type": "group_membership", "id": mid, "role": "member",
             "user": {"type": "user", "id": uid, "name": user["name"], "login": user["login"]},

@@ -83,7 +83,8 @@ class Microsoft365Settings:
                                                       f"not {self.group_kind!r}")
         if self.max_members_per_request > MAX_BIND:
             raise ConfigError(f"{prefix}.max_members_per_request",
-                              f"must be at most {MAX_BIND}: Graph adds 20 members a request")
+                              f"must be at most {MAX_BIND}: Graph adds 20 members a PATCH "
+                              "(and grouppush sends 20 PATCHes a batch)")
         if not self.client_secret:
             if self.certificate_path:
                 raise ConfigError(f"{prefix}.certificate_path", "certificate sign-in is not "

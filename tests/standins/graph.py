@@ -122,12 +122,6 @@ class GraphStandIn(StandIn):
                                        "mailEnabled": False, "securityEnabled": True,
                                        "groupTypes": []}, list(member_ids))
 
-    def reset_limits(self) -> None:
-        """Forget the requests counted against the throttling limits."""
-        with self.lock:
-            for recent in self._recent.values():
-                recent.clear()
-
     def revoke_tokens(self) -> None:
         """Make every issued token expired (the next API call answers 401)."""
         with self.lock:

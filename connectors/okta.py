@@ -49,13 +49,12 @@ from connectors.base import (
 )
 from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
-from connectors.okta_limits import RateLimits
+from connectors.okta_limits import MAX_WAIT, RateLimits
 from telemetry.metrics import DIRECTORY
 
 MAX_PAGE = 200
 MAX_MEMBERS_PAGE = 1000
 MAX_GROUPS_PAGE = 10000
-RETRIES_429 = 4
 OVERLAP = timedelta(minutes=5)
 """How far before its cursor a delta asks again, so a change Okta stamped a little earlier
 than it made it visible (or a clock a little ahead of Okta's) is not missed."""
@@ -147,7 +146,7 @@ class OktaDirectory:
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
         self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY,
-                               hints=DIRECTORY_HINTS)
+                               hints=DIRECTORY_HINTS, max_wait=MAX_WAIT)
         self.assignments = assignments or {}
         self.clock = clock
         self.limits = RateLimits(settings.max_rate_share, sleep, clock)
@@ -298,18 +297,20 @@ class OktaDirectory:
              ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """GET within grouppush's share of the rate limit; a 429 waits for the reset."""
         route = urlsplit(path).path
-        for attempt in range(RETRIES_429 + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self.limits.before(route)
             response = self.http.request("GET", f"{self.base}{path}", params=params,
                                          headers=self.headers, ok=(*ok, 429), what=what)
             self.limits.after(route, response)
             if response.status_code != 429:
                 return response
-            if attempt == RETRIES_429:
+            wait = self.http.policy.wait(attempt, self.limits.until_reset(response))
+            if wait is None:
                 raise from_status(429, f"Okta kept refusing {what}",
                                   self.http.describe(response))
-            self.limits.wait_for_reset(response, attempt)
-        raise AssertionError("unreachable")
+            self.limits.wait(wait)
 
 
 def _user(item: dict[str, Any]) -> DirectoryUser:

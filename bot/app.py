@@ -27,6 +27,7 @@ from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
 from engine.core import Reply
+from engine.outcomes import Failed
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,9 @@ def tell_lost(payload: Payload) -> None:
         return
     what = (f"/grouppush {unescape_command(str(body.get('text', '')))}" if body.get("command")
             else "your click")
-    reply = Reply.failed(f"grouppush's worker stopped while it ran {what}, so it may have "
-                         "stopped part-way. A push cut short carries on at the next sync; run "
-                         "it again to see where it stands.")
+    reply = Reply.of(Failed(f"grouppush's worker stopped while it ran {what}, so it may have "
+                            "stopped part-way. A push cut short carries on at the next sync; "
+                            "run it again to see where it stands."))
     try:
         WebhookClient(url).send(response_type="ephemeral", **answer(reply))
     except Exception:  # Slack away: the log is all that is left

@@ -28,10 +28,6 @@ from engine.outcomes import Outcome
 from engine.schema import envelope
 from engine.service import GroupPushService
 
-LEGACY_TABLES = ("plan", "pushes", "events", "rules", "requests", "apps", "commands",
-          "errors")
-"""The keys of `data` that hold a table, for commands that return no typed outcome yet."""
-
 
 @dataclass(frozen=True)
 class Result:
@@ -50,7 +46,7 @@ class Result:
         return self.reply.status
 
     @property
-    def outcome(self) -> Outcome | None:
+    def outcome(self) -> Outcome:
         """The typed outcome (engine/outcomes/)."""
         return self.reply.outcome
 
@@ -70,17 +66,7 @@ class Result:
 
     def to_rows(self) -> list[dict[str, Any]]:
         """The outcome as table rows: the plan, the pushes, the drift... or one row."""
-        if self.outcome is not None:
-            return self.outcome.rows()
-        for key in LEGACY_TABLES:
-            rows = self.data.get(key)
-            if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
-                return [dict(r) for r in rows]
-        info = self.data.get("info")
-        if isinstance(info, dict):
-            return [{"field": k, "value": v} for k, v in info.items()]
-        flat = {k: v for k, v in self.data.items() if not isinstance(v, dict | list)}
-        return [{"status": self.status, **flat}] if flat else []
+        return self.outcome.rows()
 
     def to_frame(self) -> Any:
         """The rows as a pandas DataFrame (pandas is optional: ImportError without it)."""

@@ -141,8 +141,6 @@ class Refusal(Outcome):
     and the closest valid choice (refusals are raised deep in the engine with their reason)."""
 
     reason: str = ""
-    data: tuple[tuple[str, Any], ...] = ()
-    """What views need next to the reason (a refused decision's approval)."""
     usage: bool = False
     """Bad usage (exit 2) rather than a refusal (exit 1)."""
 
@@ -152,8 +150,8 @@ class Refusal(Outcome):
         return USAGE if self.usage else REFUSED
 
     def to_json(self) -> dict[str, Any]:
-        """Its data (often empty)."""
-        return dict(self.data)
+        """Nothing but its reason, which the reply's text carries."""
+        return {}
 
     def rows(self) -> list[dict[str, Any]]:
         """No table."""
@@ -169,42 +167,46 @@ def _unchanged(text: str) -> str:
 
 @dataclass
 class Reply:
-    """The answer to one command: done, refused or failed, with its outcome.
-
-    `text` is the engine's own sentence for the commands whose handlers do not return a typed
-    outcome yet, and the reason of a refusal; for a typed outcome it is empty and the bot
-    renders the outcome (bot/views/words)."""
+    """The answer to one operation: its typed outcome (done, refused or failed), and the
+    operation it answers. Every surface renders the outcome (bot/views/words)."""
 
     redact: ClassVar[Redactor] = _unchanged
-    """What every reply's text goes through (connectors.secrets.redact, set at start-up)."""
+    """What a refusal's reason goes through (connectors.secrets.redact, set at start-up)."""
 
-    ok: bool
-    text: str
-    status: str = DONE  # done | refused | failed | usage
-    data: dict[str, Any] = field(default_factory=dict)
+    outcome: Outcome
     operation: Operation | None = field(default=None, compare=False)
     """The operation this answers (set by the executor)."""
-    outcome: Outcome | None = None
-    """What the operation did, typed (None for a command not migrated yet)."""
-
-    def __post_init__(self) -> None:
-        self.text = type(self).redact(self.text)  # no configured secret is shown
 
     @classmethod
     def of(cls, outcome: Outcome) -> Reply:
-        """The reply carrying a typed outcome; its data is the outcome's JSON."""
-        text = outcome.reason if isinstance(outcome, Refusal) else ""
-        return cls(outcome.ok, text, outcome.status, outcome.to_json(), outcome=outcome)
+        """The reply carrying a typed outcome."""
+        return cls(outcome)
 
     @classmethod
-    def refused(cls, text: str, **data: Any) -> Reply:
+    def refused(cls, text: str) -> Reply:
         """A request that was not carried out; nothing changed."""
-        return cls.of(Refusal(text, tuple(data.items())))
+        return cls(Refusal(text))
 
-    @classmethod
-    def failed(cls, text: str, **data: Any) -> Reply:
-        """A request that was tried and failed in an app."""
-        return cls(ok=False, text=text, status=FAILED, data=data)
+    @property
+    def ok(self) -> bool:
+        """Done: not refused, failed or bad usage."""
+        return self.outcome.ok
+
+    @property
+    def status(self) -> Status:
+        """done | refused | failed | usage."""
+        return self.outcome.status
+
+    @property
+    def text(self) -> str:
+        """A refusal's reason (no configured secret shown); empty for other outcomes."""
+        return type(self).redact(self.outcome.reason) if isinstance(self.outcome, Refusal) \
+            else ""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The outcome's JSON (the `data` of `--json`, docs/json.md)."""
+        return self.outcome.to_json()
 
     @property
     def exit_code(self) -> int:

@@ -1,9 +1,11 @@
-"""The one executor: every surface hands it a typed operation; it checks who may run it,
-runs its handler, and turns what a person can cause into a Reply instead of an exception."""
+"""The one executor: every surface hands it a typed operation; it is the one gate that says
+who may run it, runs its handler, and turns what a person can cause into a Reply carrying a
+typed outcome instead of an exception."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import engine.approvals.handlers  # noqa: F401  (handlers register)
 import engine.push.handlers  # noqa: F401
@@ -25,19 +27,37 @@ from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
 Reply.redact = redact  # whatever a reply quotes, no configured secret is shown
+Started = Callable[[], Progress | None]
+"""Called once an operation may run, before its handler: long work posts its working message
+there and returns the progress callback to report to."""
 
 
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
-            progress: Progress | None = None) -> Reply:
+            progress: Progress | None = None, started: Started | None = None) -> Reply:
     """Run one operation as `actor`; never raises for what a user can cause. A refused
     attempt to change something is audited (who tried what, and why it was refused); a
     refused --dry-run only when the person may not change anything at all."""
-    not_allowed = permitted(service, operation, actor)
-    reply = not_allowed or _run(service, operation, actor, channel, progress)
+    not_allowed = gate(service, operation.spec.kind, actor)
+    if not_allowed is not None:
+        reply = Reply.of(not_allowed)
+    else:
+        progress = started() if started is not None else progress
+        reply = _run(service, operation, actor, channel, progress)
     reply.operation = operation
     if not_allowed or not operation.dry_run:  # a refused preview tried to change nothing
         audit_refusal(service, operation, actor, reply)
     return reply
+
+
+def gate(service: GroupPushService, kind: Kind, actor: str) -> Refusal | None:
+    """The one permission gate: None when `actor` may run an operation of this kind; else the
+    refusal. Changes, and requests for them, are for operators when operators are listed;
+    anyone may read; the approvals policy decides who may decide a request."""
+    operators = service.config.slack.operators
+    if kind not in (Kind.CHANGE, Kind.APPROVAL) or not operators or actor in operators:
+        return None
+    return Refusal(f"Only operators may change pushes; {actor} is not one "
+                   f"(operators: {', '.join(operators)}). Anyone may read.")
 
 
 def audit_refusal(service: GroupPushService, operation: Operation, actor: str,
@@ -57,8 +77,7 @@ def _run(service: GroupPushService, operation: Operation, actor: str, channel: s
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
                                  "changed.")
         handler = HANDLERS[type(operation)]
-        answer = handler(Context(service, actor, channel, progress), operation)
-        return answer if isinstance(answer, Reply) else Reply.of(answer)
+        return Reply.of(handler(Context(service, actor, channel, progress), operation))
     except UsageError as error:
         return Reply.of(Refusal(str(error), usage=True))
     except RefusalError as refusal:
@@ -74,17 +93,6 @@ def failure(error: ConnectorError | PushFailed) -> Reply:
         return Reply.of(Failed(error.describe(), error.hint))
     failed = error.failure
     return Reply.of(Failed(failed.message, failed.hint, failed))
-
-
-def permitted(service: GroupPushService, operation: Operation, actor: str) -> Reply | None:
-    """None when `actor` may run the operation; else the refusal."""
-    if operation.spec.kind not in (Kind.CHANGE, Kind.APPROVAL):
-        return None
-    try:
-        service.require_operator(actor)
-    except RefusalError as refusal:
-        return Reply.refused(str(refusal))
-    return None
 
 
 def run_line(service: GroupPushService, text: str, actor: str, *, channel: str = "",

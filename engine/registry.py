@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from engine.core import DRY_RUN, Context, Kind, Operation, Outcome, Reply, Spec, join
+from engine.core import DRY_RUN, Context, Kind, Operation, Outcome, Spec, join
 from engine.grammar import UsageError, Words, split
 
 Op = TypeVar("Op", bound=Operation)
-Handler = Callable[["Context", Any], "Reply | Outcome"]
-"""A handler returns a typed outcome (a Reply only for commands not migrated yet)."""
+Handler = Callable[[Context, Any], Outcome]
+"""A handler returns a typed outcome (raising RefusalError, UsageError or a connector's error
+is answered by the executor as a Refusal or a Failed outcome)."""
 OPERATIONS: dict[str, type[Operation]] = {}
 """Every registered operation by verb, in the order help lists them."""
 HANDLERS: dict[type[Operation], Handler] = {}

@@ -108,7 +108,7 @@ ENVELOPE: dict[str, Any] = {
 def envelope(reply: Reply, operation: Operation | None, text: str) -> dict[str, Any]:
     """The JSON document of one answer: `data` is its outcome's JSON, `text` what the console
     prints for it (rendered by the bot)."""
-    data = reply.outcome.to_json() if reply.outcome is not None else reply.data
+    data = reply.outcome.to_json()
     return {"schema": SCHEMA_VERSION,
             "command": operation.spec.verb if operation else None,
             "operation": operation.to_dict() if operation else None,

@@ -11,11 +11,9 @@ from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
 from bot.listeners.dialogs import rule_preview
 from bot.listeners.events import publish_home
-from bot.listeners.work import show_decision, tell_alerts
+from bot.listeners.work import Surface, dispatch
 from bot.views.approvals import APPROVE, DENY
 from bot.views.dialogs import RULE_PATTERN, RULE_PREVIEW
-from bot.views.replies import answer
-from engine.executor import execute
 from engine.operations import Approve, Deny
 
 
@@ -31,17 +29,10 @@ def register(app: App, services: Services) -> None:
         answer_as = Approve if action["action_id"] == APPROVE else Deny
         conv = Conversation(client, user, (body.get("channel") or {}).get("id", ""),
                             respond if body.get("response_url") else None)
-        operation = answer_as(str(action["value"]))
-        reply = execute(services.service, operation, user)
-        approval = reply.data.get("approval")
-        if reply.status in ("refused", "usage"):
-            conv.tell(answer(reply))
-        decided = reply.ok or reply.status == "failed"  # a failed approval was carried out
-        if isinstance(approval, dict) and (decided or approval.get("status") == "changed"):
-            show_decision(services, client, approval)
-        tell_alerts(services, client, operation, reply)
-        if body.get("view", {}).get("type") == "home":
-            publish_home(services, client, user)
+        home = body.get("view", {}).get("type") == "home"
+        dispatch(services, Surface(conv, in_place=True, after=(
+            lambda _: publish_home(services, client, user)) if home else None),
+            answer_as(str(action["value"])))
 
     def preview(body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]

@@ -9,14 +9,13 @@ from slack_sdk import WebClient
 
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import tell_alerts
+from bot.listeners.work import Surface, dispatch
 from bot.views import alerts as views
 from bot.views.replies import answer
 from bot.views.words import render
 from engine import alerts
 from engine.alerts import ErrorAlert
 from engine.core import Operation, RefusalError, Reply
-from engine.executor import execute
 from engine.operations import Ignore, PushNow, Retry
 
 
@@ -39,19 +38,20 @@ def register(app: App, services: Services) -> None:
         except RefusalError as refusal:
             conv.tell(answer(Reply.refused(str(refusal))))
             return
-        reply = execute(services.service, asked, user)
-        tell_alerts(services, client, asked, reply)  # a failure once; a fixed one's alert
-        if not reply.ok:
-            conv.tell(answer(reply))
-            return
-        if kind == views.RETRY:
-            closed = views.error_closed(_error(services, mapping_id), render(reply))
-        else:
-            closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
-                                        else "ignored", user)
-            alerts.remember_drift_alert(services.service, mapping_id)
-        if channel and ts:
-            client.chat_update(channel=channel, ts=ts, **closed)
+
+        def close(reply: Reply) -> None:
+            if not reply.ok:
+                return
+            if kind == views.RETRY:
+                closed = views.error_closed(_error(services, mapping_id), render(reply))
+            else:
+                closed = views.drift_closed(drift, "push now" if kind == views.PUSH_NOW
+                                            else "ignored", user)
+                alerts.remember_drift_alert(services.service, mapping_id)
+            if channel and ts:
+                client.chat_update(channel=channel, ts=ts, **closed)
+
+        dispatch(services, Surface(conv, in_place=True, after=close), asked)
 
     for action_id in (views.PUSH_NOW, views.IGNORE, views.RETRY):
         app.action(action_id)(ack=acknowledge, lazy=[clicked])

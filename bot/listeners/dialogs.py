@@ -13,9 +13,10 @@ from bot.listeners.conversation import Conversation
 from bot.views import dialogs
 from bot.views.replies import answer
 from bot.views.words import render
-from engine.core import RefusalError, Reply
-from engine.executor import execute
+from engine.core import Kind, RefusalError, Reply
+from engine.executor import execute, gate
 from engine.operations import PushGroup, RuleAdd
+from engine.outcomes import Planned
 from engine.rules import check_pattern, matching_groups
 
 Values = dict[str, dict[str, Any]]
@@ -38,10 +39,9 @@ def open_dialog(services: Services, conv: Conversation, text: str, trigger_id: s
     wanted = wanted_dialog(text)
     if wanted is None:
         return False
-    try:
-        services.service.require_operator(conv.user)
-    except RefusalError as refusal:
-        conv.tell(answer(Reply.refused(str(refusal))))
+    refusal = gate(services.service, Kind.CHANGE, conv.user)
+    if refusal is not None:
+        conv.tell(answer(Reply.of(refusal)))
         return True
     apps = sorted(services.service.apps)
     view = dialogs.push_dialog(apps, json.dumps({"channel": conv.channel})) \
@@ -92,8 +92,8 @@ def push_preview(services: Services, view: dict[str, Any], user: str) -> dict[st
     else:
         reply = execute(services.service, replace(operation, dry_run=True), user,
                         channel=channel)
-        if reply.ok:
-            blocks = dialogs.plan_blocks(reply.data.get("plan", []), operation.memberships)
+        if isinstance(reply.outcome, Planned):
+            blocks = dialogs.plan_blocks(reply.outcome.plans, operation.memberships)
         else:
             words = render(reply)
             refused = words if reply.status != "failed" else None

@@ -11,11 +11,10 @@ from slack_sdk import WebClient
 
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import post_requests, run_operation
+from bot.listeners.work import Surface, dispatch
 from bot.views.bulk import DELETE, BulkChoice
-from bot.views.replies import answer, asked
-from engine.core import Kind, Operation, RefusalError, Reply
-from engine.executor import execute
+from bot.views.replies import answer
+from engine.core import Operation, RefusalError, Reply
 from engine.operations import (
     Activate,
     BulkDeactivate,
@@ -66,18 +65,9 @@ def run_from_home(services: Services, client: WebClient, user: str,
                   operation: Operation) -> None:
     """Run an operation built on the tab: requests go to the alerts channel (the person is
     told where), everything else is answered in the person's messages with the app."""
-    if operation.spec.kind is not Kind.APPROVAL:
-        run_operation(services, Conversation(client, user), operation)
-        return
-    channel = services.service.config.slack.alerts_channel
-    reply = execute(services.service, operation, user, channel=channel)
-    approval = reply.data.get("approval")
-    conv = Conversation(client, user)
-    if reply.ok and isinstance(approval, dict):
-        post_requests(services, Conversation(client, user, channel), [str(approval["id"])])
-        conv.tell(asked(reply, channel))
-    else:
-        conv.tell(answer(reply))
+    alerts_channel = Conversation(client, user, services.service.config.slack.alerts_channel)
+    dispatch(services, Surface(Conversation(client, user), requests_to=alerts_channel),
+             operation)
 
 
 def change(services: Services, client: WebClient, user: str,

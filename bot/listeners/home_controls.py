@@ -16,7 +16,8 @@ from bot.listeners.context import Services
 from bot.listeners.home_changes import bulk_operation, change, row_operation
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
-from engine.core import RefusalError
+from engine.core import Kind, RefusalError
+from engine.executor import gate
 from engine.push import tab
 
 FILTERS = (home.APP_SELECT, home.RULE_FILTER, home.STATUS_FILTER, home.TROUBLE_FILTER,
@@ -63,11 +64,10 @@ def fill_information(services: Services, client: WebClient, external_id: str,
 def open_bulk(services: Services, client: WebClient, trigger_id: str, user: str,
               state: HomeState) -> None:
     """Open Bulk edit over the filter's groups (operators only)."""
-    try:
-        services.service.require_operator(user)
-    except RefusalError as refusal:
+    refusal = gate(services.service, Kind.CHANGE, user)
+    if refusal is not None:
         client.views_open(trigger_id=trigger_id,
-                          view=information.refused_modal(str(refusal), "Bulk edit"))
+                          view=information.refused_modal(refusal.reason, "Bulk edit"))
         return
     chosen = tab.selection(services.service, state.filter())
     groups = [(mapping_id, name) for mapping_id, _, name in chosen[:bulk.TICKABLE]]

@@ -16,7 +16,7 @@ from bot.listeners.dialogs import (
     rule_errors,
     rule_operation,
 )
-from bot.listeners.work import run_operation
+from bot.listeners.work import Surface, dispatch
 from bot.views.dialogs import PUSH_DIALOG, RULE_DIALOG
 from bot.views.replies import answer
 from engine.core import Reply
@@ -41,13 +41,13 @@ def register(app: App, services: Services) -> None:
         if operation is None:
             conv.tell(answer(Reply.refused("That group is no longer in the directory.")))
         else:
-            run_operation(services, conv, operation)
+            dispatch(services, Surface(conv), operation)
 
     def rule(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         if rule_errors(view["state"]["values"]):
             return
         conv = Conversation(client, body["user"]["id"], view.get("private_metadata", ""))
-        run_operation(services, conv, rule_operation(view["state"]["values"]))
+        dispatch(services, Surface(conv), rule_operation(view["state"]["values"]))
 
     app.view(PUSH_DIALOG)(ack=check_push, lazy=[push])
     app.view(RULE_DIALOG)(ack=check_rule, lazy=[rule])

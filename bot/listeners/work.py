@@ -1,8 +1,12 @@
-"""Running one operation for Slack: who sees the answer, and long work with progress."""
+"""The one dispatch: every Slack surface (a command, a dialog, the Home tab, a button) hands
+its typed operation to `dispatch`, which runs it in the executor (the one permission gate)
+and publishes the typed outcome where that surface's answers belong."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -12,16 +16,32 @@ from bot.alert_sender import Alerter
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message
-from bot.views.replies import answer, help_message, result, working
+from bot.views.replies import answer, asked, help_message, result, working
 from bot.views.words.reports import help_text
 from engine.approvals import requests
-from engine.core import Kind, Operation, Reply
-from engine.executor import audit_refusal, execute, permitted
+from engine.core import REFUSED, USAGE, Kind, Operation, Progress, Refusal, Reply, plain
+from engine.executor import execute
 from engine.grammar import UsageError
 from engine.operations import Check, Help
+from engine.outcomes import Approval, Decided, Failed, NotDecided, Requested, Retried, Synced
 from engine.registry import parse
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Where an operation was asked, and so where its answer goes."""
+
+    conv: Conversation
+    """The person who asked, in the channel of a command: answers and results go here."""
+    requests_to: Conversation | None = None
+    """Where an approval request is posted instead, the person told where (the Home tab's
+    requests go to the alerts channel)."""
+    in_place: bool = False
+    """A button on a message: that message shows the result; nothing else is posted."""
+    after: Callable[[Reply], None] | None = None
+    """What the surface does once answered (close an alert, republish the Home tab)."""
 
 
 def run_command(services: Services, conv: Conversation, text: str) -> None:
@@ -29,27 +49,92 @@ def run_command(services: Services, conv: Conversation, text: str) -> None:
     try:
         operation = parse(text)
     except UsageError as error:
-        conv.tell(answer(Reply(False, str(error), status="usage")))
+        conv.tell(answer(Reply.of(Refusal(str(error), usage=True))))
         return
-    run_operation(services, conv, operation)
+    dispatch(services, Surface(conv), operation)
 
 
-def run_operation(services: Services, conv: Conversation, operation: Operation) -> None:
-    """Run an operation (typed, or built by a dialog or a button) and answer where it belongs:
-    reads to the person, long work as a working message with progress, requests with their
-    buttons, other changes in the channel."""
-    spec = operation.spec
+def dispatch(services: Services, surface: Surface, operation: Operation) -> Reply | None:
+    """Run an operation (typed, or built by a dialog, the Home tab or a button) and publish
+    its outcome: reads and refusals to the person, long work as a working message with
+    progress, requests with their buttons, other changes in the channel; then tell the alerts
+    channel what the work left to tell."""
+    conv = surface.conv
     if isinstance(operation, Help):
         conv.tell(help_message(help_text()))
-    elif spec.long and not operation.dry_run:
-        run_long(services, conv, operation)
-    elif spec.kind is Kind.READ or operation.dry_run:
-        conv.tell(answer(execute(services.service, operation, conv.user,
-                                 channel=conv.channel)))
+        return None
+    long = operation.spec.long and not operation.dry_run and not surface.in_place
+    work = Working(services, conv, operation) if long else None
+    channel = (surface.requests_to or conv).channel
+    try:
+        reply = execute(services.service, operation, conv.user, channel=channel,
+                        started=work.start if work else None)
+    except Exception:  # the working message must never be left saying "working..."
+        if work is None:
+            raise
+        log.exception("/grouppush %s failed", operation.line())
+        reply = Reply.of(Failed("Failed unexpectedly; the bot's log has the details."))
+    ts = publish(services, surface, operation, reply, work)
+    tell_alerts(services, conv.client, operation, reply, (conv.channel, ts))
+    if surface.after is not None:
+        surface.after(reply)
+    return reply
+
+
+def publish(services: Services, surface: Surface, operation: Operation, reply: Reply,
+            work: Working | None) -> str | None:
+    """Show one outcome where the surface's answers go; the ts of long work's message."""
+    conv, outcome = surface.conv, reply.outcome
+    if reply.status in (REFUSED, USAGE):
+        if work is not None:
+            work.remove()
+        conv.tell(answer(reply))
+        if isinstance(outcome, NotDecided) and outcome.approval is not None and \
+                outcome.approval.status == "changed":
+            show_decision(services, conv.client, outcome.approval)
+        return None
+    if work is not None:
+        return work.finish(reply)
+    if isinstance(outcome, Requested):
+        post_requests(services, surface.requests_to or conv, [outcome.approval.id])
+        if surface.requests_to is not None:
+            conv.tell(asked(outcome.approval, surface.requests_to.channel))
+        return None
+    if operation.spec.kind is Kind.READ or operation.dry_run:
+        conv.tell(answer(reply))
+    elif surface.in_place:  # the message clicked shows it; a failure is told (a decision's
+        if not reply.ok and not isinstance(outcome, Decided):  # is on its request message)
+            conv.tell(answer(reply))
     else:
-        reply = execute(services.service, operation, conv.user, channel=conv.channel)
-        publish(services, conv, operation, reply)
-        tell_alerts(services, conv.client, operation, reply)
+        conv.post(result(reply, conv.user, operation.line()))
+    if isinstance(outcome, Decided):
+        show_decision(services, conv.client, outcome.approval)
+    return None
+
+
+class Working:
+    """Long work's channel message: "working..." once it may run, progress, then the result."""
+
+    def __init__(self, services: Services, conv: Conversation, operation: Operation) -> None:
+        self.services, self.conv, self.text = services, conv, operation.line()
+        self.ts: str | None = None
+
+    def start(self) -> Progress:
+        """Post the working message; the progress callback that updates it."""
+        self.ts = self.conv.post(working(self.conv.user, self.text))
+        return ProgressMessage(self.conv, self.ts, self.text, self.services.progress_interval)
+
+    def remove(self) -> None:
+        """Take the working message away (the work was refused)."""
+        if self.ts is not None:
+            self.conv.remove(self.ts)
+
+    def finish(self, reply: Reply) -> str | None:
+        """Show the result in the working message (or a new one); its ts."""
+        if self.ts is not None:
+            self.conv.update(self.ts, result(reply, self.conv.user, self.text))
+            return self.ts
+        return self.conv.post(result(reply, self.conv.user, self.text))
 
 
 def tell_alerts(services: Services, client: WebClient, operation: Operation, reply: Reply,
@@ -60,72 +145,44 @@ def tell_alerts(services: Services, client: WebClient, operation: Operation, rep
     if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
         return
     alerter = Alerter(client, services.service)
-    retry = reply.data.get("retry")
-    if isinstance(retry, int) and answered[1]:
+    retry = retry_of(reply)
+    if retry is not None and answered[1]:
         alerter.adopt_error(retry, answered[0], answered[1])
-    alerter.after_work([str(i) for i in reply.data.get("held") or []],
-                       checked=isinstance(operation, Check))
+    alerter.after_work(list(held_by(reply)), checked=isinstance(operation, Check))
 
 
-def run_long(services: Services, conv: Conversation, operation: Operation) -> None:
-    """Post "working...", run with progress, then show the result in the same message."""
-    text = operation.line()
-    refused = permitted(services.service, operation, conv.user)
-    if refused is not None:
-        audit_refusal(services.service, operation, conv.user, refused)
-        conv.tell(answer(refused))
-        return
-    ts = conv.post(working(conv.user, text))
-    progress = ProgressMessage(conv, ts, text, services.progress_interval)
-    try:
-        reply = execute(services.service, operation, conv.user, channel=conv.channel,
-                        progress=progress)
-    except Exception:  # the working message must never be left saying "working..."
-        log.exception("/grouppush %s failed", text)
-        reply = Reply.failed("Failed unexpectedly; the bot's log has the details.")
-    if reply.status in ("refused", "usage"):
-        if ts is not None:
-            conv.remove(ts)
-        conv.tell(answer(reply))
-    elif ts is not None:
-        conv.update(ts, result(reply, conv.user, text))
-    else:
-        ts = conv.post(result(reply, conv.user, text))
-    tell_alerts(services, conv.client, operation, reply, (conv.channel, ts))
+def retry_of(reply: Reply) -> int | None:
+    """The push Retry can run again after this failure, if any."""
+    outcome = reply.outcome
+    if isinstance(outcome, Failed) and outcome.recorded is not None:
+        return outcome.recorded.mapping_id or None
+    return None
 
 
-def publish(services: Services, conv: Conversation, operation: Operation,
-            reply: Reply) -> None:
-    """A quick change's answer: refusals to the person, results (and requests) to the channel."""
-    approval = reply.data.get("approval")
-    kind = operation.spec.kind
-    if reply.status in ("refused", "usage"):
-        conv.tell(answer(reply))
-        if kind is Kind.DECISION and isinstance(approval, dict) and \
-                approval.get("status") == "changed":
-            show_decision(services, conv.client, approval)
-        return
-    if kind is Kind.APPROVAL and reply.ok and isinstance(approval, dict):
-        post_requests(services, conv, [str(approval["id"])])
-        return
-    conv.post(result(reply, conv.user, operation.line()))
-    if kind is Kind.DECISION and isinstance(approval, dict):
-        show_decision(services, conv.client, approval)
+def held_by(reply: Reply) -> tuple[str, ...]:
+    """The approval requests this work held (a sync's mass removals, a Retry held)."""
+    outcome = reply.outcome
+    if isinstance(outcome, Synced):
+        return outcome.held
+    if isinstance(outcome, Retried) and outcome.held is not None:
+        return (outcome.held,)
+    return ()
 
 
 def post_requests(services: Services, conv: Conversation, request_ids: list[str]) -> None:
     """Post pending requests (asked, or held by a sync) with their buttons, each once."""
-    alert_sender.post_requests(services.service, request_ids, conv.post, conv.channel or conv.user)
+    alert_sender.post_requests(services.service, request_ids, conv.post,
+                               conv.channel or conv.user)
 
 
-def show_decision(services: Services, client: WebClient, approval: dict[str, object]) -> None:
+def show_decision(services: Services, client: WebClient, approval: Approval) -> None:
     """Update the request's channel message: who decided and the outcome, no more buttons."""
-    request = requests.get_request(services.service, str(approval["id"]))
+    request = requests.get_request(services.service, approval.id)
     if request is None or not request.message_ts:
         return
     try:
         client.chat_update(channel=request.channel, ts=request.message_ts,
-                           **decided_message(approval))
+                           **decided_message(plain(approval)))
     except SlackApiError as error:
         log.warning("could not update request message %s: %s", request.id,
                     error.response["error"])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.views.text import Block, clip, context, escape, escape_reply, plain, section
+from engine.outcomes import PushPlan
 from engine.words import plural
 
 View = dict[str, Any]
@@ -74,22 +75,22 @@ def _names(names: Sequence[str]) -> str:
     return shown + (f" and {len(names) - PLAN_SHOWN} more" if len(names) > PLAN_SHOWN else "")
 
 
-def _plan_lines(plan: Mapping[str, Any]) -> list[str]:
-    app, name = escape(str(plan["app"])), escape(str(plan["app_group_name"]))
+def _plan_lines(plan: PushPlan) -> list[str]:
+    app, name = escape(plan.app), escape(plan.app_group_name)
     lines = {"create": [f"• Create {app}'s group *{name}*"],
              "link": [f"• Link {app}'s existing group *{name}* (id "
-                      f"{escape(str(plan['app_group_id']))}) and make its members match"],
-             "rename": [f"• Rename {app}'s group to *{name}*"]}.get(str(plan["app_group"]), [])
-    for verb, key in (("Add", "add"), ("Remove", "remove")):
-        if plan[key]:
-            lines.append(f"• {verb} {plural(len(plan[key]), 'member')}: {_names(plan[key])}")
-    if plan["skipped"]:
-        lines.append(f"• Skip {plural(len(plan['skipped']), 'person', 'people')} {app} does "
-                     f"not know (no {app} user has their login): {_names(plan['skipped'])}")
+                      f"{escape(str(plan.app_group_id))}) and make its members match"],
+             "rename": [f"• Rename {app}'s group to *{name}*"]}.get(plan.app_group, [])
+    for verb, names in (("Add", plan.add), ("Remove", plan.remove)):
+        if names:
+            lines.append(f"• {verb} {plural(len(names), 'member')}: {_names(names)}")
+    if plan.skipped:
+        lines.append(f"• Skip {plural(len(plan.skipped), 'person', 'people')} {app} does "
+                     f"not know (no {app} user has their login): {_names(plan.skipped)}")
     return lines
 
 
-def plan_blocks(plans: Sequence[Mapping[str, Any]], memberships: bool) -> list[Block]:
+def plan_blocks(plans: Sequence[PushPlan], memberships: bool) -> list[Block]:
     """The exact plan a push would carry out (its dry run), shown before Push."""
     lines = [line for plan in plans for line in _plan_lines(plan)] or ["• Nothing to change"]
     later = [] if memberships else [context("Members go at the next sync.")]

@@ -19,6 +19,7 @@ from bot.views.text import (
 )
 from bot.views.words import render
 from engine.core import Reply
+from engine.outcomes import Approval, Failed
 
 Message = dict[str, Any]
 
@@ -60,9 +61,11 @@ def result(reply: Reply, actor: str, command: str) -> Message:
 
 def retry_button(reply: Reply) -> list[Block]:
     """A Retry button under a failed push's answer (the same as on its alert)."""
-    mapping_id = reply.data.get("retry")
-    if not isinstance(mapping_id, int) or not mapping_id:
+    failed = reply.outcome
+    if not isinstance(failed, Failed) or failed.recorded is None or \
+            not failed.recorded.mapping_id:
         return []
+    mapping_id = failed.recorded.mapping_id
     return [{"type": "actions", "block_id": f"retry:{mapping_id}", "elements": [
         {"type": "button", "action_id": RETRY, "value": str(mapping_id),
          "text": plain("Retry"), "style": "primary"}]}]
@@ -82,12 +85,11 @@ def working(actor: str, command: str, done: int | None = None,
             "blocks": [context(_who(actor, command)), section(line)]}
 
 
-def asked(reply: Reply, channel: str) -> Message:
+def asked(approval: Approval, channel: str) -> Message:
     """To whoever asked from the Home tab: their request waits, and where approvers see it."""
-    approval = reply.data.get("approval") or {}
     where = f" in <#{channel}>" if channel else " on their Home tab"
-    text = (f":lock: Request {escape(str(approval.get('id', '')))} is waiting for an approver: "
-            f"{escape(str(approval.get('summary', '')))}. Nothing changes until it is "
+    text = (f":lock: Request {escape(approval.id)} is waiting for an approver: "
+            f"{escape(approval.summary)}. Nothing changes until it is "
             f"approved; the approvers were asked{where}.")
-    return {"text": fallback(f"Request {approval.get('id', '')} is waiting for an approver"),
+    return {"text": fallback(f"Request {approval.id} is waiting for an approver"),
             "blocks": [section(text)]}

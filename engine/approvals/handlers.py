@@ -10,12 +10,18 @@ from engine.approvals.requests import (
     approval_of,
     new_request,
     pending,
-    request_data,
     why_not_decide,
 )
-from engine.core import Context, Operation, RefusalError, Reply
+from engine.core import Context, Operation, RefusalError
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
-from engine.outcomes import Decided, PendingRequests, PushPlan, RequestPlanned
+from engine.outcomes import (
+    Decided,
+    NotDecided,
+    PendingRequests,
+    PushPlan,
+    Requested,
+    RequestPlanned,
+)
 from engine.registry import handles
 from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
@@ -27,7 +33,7 @@ CHANGED = "changed since it was asked; ask again"
 
 
 def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
-         operation: Operation, summary: str) -> Reply:
+         operation: Operation, summary: str) -> RequestPlanned | Requested:
     targets, plan, data = unlink_plan(app, mappings, delete)
     if operation.dry_run:
         shown = [PushPlan(group=m.group_name, app=app.name,
@@ -35,8 +41,8 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
                           app_group_name=m.app_group_name or m.group_name,
                           app_group_id=m.app_group_id, members=m.members_pushed)
                  for m in mappings]
-        return Reply.of(RequestPlanned(operation, tuple(shown), approval_summary=summary,
-                                       approval_plan=plan))
+        return RequestPlanned(operation, tuple(shown), approval_summary=summary,
+                              approval_plan=plan)
     ask = Ask(action=action, app=app.name, targets=targets, operation=operation.to_dict(),
               plan=plan,
               plan_data=data, summary=summary, delete=delete)
@@ -44,7 +50,7 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
 
 
 @handles(Unlink, dry_run=True)
-def unlink(ctx: Context, op: Unlink) -> Reply:
+def unlink(ctx: Context, op: Unlink) -> RequestPlanned | Requested:
     """`unlink GROUP from APP --keep | --delete`: a request bound to its plan (a push whose
     directory group is gone is named as it was pushed)."""
     service = ctx.service
@@ -58,7 +64,7 @@ def unlink(ctx: Context, op: Unlink) -> Reply:
 
 
 @handles(BulkDelete, dry_run=True)
-def bulk_delete(ctx: Context, op: BulkDelete) -> Reply:
+def bulk_delete(ctx: Context, op: BulkDelete) -> RequestPlanned | Requested:
     """`bulk delete APP GROUP... | --all`: a request bound to its plan."""
     service = ctx.service
     app = service.find_app(op.app)
@@ -105,7 +111,7 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
 
 
 def _claim(service: GroupPushService, request_id: str, actor: str,
-           status: str) -> ApprovalRequest | Reply:
+           status: str) -> ApprovalRequest | NotDecided:
     """The request, claimed for `status` by `actor`, or the refusal saying why not."""
     with service.db.session() as session:
         request = session.get(ApprovalRequest, request_id.strip().upper())
@@ -123,12 +129,12 @@ def _claim(service: GroupPushService, request_id: str, actor: str,
         if reason is not None:
             if request.status == "pending" and now > request.expires_at:
                 request.status = "expired"
-            return Reply.refused(reason[0].upper() + reason[1:], **request_data(request))
+            return NotDecided(reason[0].upper() + reason[1:], approval=approval_of(request))
         if not repo.claim_request(session, request.id, status, actor, now):
             session.refresh(request)
-            return Reply.refused(f"Request {request.id} was already {request.status} by "
-                                 f"{request.decided_by}; nothing more was changed.",
-                                 **request_data(request))
+            return NotDecided(f"Request {request.id} was already {request.status} by "
+                              f"{request.decided_by}; nothing more was changed.",
+                              approval=approval_of(request))
         session.refresh(request)
         repo.audit(session, actor, request.status, f"{request.id}: {request.summary}")
         return request
@@ -144,14 +150,15 @@ def why_not_withdraw(request: ApprovalRequest, actor: str, now: object) -> str |
     return None
 
 
-def decide(service: GroupPushService, request_id: str, actor: str, approve: bool) -> Reply:
+def decide(service: GroupPushService, request_id: str, actor: str,
+           approve: bool) -> Decided | NotDecided:
     """Approve (and carry out, if its plan still holds) or deny a request, once."""
     claimed = _claim(service, request_id, actor, "approved" if approve else "denied")
-    if isinstance(claimed, Reply):
+    if isinstance(claimed, NotDecided):
         return claimed
     request = claimed
     if not approve:
-        return Reply.of(Decided(approval_of(request), "denied", actor))
+        return Decided(approval_of(request), "denied", actor)
     outcome, status = carry_out(service, request)
     with service.db.session() as session:
         row = session.get(ApprovalRequest, request.id)
@@ -159,29 +166,28 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
             row.outcome, row.status = outcome, status
             request = row
     if status == "changed":
-        return Reply.refused(f"Request {request.id}: nothing was changed, {CHANGED}. "
-                             f"{outcome}", **request_data(request))
-    return Reply.of(Decided(approval_of(request), "approved", actor,
-                            failed=status != "approved"))
+        return NotDecided(f"Request {request.id}: nothing was changed, {CHANGED}. {outcome}",
+                          approval=approval_of(request))
+    return Decided(approval_of(request), "approved", actor, failed=status != "approved")
 
 
 @handles(Approve)
-def handle_approve(ctx: Context, op: Approve) -> Reply:
+def handle_approve(ctx: Context, op: Approve) -> Decided | NotDecided:
     """`approve ID`."""
     return decide(ctx.service, op.request_id, ctx.actor, approve=True)
 
 
 @handles(Deny)
-def handle_deny(ctx: Context, op: Deny) -> Reply:
+def handle_deny(ctx: Context, op: Deny) -> Decided | NotDecided:
     """`deny ID`."""
     return decide(ctx.service, op.request_id, ctx.actor, approve=False)
 
 
 @handles(Withdraw)
-def withdraw(ctx: Context, op: Withdraw) -> Reply | Decided:
+def withdraw(ctx: Context, op: Withdraw) -> Decided | NotDecided:
     """`withdraw ID`: the person who asked takes a pending request back."""
     claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
-    if isinstance(claimed, Reply):
+    if isinstance(claimed, NotDecided):
         return claimed
     return Decided(approval_of(claimed), "withdrawn", ctx.actor)
 

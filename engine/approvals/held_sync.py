@@ -164,11 +164,11 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
               plan=plan_text(found), plan_data=[r.data() for r in found],
               summary=f"let the sync remove {counted(found)} (more than {KEY}, {limit})")
     try:
-        reply = new_request(service, ask, actor=actor, channel="")
+        requested = new_request(service, ask, actor=actor, channel="")
     except RefusalError:  # another sync asked for some of them a moment ago: theirs stands
         pending = pending_by_push(service)
         return next(pending[r.mapping_id].id for r in found if r.mapping_id in pending)
-    return str(reply.data["approval"]["id"])
+    return requested.approval.id
 
 
 def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,

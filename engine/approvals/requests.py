@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.config import SlackSettings
-from engine.core import RefusalError, Reply
+from engine.core import RefusalError
 from engine.outcomes import Approval, Requested
 from engine.reports import when
 from engine.service import GroupPushService
@@ -142,7 +142,7 @@ def pending_by_push(service: GroupPushService) -> dict[int, ApprovalRequest]:
     return found
 
 
-def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str) -> Reply:
+def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str) -> Requested:
     """Record a request bound to its targets and plan, and say how to answer it; a second
     pending request for the same target is refused, naming the pending one."""
     waiting = pending_on(service, {(t.app or ask.app, t.group_id) for t in ask.targets})
@@ -162,7 +162,7 @@ def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str
             fingerprint=fingerprint(ask.plan_data), plan=ask.plan)
         session.add(request)
         repo.audit(session, actor, "request", f"{request.id}: {ask.summary}")
-    return Reply.of(Requested(approval_of(request), tuple(service.config.slack.approvers)))
+    return Requested(approval_of(request), tuple(service.config.slack.approvers))
 
 
 def to_post(service: GroupPushService, request_ids: Iterable[str]) -> list[dict[str, Any]]:

@@ -7,7 +7,14 @@ from here.
 """
 
 from engine.core import Outcome, Refusal
-from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
+from engine.outcomes.approvals import (
+    Approval,
+    Decided,
+    NotDecided,
+    PendingRequests,
+    Requested,
+    RequestPlanned,
+)
 from engine.outcomes.base import Failed
 from engine.outcomes.changes import (
     BulkDeactivated,
@@ -64,6 +71,7 @@ __all__ = [
     "Requested",
     "RequestPlanned",
     "Decided",
+    "NotDecided",
     "PendingRequests",
     "RuleRemoved",
     "BulkDeactivated",

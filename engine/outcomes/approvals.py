@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.core import DONE, FAILED, Outcome, Status, plain
+from engine.core import DONE, FAILED, Outcome, Refusal, Status, plain
 from engine.outcomes.plans import Planned
 
 
@@ -61,6 +61,18 @@ class Decided(Outcome):
     def to_json(self) -> dict[str, Any]:
         """{"approval": {...}}."""
         return {"approval": plain(self.approval)}
+
+
+@dataclass(frozen=True)
+class NotDecided(Refusal):
+    """A decision refused (not allowed, too late, already decided, or the request's plan
+    changed since it was asked): nothing changed; the request as it stands now."""
+
+    approval: Approval | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """{"approval": {...}}."""
+        return {"approval": plain(self.approval)} if self.approval is not None else {}
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.views import approvals, dialogs, replies
 from bot.views.text import ZWSP, chunks, escape, mention, text_sections, unescape_command
+from bot.views.words import render
 from engine.core import Reply
+from engine.outcomes import Pushed, PushPlan
 from tests.slack.standin import block_problems
 
 APPROVAL = {"id": "K7Q2XM", "summary": "unlink Sales from box and delete the app group",
@@ -52,9 +56,9 @@ def test_refusal_answer_is_escaped_with_an_icon() -> None:
 
 
 def test_result_says_who_did_it() -> None:
-    message = replies.result(Reply(True, "Pushed Sales to box: pushed 3 members."), "U0OPS",
-                             "push Sales to box")
-    assert message["text"] == "<@U0OPS>: Pushed Sales to box: pushed 3 members."
+    reply = Reply.of(Pushed("Sales", "box", added=3))
+    message = replies.result(reply, "U0OPS", "push Sales to box")
+    assert message["text"] == f"<@U0OPS>: {render(reply)}"
     assert message["blocks"][0] == {"type": "context", "elements": [
         {"type": "mrkdwn", "text": "<@U0OPS> · /grouppush push Sales to box"}]}
 
@@ -109,9 +113,8 @@ def test_push_dialog_shape() -> None:
 
 def test_push_plan_names_the_first_ten_and_counts_the_rest() -> None:
     many = [f"user{n:02d}@acme.test" for n in range(12)]
-    plan = {"group": "Sales", "app": "box", "app_group": "link", "app_group_name": "Sales",
-            "app_group_id": "a1", "add": many, "remove": ["old@acme.test"], "skipped": [],
-            "held": False}
+    plan = PushPlan(group="Sales", app="box", app_group="link", app_group_name="Sales",
+                    app_group_id="a1", add=tuple(many), remove=("old@acme.test",))
     blocks = dialogs.plan_blocks([plan], memberships=True)
     text = blocks[1]["text"]["text"]
     assert text.splitlines()[1:] == [
@@ -119,7 +122,7 @@ def test_push_plan_names_the_first_ten_and_counts_the_rest() -> None:
         "• Add 12 members: " + ", ".join(many[:10]) + " and 2 more",
         "• Remove 1 member: old@acme.test"]
     assert block_problems(blocks, "modal") == []
-    nothing = dialogs.plan_blocks([{**plan, "app_group": "keep", "add": [], "remove": []}],
+    nothing = dialogs.plan_blocks([replace(plan, app_group="keep", add=(), remove=())],
                                   memberships=True)
     assert nothing[1]["text"]["text"].endswith("\n• Nothing to change")
 

@@ -33,8 +33,6 @@ def render_outcome(outcome: Outcome) -> str | None:
 
 def render(reply: Reply) -> str:
     """What the console and the CLI print, and Slack shows, for one reply: its outcome in
-    words, or the engine's text for a command that returns no typed outcome yet."""
-    if reply.outcome is None:
-        return reply.text
+    words (a refusal's reason when its type has no renderer)."""
     words = render_outcome(reply.outcome)
     return reply.text if words is None else words

@@ -1,35 +1,66 @@
-"""Tab completion for the console: command words, then group and app names (pure)."""
+"""Tab completion for the console: command words, then group and app names (pure), read from
+the operations' usages, so a new command completes as its usage is written."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 from engine.grammar import normalise
+from engine.registry import OPERATIONS
 from engine.words import typeable
 
-APP_AFTER = ("to", "on", "from")
-"""The words after which an APP comes."""
-APP_FIRST = ("list", "sync", "check", "rule list", "bulk deactivate", "bulk delete")
-"""Verbs whose next word is an APP."""
-NO_GROUP = ("help", "apps", "search", "rule add", "rule remove", "repush", "approve", "deny",
-            "audit", "rule")
+
+@dataclass(frozen=True)
+class Grammar:
+    """What completion needs of the commands, derived from their usages."""
+
+    verbs: tuple[str, ...]
+    app_after: frozenset[str]
+    """The words after which an APP comes (`push GROUP to APP`: to)."""
+    app_first: frozenset[str]
+    """Verbs whose next word is an APP."""
+    no_group: frozenset[str]
+    """Verbs that take no GROUP."""
+    families: frozenset[str]
+    """First words of two-word verbs (rule, bulk)."""
 
 
-def complete(line: str, verbs: Iterable[str], groups: Iterable[str],
-             apps: Iterable[str]) -> list[str]:
+@cache
+def grammar() -> Grammar:
+    """The typed operations' usages, read once."""
+    usages = {verb: cls.spec.usage.split()[len(verb.split()):]
+              for verb, cls in OPERATIONS.items() if cls.spec.typed}
+
+    def named(word: str) -> str:
+        return word.strip("[].")
+
+    return Grammar(
+        verbs=tuple(sorted(usages)),
+        app_after=frozenset(words[i - 1] for words in usages.values()
+                            for i, word in enumerate(words) if i and named(word) == "APP"),
+        app_first=frozenset(v for v, words in usages.items()
+                            if words and named(words[0]) == "APP"),
+        no_group=frozenset(v for v, words in usages.items()
+                           if not any(named(w) == "GROUP" for w in words)),
+        families=frozenset(v.split()[0] for v in usages if " " in v))
+
+
+def complete(line: str, groups: Iterable[str], apps: Iterable[str]) -> list[str]:
     """Whole lines that `line` (as typed so far) can become at its end."""
+    known = grammar()
     line = normalise(line)
-    verbs = sorted(verbs)
     words = line.split(" ")
     typed_verb = " ".join(words[:-1]).strip().lower()
-    if not typed_verb or typed_verb in ("rule", "bulk"):
-        return [f"{v} " for v in verbs if v.startswith(line.lstrip().lower())]
-    verb = next((v for v in sorted(verbs, key=len, reverse=True)
+    if not typed_verb or typed_verb in known.families:
+        return [f"{v} " for v in known.verbs if v.startswith(line.lstrip().lower())]
+    verb = next((v for v in sorted(known.verbs, key=len, reverse=True)
                  if typed_verb == v or typed_verb.startswith(v + " ")), "")
     head, last = line[: len(line) - len(words[-1])], words[-1]
-    if words[-2].lower() in APP_AFTER or (verb in APP_FIRST and typed_verb == verb):
+    if words[-2].lower() in known.app_after or (verb in known.app_first and typed_verb == verb):
         return [f"{head}{a} " for a in sorted(apps) if a.lower().startswith(last.lower())]
-    if not verb or verb in NO_GROUP:
+    if not verb or verb in known.no_group:
         return []
     start = len(verb) + 1 + (len(line) - len(line.lstrip()))
     if verb.startswith("bulk "):  # each group is a word of its own, quoted if it has spaces

@@ -13,7 +13,6 @@ from bot.completion import complete
 from bot.terminal import printable
 from bot.views.words import render
 from engine.executor import run_line
-from engine.registry import OPERATIONS
 from engine.service import GroupPushService
 
 PROMPT = "grouppush> "
@@ -62,14 +61,13 @@ def _terminal(service: GroupPushService) -> Callable[[], str] | None:
         import readline
     except ImportError:
         return None
-    verbs = [v for v, cls in OPERATIONS.items() if cls.spec.typed]
     found: list[str] = []
 
     def completer(text: str, state: int) -> str | None:
         if state == 0:
             service.kept.ensure_read()  # the kept directory's names, read once if never read
             groups = [g.name for g in service.snapshot().groups.values()]
-            found[:] = complete(readline.get_line_buffer(), verbs, groups, service.apps)
+            found[:] = complete(readline.get_line_buffer(), groups, service.apps)
         return found[state] if state < len(found) else None
 
     readline.set_completer_delims("")  # complete whole lines: names may hold spaces

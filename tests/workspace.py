@@ -17,6 +17,8 @@ import yaml
 from bot.cli import main
 from engine.bootstrap import build_service
 from engine.config import load_config
+from engine.core import Outcome
+from engine.executor import run_line
 from engine.service import GroupPushService
 from tests.servers import ScimTenant
 
@@ -101,6 +103,10 @@ class Workspace:
         if as_json:
             args.append("--json")
         return self.cli(*args)
+
+    def run(self, text: str, as_user: str = "console") -> Outcome:
+        """Run one command line through the executor in this process; its typed outcome."""
+        return run_line(self.service(), text, as_user).outcome
 
     def cli(self, *args: str) -> Result:
         """`grouppush --config ... ARGS` in this process, on this workspace's database."""

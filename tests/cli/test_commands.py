@@ -271,11 +271,13 @@ def test_expired_request_changes_nothing(ws: Workspace) -> None:
     from datetime import timedelta
 
     from engine.approvals.handlers import decide
+    from engine.outcomes import NotDecided
 
     later = service.clock() + timedelta(minutes=61)
     service.clock = lambda: later
-    reply = decide(service, request, "U0APPROVER", approve=True)
-    assert not reply.ok and "expired" in reply.text
+    refused = decide(service, request, "U0APPROVER", approve=True)
+    assert isinstance(refused, NotDecided) and refused.approval is not None
+    assert refused.approval.status == "expired"
     assert "Sales" in ws.app.groups()
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from bot.views.words import render
 from connectors.scim import ScimApp
 from engine.executor import run_line
+from engine.outcomes import Synced
 from engine.service import GroupPushService
 from storage.models import PushMapping, RunError
 from tests.proxy import Breaker, breaking
@@ -47,7 +47,8 @@ def test_a_failure_is_recorded_once_read_back_by_the_answer_and_the_run_carries_
     breaker.failing.append(("PATCH", f"/Groups/{sales_id}"))
 
     reply = run_line(engine, "sync box", "console")
-    assert not reply.ok and "1 error" in render(reply)
+    synced = reply.outcome
+    assert isinstance(synced, Synced) and [e.group for e in synced.errors] == ["Sales"]
     assert ws.app.member_logins("Engineering") == {"bob@acme.test", "frank@acme.test"}
     rows, mapping = errors_of(engine, "Sales")
     [row] = rows

@@ -14,6 +14,7 @@ import pytest
 from bot.okta_hook import PATH, OktaEventHook
 from bot.web import Router
 from engine.hooks import HookSync
+from engine.outcomes import Information
 from tests.cli.test_commands import approval_id
 from tests.servers import ScimTenant
 from tests.standins.okta import OktaStandIn
@@ -256,8 +257,8 @@ def test_a_group_named_by_its_okta_id_is_read_by_id(org: Org) -> None:
     org.ws.exec("push Sales to box")
     sales = org.okta.group_id("Sales")
     before = len(org.okta.requests)
-    result = org.ws.exec(f"info id:{sales} on box")
-    assert result.code == 0 and "Information: Sales on box" in result.out
+    info = org.ws.run(f"info id:{sales} on box")
+    assert isinstance(info, Information) and (info.group, info.app) == ("Sales", "box")
     assert org.okta_requests()[before:] == [f"GET /api/v1/groups/{sales}",
                                             f"GET /api/v1/groups/{sales}/users"]
 

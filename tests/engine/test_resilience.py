@@ -15,7 +15,7 @@ import pytest
 
 from connectors.scim import ScimApp
 from engine.executor import run_line
-from engine.outcomes import Failed
+from engine.outcomes import Failed, Information, PushesListed, Synced
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
@@ -64,15 +64,18 @@ def test_app_down_mid_push_converges_at_the_next_sync(tmp_path: Path,
     assert isinstance(failed, Failed) and failed.status == "failed"
     assert "did not answer" in failed.message and failed.recorded is not None
     assert len(scim_tenant.member_logins("Big")) == 100  # two batches got there
-    info = ws.exec("info Big on box").out
-    assert "did not answer" in info and "Troubleshooting" in info
+    details = ws.run("info Big on box")
+    assert isinstance(details, Information)
+    assert dict(details.details)["Error"] == failed.message and \
+        dict(details.details)["Troubleshooting"]
 
-    result = ws.exec("sync")  # the app is back: a fresh process, a fresh client
-    assert result.code == 0, result.out
+    synced = ws.run("sync")  # the app is back: a fresh service, a fresh client
+    assert isinstance(synced, Synced) and synced.ok, synced
     assert scim_tenant.group_count("Big") == 1
     assert len(scim_tenant.member_logins("Big")) == 250
-    assert "+150 -0" in result.out  # only what was missing was sent
-    assert "Error: none" in ws.exec("info Big on box").out
+    assert [(s.group, s.added, s.removed) for s in synced.steps] == [("Big", 150, 0)]
+    info = ws.run("info Big on box")  # only what was missing was sent; the error is gone
+    assert isinstance(info, Information) and dict(info.details)["Error"] == "none"
 
 
 def test_killed_right_after_creating_the_group_adopts_it_no_duplicate(
@@ -121,7 +124,8 @@ def test_process_killed_mid_push_converges(tmp_path: Path, scim_tenant: ScimTena
     assert result.code == 0, result.out
     assert scim_tenant.group_count("Big") == 1
     assert len(scim_tenant.member_logins("Big")) == 3000
-    assert "3000 members" in ws.exec("list").out
+    listed = ws.run("list")
+    assert isinstance(listed, PushesListed) and [r.members for r in listed.pushes] == [3000]
 
 
 @pytest.mark.slow

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from engine.core import quote
 from engine.grammar import normalise
 from engine.registry import OPERATIONS
-from engine.words import typeable
 
 
 @dataclass(frozen=True)
@@ -66,5 +66,5 @@ def complete(line: str, groups: Iterable[str], apps: Iterable[str]) -> list[str]
     if verb.startswith("bulk "):  # each group is a word of its own, quoted if it has spaces
         start = line.rfind('"') if line.count('"') % 2 else len(head)
     partial = line[start:].lstrip("\"'").casefold()
-    return [f"{line[:start]}{typeable(g)} " for g in sorted(set(groups))
+    return [f"{line[:start]}{quote(g)} " for g in sorted(set(groups))
             if g.casefold().startswith(partial)]

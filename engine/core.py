@@ -43,8 +43,9 @@ DONE, REFUSED, FAILED, USAGE = Status.DONE, Status.REFUSED, Status.FAILED, Statu
 
 
 def quote(word: str) -> str:
-    """A word as the grammar reads it back: quoted only when it must be."""
-    if word and not any(c.isspace() or c in "'\"\\#" for c in word):
+    """A word (a group's name) as the grammar reads it back: bare when it can be, else quoted.
+    The one quoting function; engine.service.quoted is it on one line, for messages."""
+    if word and not any(c.isspace() or c in "'\"\\#`" for c in word):
         return word
     return f'"{word}"' if '"' not in word and "\\" not in word else shlex.quote(word)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.words import typeable
+from engine.core import quote
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def drift_summary(report: DriftReport, shown: int = 10) -> str:
     """What differs, in words: deleted, renamed, members missing and unexpected."""
     if report.group_gone:
         return "the group was deleted in the app."
-    parts = [f"renamed in the app to {typeable(report.renamed_to)}"] if report.renamed_to else []
+    parts = [f"renamed in the app to {quote(report.renamed_to)}"] if report.renamed_to else []
     for label, names in (("missing", report.missing), ("unexpected", report.unexpected)):
         if names:
             more = " …" if len(names) > shown else ""

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.settings import closest
 from engine.config import Config
-from engine.core import Progress, RefusalError
+from engine.core import Progress, RefusalError, quote
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
@@ -20,7 +20,7 @@ from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
-from engine.words import gone_from_directory, plural, typeable
+from engine.words import gone_from_directory, plural
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
@@ -30,7 +30,7 @@ Clock = Callable[[], datetime]
 
 def quoted(name: str) -> str:
     """A name as people type it back: quoted when it has spaces or quotes, on one line."""
-    return typeable(one_line(name))
+    return quote(one_line(name))
 
 
 class GroupPushService:

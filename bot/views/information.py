@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
+from engine.core import quote
 from engine.push.tab import Information
-from engine.words import typeable
 
 INFORMATION = "information"
 """callback_id of the modal."""
@@ -103,7 +103,7 @@ def information_modal(info: Information) -> dict[str, Any]:
     blocks: list[Block] = [
         section(f"*{escape(info.group)}* on *{escape(info.app)}* ({escape(info.app_type)})"),
         context(f"Directory group id {escape(info.group_id)}{gone} · in chat, "
-                + escape_reply(f"`info {typeable(info.group)} on {typeable(info.app)}` "
+                + escape_reply(f"`info {quote(info.group)} on {quote(info.app)}` "
                                "shows the same")),
         *_details(info), {"type": "divider"}, _skipped(info), _drift(info),
         {"type": "divider"}, *_error(info),

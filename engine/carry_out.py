@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App
-from engine import sync_hold
+from engine import directory_loss, sync_hold
 from engine.approvals import Target, fingerprint, targets_of
 from engine.failures import PushFailed
 from engine.fanout import Done, Failed, fan_out, one
@@ -38,6 +38,8 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
     (outcome, status: approved | failed | changed)."""
     if request.action == sync_hold.ACTION:
         return sync_hold.release(service, request)
+    if request.action == directory_loss.ACTION:
+        return directory_loss.trust_read(service, request.fingerprint)
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _release_sync(service, app, request)

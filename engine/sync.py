@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
+from engine import directory_loss
 from engine.approvals import Ask, Target, new_request, pending_for
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, Failed, Held, fan_out
@@ -125,17 +126,33 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
         service.kept.refresh(full=full)
     snapshot = service.snapshot()
     report = SyncReport()
+    untrusted = directory_loss.judge(service, actor)
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
     work = {app: active_pushes(service, app.name, groups) for app in apps}
-    hold = hold_over_limit(service, snapshot, work, actor)
+    hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
+        else hold_all(untrusted, work)
     report.held += hold.requests()
     report.steps += hold.steps
     for app, mappings in work.items():
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
+
+
+def hold_all(untrusted: directory_loss.LossHold, work: dict[App, list[PushMapping]],
+             ) -> SyncHold:
+    """A read not trusted: every push keeps its removals back, and the pushes of groups
+    the read lost wait whole (they are not failures: the read is in doubt)."""
+    hold = SyncHold(steps=[SyncStep("untrusted read", "", ", ".join(a.name for a in work),
+                                    message=untrusted.loss.words(),
+                                    request_id=untrusted.request_id)])
+    for app, mappings in work.items():
+        mappings[:] = [m for m in mappings if m.group_id not in untrusted.loss.lost]
+        hold.waiting.update((int(m.id or 0), untrusted.request_id) for m in mappings)
+    hold.waiting.setdefault(0, untrusted.request_id)  # told once even if no push is left
+    return hold
 
 
 def active_pushes(service: GroupPushService, app: str,

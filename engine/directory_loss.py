@@ -56,10 +56,11 @@ class Loss:
         names = sorted(self.lost.values())
         shown = ", ".join(quoted(n) for n in names[:SHOWN]) + (
             f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
-        parts = [f"{len(self.lost)} of {plural(self.groups, 'pushed group')}"
-                 + (f" ({shown})" if names else "")]
-        parts.append(f"{self.members_lost} of {plural(self.members, 'active membership')} "
-                     "of pushed groups")
+        parts = [f"{len(self.lost)} of {plural(self.groups, 'pushed group')} ({shown})"] \
+            if names else []
+        if self.members_lost:
+            parts.append(f"{self.members_lost} of {plural(self.members, 'active membership')}"
+                         " of pushed groups")
         return "it lost " + " and ".join(parts)
 
 

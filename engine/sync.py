@@ -148,7 +148,7 @@ def hold_all(untrusted: directory_loss.LossHold, work: dict[App, list[PushMappin
     hold = SyncHold(steps=[SyncStep("untrusted read", "", ", ".join(a.name for a in work),
                                     message=untrusted.loss.words(),
                                     request_id=untrusted.request_id)])
-    for app, mappings in work.items():
+    for mappings in work.values():
         mappings[:] = [m for m in mappings if m.group_id not in untrusted.loss.lost]
         hold.waiting.update((int(m.id or 0), untrusted.request_id) for m in mappings)
     hold.waiting.setdefault(0, untrusted.request_id)  # told once even if no push is left

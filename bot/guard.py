@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.refused import REFUSALS, RefusalLog
+from bot.refused import REFUSALS, RefusalLog, endpoint_of
 from bot.shapes import shape_problem
 from bot.web import WsgiApp
 
@@ -37,7 +37,7 @@ def limit_body(handler: WsgiApp, max_body: int = MAX_BODY,
 
     def guarded(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         raw = environ.get("CONTENT_LENGTH") or "0"
-        endpoint = str(environ.get("PATH_INFO", ""))[:64]
+        endpoint = endpoint_of(environ)
         if not raw.isdigit():
             refusals.refused(endpoint, "bad_content_length", environ)
             return _answer(start_response, "400 Bad Request", "Content-Length is not a number")

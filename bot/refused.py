@@ -18,6 +18,16 @@ MAX_SOURCES = 1000
 Clock = Callable[[], float]
 
 
+ENDPOINTS = ("/slack/events", "/okta/events", "/metrics", "/healthz", "/readyz")
+"""The `endpoint` label's values (any other path is `other`: labels stay bounded)."""
+
+
+def endpoint_of(environ: dict[str, Any]) -> str:
+    """The request's path as the `endpoint` label."""
+    path = str(environ.get("PATH_INFO", ""))
+    return path if path in ENDPOINTS else "other"
+
+
 def source_of(environ: dict[str, Any]) -> str:
     """Where a request came from: the first X-Forwarded-For address, else the peer's."""
     forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0].strip()

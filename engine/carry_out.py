@@ -10,7 +10,8 @@ from engine import directory_loss, sync_hold
 from engine.approvals import Target, fingerprint, targets_of
 from engine.failures import PushFailed
 from engine.fanout import Done, Failed, fan_out, one
-from engine.pusher import plan_mapping, push_mapping
+from engine.protected import refuse_protected
+from engine.pusher import Refused, plan_mapping, push_mapping
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -57,6 +58,13 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
         why = f" {gone} of its groups are no longer pushed." if gone else ""
         return (f"what it would change is not what it showed.{why} Now:\n{plan}"
                 if mappings else f"what it would change is not what it showed.{why}"), "changed"
+    if request.delete:  # protected since it was asked: approval does not make it deletable
+        for m in mappings:
+            try:
+                refuse_protected(service.config, app, m.app_group_name or m.group_name,
+                                 "deletes", m.app_group_id)
+            except Refused as refused:
+                return f"nothing was deleted: {refused}", "failed"
     return _unlink(service, app, request, mappings)
 
 

@@ -17,6 +17,7 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
+from engine.protected import refuse_protected
 from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
 from engine.words import gone_from_directory, plural, typeable
 from storage import repo
@@ -148,6 +149,7 @@ class GroupPushService:
         if group.type == "BUILT_IN":
             raise Refused(f"{quoted(group.name)} is a built-in directory group and is never "
                           "pushed.")
+        refuse_protected(self.config, app, group.name, "links or pushes to")
 
     def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
              via: str = "name", progress: Progress | None = None) -> Pushed:
@@ -225,6 +227,9 @@ class GroupPushService:
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
+                         mapping.app_group_id)
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",

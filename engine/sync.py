@@ -14,6 +14,7 @@ from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.planner import MemberPlan
+from engine.protected import protected_by
 from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -78,6 +79,11 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             if group.id in pushed:
                 continue
             pushed.add(group.id)
+            why = protected_by(service.config, app, group.name)
+            if why:
+                steps.append(SyncStep("rule skipped", group.name, app.name, message=why,
+                                      rule=rule.name))
+                continue
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
@@ -130,7 +136,8 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
-    work = {app: active_pushes(service, app.name, groups) for app in apps}
+    work = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
+            for app in apps}
     hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
         else hold_all(untrusted, work)
     report.held += hold.requests()
@@ -139,6 +146,20 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
+
+
+def unprotected(service: GroupPushService, app: App, mappings: list[PushMapping],
+                report: SyncReport) -> list[PushMapping]:
+    """The pushes a sync may touch; a protected app group is skipped with a note."""
+    kept = []
+    for m in mappings:
+        why = protected_by(service.config, app, m.app_group_name or m.group_name,
+                           m.app_group_id)
+        if why:
+            report.steps.append(SyncStep("protected", m.group_name, app.name, message=why))
+        else:
+            kept.append(m)
+    return kept
 
 
 def hold_all(untrusted: directory_loss.LossHold, work: dict[App, list[PushMapping]],

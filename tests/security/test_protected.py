@@ -1,0 +1,63 @@
+"""Protected groups (safety.protected_groups): never linked, overwritten, emptied or deleted,
+even with approval; a sync and a rule leave them alone with a note."""
+
+from __future__ import annotations
+
+from tests.cli.test_commands import approval_id
+from tests.workspace import Workspace
+
+APPROVER = "U0APPROVER"
+
+
+def protect(ws: Workspace, *patterns: str) -> None:
+    ws.config["safety"] = {"protected_groups": list(patterns)}
+    ws.write()
+
+
+def test_a_push_that_would_link_a_protected_group_is_refused(ws: Workspace) -> None:
+    ws.config["apps"]["box"]["enhanced_group_push"] = True
+    protect(ws, "SAL?S")  # any case, ? is one character
+    bob = next(i for i, login in ws.app.users().items() if login == "bob@acme.test")
+    ws.app.create_group("Sales", [bob])  # the app's own, privileged group
+    refused = ws.exec("push Sales to box")
+    assert refused.code == 1, refused.out
+    assert "is protected (safety.protected_groups pattern 'SAL?S')" in refused.out
+    assert "even with approval" in refused.out
+    assert ws.app.member_logins("Sales") == {"bob@acme.test"}
+    assert ws.exec("list", as_json=True).json["data"]["pushes"] == []
+    assert ws.exec("push Engineering to box").code == 0  # other groups as ever
+
+
+def test_push_now_sync_and_delete_leave_a_protected_group_alone_even_with_approval(
+        ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    before = ws.app.member_logins("Sales")
+    asked = approval_id(ws.exec("unlink Sales from box --delete", as_user="U0ASKER").out)
+    protect(ws, "sa*")  # protected after it was pushed, and after the delete was asked
+    ws.set_members("g-sales", ["alice"])
+
+    now = ws.exec("now Sales on box")
+    assert now.code == 1 and "grouppush never overwrites it" in now.out, now.out
+    synced = ws.exec("sync box")
+    assert "Sales on box: protected (safety.protected_groups pattern 'sa*')" in synced.out, \
+        synced.out
+    assert ws.app.member_logins("Sales") == before  # nobody removed
+
+    approved = ws.exec(f"approve {asked}", as_user=APPROVER)
+    assert "nothing was deleted" in approved.out and "is protected" in approved.out, \
+        approved.out
+    assert ws.app.member_logins("Sales") == before  # not deleted, with approval
+    for ask in ("unlink Sales from box --delete", "bulk delete box Sales"):
+        refused = ws.exec(ask, as_user="U0ASKER")
+        assert refused.code == 1 and "grouppush never deletes it" in refused.out, refused.out
+    assert ws.exec("unlink Sales from box --keep", as_user="U0ASKER").code == 0  # kept as is
+
+
+def test_a_rule_skips_a_protected_match_with_a_note(ws: Workspace) -> None:
+    protect(ws, "engineering")
+    assert ws.exec("rule add eng to box --starts-with Engineering").code == 0
+    synced = ws.exec("sync box")
+    assert "rule eng skipped Engineering on box: protected" in synced.out, synced.out
+    assert "Engineering" not in ws.app.groups()
+    assert "Engineering Platform" in ws.app.groups()
+    assert synced.code == 0

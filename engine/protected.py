@@ -34,15 +34,15 @@ def patterns(config: Config, app: App) -> list[str]:
     return own + list(ACTIVE_DIRECTORY) if kind == "active_directory" else own
 
 
-def protected_by(config: Config, app: App, name: str,
-                 app_group_id: str | None = None) -> str:
-    """Why this app group is protected ("" when it is not): the pattern it matches, or the
-    app's own word (Active Directory: adminCount=1)."""
+def protected_by(config: Config, app: App, name: str, app_group_id: str | None = None, *,
+                 ask_app: bool = True) -> str:
+    """Why this app group is protected ("" when it is not): the pattern it matches, or (unless
+    not `ask_app`) the app's own word (Active Directory: adminCount=1)."""
     for pattern in patterns(config, app):
         if _compiled(pattern).fullmatch(name):
             return f"{KEY} pattern {pattern!r}" if pattern in \
                 config.safety.protected_groups else "an Active Directory built-in group"
-    privileged = getattr(app, "privileged", None)
+    privileged = getattr(app, "privileged", None) if ask_app else None
     if callable(privileged) and privileged(name, app_group_id):
         return "adminCount=1 in Active Directory"
     return ""

@@ -61,3 +61,14 @@ def test_a_rule_skips_a_protected_match_with_a_note(ws: Workspace) -> None:
     assert "Engineering" not in ws.app.groups()
     assert "Engineering Platform" in ws.app.groups()
     assert synced.code == 0
+
+
+def test_list_shows_a_protected_push_as_such(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("push Engineering to box").code == 0
+    protect(ws, "sales")
+    assert "Sales → box: active" in ws.exec("list").out
+    assert "🔒 protected (safety.protected_groups pattern 'sales')" in ws.exec("list").out
+    rows = {r["group"]: r["protected"] for r in
+            ws.exec("list", as_json=True).json["data"]["pushes"]}
+    assert rows == {"Sales": "safety.protected_groups pattern 'sales'", "Engineering": ""}

@@ -55,3 +55,20 @@ def refuse_protected(config: Config, app: App, name: str, doing: str,
     if why:
         raise Refused(f"{typeable(one_line(name))} on {app.name} is protected ({why}): "
                       f"grouppush never {doing} it, even with approval. Nothing was changed.")
+
+
+def found_in(config: Config, app: App) -> str:
+    """What the patterns protect in this app, as config check tells it: each group a plain
+    pattern names that the app has; patterns with * or ? are named as they are."""
+    listed = patterns(config, app)
+    if not listed:
+        return ""
+    found = []
+    for pattern in listed:
+        if "*" in pattern or "?" in pattern:
+            found.append(f"any group named like {pattern!r}")
+        else:
+            group = app.find_group(pattern)
+            if group is not None:
+                found.append(typeable(one_line(group.name)))
+    return "protects " + (", ".join(found) if found else "no group it has now")

@@ -53,7 +53,8 @@ class SafetySettings:
     wait as one approval request while additions go ahead."""
     max_directory_loss: float = 0.1
     """A directory read that lost more than this share of the pushed groups, or of their
-    active memberships, since the last good read holds every removal (engine/directory_loss.py)."""
+    active memberships, since the last good read holds every removal
+    (engine/approvals/directory_loss.py)."""
     protected_groups: list[str] = field(default_factory=list)
     """Group name patterns (* and ?, any case) never linked, overwritten, emptied or deleted."""
 

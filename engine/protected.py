@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from connectors.base import App
 from engine.config import Config
+from engine.core import RefusalError
 from engine.names import one_line
-from engine.pusher import Refused
 from engine.words import typeable
 
 KEY = "safety.protected_groups"
@@ -53,7 +53,7 @@ def refuse_protected(config: Config, app: App, name: str, doing: str,
     """Refuse to `doing` (link, overwrite, remove members from, delete) a protected group."""
     why = protected_by(config, app, name, app_group_id)
     if why:
-        raise Refused(f"{typeable(one_line(name))} on {app.name} is protected ({why}): "
+        raise RefusalError(f"{typeable(one_line(name))} on {app.name} is protected ({why}): "
                       f"grouppush never {doing} it, even with approval. Nothing was changed.")
 
 

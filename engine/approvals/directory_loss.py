@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.base import ACTIVE_STATUSES
-from engine.approvals import Ask, fingerprint, new_request, pending
+from engine.approvals.requests import Ask, fingerprint, new_request, pending
 from engine.operations import Sync
 from engine.service import GroupPushService, quoted
 from engine.words import plural

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
-from engine.approvals import pending_for
-from engine.context import Context
+from engine.approvals.requests import pending_for
+from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -17,8 +17,7 @@ from engine.outcomes import (
     Refusal,
     Retried,
 )
-from engine.plans import planned, preview_mapping, preview_new_push
-from engine.pusher import Refused
+from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
 from engine.service import quoted
 from storage.models import PushMapping
@@ -44,9 +43,10 @@ def _not_while_unlinking(ctx: Context, op: OnApp, verb: str) -> None:
     mapping = _mapping(ctx, op)
     request = pending_for(ctx.service, mapping.app, {mapping.group_id})
     if request is not None and request.action in UNLINKING:
-        raise Refused(f"Request {request.id} is pending for {quoted(mapping.group_name)} on "
-                      f"{mapping.app}: {request.summary}. Approve, deny or withdraw it "
-                      f"(`withdraw {request.id}`) before you {verb} it; nothing was changed.")
+        raise RefusalError(f"Request {request.id} is pending for {quoted(mapping.group_name)} "
+                           f"on {mapping.app}: {request.summary}. Approve, deny or withdraw it "
+                           f"(`withdraw {request.id}`) before you {verb} it; nothing was "
+                           "changed.")
 
 
 @handles(PushGroup, dry_run=True)
@@ -67,8 +67,8 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status != "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
-                          "`activate` resumes it first.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
+                               "`activate` resumes it first.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping, full=True)])
@@ -82,7 +82,7 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status == "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])

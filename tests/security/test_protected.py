@@ -3,6 +3,9 @@ even with approval; a sync and a rule leave them alone with a note."""
 
 from __future__ import annotations
 
+from bot.views.home import row_text
+from engine.push.tab import pushed_page
+from storage.pages import PushFilter
 from tests.cli.test_commands import approval_id
 from tests.workspace import Workspace
 
@@ -72,3 +75,14 @@ def test_list_shows_a_protected_push_as_such(ws: Workspace) -> None:
     rows = {r["group"]: r["protected"] for r in
             ws.exec("list", as_json=True).json["data"]["pushes"]}
     assert rows == {"Sales": "safety.protected_groups pattern 'sales'", "Engineering": ""}
+
+
+def test_the_home_tab_shows_a_protected_push_as_such(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("push Engineering to box").code == 0
+    protect(ws, "Sal*")
+    shown = pushed_page(ws.service(), PushFilter(app="box"))
+    lines = {r.name: row_text(r) for r in shown.rows}
+    assert ":lock: protected (safety.protected_groups pattern 'Sal" in lines["Sales"]
+    assert "grouppush leaves it alone" in lines["Sales"]
+    assert ":lock:" not in lines["Engineering"]

@@ -3,8 +3,15 @@ even with approval; a sync and a rule leave them alone with a note."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.views.home import row_text
+from engine.alerts import retry
+from engine.core import RefusalError
 from engine.push.tab import pushed_page
+from engine.service import GroupPushService
+from storage import repo
+from storage.models import PushMapping
 from storage.pages import PushFilter
 from tests.cli.test_commands import approval_id
 from tests.workspace import Workspace
@@ -86,3 +93,20 @@ def test_the_home_tab_shows_a_protected_push_as_such(ws: Workspace) -> None:
     assert ":lock: protected (safety.protected_groups pattern 'Sal" in lines["Sales"]
     assert "grouppush leaves it alone" in lines["Sales"]
     assert ":lock:" not in lines["Engineering"]
+
+
+def test_the_retry_button_of_a_protected_push_is_refused(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    before = ws.app.member_logins("Sales")
+    protect(ws, "sales")
+    ws.set_members("g-sales", ["alice"])
+    service = ws.service()
+    [mapping_id] = [int(p.id or 0) for p in service_mappings(service)]
+    with pytest.raises(RefusalError, match="is protected"):
+        retry(service, mapping_id, "console")
+    assert ws.app.member_logins("Sales") == before
+
+
+def service_mappings(service: GroupPushService) -> list[PushMapping]:
+    with service.db.session() as session:
+        return repo.list_mappings(session)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from connectors.base import ACTIVE_STATUSES
 from engine.approvals.requests import Ask, fingerprint, new_request, pending
+from engine.core import RefusalError
 from engine.operations import Sync
 from engine.service import GroupPushService, quoted
 from engine.words import plural
@@ -102,6 +103,17 @@ def too_much(service: GroupPushService, loss: Loss) -> bool:
     members = (loss.members_lost > safety.min_group_size
                and loss.members_lost > limit * loss.members)
     return groups or members
+
+
+def refuse_while_untrusted(service: GroupPushService, doing: str) -> None:
+    """Refuse a change that would read the directory as it is, while a read is held as not
+    trusted (a Push now would remove what the sync holds back)."""
+    for request in pending(service):
+        if request.action == ACTION:
+            raise RefusalError(f"The directory's last read is not trusted (request "
+                               f"{request.id}: {request.summary}), so {doing} is refused. "
+                               f"`approve {request.id}` trusts it; a whole read releases it by "
+                               "itself. Nothing was changed.")
 
 
 def judge(service: GroupPushService, actor: str) -> LossHold | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
+from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
@@ -64,6 +65,7 @@ def push_group(ctx: Context, op: PushGroup) -> Pushed | Planned:
 @handles(PushNow, dry_run=True)
 def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
+    refuse_while_untrusted(ctx.service, "Push now")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status != "active":

@@ -99,6 +99,10 @@ def test_approving_trusts_the_read_and_the_next_sync_pushes_it(
     assert "75 of 120 active memberships" in held.out
     assert members(ws)["Big"] == 60
 
+    now = ws.exec("now Big on box")  # a Push now would remove what the sync holds back
+    assert now.code == 1 and "not trusted" in now.out, now.out
+    assert members(ws)["Big"] == 60
+
     approved = ws.exec(f"approve {request_id(held.out)}", as_user=APPROVER)
     assert approved.code == 0, approved.out
     assert "trusted" in approved.out

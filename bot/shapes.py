@@ -18,22 +18,21 @@ _OBJECT_OR_ID = (dict, str)
 _TEXT = (str,)
 SLACK_FIELDS: dict[str, tuple[type, ...]] = {
     "event": _OBJECT, "view": _OBJECT, "container": _OBJECT, "message": _OBJECT,
-    "previous_message": _OBJECT, "item": _OBJECT, "assistant_thread": _OBJECT,
-    "function_data": _OBJECT, "state": _OBJECT, "submission": _OBJECT, "values": _OBJECT,
+    "function_data": _OBJECT, "state": _OBJECT, "values": _OBJECT,
     "enterprise": _OBJECT_OR_ID, "team": _OBJECT_OR_ID, "user": _OBJECT_OR_ID,
     "channel": _OBJECT_OR_ID, "actions": (list,), "authorizations": (list,),
     "response_urls": (list,), "blocks": (list,), "type": _TEXT, "callback_id": _TEXT,
     "trigger_id": _TEXT, "response_url": _TEXT, "action_id": _TEXT, "block_id": _TEXT,
     "private_metadata": _TEXT, "api_app_id": _TEXT, "command": _TEXT, "team_id": _TEXT,
-    "user_id": _TEXT, "channel_id": _TEXT, "enterprise_id": _TEXT, "id": _TEXT,
-    "value": _TEXT, "ts": _TEXT, "thread_ts": _TEXT, "tab": _TEXT, "hash": _TEXT,
-    "selected_option": _OBJECT, "selected_options": (list,), "options": (list,),
-    "selected_users": (list,), "selected_conversations": (list,), "selected_channels": (list,),
-    "name": _TEXT, "channel_type": _TEXT, "subtype": _TEXT, "challenge": _TEXT,
+    "user_id": _TEXT, "channel_id": _TEXT, "enterprise_id": _TEXT, "value": _TEXT,
+    "thread_ts": _TEXT, "tab": _TEXT, "selected_option": _OBJECT, "selected_options": (list,),
+    "challenge": _TEXT,
 }
-"""Field name -> the kinds Slack sends it as (null is accepted too: Slack sends nulls)."""
+"""Field name -> the kinds Slack sends it as (null is accepted too: Slack sends nulls): the
+fields Bolt and the listeners read, and no other (a message attachment's `id` and `ts` are
+numbers, for one)."""
 LISTS_OF_OBJECTS = {"actions", "authorizations", "response_urls", "blocks",
-                    "selected_options", "options"}
+                    "selected_options"}
 
 
 def parse_bounded(text: str, what: str) -> tuple[Any, str]:

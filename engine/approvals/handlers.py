@@ -22,6 +22,7 @@ from engine.outcomes import (
     Requested,
     RequestPlanned,
 )
+from engine.protected import refuse_protected
 from engine.registry import handles
 from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
@@ -34,6 +35,10 @@ CHANGED = "changed since it was asked; ask again"
 
 def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
          operation: Operation, summary: str) -> RequestPlanned | Requested:
+    if delete:
+        for m in mappings:
+            refuse_protected(ctx.service.config, app, m.app_group_name or m.group_name,
+                             "deletes", m.app_group_id)
     targets, plan, data = unlink_plan(app, mappings, delete)
     if operation.dry_run:
         shown = [PushPlan(group=m.group_name, app=app.name,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from connectors.base import App, AppGroup, DirectoryGroup, DirectorySnapshot, chunks
+from connectors.base import App, AppGroup, DirectoryGroup, DirectorySnapshot, MappingApp, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
@@ -72,6 +72,16 @@ class PushOutcome:
     group_error: ConnectorError | None = None
     """Why the app group could not follow the directory group's new name or description
     (the members went anyway)."""
+
+
+MappedPush = Callable[[Database, MappingApp, DirectorySnapshot, int, str, str], PushOutcome]
+_MAPPED: list[MappedPush] = []
+
+
+def push_mapped_with(push: MappedPush) -> None:
+    """Set how push_mapping pushes a MappingApp's mapping (engine/mapped_push.py, which
+    builds on this module, registers itself when imported)."""
+    _MAPPED[:] = [push]
 
 
 def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
@@ -252,6 +262,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                  progress: Progress | None = None, guard: Guard | None = None) -> PushOutcome:
     """Push one mapping; full reads the app group and overwrites it (push now). An app's
     failure is raised as StepFailed, with its run, for the fan-out to record."""
+    if isinstance(app, MappingApp):  # Okta pushes the members itself
+        return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
@@ -354,6 +366,8 @@ def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                  full: bool = False) -> MemberPlan:
     """The members plan a push of this mapping would apply now; reads, never writes, the app
     (a group not created yet counts as empty)."""
+    if isinstance(app, MappingApp):
+        return MemberPlan(add={}, remove={})  # Okta pushes the members itself
     with db.session() as session:
         mapping = _get(session, mapping_id)
         group = snapshot.groups.get(mapping.group_id)

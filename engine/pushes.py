@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from connectors.base import DirectorySnapshot
+from connectors.base import DirectorySnapshot, MappingApp
 from engine import alerts
 from engine.context import Context
+from engine.mapped_push import refuse_push_now
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -55,8 +56,10 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
             raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
                           "`activate` resumes it first.")
         service = ctx.service
-        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
-                                            mapping, full=True)])
+        app = service.find_app(op.app)
+        if isinstance(app, MappingApp):
+            raise refuse_push_now(app.name, quoted(mapping.group_name))
+        return planned(op, [preview_mapping(service, snapshot, app, mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from connectors.base import DirectoryGroup
+from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
+from engine import mapped_push
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
@@ -67,7 +68,8 @@ def push_row(mapping: PushMapping) -> PushRow:
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
-        origin="rule" if mapping.created_via.startswith("rule:") else "name",
+        origin="rule" if mapping.created_via.startswith("rule:") else
+        mapped_push.ORIGIN if mapping.created_via == mapped_push.ORIGIN else "name",
         rule=mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None)
 
 
@@ -166,6 +168,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }
+    if isinstance(app, MappingApp):  # Okta's own state of its mapping
+        fields.update(mapped_push.details(app, mapping))
     if mapping.error_message:
         fields["Error"] = mapping.error_message
         fields["Operation"] = mapping.error_operation

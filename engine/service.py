@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
+from engine import mapped_push
 from engine.config import Config
 from engine.failures import StepFailed
 from engine.fanout import one
@@ -225,6 +226,9 @@ class GroupPushService:
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        if isinstance(app, MappingApp):
+            raise mapped_push.refuse_push_now(app.name, quoted(group.name))
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",
@@ -254,6 +258,10 @@ class GroupPushService:
         if mapping.status == wanted:
             return Refusal(f"{quoted(group.name)} on {app.name} is already "
                            f"{'active' if active else 'deactivated'}; nothing changed.")
+        provider = app if isinstance(app, MappingApp) else None
+        if provider is not None:  # the Okta mapping's status
+            return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(
+                self.db, provider, mapping, active, actor), "activate" if active else "deactivate")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)
             assert row is not None

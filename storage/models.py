@@ -204,6 +204,14 @@ class KeptDirectoryState(SQLModel, table=True):
     generation: int = 0
 
 
+class MappingPoll(SQLModel, table=True):
+    """Where the next poll of an okta_group_push app's mappings starts (engine/mapped_push.py);
+    a new table, so create_all makes it on older databases too."""
+
+    app: str = Field(primary_key=True)
+    cursor: str = ""
+
+
 class HookEvent(SQLModel, table=True):
     """A directory event hook delivery's event, kept a day so a redelivery is dropped."""
 

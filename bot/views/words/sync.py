@@ -53,6 +53,8 @@ def sync_line(step: SyncStep) -> str:
                               f"the removals wait for approval, additions go ahead: {approve} "
                               "lets them go",
         "failed": lambda: f"✗ {where}: {step.message}",
+        "found": lambda: f"• {where}: pushed in Okta's admin console (outside grouppush); "
+                         "listed from now on",
         "partly": lambda: f"✗ {where}: {step.message} (+{step.added} -{step.removed} pushed)",
     }
     if step.kind in lines:

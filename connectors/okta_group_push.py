@@ -34,7 +34,7 @@ import httpx
 
 from connectors.base import AppGroup, Capabilities, MappingState
 from connectors.errors import ConfigError, ConnectorError, from_status
-from connectors.http import HttpSender
+from connectors.http import HttpSender, app_message
 from connectors.okta import OktaSettings
 from connectors.okta_limits import RateLimits
 
@@ -102,6 +102,17 @@ class OktaGroupPushSettings:
         return self
 
 
+def okta_words(response: httpx.Response) -> str:
+    """Okta's errorSummary with its errorCauses (where Okta says which field and why)."""
+    words = app_message(response)
+    try:
+        causes = [str(c.get("errorSummary")) for c in response.json().get("errorCauses") or ()
+                  if isinstance(c, dict) and c.get("errorSummary")]
+    except (ValueError, AttributeError):
+        causes = []
+    return "; ".join([words, *causes]) if words else "; ".join(causes)
+
+
 def mapping_state(item: dict[str, Any]) -> MappingState:
     """A mapping as Okta answers it."""
     return MappingState(id=str(item["id"]), source_group_id=str(item.get("sourceGroupId") or ""),
@@ -131,7 +142,7 @@ class OktaGroupPushApp:
         self.client = client or httpx.Client(timeout=okta.timeout)
         self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=name,
                                requests_per_minute=settings.requests_per_minute,
-                               hints=hints(name))
+                               hints=hints(name), describe=okta_words)
         self.limits = RateLimits(okta.max_rate_share, sleep, clock)
         scheme = f"SSWS {okta.token}" if okta.token else f"Bearer {okta.access_token}"
         self.headers = {"Authorization": scheme, "Accept": "application/json"}

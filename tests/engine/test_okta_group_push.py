@@ -141,6 +141,8 @@ def test_mappings_made_in_okta_are_listed_managed_and_found_by_a_sync(world: Wor
     assert "Engineering on o365: pushed in Okta's admin console" in out
     listed, _ = world.run("list o365")
     assert "Engineering" in listed and "Okta's admin console" in listed
+    [row] = world.ws.exec("list o365", as_json=True).json["data"]["pushes"]
+    assert row["origin"] == "okta" and row["status"] == "active"
     info, _ = world.run("info Engineering on o365")
     assert "outside grouppush" in info and "Okta status: ACTIVE" in info
     world.run("deactivate Engineering on o365")
@@ -197,3 +199,25 @@ def test_a_quiet_sync_of_200_mappings_costs_a_few_requests(world: World) -> None
     mine = [q for q in quiet if "/api/v1/" not in q]  # the app's own: two listings
     assert len(mine) == 2 and re.fullmatch(r"GET /\?lastUpdated=\S+Z&limit=1000", mine[0])
     assert mine[1] == "GET /?limit=1000&status=ERROR"
+
+
+def test_a_rule_pushes_by_mapping_and_a_dry_run_sends_nothing(world: World) -> None:
+    out, sent = world.run("push Sales to o365 --dry-run")
+    assert [r.method for r in sent] == [] and "Sales" in out
+    assert world.okta.mappings_of(world.app_id) == []
+    out, sent = world.run("rule add eng to o365 --starts-with Eng")
+    assert [r.method for r in sent] == ["GET", "POST"]
+    assert sent[1].body["targetGroupName"] == "Engineering"
+    listed, _ = world.run("list o365 --rule eng")
+    assert "Engineering" in listed
+
+
+def test_bulk_deactivate_pauses_each_mapping_in_okta(world: World) -> None:
+    world.run("push Sales to o365")
+    world.run("push Engineering to o365")
+    _, sent = world.run("bulk deactivate o365 --all")
+    assert sorted(said(sent)) == sorted(f"PATCH /{world.mapping(g)['id']}"
+                                        for g in (world.sales, world.eng))
+    assert {m["status"] for m in world.okta.mappings_of(world.app_id)} == {"INACTIVE"}
+    listed, _ = world.run("list o365 --status inactive")
+    assert "Sales" in listed and "Engineering" in listed

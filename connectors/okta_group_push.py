@@ -38,7 +38,6 @@ from connectors.http import HttpSender, app_message
 from connectors.okta import OktaSettings
 from connectors.okta_limits import RateLimits
 
-RETRIES_429 = 4
 PAGE = 1000
 """Okta's largest page of mappings."""
 
@@ -291,7 +290,9 @@ class OktaGroupPushApp:
               json: Any = None, ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """One request within grouppush's share of the rate limit; a 429 waits for the reset."""
         route = urlsplit(path).path
-        for attempt in range(RETRIES_429 + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self.limits.before(route)
             response = self.http.request(method, f"{self.base}{path}", params=params, json=json,
                                          headers=self.headers, ok=(*ok, 429), what=what,
@@ -299,13 +300,13 @@ class OktaGroupPushApp:
             self.limits.after(route, response)
             if response.status_code != 429:
                 return response
-            if attempt == RETRIES_429:
+            wait = self.http.policy.wait(attempt, self.limits.until_reset(response))
+            if wait is None:
                 error = from_status(429, f"Okta kept refusing {what}",
                                     self.http.describe(response))
                 error.hints = self.http.hints or {}
                 raise error
-            self.limits.wait_for_reset(response, attempt)
-        raise AssertionError("unreachable")
+            self.limits.wait(wait)
 
 
 def _quoted(text: str) -> str:

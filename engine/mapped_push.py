@@ -64,8 +64,8 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
     with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
-        group = snapshot.groups.get(mapping.group_id)
         failing, active = bool(mapping.error_message), mapping.status == "active"
+    group = snapshot.groups.get(mapping.group_id)  # a kept group may be read (and written)
     try:
         if group is None:
             raise DirectoryError(gone_from_directory(mapping.group_name, name))

@@ -265,9 +265,11 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     if isinstance(app, MappingApp):  # Okta pushes the members itself
         return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
+        group_id = _get(session, mapping_id).group_id
+    group = snapshot.groups.get(group_id)  # may read its members first: outside a write
+    with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
-        group = snapshot.groups.get(mapping.group_id)
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:

@@ -77,17 +77,23 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
     except ConnectorError as error:
         _finished(name, mapping.group_name, operation, actor, run_id, "failed", error.describe())
         raise StepFailed(error, run_id) from error
+    renamed_from = None
     with db.session() as session:
         row = _get(session, mapping_id)
         if created or failing:
             row.last_push_at = utcnow()
+        if row.group_name != group.name:  # Okta renames the app group itself
+            renamed_from, row.group_name, row.app_group_name = row.group_name, group.name, \
+                group.name
+            repo.audit(session, actor, "rename", f"{renamed_from!r} -> {group.name!r} on "
+                       f"{name} (Okta renames the app group)")
         clear_failure(row)
         run = session.get(PushRun, run_id)
         if run is not None:
             repo.finish_run(run, "ok")
     _finished(name, group.name, operation, actor, run_id, "ok")
     return PushOutcome(group=group.name, app=name, created=created and not linked,
-                       linked=linked)
+                       linked=linked, renamed_from=renamed_from)
 
 
 push_mapped_with(push)
@@ -137,7 +143,7 @@ def set_status(db: Database, app: MappingApp, mapping: PushMapping, active: bool
         raise app.failed(state)
     if not active:
         return Deactivated(mapping.group_name, mapping.app)
-    return Activated(mapping.group_name, mapping.app)
+    return Activated(mapping.group_name, mapping.app, by_okta=True)
 
 
 def unmap(app: MappingApp, mapping: PushMapping, delete: bool) -> None:

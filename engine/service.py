@@ -162,7 +162,8 @@ class GroupPushService:
             others = [m.app_group_name or m.group_name
                       for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
         return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
-                      looks_like=tuple(confusable_with(group.name, others)))
+                      looks_like=tuple(confusable_with(group.name, others)),
+                      by_okta=isinstance(app, MappingApp))
 
     def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
                    actor: str, *, memberships: bool, via: str,

@@ -82,7 +82,8 @@ def test_push_creates_a_mapping_in_okta(world: World) -> None:
     mapping = world.mapping(world.sales)
     assert mapping["status"] == "ACTIVE"
     assert world.okta.groups[mapping["targetGroupId"]]["profile"]["name"] == "Sales"
-    assert "Sales" in out
+    assert out.startswith("Pushed Sales to o365: Okta's group push mapping is made (Okta "
+                          "creates the app group); Okta pushes its members itself."), out
     listed, _ = world.run("list o365")
     assert "Sales" in listed and "active" in listed
 
@@ -221,3 +222,13 @@ def test_bulk_deactivate_pauses_each_mapping_in_okta(world: World) -> None:
     assert {m["status"] for m in world.okta.mappings_of(world.app_id)} == {"INACTIVE"}
     listed, _ = world.run("list o365 --status inactive")
     assert "Sales" in listed and "Engineering" in listed
+
+
+def test_a_group_renamed_in_okta_is_followed_without_a_request(world: World) -> None:
+    world.run("push Sales to o365")
+    world.okta.update_group(world.sales, name="Sales EMEA")
+    out, sent = world.run("sync o365")
+    assert 'renamed from Sales' in out
+    assert [r.method for r in sent] == ["GET", "GET"]  # the two listings only
+    listed, _ = world.run("list o365")
+    assert '"Sales EMEA"' in listed

@@ -11,12 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from connectors.base import App, DirectorySnapshot, MappingApp, MappingState
+from connectors.base import DirectorySnapshot, MappingApp, MappingState
 from connectors.errors import ConnectorError, DirectoryError
 from connectors.okta_group_push import okta_second
+from engine.core import RefusalError
 from engine.failures import Failure, StepFailed, clear_failure, current_failure, record_failure
 from engine.outcomes import Activated, Deactivated
-from engine.pusher import PushOutcome, Refused, _finished, _get, _linkable, push_mapped_with
+from engine.push.apply import PushOutcome, _finished, push_mapped_with
+from engine.push.link import _linkable
+from engine.push.link import mapping_row as _get
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
@@ -32,28 +35,17 @@ OVERLAP = timedelta(minutes=5)
 """How far before its cursor a poll asks again (Okta's clock, late writes)."""
 
 
-def mapped(app: App) -> MappingApp | None:
-    """The app as a MappingApp, when its provider pushes groups itself."""
-    return app if isinstance(app, MappingApp) else None
-
-
 def console(app: str) -> str:
     """Where an admin does it in Okta."""
     return f"Okta's Admin Console: Applications > {app}'s app > Push Groups"
 
 
-def refuse_push_now(app: str, group: str) -> Refused:
+def refuse_push_now(app: str, group: str) -> RefusalError:
     """Push now is not in Okta's API."""
-    return Refused(f"{app} is pushed by Okta itself (okta_group_push), and Okta's Group Push "
-                   f"Mappings API has no push now: Okta pushes {group} whenever it changes. To "
-                   f"push it at once, use {console(app)} > {group} > Push Now.")
-
-
-def refuse_members(app: str) -> Refused:
-    """Reading the app group's members is not in Okta's API."""
-    return Refused(f"{app} is pushed by Okta itself (okta_group_push): Okta's API does not give "
-                   f"the members of {app}'s groups, so grouppush cannot compare them (no drift "
-                   f"check). See them in {app} itself; {console(app)} shows each push's state.")
+    return RefusalError(f"{app} is pushed by Okta itself (okta_group_push), and Okta's "
+                        "Group Push Mappings API has no push now: Okta pushes "
+                        f"{group} whenever it changes. To push it at once, use "
+                        f"{console(app)} > {group} > Push Now.")
 
 
 def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id: int,

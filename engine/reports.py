@@ -9,7 +9,7 @@ from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine import mapped_push
-from engine.context import Context
+from engine.core import DRY_RUN, Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
@@ -25,9 +25,8 @@ from engine.outcomes import (
     RuleRow,
     RulesListed,
 )
-from engine.pushed import group_type
-from engine.pusher import Refused
-from engine.registry import DRY_RUN, handles
+from engine.push.tab import group_type, origin_of
+from engine.registry import handles
 from engine.service import GroupPushService
 from engine.words import concrete, gone_from_directory
 from storage import pages, repo
@@ -68,8 +67,7 @@ def push_row(mapping: PushMapping) -> PushRow:
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
-        origin="rule" if mapping.created_via.startswith("rule:") else
-        mapped_push.ORIGIN if mapping.created_via == mapped_push.ORIGIN else "name",
+        origin=origin_of(mapping),
         rule=mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None)
 
 
@@ -89,7 +87,7 @@ def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> s
     near = closest(name, known)
     tip = f" Did you mean {near[0]}?" if near else \
         (f" Rules: {', '.join(known)}." if known else " There are no rules.")
-    raise Refused(f"No rule named {name}.{tip}")
+    raise RefusalError(f"No rule named {name}.{tip}")
 
 
 def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,

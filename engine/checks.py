@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from connectors.base import App
+from connectors.base import App, MappingApp
+from engine import mapped_push
 from engine.core import Context
 from engine.drift import DriftReport, compare_members, report_to_json
 from engine.failures import Failure, clear_failure
@@ -84,6 +85,8 @@ def check(service: GroupPushService, app_name: str | None,
 
 def _check_app(service: GroupPushService,
                app: App) -> tuple[list[DriftFinding], list[Failure]]:
+    if isinstance(app, MappingApp):  # no members to read: Okta's mappings in error instead
+        return [], mapped_push.errors(service.db, app, service.kept.current_name)
     with service.db.session() as session:
         mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.cli.test_commands import approval_id
@@ -230,3 +235,57 @@ def test_hints_name_the_group_and_app_they_are_about() -> None:
                                    status=404, hint=HINTS["not_found"], at="now"))
     shown = json.dumps(alert, ensure_ascii=False)
     assert '`now \\"Sales Team\\" on box`' in shown and "GROUP on APP" not in shown
+
+
+def _run(ws: Workspace, port: int, **env: str) -> subprocess.Popen[str]:
+    """`grouppush run` on the workspace, as an operator starts it."""
+    full = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url,
+            "SLACK_BOT_TOKEN": "xoxb-newcomer", "SLACK_SIGNING_SECRET": "s3cret", **env}
+    full.pop("SLACK_APP_TOKEN", None)
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1",
+                             "--port", str(port)], env=full, stderr=subprocess.PIPE, text=True)
+
+
+def _lines_until(proc: subprocess.Popen[str], wanted: str) -> list[str]:
+    assert proc.stderr is not None
+    lines: list[str] = []
+    while not lines or wanted not in lines[-1]:
+        line = proc.stderr.readline()
+        assert line, f"grouppush run ended before {wanted!r}: {lines}"
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.slow
+def test_run_serves_health_while_slack_cannot_be_reached(ws: Workspace) -> None:
+    port = free_port()
+    proc = _run(ws, port, SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+    try:
+        lines = _lines_until(proc, "cannot reach")
+        lines += _lines_until(proc, "cannot reach")  # a second try
+        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        assert http.get("/healthz").status_code == 200
+        ready = http.get("/readyz")
+        assert ready.status_code == 503 and "slack" in ready.json()["failing"]
+        assert ready.json()["parts"]["slack"]["detail"].startswith(
+            "Slack not reached yet: cannot reach Slack's Web API")
+        assert http.get("/metrics").status_code == 200
+        said = "".join(lines)
+        assert "Traceback" not in said and "ERROR" not in said, said  # not the SDK's lines
+        assert said.count("proxy (HTTPS_PROXY) and SLACK_API_URL") == 1, said
+    finally:
+        proc.terminate()
+        assert proc.wait(15) == 0
+
+
+@pytest.mark.slow
+def test_run_on_a_port_in_use_is_a_sentence_and_starts_no_worker(ws: Workspace) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _run(ws, port, SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in err
+    assert "Choose another port with --port" in err and "worker process" not in err

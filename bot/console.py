@@ -75,6 +75,7 @@ def _terminal(service: GroupPushService) -> Callable[[], str] | None:
     readline.set_completer_delims("")  # complete whole lines: names may hold spaces
     readline.set_completer(completer)
     readline.parse_and_bind("tab: complete")
+    readline.parse_and_bind("set show-all-if-ambiguous on")  # list the matches at once
     with suppress(OSError):
         readline.read_history_file(HISTORY)
     readline.set_history_length(1000)

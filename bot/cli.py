@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -64,11 +63,11 @@ def _print(reply: Reply, as_json: bool) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
+    from bot.exec_args import exec_text
     from engine.executor import run_line
 
     service = _service(args.config)
-    words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
-    text = words[0] if len(words) == 1 else shlex.join(words)
+    text = exec_text(args.text)
     with _os_user("exec"):
         return _print(run_line(service, text, args.as_user), args.json)
 
@@ -225,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import configure_logging
 
     configure_logging()
-    args = build_parser().parse_args(argv)
+    from bot.exec_args import exec_argv
+
+    args = build_parser().parse_args(exec_argv(sys.argv[1:] if argv is None else argv))
     if args.command == "run":  # both processes of `run` add to the front's /metrics
         from telemetry import multiproc
 

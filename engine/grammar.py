@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
+from contextlib import suppress
 
 from connectors.settings import closest
 
@@ -30,13 +32,38 @@ def normalise(text: str) -> str:
     return text.translate(_TYPED)
 
 
+AS_TYPED = re.compile(r"(?:^|\s)--regex(?:\s+|$)")
+"""The flag after which the rest of the line is one word, backslashes kept (a pattern)."""
+TRAILING = re.compile(r"\s--dry-run\s*$")
+
+
 def split(text: str) -> list[str]:
-    """The words of a command line, quotes honoured, after `normalise`."""
+    """The words of a command line, quotes honoured, after `normalise`; everything after
+    `--regex` is one word as typed (a pattern wholly in quotes loses only its quotes)."""
     text = normalise(text)
+    tail: list[str] = []
+    flag = AS_TYPED.search(text)
+    if flag:
+        text, pattern = text[:flag.start()], text[flag.end():].strip()
+        dry = TRAILING.search(" " + pattern)
+        if dry:
+            pattern = (" " + pattern)[:dry.start()].strip()
+        tail = ["--regex", *([_unquoted(pattern)] if pattern else []),
+                *(["--dry-run"] if dry else [])]
     try:
-        return shlex.split(text)
+        return shlex.split(text) + tail
     except ValueError as exc:
         raise UsageError(f"Cannot read the command: {exc} (a quote is not closed?).") from None
+
+
+def _unquoted(pattern: str) -> str:
+    """A pattern as typed, or without its quotes when it is one quoted word."""
+    if pattern[:1] in "'\"":
+        with suppress(ValueError):
+            words = shlex.split(pattern)
+            if len(words) == 1:
+                return words[0]
+    return pattern
 
 
 def quote(word: str) -> str:

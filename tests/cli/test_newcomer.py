@@ -289,3 +289,26 @@ def test_run_on_a_port_in_use_is_a_sentence_and_starts_no_worker(ws: Workspace) 
     assert proc.returncode == 1 and "Traceback" not in err, err
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in err
     assert "Choose another port with --port" in err and "worker process" not in err
+
+
+def test_exec_unquoted_takes_the_commands_own_flags(ws: Workspace) -> None:
+    planned = ws.cli("exec", "push", "Sales", "to", "box", "--dry-run")
+    assert planned.code == 0 and "unrecognized arguments" not in planned.err, planned.err
+    assert "Sales" in planned.out and "Sales" not in ws.app.groups()
+    listed = ws.cli("exec", "list", "--errors", "--json")
+    assert listed.code == 0 and listed.json["ok"] is True, listed.out + listed.err
+    assert ws.cli("exec", "push", "Sales", "--as", "U0OPS", "to", "box").code == 0
+    assert "Sales" in ws.app.groups()
+
+
+def test_backslashes_after_regex_are_kept(ws: Workspace) -> None:
+    ws.add_group("g-sales-ops", "Sales Ops", ["alice"])
+    ws.write()
+    saved = ws.exec(r"rule add r1 to box --regex ^Sales\s")
+    assert saved.code == 0, saved.out
+    assert "Sales Ops" in ws.app.groups() and "Sales" not in ws.app.groups()
+    assert r"^Sales\s" in ws.exec("rule list").out
+    unquoted = ws.cli("exec", "rule", "add", "r2", "to", "box", "--regex", r"(a)\1")
+    assert unquoted.code == 1 and r"invalid escape sequence: \1" in unquoted.out, unquoted.out
+    assert "no backreferences" in unquoted.out
+    assert "r2" not in ws.exec("rule list").out

@@ -148,3 +148,10 @@ def test_an_unexpected_error_never_leaves_working_behind(
     bot.command("push Sales to box")
     done = bot.slack.wait_for("chat.update")
     assert "Failed unexpectedly; the bot's log has the details." in message_text(done)
+
+
+def test_a_regex_typed_in_slack_keeps_its_backslashes(bot: Bot) -> None:
+    bot.command(r"rule add r1 to box --regex ^Sales\s")
+    done = bot.slack.wait_for("chat.update", lambda c: "r1" in message_text(c))
+    assert r"^Sales\s" in message_text(done), message_text(done)
+    assert "Sales Ops" in bot.tenant.groups() and "Sales" not in bot.tenant.groups()

@@ -16,7 +16,9 @@ def exec_argv(argv: list[str]) -> list[str]:
                (i == 0 or argv[i - 1] != "--config")), None)
     if at is None or argv[at] != "exec" or "--" in argv[at:]:
         return argv
-    own, text, rest = [], [], argv[at + 1:]
+    own: list[str] = []
+    text: list[str] = []
+    rest = argv[at + 1:]
     while rest:
         word = rest.pop(0)
         name = word.split("=", 1)[0]

@@ -65,7 +65,26 @@ def check_config(path: str | os.PathLike[str]) -> CheckedConfig:
             apps[name] = build_app(name, options)
         except ConfigError as error:
             problems += _problems(error)
-    return CheckedConfig(config, directory, apps, problems)
+    return CheckedConfig(config, directory, apps, _unset_first(problems))
+
+
+UNSET = "environment variable "
+
+
+def _unset_first(problems: list[ConfigError]) -> list[ConfigError]:
+    """The problems without those that only follow from a ${VAR} left unset (a `token` that
+    looks empty is the variable's problem, said once)."""
+    unset = [p.key for p in problems if p.reason.startswith(UNSET)]
+
+    def follows(problem: ConfigError) -> bool:
+        section = problem.key.rpartition(".")[0]
+        if problem.reason.startswith((UNSET, "unknown key")):
+            return False
+        return any(
+            problem.key == key or (section == key.rpartition(".")[0]
+                                   and key.rpartition(".")[2] in problem.reason)
+            for key in unset)
+    return [p for p in problems if not follows(p)]
 
 
 def check_online(checked: CheckedConfig) -> list[PartCheck]:

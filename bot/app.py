@@ -131,7 +131,8 @@ def serve(service: GroupPushService, host: str, port: int,
               f"another grouppush running there? Choose another port with "
               f"{'--health-port' if app_token and health_port else '--port'}.", file=sys.stderr)
         return 1
-    threading.Thread(target=server.serve_forever, name="grouppush-http", daemon=True).start()
+    serving = threading.Thread(target=server.serve_forever, name="grouppush-http", daemon=True)
+    serving.start()
     print(f"grouppush: health at http://{host}:{server.server_port}/healthz", file=sys.stderr,
           flush=True)
     try:
@@ -148,7 +149,7 @@ def serve(service: GroupPushService, host: str, port: int,
                                                      app._signing_secret)
             print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
                   file=sys.stderr, flush=True)
-            threading.Event().wait()
+            serving.join()
     except BoltError as error:  # Slack answered no: a bad or revoked token
         print(f"grouppush: cannot start the Slack app: {error}", file=sys.stderr)
         return 1

@@ -14,9 +14,9 @@ from typing import Any
 from engine.config import SlackSettings
 from engine.outcomes import Approval, Requested
 from engine.pusher import Refused
-from engine.reports import when
 from engine.results import Reply
 from engine.service import GroupPushService
+from engine.times import iso
 from storage import repo
 from storage.models import ApprovalRequest
 
@@ -88,7 +88,7 @@ def approval_of(request: ApprovalRequest) -> Approval:
     """A stored request as outcomes show it."""
     return Approval(id=request.id, summary=request.summary, requested_by=request.requested_by,
                     action=request.action, status=request.status,
-                    expires_at=when(request.expires_at), plan=request.plan,
+                    expires_at=iso(request.expires_at) or "", plan=request.plan,
                     decided_by=request.decided_by, outcome=request.outcome,
                     delete=request.delete)
 

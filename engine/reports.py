@@ -28,6 +28,7 @@ from engine.pushed import group_type
 from engine.pusher import Refused
 from engine.registry import DRY_RUN, handles
 from engine.service import GroupPushService
+from engine.times import utc
 from engine.words import concrete, gone_from_directory
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
@@ -40,7 +41,7 @@ SEARCH_READ = 200
 
 def when(at: datetime | None) -> str:
     """A time for people, in UTC."""
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
+    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def apps_report(service: GroupPushService) -> AppsListed:
@@ -63,7 +64,7 @@ def push_row(mapping: PushMapping) -> PushRow:
     return PushRow(
         group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
         app_group_id=mapping.app_group_id,
-        status="active" if mapping.status == "active" else "deactivated",
+        status="active" if mapping.status == "active" else "inactive",
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),

@@ -60,7 +60,7 @@ def tell_alerts(services: Services, client: WebClient, operation: Operation, rep
     if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
         return
     alerter = Alerter(client, services.service)
-    retry = reply.data.get("retry")
+    retry = getattr(reply.outcome, "retry_mapping", None)
     if isinstance(retry, int) and answered[1]:
         alerter.adopt_error(retry, answered[0], answered[1])
     alerter.after_work([str(i) for i in reply.data.get("held") or []],

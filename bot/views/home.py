@@ -12,6 +12,7 @@ from typing import Any
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
 from engine.pushed import PushedPage, PushedRow
+from engine.times import when_iso
 from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100
@@ -241,7 +242,7 @@ def pending_blocks(pending: Sequence[dict[str, Any]]) -> list[Block]:
         blocks += [section(clip(f":lock: {mention(approval['requested_by'])} asks to "
                                 f"{escape(str(approval['summary']))}.", 3000)),
                    context(f"Request {approval['id']} · expires "
-                           f"{escape(str(approval['expires_at']))}"),
+                           f"{escape(when_iso(str(approval['expires_at'])))}"),
                    decision_buttons(approval)]
     if len(pending) > PENDING_SHOWN:
         blocks.append(context(f"… and {len(pending) - PENDING_SHOWN} more: "

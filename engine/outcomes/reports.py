@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.outcomes.base import DONE, FAILED, Outcome
+from engine.times import iso
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class PushRow:
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""
         row = asdict(self)
-        row["last_push"] = self.last_push.isoformat() if self.last_push else None
+        row["last_push"] = iso(self.last_push)
         return row
 
 

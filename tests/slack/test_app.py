@@ -52,13 +52,13 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
     servers: list[Any] = []
-    real = bot.app.http_server
+    real = bot.app.route_server
 
     def keep(*args: Any, **kwargs: Any) -> Any:
         servers.append(real(*args, **kwargs))
         return servers[-1]
 
-    monkeypatch.setattr(bot.app, "http_server", keep)
+    monkeypatch.setattr(bot.app, "route_server", keep)
     workers: list[Worker] = []
 
     class KeptWorker(Worker):

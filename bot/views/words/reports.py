@@ -74,7 +74,8 @@ def _filters(outcome: PushesListed) -> str:
 def _push_line(row: PushRow) -> str:
     error = f" — error: {row.error}" if row.error else ""
     drift = " — drift" if row.drift else ""
-    return (f"• {quoted(row.group)} → {row.app}: {row.status}, "
+    status = "deactivated" if row.status == "inactive" else row.status
+    return (f"• {quoted(row.group)} → {row.app}: {status}, "
             f"{plural(row.members, 'member')}, last push {when(row.last_push)}{error}{drift}")
 
 

@@ -173,6 +173,11 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[Path, Any]:
     file = Path(path).resolve()
     try:
         text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("(file)", f"cannot read {file}: there is no such file. Name yours "
+                          "with --config FILE or GROUPPUSH_CONFIG, start from one in the "
+                          "checkout's examples/ (grouppush.scim.yml), or try `grouppush "
+                          "demo`, which needs none") from None
     except OSError as exc:
         raise ConfigError("(file)", f"cannot read {file}: {exc.strerror}") from None
     try:

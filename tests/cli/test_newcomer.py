@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from tests.cli.test_commands import approval_id
+from tests.cli.test_entry_points import grouppush
 from tests.servers import free_port
 from tests.workspace import Workspace
 
@@ -312,3 +314,116 @@ def test_backslashes_after_regex_are_kept(ws: Workspace) -> None:
     assert unquoted.code == 1 and r"invalid escape sequence: \1" in unquoted.out, unquoted.out
     assert "no backreferences" in unquoted.out
     assert "r2" not in ws.exec("rule list").out
+
+
+def _demo(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GROUPPUSH_CONFIG", "DATABASE_URL", "GROUPPUSH_DEMO_TOKEN")}
+    return subprocess.Popen([*grouppush(), "demo", *args], cwd=cwd, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def _read_until(proc: subprocess.Popen[str], wanted: str) -> str:
+    assert proc.stdout is not None
+    seen = ""
+    while wanted not in seen:
+        line = proc.stdout.readline()
+        assert line, f"{wanted!r} never came: {seen}"
+        seen += line
+    return seen
+
+
+@pytest.mark.slow
+def test_demo_dir_keeps_a_world_that_exec_and_check_use_from_another_process(
+        tmp_path: Path) -> None:
+    world, elsewhere = tmp_path / "world", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    demo = _demo("--dir", str(world), cwd=tmp_path)
+    try:
+        banner = _read_until(demo, "Ctrl-D")
+        assert f"GROUPPUSH_CONFIG={world / 'grouppush.yml'} grouppush exec list" in banner
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "GROUPPUSH_DEMO_TOKEN")}
+        env["GROUPPUSH_CONFIG"] = str(world / "grouppush.yml")
+
+        def other(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*grouppush(), *args], cwd=elsewhere, env=env,
+                                  capture_output=True, text=True, timeout=120)
+
+        pushed = other("exec", "push", "Sales", "to", "demo-scim")
+        assert pushed.returncode == 0 and "Pushed Sales to demo-scim" in pushed.stdout, \
+            pushed.stdout + pushed.stderr
+        checked = other("check")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert demo.stdin is not None
+        demo.stdin.write("list\n")
+        demo.stdin.flush()
+        assert "Sales" in _read_until(demo, "demo-scim")  # the demo sees the same world
+    finally:
+        if demo.stdin is not None:
+            demo.stdin.close()
+        demo.wait(60)
+    assert demo.returncode == 0
+    assert {p.name for p in world.iterdir()} >= {"grouppush.yml", "directory.yml",
+                                                 "grouppush.db"}
+    assert not list(elsewhere.iterdir())  # no database of its own next to the other terminal
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_demo_ended_by_a_signal_removes_its_temporary_world(tmp_path: Path,
+                                                               signum: int) -> None:
+    demo = _demo(cwd=tmp_path)
+    banner = _read_until(demo, "Ctrl-D")
+    folder = Path(banner.split(" groups in ")[1].split("/directory.yml")[0])
+    assert folder.is_dir()
+    demo.send_signal(signum)
+    demo.communicate(timeout=60)
+    assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_demo_as_someone_else_says_who_approves_and_demo_refuses_a_config(
+        tmp_path: Path) -> None:
+    demo = _demo("--as", "bob", cwd=tmp_path)
+    out, _ = demo.communicate("exit\n", timeout=120)
+    assert "You act as bob, who is not an approver here" in out
+    assert "the console user is an approver" not in out
+    refused = subprocess.run([*grouppush(), "--config", "mine.yml", "demo"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "does not read --config mine.yml" in refused.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_the_demo_prompt_clears_the_line_and_ctrl_d_ends(tmp_path: Path) -> None:
+    import pexpect
+
+    demo = pexpect.spawn(grouppush()[0], ["demo"], cwd=str(tmp_path), encoding="utf-8",
+                         timeout=60, env={**os.environ, "HOME": str(tmp_path),
+                                          "TERM": "xterm"})
+    try:
+        demo.expect_exact("grouppush> ")
+        demo.send("push Sal")
+        demo.sendintr()
+        demo.expect_exact("grouppush> ")
+        demo.send("list\r")
+        demo.expect_exact("No groups are pushed yet")
+        demo.expect_exact("grouppush> ")
+        demo.sendeof()
+        demo.expect(pexpect.EOF)
+    finally:
+        demo.close(force=True)
+    assert demo.exitstatus == 0
+
+
+def test_no_config_file_says_how_to_name_one_or_try_the_demo(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--config", str(tmp_path / "nowhere.yml"), "exec", "list"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "there is no such file" in err
+    assert "--config FILE or GROUPPUSH_CONFIG" in err and "examples/" in err
+    assert "`grouppush demo`" in err

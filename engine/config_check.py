@@ -68,6 +68,14 @@ def check_config(path: str | os.PathLike[str]) -> CheckedConfig:
     return CheckedConfig(config, directory, apps, _unset_first(problems))
 
 
+def config_warnings(config: Config) -> list[str]:
+    """Settings that are valid but leave something nobody can do."""
+    if not config.slack.approvers:
+        return ["config `slack.approvers` is empty: unlink and bulk delete make approval "
+                "requests nobody can approve; list the Slack user IDs who may approve"]
+    return []
+
+
 UNSET = "environment variable "
 
 

@@ -78,6 +78,10 @@ def join(words: Iterable[str]) -> str:
     return " ".join(quote(w) for w in words)
 
 
+PREPOSITIONS = ("to", "on", "from", "in", "into", "at", "for")
+"""Words people put before the app; each command takes one of them."""
+
+
 class Words:
     """The words after a command's verb, consumed by its grammar; errors name the usage."""
 
@@ -91,12 +95,22 @@ class Words:
     def around(self, keyword: str, what: str = "a group and an app") -> tuple[str, str]:
         """NAME KEYWORD APP: the name may be several unquoted words; APP is one word."""
         positions = [i for i, w in enumerate(self.rest) if w.lower() == keyword]
+        if not positions:
+            self._wrong_word(keyword)
         if not positions or positions[-1] == 0 or positions[-1] + 1 >= len(self.rest):
             raise self.error(f"`{self.verb}` needs {what}.")
         at = positions[-1]
         name, app = " ".join(self.rest[:at]), self.rest[at + 1]
         self.rest = self.rest[at + 2:]
         return name, app
+
+    def _wrong_word(self, keyword: str) -> None:
+        """`push Sales on box`: say which word goes before the app, with the line fixed."""
+        for at in range(len(self.rest) - 2, 0, -1):
+            if self.rest[at].lower() in PREPOSITIONS:
+                fixed = [*self.rest[:at], keyword, *self.rest[at + 1:]]
+                raise self.error(f"`{self.verb}` takes `{keyword}` before the app, not "
+                                 f"`{self.rest[at]}`: `{self.verb} {join(fixed)}`.")
 
     def flag(self, name: str) -> bool:
         """Whether a boolean flag was given (consumed)."""

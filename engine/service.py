@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -29,6 +30,10 @@ Clock = Callable[[], datetime]
 def quoted(name: str) -> str:
     """A name as people type it back: quoted when it has spaces or quotes, on one line."""
     return typeable(one_line(name))
+
+
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+"""A Slack user ID: whoever else acts came from the console or the command line."""
 
 
 class GroupPushService:
@@ -123,8 +128,11 @@ class GroupPushService:
         """Refuse a change by someone who is not an operator, when operators are listed."""
         operators = self.config.slack.operators
         if operators and actor not in operators:
+            shell = "" if SLACK_ID.fullmatch(actor) else (
+                f" At the console and on the command line `--as` acts as a listed operator: "
+                f"`grouppush console --as {operators[0]}`.")
             raise Refused(f"Only operators may change pushes; {actor} is not one "
-                          f"(operators: {', '.join(operators)}). Anyone may read.")
+                          f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
 
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import yaml
 import pytest
 
 from tests.cli.test_commands import approval_id
@@ -427,3 +428,59 @@ def test_no_config_file_says_how_to_name_one_or_try_the_demo(
     assert stopped.value.code == 2 and "there is no such file" in err
     assert "--config FILE or GROUPPUSH_CONFIG" in err and "examples/" in err
     assert "`grouppush demo`" in err
+
+
+def test_info_names_the_configs_own_directory_file(ws: Workspace) -> None:
+    (ws.folder / "directory.yml").rename(ws.folder / "dir2.yml")
+    ws.config["directory"]["path"] = "dir2.yml"
+    ws.config_path.write_text(yaml.safe_dump(ws.config))
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("info Sales on box").field_value("Group type") == \
+        "directory file group (dir2.yml)"
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("push Sales on box", "`push` takes `to` before the app, not `on`: `push Sales to box`"),
+    ("info Sales to box", "`info` takes `on` before the app, not `to`: `info Sales on box`"),
+    ("unlink Sales on box --delete", "`unlink Sales from box --delete`"),
+    ("deactivate Sales from box", "`deactivate Sales on box`"),
+    ("bulk deactivate box", "`bulk deactivate box` needs the groups after the app"),
+])
+def test_a_wrong_word_says_which_word_is_expected(ws: Workspace, typed: str,
+                                                  said: str) -> None:
+    result = ws.exec(typed)
+    assert result.code == 2 and said in result.out, result.out
+    assert "Sales" not in ws.app.groups()
+
+
+def test_a_pending_request_offers_each_person_only_what_they_may_do(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("unlink Sales from box --keep", as_user="U0ASKER").code == 0
+    stranger = ws.exec("unlink Sales from box --delete", as_user="U0OTHER").out
+    assert "`approve" not in stranger and "`withdraw" not in stranger
+    assert "An approver (U0APPROVER) may approve or deny it, and U0ASKER may withdraw it" \
+        in stranger
+    asker = ws.exec("unlink Sales from box --delete", as_user="U0ASKER").out
+    assert "`withdraw " in asker and "`approve " not in asker and "`deny " in asker
+    approver = ws.exec("unlink Sales from box --delete", as_user="U0APPROVER").out
+    assert "`approve " in approver and "`deny " in approver and "`withdraw " not in approver
+
+
+def test_an_operator_refusal_at_the_console_mentions_as(ws: Workspace) -> None:
+    ws.config["slack"]["operators"] = ["U0OPS"]
+    ws.write()
+    refused = ws.exec("push Sales to box")
+    assert refused.code == 1 and "`grouppush console --as U0OPS`" in refused.out
+    assert "--as" not in ws.exec("push Sales to box", as_user="U0READER").out  # Slack people
+
+
+def test_no_approvers_is_a_warning_and_the_request_says_nobody_can_approve(
+        ws: Workspace) -> None:
+    ws.config["slack"]["approvers"] = []
+    ws.write()
+    checked = ws.cli("config", "check")
+    assert checked.code == 0 and "! config `slack.approvers` is empty" in checked.out
+    assert "directory file are valid" in checked.out
+    assert ws.exec("push Sales to box").code == 0
+    asked = ws.exec("unlink Sales from box --keep")
+    assert "nobody can approve it until it lists someone" in asked.out

@@ -11,7 +11,8 @@ from engine.times import when_iso
 def requested(outcome: Requested) -> str:
     """The request, its plan, and how to answer it."""
     request = outcome.approval
-    approvers = ", ".join(outcome.approvers) or "nobody (set slack.approvers)"
+    approvers = ", ".join(outcome.approvers) or \
+        "nobody: slack.approvers is empty, so nobody can approve it until it lists someone"
     return (f"Approval needed for request {request.id}: {request.summary}.\n{request.plan}\n"
             f"Nothing changes until an approver runs `approve {request.id}` (or "
             f"`deny {request.id}`). Approvers: {approvers}. "

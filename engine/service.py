@@ -88,7 +88,8 @@ class GroupPushService:
         """The configured app called `name`, or a refusal naming the closest ones."""
         if name in self.apps:
             return self.apps[name]
-        near = closest(name, self.apps)
+        folded = {app.casefold(): app for app in self.apps}
+        near = [folded[n] for n in closest(name.casefold(), folded)]
         tip = f" Did you mean {near[0]}?" if near else ""
         raise Refused(f"No app named {name}.{tip} Configured apps: "
                       f"{', '.join(sorted(self.apps)) or 'none'}.")

@@ -484,3 +484,11 @@ def test_no_approvers_is_a_warning_and_the_request_says_nobody_can_approve(
     assert ws.exec("push Sales to box").code == 0
     asked = ws.exec("unlink Sales from box --keep")
     assert "nobody can approve it until it lists someone" in asked.out
+
+
+def test_a_partial_login_and_an_app_in_capitals_get_the_closest_names(ws: Workspace) -> None:
+    partial = ws.exec("repush ali")
+    assert partial.code == 1 and "Closest: alice@acme.test" in partial.out, partial.out
+    shouted = ws.exec("PUSH Sales to BOX")
+    assert shouted.code == 1 and "Did you mean box?" in shouted.out, shouted.out
+    assert "Sales" not in ws.app.groups()

@@ -29,7 +29,7 @@ from engine.pusher import Refused
 from engine.registry import DRY_RUN, handles
 from engine.service import GroupPushService
 from engine.times import utc
-from engine.words import concrete, gone_from_directory
+from engine.words import concrete
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -162,8 +162,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Last push": when(mapping.last_push_at) + cut_short(service, run, pushed,
                                                             directory_active),
         "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
-                    else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
-                                                                     app.name)),
+                    else f"{pushed} pushed (the directory group is no longer in the "
+                    "directory)"),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }

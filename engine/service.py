@@ -23,6 +23,7 @@ from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
+from storage.pending import pending_for
 
 Clock = Callable[[], datetime]
 
@@ -135,6 +136,11 @@ class GroupPushService:
             raise Refused(f"Only operators may change pushes; {actor} is not one "
                           f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
 
+    def pending_for(self, mapping: PushMapping) -> str:
+        """The id of a pending request already acting on this push, or ""."""
+        with self.db.session() as session:
+            return pending_for(session, int(mapping.id or 0), self.clock())
+
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""
         with self.db.session() as session:
@@ -230,7 +236,8 @@ class GroupPushService:
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
         if group is None:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
+            raise Refused(gone_from_directory(mapping.group_name, app.name,
+                                              self.pending_for(mapping)))
         if mapping.status != "active":
             raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
                           f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
@@ -257,7 +264,8 @@ class GroupPushService:
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
         if found is None and active:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
+            raise Refused(gone_from_directory(mapping.group_name, app.name,
+                                              self.pending_for(mapping)))
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:

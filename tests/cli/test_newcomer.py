@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import httpx
-import yaml
 import pytest
+import yaml
 
 from tests.cli.test_commands import approval_id
 from tests.cli.test_entry_points import grouppush
@@ -492,3 +492,20 @@ def test_a_partial_login_and_an_app_in_capitals_get_the_closest_names(ws: Worksp
     shouted = ws.exec("PUSH Sales to BOX")
     assert shouted.code == 1 and "Did you mean box?" in shouted.out, shouted.out
     assert "Sales" not in ws.app.groups()
+
+
+def test_a_gone_group_with_a_pending_unlink_points_at_the_request(ws: Workspace) -> None:
+    ws.add_group("g-apollo", "Project Apollo", ["alice"])
+    ws.write()
+    assert ws.exec("push Project Apollo to box").code == 0
+    ws.groups = [g for g in ws.groups if g["id"] != "g-apollo"]
+    ws.write()
+    asked = ws.exec("unlink Project Apollo from box --delete")
+    request = approval_id(asked.out)
+    synced = ws.exec("sync box").out
+    assert f"Request {request} to unlink it from box is already pending" in synced
+    assert "unlink \"Project Apollo\" from box --delete" not in synced
+    info = ws.exec('info "Project Apollo" on box')
+    assert info.out.count("is no longer in the directory") == 2  # Members, Error: once each
+    assert "the place named" not in info.out
+    assert "the file named by directory.path" in info.field_value("Troubleshooting")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 
 from connectors.settings import closest
+from engine.core import join
 
 
 class UsageError(ValueError):
@@ -64,18 +65,6 @@ def _unquoted(pattern: str) -> str:
             if len(words) == 1:
                 return words[0]
     return pattern
-
-
-def quote(word: str) -> str:
-    """A word as the grammar reads it back: quoted only when it must be."""
-    if word and not any(c.isspace() or c in "'\"\\#" for c in word):
-        return word
-    return f'"{word}"' if '"' not in word and "\\" not in word else shlex.quote(word)
-
-
-def join(words: Iterable[str]) -> str:
-    """A command line from words, each quoted as the grammar reads it back."""
-    return " ".join(quote(w) for w in words)
 
 
 PREPOSITIONS = ("to", "on", "from", "in", "into", "at", "for")

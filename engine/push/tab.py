@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from connectors.errors import ConnectorError
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
-from engine.pusher import Refused
 from engine.service import GroupPushService
 from storage import pages, repo
 from storage.models import PushMapping, PushRule
@@ -137,8 +137,8 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("That group is no longer pushed (unlinked meanwhile); nothing was "
-                      "changed.")
+        raise RefusalError("That group is no longer pushed (unlinked meanwhile); nothing was "
+                           "changed.")
     return mapping
 
 

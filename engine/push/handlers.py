@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
-from engine.context import Context
+from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -16,8 +16,7 @@ from engine.outcomes import (
     Refusal,
     Retried,
 )
-from engine.plans import planned, preview_mapping, preview_new_push
-from engine.pusher import Refused
+from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
 from engine.service import quoted
 from storage.models import PushMapping
@@ -52,8 +51,8 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status != "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
-                          "`activate` resumes it first.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
+                               "`activate` resumes it first.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping, full=True)])
@@ -66,7 +65,7 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status == "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])

@@ -56,3 +56,16 @@ def test_an_output_in_a_missing_folder_or_a_folder_is_a_sentence_and_leaves_noth
     into_folder = ws.cli("audit-export", "--output", str(folder))
     assert into_folder.code == 2 and "is a folder; name a file in it" in into_folder.err
     assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".exports.*"))
+
+
+def test_json_lines_are_json_with_control_characters_in_names(ws: Workspace) -> None:
+    odd = "Sales\x9b31m\u202eevil\x1b[2J"  # a C1 CSI, a bidi override, an ANSI escape
+    refused = ws.exec(f"push {odd} to box")  # refused (no such group), and audited
+    assert refused.code != 0
+    lines = ws.exec("audit --format jsonl").out.splitlines()
+    details = [json.loads(line)["detail"] for line in lines]  # every line parses
+    assert any(odd in detail for detail in details), details
+    for line in lines:
+        assert not any(c in line for c in "\x9b\u202e\x1b"), line  # nothing raw on a terminal
+    text = ws.exec("audit").out
+    assert "\\x9b" in text and "\x9b" not in text  # text output: escaped for the terminal

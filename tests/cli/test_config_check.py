@@ -162,3 +162,15 @@ def test_the_okta_example_with_its_variables_unset_names_only_the_variables(
     assert "`directory.token`: environment variable OKTA_API_TOKEN is not set" in said
     assert "`apps.m365.client_secret`: environment variable M365_SECRET is not set" in said
     assert "not both or neither" not in said and "is required" not in said, said
+
+
+def test_online_check_lists_what_the_protected_patterns_protect_in_each_app(
+        tmp_path: Path, scim_tenant: ScimTenant) -> None:
+    scim_tenant.create_group("Admins")
+    config = good(scim_tenant)
+    config["safety"] = {"protected_groups": ["Admins", "Finance", "AWS-*"]}
+    path = write(tmp_path, config, DIRECTORY)
+    code, out, _ = run("--config", str(path), "config", "check", "--online")
+    assert "✓ apps.box" in out, out
+    assert "protects Admins, any group named like 'AWS-*'" in out  # Finance: not in the app
+    assert set(scim_tenant.groups()) == {"Admins"}  # changed nothing

@@ -79,7 +79,9 @@ def check(service: GroupPushService, app_name: str | None,
         found, failures = _check_app(service, app)
         findings += found
         checked.append(AppChecked(app.name, len(found),
-                                  tuple(f for f in found if f.report.drifted), tuple(failures)))
+                                  tuple(f for f in found if f.report.drifted), tuple(failures),
+                                  mapped_push.not_read(app.name) if isinstance(app, MappingApp)
+                                  else ""))
     return DriftChecked(app_name, tuple(checked)), findings
 
 

@@ -48,6 +48,13 @@ def refuse_push_now(app: str, group: str) -> RefusalError:
                         f"{console(app)} > {group} > Push Now.")
 
 
+def not_read(app: str) -> str:
+    """Why `check` reads no group of this app."""
+    return (f"{app} is pushed by Okta itself: Okta's API does not give the members of its "
+            f"groups, so grouppush checks no drift there (see them in {app}, and each push's "
+            f"state in {console(app)}); its mappings in error are reported.")
+
+
 def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id: int,
          operation: str, actor: str) -> PushOutcome:
     """pusher.push_mapping for a mapping app: make the mapping if it has none; a mapping

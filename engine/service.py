@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
+from storage.pending import pending_for
 
 Clock = Callable[[], datetime]
 
@@ -33,6 +35,10 @@ Clock = Callable[[], datetime]
 def quoted(name: str) -> str:
     """A name as people type it back: quoted when it has spaces or quotes, on one line."""
     return typeable(one_line(name))
+
+
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+"""A Slack user ID: whoever else acts came from the console or the command line."""
 
 
 class GroupPushService:
@@ -87,7 +93,8 @@ class GroupPushService:
         """The configured app called `name`, or a refusal naming the closest ones."""
         if name in self.apps:
             return self.apps[name]
-        near = closest(name, self.apps)
+        folded = {app.casefold(): app for app in self.apps}
+        near = [folded[n] for n in closest(name.casefold(), folded)]
         tip = f" Did you mean {near[0]}?" if near else ""
         raise RefusalError(f"No app named {name}.{tip} Configured apps: "
                            f"{', '.join(sorted(self.apps)) or 'none'}.")
@@ -127,8 +134,16 @@ class GroupPushService:
         """Refuse a change by someone who is not an operator, when operators are listed."""
         operators = self.config.slack.operators
         if operators and actor not in operators:
+            shell = "" if SLACK_ID.fullmatch(actor) else (
+                f" At the console and on the command line `--as` acts as a listed operator: "
+                f"`grouppush console --as {operators[0]}`.")
             raise RefusalError(f"Only operators may change pushes; {actor} is not one "
-                               f"(operators: {', '.join(operators)}). Anyone may read.")
+                               f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
+
+    def pending_for(self, mapping: PushMapping) -> str:
+        """The id of a pending request already acting on this push, or ""."""
+        with self.db.session() as session:
+            return pending_for(session, int(mapping.id or 0), self.clock())
 
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""
@@ -227,7 +242,8 @@ class GroupPushService:
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
         if group is None:
-            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
         if mapping.status != "active":
             raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
                                f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
@@ -259,7 +275,8 @@ class GroupPushService:
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
         if found is None and active:
-            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:

@@ -185,6 +185,7 @@ def test_what_okta_does_not_offer_is_refused_with_where_to_do_it(world: World) -
     world.okta.push_mappings[world.mapping(world.sales)["id"]]["status"] = "ERROR"
     out = world.ws.cli("check", "o365")
     assert out.code == 1 and "The app refused the group name" in out.out
+    assert "grouppush checks no drift there" in out.out
 
 
 def test_a_quiet_sync_of_200_mappings_costs_a_few_requests(world: World) -> None:

@@ -23,7 +23,7 @@ from engine.failures import PushFailed
 from engine.grammar import UsageError
 from engine.outcomes import Failed, Refusal
 from engine.registry import HANDLERS, PREVIEWS, parse
-from engine.service import GroupPushService
+from engine.service import SLACK_ID, GroupPushService
 
 log = logging.getLogger(__name__)
 Reply.redact = redact  # whatever a reply quotes, no configured secret is shown
@@ -56,8 +56,11 @@ def gate(service: GroupPushService, kind: Kind, actor: str) -> Refusal | None:
     operators = service.config.slack.operators
     if kind not in (Kind.CHANGE, Kind.APPROVAL) or not operators or actor in operators:
         return None
+    shell = "" if SLACK_ID.fullmatch(actor) else (
+        f" At the console and on the command line `--as` acts as a listed operator: "
+        f"`grouppush console --as {operators[0]}`.")
     return Refusal(f"Only operators may change pushes; {actor} is not one "
-                   f"(operators: {', '.join(operators)}). Anyone may read.")
+                   f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
 
 
 def audit_refusal(service: GroupPushService, operation: Operation, actor: str,

@@ -10,8 +10,13 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
-def gone_from_directory(name: str, app: str) -> str:
-    """Why a push whose directory group is gone cannot push, and the two ways to end it."""
+def gone_from_directory(name: str, app: str, pending: str = "") -> str:
+    """Why a push whose directory group is gone cannot push, and the two ways to end it (or
+    the request already `pending` to end it)."""
+    if pending:
+        return (f"The directory group {quote(name)} is no longer in the directory, so it "
+                f"cannot be pushed. Request {pending} to unlink it from {app} is already "
+                f"pending: `approve {pending}` or `deny {pending}`.")
     return (f"The directory group {quote(name)} is no longer in the directory, so it cannot be "
             f"pushed. `unlink {quote(name)} from {app} --delete` deletes it from {app}; "
             f"`unlink {quote(name)} from {app} --keep` leaves it there.")

@@ -118,9 +118,11 @@ class Working:
     def __init__(self, services: Services, conv: Conversation, operation: Operation) -> None:
         self.services, self.conv, self.text = services, conv, operation.line()
         self.ts: str | None = None
+        self.started = False
 
     def start(self) -> Progress:
         """Post the working message; the progress callback that updates it."""
+        self.started = True
         self.ts = self.conv.post(working(self.conv.user, self.text))
         return ProgressMessage(self.conv, self.ts, self.text, self.services.progress_interval)
 
@@ -128,13 +130,18 @@ class Working:
         """Take the working message away (the work was refused)."""
         if self.ts is not None:
             self.conv.remove(self.ts)
+        elif self.started:  # "working..." went by response_url, where the bot may not post
+            self.conv.remove_by_url()
 
     def finish(self, reply: Reply) -> str | None:
         """Show the result in the working message (or a new one); its ts."""
+        message = result(reply, self.conv.user, self.text)
         if self.ts is not None:
-            self.conv.update(self.ts, result(reply, self.conv.user, self.text))
+            self.conv.update(self.ts, message)
             return self.ts
-        return self.conv.post(result(reply, self.conv.user, self.text))
+        if self.started and self.conv.replace_by_url(message):
+            return None
+        return self.conv.post(message)
 
 
 def tell_alerts(services: Services, client: WebClient, operation: Operation, reply: Reply,
@@ -145,18 +152,12 @@ def tell_alerts(services: Services, client: WebClient, operation: Operation, rep
     if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
         return
     alerter = Alerter(client, services.service)
-    retry = retry_of(reply)
-    if retry is not None and answered[1]:
+    retry = getattr(reply.outcome, "retry_mapping", None)
+    if isinstance(retry, int) and answered[1]:
         alerter.adopt_error(retry, answered[0], answered[1])
     alerter.after_work(list(held_by(reply)), checked=isinstance(operation, Check))
 
 
-def retry_of(reply: Reply) -> int | None:
-    """The push Retry can run again after this failure, if any."""
-    outcome = reply.outcome
-    if isinstance(outcome, Failed) and outcome.recorded is not None:
-        return outcome.recorded.mapping_id or None
-    return None
 
 
 def held_by(reply: Reply) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from bot.views.text import (
 )
 from bot.views.words import render
 from engine.core import Reply
-from engine.outcomes import Approval, Failed
+from engine.outcomes import Approval
 
 Message = dict[str, Any]
 
@@ -61,11 +61,9 @@ def result(reply: Reply, actor: str, command: str) -> Message:
 
 def retry_button(reply: Reply) -> list[Block]:
     """A Retry button under a failed push's answer (the same as on its alert)."""
-    failed = reply.outcome
-    if not isinstance(failed, Failed) or failed.recorded is None or \
-            not failed.recorded.mapping_id:
+    mapping_id = getattr(reply.outcome, "retry_mapping", None)
+    if not isinstance(mapping_id, int) or not mapping_id:
         return []
-    mapping_id = failed.recorded.mapping_id
     return [{"type": "actions", "block_id": f"retry:{mapping_id}", "elements": [
         {"type": "button", "action_id": RETRY, "value": str(mapping_id),
          "text": plain("Retry"), "style": "primary"}]}]

@@ -115,6 +115,11 @@ def _release_sync(service: GroupPushService, app: App,
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
         return "the group is no longer pushed; nothing to do.", "approved"
+    try:
+        refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                         "removes members from", mapping.app_group_id)
+    except RefusalError as refused:
+        return f"nothing was removed: {refused}", "failed"
     snapshot = service.snapshot()
 
     def step(mapping_id: int) -> tuple[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.planner import MemberPlan, plan_members
-from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
+from engine.pusher import GroupTaken, Refused, linkable, plan_members_of, plan_push, resolve
 from engine.registry import Operation
 from engine.service import GroupPushService, quoted
 from storage import repo
@@ -33,14 +33,14 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
                           f"`now {quoted(group.name)} on {app.name} --dry-run` shows what a "
                           "push now would do.")
     try:
-        found = _linkable(service.db, app, 0, group.name)
+        found = linkable(service.db, app, None, group.name)
     except GroupTaken as taken:
         raise Refused(str(taken)) from None
     desired = snapshot.active_logins(group) if memberships else set()
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})
         return _from(group.name, app.name, "create", group.name, None, plan)
-    plan, _, _ = _plan(service.db, app, desired, 0, found.id, full=True, skip=set())
+    plan = plan_members_of(service.db, app, desired, None, found.id, full=True, skip=set()).plan
     if not memberships:
         plan = MemberPlan(add={}, remove={})
     return _from(group.name, app.name, "link", found.name, found.id, plan)
@@ -50,7 +50,7 @@ def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app:
                     mapping: PushMapping, *, full: bool = False, held: bool = False) -> PushPlan:
     """What pushing an existing mapping would do now (a sync; push now when full)."""
     group = snapshot.groups.get(mapping.group_id)
-    plan = plan_mapping(service.db, app, snapshot, int(mapping.id or 0), full=full)
+    plan = plan_push(service.db, app, snapshot, int(mapping.id or 0), full=full).plan
     name = mapping.app_group_name or mapping.group_name
     how = "create" if mapping.app_group_id is None else "keep"
     if group is not None and group.name != mapping.group_name and \

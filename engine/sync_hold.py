@@ -21,9 +21,10 @@ from engine.plans import SHOWN
 from engine.pusher import (
     Guard,
     HeldForApproval,
+    MembersPlanned,
     PushOutcome,
     Refused,
-    plan_mapping,
+    plan_push,
     push_mapping,
 )
 from engine.service import GroupPushService, quoted
@@ -60,6 +61,8 @@ class SyncHold:
     """push id -> the id of the pending request its removals wait for"""
     steps: list[SyncStep] = field(default_factory=list)
     """The holds, as a sync's reply tells them."""
+    plans: dict[int, MembersPlanned] = field(default_factory=dict)
+    """push id -> its members plan, made once here and carried out by the push."""
 
     def requests(self) -> list[str]:
         """The ids of the requests this sync's removals wait for, each once."""
@@ -87,23 +90,29 @@ def exactly(removals: Removals) -> Guard:
 
 
 def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                mappings: Iterable[PushMapping]) -> list[Removals]:
+                mappings: Iterable[PushMapping],
+                plans: dict[int, MembersPlanned] | None = None) -> list[Removals]:
     """What syncing these pushes would remove, planned with reads only (pushes whose app
-    group is not made yet remove nothing)."""
+    group is not made yet remove nothing); each push's plan goes into `plans` when given."""
     by_id = {int(m.id or 0): m for m in mappings if m.app_group_id is not None}
 
-    def plan(mapping_id: int) -> tuple[str, ...]:
+    def plan(mapping_id: int) -> MembersPlanned | None:
         try:
-            return tuple(sorted(plan_mapping(service.db, app, snapshot, mapping_id).remove))
+            return plan_push(service.db, app, snapshot, mapping_id)
         except (ConnectorError, Refused):  # the push itself meets and records it
-            return ()
+            return None
 
     found = []
     for result in fan_out(service.db, app, list(by_id), plan, "sync"):
-        if isinstance(result, Done) and result.value:
+        if not isinstance(result, Done) or result.value is None:
+            continue
+        if plans is not None:
+            plans[result.mapping_id] = result.value
+        remove = tuple(sorted(result.value.plan.remove))
+        if remove:
             m = by_id[result.mapping_id]
             found.append(Removals(result.mapping_id, app.name, m.group_name, m.group_id,
-                                  m.app_group_id, result.value))
+                                  m.app_group_id, remove))
     return sorted(found, key=lambda r: r.mapping_id)
 
 
@@ -120,7 +129,7 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
             if request is not None and request.action == ACTION:
                 hold.waiting[int(m.id or 0)] = request.id
         found += removals_of(service, snapshot, app,
-                             [m for m in mappings if int(m.id or 0) not in pending])
+                             [m for m in mappings if int(m.id or 0) not in pending], hold.plans)
     for request_id in hold.requests():
         hold.steps.append(SyncStep("waiting", "", "", request_id=request_id))
     limit = service.config.safety.max_removals_per_sync

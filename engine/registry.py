@@ -184,7 +184,7 @@ def _corrected(verb: str, rest: list[str]) -> str:
 def _parse(cls: type[Operation], rest: list[str]) -> Operation:
     spec = cls.spec
     words = Words(spec.verb, spec.usage, rest)
-    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL)
+    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL, Kind.DECISION)
     dry_run = words.flag(DRY_RUN) if changes else False
     if not changes and DRY_RUN in rest:
         raise words.error(f"`{spec.verb}` changes nothing, so it takes no {DRY_RUN}.")

@@ -11,11 +11,19 @@ from typing import Any
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
-from engine.approvals import Ask, Target, fingerprint, new_request, pending_by_push, targets_of
+from engine.approvals import (
+    Ask,
+    RequestNow,
+    Target,
+    fingerprint,
+    new_request,
+    pending_by_push,
+    targets_of,
+)
 from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
-from engine.outcomes import SyncStep
+from engine.outcomes import PushPlan, SyncStep
 from engine.planner import MemberPlan
 from engine.plans import SHOWN
 from engine.pusher import (
@@ -80,10 +88,10 @@ def keep_removals_back(group: str, app: str, plan: MemberPlan, pushed: int) -> M
     return MemberPlan(add=plan.add, remove={}, skipped=plan.skipped)
 
 
-def exactly(removals: Removals) -> Guard:
+def exactly(remove: tuple[str, ...]) -> Guard:
     """A guard letting a push go only if it removes exactly the approved members."""
     def guard(group: str, app: str, plan: MemberPlan, pushed: int) -> None:
-        if tuple(sorted(plan.remove)) != removals.remove:
+        if tuple(sorted(plan.remove)) != remove:
             raise HeldForApproval(group, app, len(plan.remove), pushed,
                                   tuple(sorted(plan.remove)))
     return guard
@@ -180,8 +188,10 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
 
 
 def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
-                 request: ApprovalRequest) -> tuple[list[Removals], int]:
-    """What syncing the request's pushes would remove now, and how many are gone or paused."""
+                 request: ApprovalRequest,
+                 plans: dict[int, MembersPlanned] | None = None) -> tuple[list[Removals], int]:
+    """What syncing the request's pushes would remove now (each push's plan into `plans`),
+    and how many are gone or paused."""
     now: list[Removals] = []
     gone = 0
     for target in targets_of(request):
@@ -190,37 +200,43 @@ def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
         if mapping is None or mapping.status != "active" or mapping.app not in service.apps:
             gone += 1
             continue
-        found = removals_of(service, snapshot, service.apps[mapping.app], [mapping])
+        found = removals_of(service, snapshot, service.apps[mapping.app], [mapping], plans)
         now += found or [Removals(target.mapping_id, mapping.app, mapping.group_name,
                                   mapping.group_id, mapping.app_group_id, ())]
     return sorted(now, key=lambda r: r.mapping_id), gone
 
 
-def release(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
-    """Carry out an approved held sync if what it would remove is still what it showed:
-    (outcome, status: approved | failed | changed)."""
+def plan_release(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
+    """What approving a held sync would remove now, whether it is what it showed, and how
+    to carry that out."""
     service.kept.refresh()  # the directory's latest word, as the next sync would read it
     snapshot = service.snapshot()
-    now, gone = removals_now(service, snapshot, request)
+    planned: dict[int, MembersPlanned] = {}
+    now, gone = removals_now(service, snapshot, request, planned)
+    plans = tuple(PushPlan(group=r.group, app=r.app, app_group="keep", app_group_name=r.group,
+                           app_group_id=r.app_group_id, remove=r.remove)
+                  for r in now if r.remove)
     if gone or fingerprint([r.data() for r in now]) != request.fingerprint:
         left = [r for r in now if r.remove]
         why = f" {plural(gone, 'group')} no longer pushed or paused." if gone else ""
-        return (f"what it would remove is not what it showed.{why} Now the sync would remove "
-                f"{plural(sum(len(r.remove) for r in left), 'membership')} in "
-                f"{plural(len(left), 'group')}" + (f".\n{plan_text(left)}" if left else ".")
-                + "\nThe next sync asks again if it is still over the limit."), "changed"
-    return _remove(service, snapshot, request, now)
+        return RequestNow(False, plans, (
+            f"what it would remove is not what it showed.{why} Now the sync would remove "
+            f"{plural(sum(len(r.remove) for r in left), 'membership')} in "
+            f"{plural(len(left), 'group')}" + (f".\n{plan_text(left)}" if left else ".")
+            + "\nThe next sync asks again if it is still over the limit."))
+    return RequestNow(True, plans, carry=lambda: _remove(service, snapshot, request, now, planned))
 
 
 def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: ApprovalRequest,
-            found: list[Removals]) -> tuple[str, str]:
+            found: list[Removals], planned: dict[int, MembersPlanned]) -> tuple[str, str]:
     removed, failed = 0, []
     for r in found:
         def step(mapping_id: int, r: Removals = r) -> PushOutcome:
             with service.mapping_lock(mapping_id):
                 return push_mapping(service.db, service.apps[r.app], snapshot, mapping_id,
                                     operation="sync", actor=request.decided_by,
-                                    guard=exactly(r))
+                                    guard=exactly(r.remove),
+                                    planned=planned.get(mapping_id))
         try:
             removed += one(service.db, service.apps[r.app], r.mapping_id, step, "sync").removed
         except HeldForApproval:

@@ -6,7 +6,14 @@ Slack, an HTML table in a notebook); `to_json()` is the documented `data` of `--
 from here.
 """
 
-from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
+from engine.outcomes.approvals import (
+    Approval,
+    Decided,
+    DecisionPlanned,
+    PendingRequests,
+    Requested,
+    RequestPlanned,
+)
 from engine.outcomes.base import Failed, Outcome, Refusal
 from engine.outcomes.changes import (
     BulkDeactivated,
@@ -43,6 +50,7 @@ from engine.outcomes.reports import (
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 
 __all__ = [
+    "DecisionPlanned",
     "RuleAdded",
     "Synced",
     "SyncStep",

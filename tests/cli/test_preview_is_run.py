@@ -1,0 +1,86 @@
+"""The preview is the run (issue 18): an approval is bound to its whole plan, members
+included, and `approve|deny|withdraw ID --dry-run` answers what deciding would do, deciding
+nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.workspace import Workspace
+
+ASKER, APPROVER = "U0ASKER", "U0APPROVER"
+
+
+@pytest.fixture
+def marketing(ws: Workspace) -> Workspace:
+    """Marketing, 30 members, pushed to box; a 31st person in the app, not in the group."""
+    people = [ws.add_user(f"m{n:02}") for n in range(1, 32)]
+    ws.add_group("g-mkt", "Marketing", [login.split("@")[0] for login in people[:30]])
+    ws.write()
+    assert ws.exec("push Marketing to box").code == 0
+    return ws
+
+
+def ask_delete(ws: Workspace) -> str:
+    result = ws.exec("unlink Marketing from box --delete", as_user=ASKER, as_json=True)
+    assert result.code == 0, result.out
+    return str(result.json["data"]["approval"]["id"])
+
+
+def data(ws: Workspace, text: str, as_user: str = APPROVER) -> tuple[int, dict[str, Any]]:
+    result = ws.exec(text, as_user=as_user, as_json=True)
+    return result.code, result.json["data"]
+
+
+def status_of(ws: Workspace, request_id: str) -> str:
+    _, listed = data(ws, "requests")
+    return next((r["status"] for r in listed["requests"] if r["id"] == request_id), "gone")
+
+
+def test_approve_dry_run_shows_the_plan_and_decides_nothing(marketing: Workspace) -> None:
+    ws = marketing
+    request_id = ask_delete(ws)
+    code, preview = data(ws, f"approve {request_id} --dry-run")
+    assert code == 0 and preview["dry_run"] and preview["matches"]
+    assert [(p["app_group"], p["app_group_name"], p["members"]) for p in preview["plan"]] == [
+        ("delete", "Marketing", 30)]
+    assert status_of(ws, request_id) == "pending"
+    assert "Marketing" in ws.app.groups()
+    code, _ = data(ws, f"approve {request_id}")
+    assert code == 0 and "Marketing" not in ws.app.groups()
+
+
+def test_a_delete_of_30_members_is_refused_once_the_group_has_31(marketing: Workspace) -> None:
+    ws = marketing
+    request_id = ask_delete(ws)
+    ws.set_members("g-mkt", [f"m{n:02}" for n in range(1, 32)])  # the 31st joins
+    assert ws.exec("sync box").code == 0
+    assert len(ws.app.member_logins("Marketing")) == 31
+
+    code, preview = data(ws, f"approve {request_id} --dry-run")
+    assert code == 0 and preview["matches"] is False
+    assert [p["members"] for p in preview["plan"]] == [31]
+    assert status_of(ws, request_id) == "pending"
+
+    result = ws.exec(f"approve {request_id}", as_user=APPROVER, as_json=True)
+    assert result.code == 1 and result.json["status"] == "refused"
+    assert "with its 31 pushed members" in result.json["text"]  # the new plan is shown
+    assert len(ws.app.member_logins("Marketing")) == 31  # nothing deleted
+
+
+def test_deny_and_withdraw_dry_run_decide_nothing(marketing: Workspace) -> None:
+    ws = marketing
+    request_id = ask_delete(ws)
+    code, preview = data(ws, f"deny {request_id} --dry-run")
+    assert code == 0 and (preview["decision"], preview["plan"]) == ("denied", [])
+    code, preview = data(ws, f"withdraw {request_id} --dry-run", as_user=ASKER)
+    assert code == 0 and preview["decision"] == "withdrawn"
+    assert status_of(ws, request_id) == "pending"
+    # refused exactly as the decision would be
+    code, _ = data(ws, f"withdraw {request_id} --dry-run", as_user=APPROVER)
+    assert code == 1
+    code, _ = data(ws, f"approve {request_id} --dry-run", as_user=ASKER)
+    assert code == 1
+    assert status_of(ws, request_id) == "pending"

@@ -7,8 +7,9 @@ from dataclasses import replace
 from connectors.base import App
 from engine.context import Context
 from engine.drift import DriftReport, compare_members, report_to_json
-from engine.failures import Failure, clear_failure
+from engine.failures import Failure, clear_failure, current_failure
 from engine.fanout import Done, Failed, fan_out
+from engine.grammar import quote
 from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
@@ -44,6 +45,15 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
         return DriftReport(group=name, app=app.name, missing=report.missing,
                            unexpected=report.unexpected, renamed_to=group.name)
     return report
+
+
+def never_reached(app: App, mapping: PushMapping) -> Failure:
+    """A push with no app group: never "no drift". Its recorded failure (the push's own), or,
+    while its first push has not got that far, that it has not reached the app yet."""
+    return current_failure(mapping) or Failure(
+        int(mapping.id or 0), mapping.group_name, app.name, "drift check",
+        f"{app.name} has no group for {mapping.group_name} yet: its push has not reached the "
+        "app", None, f"`now {quote(mapping.group_name)} on {app.name}` pushes it.")
 
 
 def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> DriftFinding:
@@ -85,13 +95,14 @@ def check(service: GroupPushService, app_name: str | None,
 def _check_app(service: GroupPushService,
                app: App) -> tuple[list[DriftFinding], list[Failure]]:
     with service.db.session() as session:
-        mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
+        active = repo.list_mappings(session, app.name, "active")
+    mappings = {int(m.id or 0): m for m in active if m.app_group_id}
+    failures: list[Failure] = [never_reached(app, m) for m in active if not m.app_group_id]
 
     def read(mapping_id: int) -> DriftReport:
         return read_drift(service, app, mappings[mapping_id])
 
     findings: list[DriftFinding] = []
-    failures: list[Failure] = []
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
             findings.append(_record(service, result.mapping_id, result.value))

@@ -4,11 +4,21 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 from __future__ import annotations
 
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from connectors.errors import DirectoryError
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.planner import MemberPlan, plan_members
-from engine.pusher import GroupTaken, Refused, linkable, plan_members_of, plan_push, resolve
+from engine.pusher import (
+    GroupTaken,
+    Refused,
+    linkable,
+    plan_app_group,
+    plan_members_of,
+    plan_push,
+    resolve,
+)
 from engine.registry import Operation
 from engine.service import GroupPushService, quoted
+from engine.words import gone_from_directory
 from storage import repo
 from storage.models import PushMapping
 
@@ -48,16 +58,35 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
 
 def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                     mapping: PushMapping, *, full: bool = False, held: bool = False) -> PushPlan:
-    """What pushing an existing mapping would do now (a sync; push now when full)."""
+    """What pushing an existing mapping would do now (a sync; push now when full), decided
+    as the push decides it: the app group kept, created, created again or linked, and the
+    members (push_mapping carries out the same plan_app_group and members plan)."""
+    mapping_id = int(mapping.id or 0)
     group = snapshot.groups.get(mapping.group_id)
-    plan = plan_push(service.db, app, snapshot, int(mapping.id or 0), full=full).plan
-    name = mapping.app_group_name or mapping.group_name
-    how = "create" if mapping.app_group_id is None else "keep"
-    if group is not None and group.name != mapping.group_name and \
-            mapping.app_group_name == mapping.group_name and how == "keep":
+    if group is None:
+        raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
+    step = plan_app_group(service.db, app, mapping_id, recreate=full, name=group.name)
+    desired = snapshot.active_logins(group)
+    skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    if step.how in ("create", "recreate"):
+        plan = plan_members(desired, resolve(service.db, app, desired, refresh=full), {})
+    elif step.how == "keep":
+        plan = plan_push(service.db, app, snapshot, mapping_id, full=full).plan
+    else:  # link takes over the group found: its members are made to match
+        assert step.group is not None
+        plan = plan_members_of(service.db, app, desired, mapping_id, step.group.id,
+                               full=full or step.how == "link",
+                               skip=set() if full else skipped).plan
+    how = {"adopt": "keep"}.get(step.how, step.how)
+    name = step.group.name if step.group is not None and step.how != "keep" else \
+        mapping.app_group_name or mapping.group_name
+    if how == "keep" and group.name != mapping.group_name and \
+            mapping.app_group_name == mapping.group_name:
         how, name = "rename", group.name
-    return _from(group.name if group else mapping.group_name, app.name, how, name,
-                 mapping.app_group_id, plan, held)
+    if how in ("create", "recreate"):
+        name = step.name
+    return _from(group.name, app.name, how, name,
+                 step.group.id if step.group is not None else None, plan, held)
 
 
 def planned(operation: Operation, plans: list[PushPlan], notes: list[PlanNote] | None = None,

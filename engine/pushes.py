@@ -87,7 +87,8 @@ def ignore(ctx: Context, op: Ignore) -> DriftIgnored | Refusal | Planned:
     """Keep the app's changes: this drift is not reported again."""
     mapping = _mapping(ctx, op)
     if op.dry_run:
-        return planned(op, [])
+        reason = alerts.why_not_ignore(mapping)
+        return Refusal(reason) if reason is not None else planned(op, [])
     return alerts.ignore_drift(ctx.service, int(mapping.id or 0), ctx.actor)
 
 

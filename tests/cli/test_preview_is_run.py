@@ -4,10 +4,12 @@ nothing."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from tests.servers import free_port
 from tests.workspace import Workspace
 
 ASKER, APPROVER = "U0ASKER", "U0APPROVER"
@@ -84,3 +86,37 @@ def test_deny_and_withdraw_dry_run_decide_nothing(marketing: Workspace) -> None:
     code, _ = data(ws, f"approve {request_id} --dry-run", as_user=ASKER)
     assert code == 1
     assert status_of(ws, request_id) == "pending"
+
+
+def test_now_dry_run_answers_the_recreation_the_real_now_does(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    ws.app.delete_group("Sales")  # deleted in the app
+    code, preview = data(ws, "now Sales on box --dry-run")
+    assert code == 0
+    [plan] = preview["plan"]
+    assert (plan["app_group"], plan["app_group_name"]) == ("recreate", "Sales")
+    assert "Sales" not in ws.app.groups()  # the preview created nothing
+    result = ws.exec("now Sales on box", as_json=True)
+    assert result.code == 0 and result.json["data"]["added"] == len(plan["add"]) == 3
+    assert ws.app.member_logins("Sales") == set(plan["add"])
+
+
+def test_ignore_dry_run_agrees_with_ignore(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    preview, real = ws.exec("ignore Sales on box --dry-run"), ws.exec("ignore Sales on box")
+    assert (preview.code, real.code) == (1, 1)  # no drift now: both refuse, alike
+    assert preview.out == real.out
+    ws.app.patch_members("Sales", remove=["bob@acme.test"])
+    assert ws.cli("check", "box").code == 1  # the drift, found
+    preview, real = ws.exec("ignore Sales on box --dry-run"), ws.exec("ignore Sales on box")
+    assert (preview.code, real.code) == (0, 0)
+
+
+def test_a_push_that_never_reached_the_app_is_never_no_drift(ws: Workspace) -> None:
+    ws.config["apps"]["box"]["url"] = f"http://127.0.0.1:{free_port()}/scim/v2"  # the app is down
+    ws.write()
+    assert ws.exec("push Sales to box").code == 1  # failed: no app group exists
+    result = ws.cli("check", "box", "--json")
+    assert result.code == 1, result.out
+    [error] = json.loads(result.out)["data"]["errors"]
+    assert (error["group"], error["app"], error["operation"]) == ("Sales", "box", "push")

@@ -72,6 +72,8 @@ def head(outcome: Planned) -> str:
 def plan_line(plan: PushPlan) -> str:
     """`• Sales on box: create box's group Sales; add 3: ...` (one app group)."""
     group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
+             "recreate": f"create {plan.app}'s group {quoted(plan.app_group_name)} again "
+                         "(it is gone from the app)",
              "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
                      f"(id {plan.app_group_id}) and make its members match",
              "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}",

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.proxy import Behaviour, Breaker, ScimProxy
 from tests.servers import free_port
 from tests.workspace import Workspace
 
@@ -120,3 +121,21 @@ def test_a_push_that_never_reached_the_app_is_never_no_drift(ws: Workspace) -> N
     assert result.code == 1, result.out
     [error] = json.loads(result.out)["data"]["errors"]
     assert (error["group"], error["app"], error["operation"]) == ("Sales", "box", "push")
+
+
+def test_a_sync_dry_run_read_that_fails_is_recorded_like_a_failed_write(ws: Workspace) -> None:
+    breaker = Breaker(status=503)
+    proxy = ScimProxy(ws.app.url, behaviour=Behaviour(respond=breaker))
+    ws.config["apps"]["box"]["url"] = proxy.url
+    ws.write()
+    try:
+        assert ws.exec("push Sales to box").code == 0
+        ws.add_user("frank")
+        ws.set_members("g-sales", ["alice", "bob", "frank"])  # frank is looked up in the app
+        breaker.failing.append(("GET", "/Users"))
+        result = ws.exec("sync box --dry-run", as_json=True)
+        assert result.json["data"]["plan"] == []
+        info = ws.exec("info Sales on box", as_json=True).json["data"]["info"]
+        assert (info["Operation"], info["App status"]) == ("sync --dry-run", "503"), info
+    finally:
+        proxy.stop()

@@ -56,11 +56,16 @@ def never_reached(app: App, mapping: PushMapping) -> Failure:
         "app", None, f"`now {quote(mapping.group_name)} on {app.name}` pushes it.")
 
 
-def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> DriftFinding:
+def _record(service: GroupPushService, mapping_id: int, report: DriftReport,
+            record: bool = True) -> DriftFinding:
+    """The finding of one push's check, remembered (not with record=False: check --dry-run,
+    which tells what a check finds and leaves the drift to the next check to remember)."""
     with service.db.session() as session:
         row = session.get(PushMapping, mapping_id)
         assert row is not None
         before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+        if not record:
+            session.expunge(row)  # what follows changes a copy nothing writes back
         clear_failure(row, "drift check")
         now = report.fingerprint
         row.drift_detail = report_to_json(report) if now else ""
@@ -78,22 +83,23 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
 
 
 def check(service: GroupPushService, app_name: str | None,
-          actor: str) -> tuple[DriftChecked, list[DriftFinding]]:
+          actor: str, record: bool = True) -> tuple[DriftChecked, list[DriftFinding]]:
     """Check every active push (of one app or all) for drift: the outcome (failed on drift)
-    and every finding, clean ones included."""
+    and every finding, clean ones included; record=False remembers no drift (a read that
+    fails is recorded all the same: one error policy)."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     findings: list[DriftFinding] = []
     checked: list[AppChecked] = []
     for app in apps:
-        found, failures = _check_app(service, app)
+        found, failures = _check_app(service, app, record)
         findings += found
         checked.append(AppChecked(app.name, len(found),
                                   tuple(f for f in found if f.report.drifted), tuple(failures)))
     return DriftChecked(app_name, tuple(checked)), findings
 
 
-def _check_app(service: GroupPushService,
-               app: App) -> tuple[list[DriftFinding], list[Failure]]:
+def _check_app(service: GroupPushService, app: App,
+               record: bool = True) -> tuple[list[DriftFinding], list[Failure]]:
     with service.db.session() as session:
         active = repo.list_mappings(session, app.name, "active")
     mappings = {int(m.id or 0): m for m in active if m.app_group_id}
@@ -105,7 +111,7 @@ def _check_app(service: GroupPushService,
     findings: list[DriftFinding] = []
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
-            findings.append(_record(service, result.mapping_id, result.value))
+            findings.append(_record(service, result.mapping_id, result.value, record))
         elif isinstance(result, Failed):
             failure = result.failure
             failures.append(replace(failure, app=app.name,
@@ -113,7 +119,8 @@ def _check_app(service: GroupPushService,
     return findings, failures
 
 
-@handles(Check)
+@handles(Check, dry_run=True)
 def handle_check(ctx: Context, op: Check) -> DriftChecked:
-    """`check [APP]`."""
-    return check(ctx.service, op.app, ctx.actor)[0]
+    """`check [APP] [--dry-run]` (--dry-run: what a check finds, no drift remembered or
+    alerted)."""
+    return check(ctx.service, op.app, ctx.actor, record=not op.dry_run)[0]

@@ -139,3 +139,17 @@ def test_a_sync_dry_run_read_that_fails_is_recorded_like_a_failed_write(ws: Work
         assert (info["Operation"], info["App status"]) == ("sync --dry-run", "503"), info
     finally:
         proxy.stop()
+
+
+def test_check_dry_run_tells_the_drift_and_remembers_none(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    ws.app.patch_members("Sales", remove=["bob@acme.test"])
+
+    def states(text: str) -> list[tuple[str, str]]:
+        result = ws.exec(text, as_json=True)
+        assert result.code == 1, result.out  # drift found
+        return [(d["group"], d["state"]) for d in result.json["data"]["drift"]]
+
+    assert states("check box --dry-run") == [("Sales", "new")]
+    assert states("check box") == [("Sales", "new")]  # the dry run remembered nothing
+    assert states("check box --dry-run") == [("Sales", "unchanged")]

@@ -17,9 +17,8 @@ from engine.outcomes import (
     Retried,
 )
 from engine.plans import planned, preview_mapping, preview_new_push
-from engine.pusher import Refused
+from engine.preconditions import refuse_push_now, status_refusal
 from engine.registry import handles
-from engine.service import quoted
 from storage.models import PushMapping
 
 
@@ -51,9 +50,7 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
-        if mapping.status != "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
-                          "`activate` resumes it first.")
+        refuse_push_now(snapshot.groups.get(mapping.group_id), mapping, mapping.app)
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping, full=True)])
@@ -65,8 +62,10 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
     """Resume a push and catch up."""
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
-        if mapping.status == "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
+        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
+                                 active=True)
+        if refused is not None:
+            return Refusal(refused)
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])
@@ -77,8 +76,10 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
 def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
     """Pause a push."""
     if op.dry_run:
-        _mapping(ctx, op)
-        return planned(op, [])
+        mapping, snapshot = _looked_up(ctx, op)
+        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
+                                 active=False)
+        return Refusal(refused) if refused is not None else planned(op, [])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 
 

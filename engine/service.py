@@ -17,8 +17,9 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
+from engine.preconditions import refuse_push_now, status_refusal
 from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
-from engine.words import gone_from_directory, plural, typeable
+from engine.words import plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
@@ -220,11 +221,9 @@ class GroupPushService:
         snapshot = self.snapshot(group_name)
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
-        if group is None:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
-        if mapping.status != "active":
-            raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
-                          f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        refuse_push_now(group, mapping, app.name)
+        assert group is not None
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",
@@ -247,13 +246,11 @@ class GroupPushService:
         snapshot = self.snapshot(group_name)
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
-        if found is None and active:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
+        refused = status_refusal(found, mapping, app.name, active)
+        if refused is not None:
+            return Refusal(refused)
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
-        if mapping.status == wanted:
-            return Refusal(f"{quoted(group.name)} on {app.name} is already "
-                           f"{'active' if active else 'deactivated'}; nothing changed.")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)
             assert row is not None

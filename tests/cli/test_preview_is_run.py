@@ -153,3 +153,14 @@ def test_check_dry_run_tells_the_drift_and_remembers_none(ws: Workspace) -> None
     assert states("check box --dry-run") == [("Sales", "new")]
     assert states("check box") == [("Sales", "new")]  # the dry run remembered nothing
     assert states("check box --dry-run") == [("Sales", "unchanged")]
+
+
+def test_previews_are_refused_exactly_as_their_runs(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    for text, then in (("activate Sales on box", "deactivate Sales on box"),
+                       ("now Sales on box", ""),
+                       ("deactivate Sales on box", "")):
+        preview, real = ws.exec(f"{text} --dry-run"), ws.exec(text)
+        assert (preview.code, preview.out) == (real.code, real.out) == (1, real.out), text
+        if then:
+            assert ws.exec(then).code == 0

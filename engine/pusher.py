@@ -400,13 +400,6 @@ class MembersPlanned:
     after_run: int | None = None
 
 
-def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
-                 full: bool = False) -> MemberPlan:
-    """The members plan a push of this mapping would apply now; reads, never writes, the app
-    (a group not created yet counts as empty)."""
-    return plan_push(db, app, snapshot, mapping_id, full=full).plan
-
-
 def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
               full: bool = False) -> MembersPlanned:
     """What a push of this mapping would send now, with reads only; the push itself carries

@@ -283,6 +283,9 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     its members plan made already (plan_push), carried out unless a run came between. An
     app's failure is raised as StepFailed, with its run, for the fan-out to record."""
     with db.session() as session:
+        group_id = _get(session, mapping_id).group_id
+    group = snapshot.groups.get(group_id)  # may read its members first: outside a write
+    with db.session() as session:
         mapping = _get(session, mapping_id)
         if planned is not None:
             last = repo.last_run(session, mapping_id)
@@ -290,7 +293,6 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                     or mapping.app_group_id is None:
                 planned = None  # stale, or made for another kind of push: plan again
         run_id = repo.start_run(session, mapping, operation, actor).id
-        group = snapshot.groups.get(mapping.group_id)
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:

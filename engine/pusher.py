@@ -411,6 +411,8 @@ def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: i
         group = snapshot.groups.get(mapping.group_id)
         skipped = set(filter(None, mapping.skipped_logins.split("\n")))
         last = repo.last_run(session, mapping_id)
+    # a plan made while another run of the push is under way is stale once it ends
+    after = -1 if last is not None and last.outcome == "running" else (last.id if last else None)
     if group is None:
         raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
     desired = snapshot.active_logins(group)
@@ -418,11 +420,10 @@ def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: i
         resolved = resolve(db, app, desired)
         plan = plan_members(desired, resolved, {})
         wanted = {login: resolved[login] for login in desired if login in resolved}
-        return MembersPlanned(plan, wanted, 0, last.id if last else None)
+        return MembersPlanned(plan, wanted, 0, after)
     planned = plan_members_of(db, app, desired, mapping_id, mapping.app_group_id, full=full,
                               skip=set() if full else skipped)
-    return MembersPlanned(planned.plan, planned.wanted, planned.pushed,
-                          last.id if last else None)
+    return MembersPlanned(planned.plan, planned.wanted, planned.pushed, after)
 
 
 def plan_members_of(db: Database, app: App, desired: set[str], mapping_id: int | None,

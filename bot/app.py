@@ -26,7 +26,7 @@ from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
-from engine.results import Reply
+from engine.core import Reply
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)

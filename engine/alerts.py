@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.approvals.held_sync import waits_for_held_sync
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
 from engine.failures import PushFailed
 from engine.fanout import one
 from engine.outcomes import DriftIgnored, Refusal, Retried
-from engine.pusher import HeldForApproval, Refused
+from engine.push.apply import HeldForApproval
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
-from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -36,7 +37,7 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("This group is no longer pushed; nothing to do.")
+        raise RefusalError("This group is no longer pushed; nothing to do.")
     return mapping
 
 
@@ -89,7 +90,7 @@ def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: st
 def why_not_ignore(mapping: PushMapping | None) -> str | None:
     """Why this push's drift cannot be ignored now (ignore and its --dry-run), or None."""
     if mapping is None:
-        raise Refused("This group is no longer pushed; nothing to do.")
+        raise RefusalError("This group is no longer pushed; nothing to do.")
     if not mapping.drift_fingerprint:
         return f"{quoted(mapping.group_name)} on {mapping.app} has no drift now; nothing to ignore."
     return None

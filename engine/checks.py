@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.base import App
-from engine.context import Context
+from engine.core import Context, quote
 from engine.drift import DriftReport, compare_members, report_to_json
 from engine.failures import Failure, clear_failure, current_failure
-from engine.fanout import Done, Failed, fan_out
-from engine.grammar import quote
+from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
@@ -112,7 +111,7 @@ def _check_app(service: GroupPushService, app: App,
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
             findings.append(_record(service, result.mapping_id, result.value, record))
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             failure = result.failure
             failures.append(replace(failure, app=app.name,
                                     group=mappings[result.mapping_id].group_name))

@@ -4,8 +4,8 @@ function, so a preview is refused exactly as the run would be."""
 from __future__ import annotations
 
 from connectors.base import DirectoryGroup
+from engine.core import RefusalError
 from engine.names import one_line
-from engine.pusher import Refused
 from engine.words import gone_from_directory, typeable
 from storage.models import PushMapping
 
@@ -17,9 +17,9 @@ def _quoted(name: str) -> str:
 def refuse_push_now(group: DirectoryGroup | None, mapping: PushMapping, app: str) -> None:
     """Refused: `now` of a push whose directory group is gone or that is deactivated."""
     if group is None:
-        raise Refused(gone_from_directory(mapping.group_name, app))
+        raise RefusalError(gone_from_directory(mapping.group_name, app))
     if mapping.status != "active":
-        raise Refused(f"{_quoted(group.name)} on {app} is deactivated. "
+        raise RefusalError(f"{_quoted(group.name)} on {app} is deactivated. "
                       f"`activate {_quoted(group.name)} on {app}` resumes it first.")
 
 
@@ -28,7 +28,7 @@ def status_refusal(group: DirectoryGroup | None, mapping: PushMapping, app: str,
     """Why (de)activating this push changes nothing (it is so already), or None; refused
     outright when activating a push whose directory group is gone."""
     if group is None and active:
-        raise Refused(gone_from_directory(mapping.group_name, app))
+        raise RefusalError(gone_from_directory(mapping.group_name, app))
     name = group.name if group is not None else mapping.group_name
     if mapping.status == ("active" if active else "inactive"):
         return (f"{_quoted(name)} on {app} is already "

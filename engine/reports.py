@@ -8,7 +8,7 @@ from datetime import datetime
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from connectors.settings import closest
-from engine.context import Context
+from engine.core import DRY_RUN, Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
@@ -24,9 +24,8 @@ from engine.outcomes import (
     RuleRow,
     RulesListed,
 )
-from engine.pushed import group_type
-from engine.pusher import Refused
-from engine.registry import DRY_RUN, handles
+from engine.push.tab import group_type
+from engine.registry import handles
 from engine.service import GroupPushService
 from engine.words import concrete, gone_from_directory
 from storage import pages, repo
@@ -87,7 +86,7 @@ def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> s
     near = closest(name, known)
     tip = f" Did you mean {near[0]}?" if near else \
         (f" Rules: {', '.join(known)}." if known else " There are no rules.")
-    raise Refused(f"No rule named {name}.{tip}")
+    raise RefusalError(f"No rule named {name}.{tip}")
 
 
 def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,

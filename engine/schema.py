@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.registry import Operation
-from engine.results import Reply
+from engine.core import Operation, Reply
 
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning or goes away; new fields may appear in a version."""

@@ -7,20 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from engine.approvals import Ask, Target, new_request, pending_for
+from engine.approvals.held_sync import SyncHold, hold_over_limit, keep_removals_back
+from engine.approvals.requests import Ask, Target, new_request, pending_for
+from engine.core import RefusalError
 from engine.failures import Failure, PushFailed
-from engine.fanout import Done, Failed, Held, fan_out
+from engine.fanout import Done, FailedStep, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
-from engine.planner import MemberPlan
-from engine.pusher import HeldForApproval, MembersPlanned, PushOutcome, Refused, push_mapping
+from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
+from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
-from engine.sync_hold import (
-    SyncHold,
-    hold_over_limit,
-    keep_removals_back,
-)
 from storage import repo
 from storage.models import PushMapping
 from telemetry import metrics
@@ -82,7 +79,7 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
-            except (Refused, PushFailed) as error:
+            except (RefusalError, PushFailed) as error:
                 failure = error.failure if isinstance(error, PushFailed) else Failure(
                     None, group.name, app.name, f"rule {rule.name}", str(error), None, "")
                 report.errors.append(failure)
@@ -165,7 +162,7 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
-           result: Done[PushOutcome] | Failed | Held, actor: str) -> None:
+           result: Done[PushOutcome] | FailedStep | Held, actor: str) -> None:
     """One mapping's sync, into the report."""
     if isinstance(result, Held):
         request_id = hold_for_approval(service, mapping, result.held, actor)
@@ -174,7 +171,7 @@ def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
                                      request_id=request_id, removing=result.held.removing,
                                      of=result.held.of))
         return
-    if isinstance(result, Failed):
+    if isinstance(result, FailedStep):
         report.errors.append(result.failure)
         report.steps.append(SyncStep("failed", mapping.group_name, mapping.app,
                                      message=result.failure.message))

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
-from engine.pushed import PushedPage, PushedRow
+from engine.push.tab import PushedPage, PushedRow
 from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100

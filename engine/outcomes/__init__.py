@@ -6,6 +6,7 @@ Slack, an HTML table in a notebook); `to_json()` is the documented `data` of `--
 from here.
 """
 
+from engine.core import Outcome, Refusal
 from engine.outcomes.approvals import (
     Approval,
     Decided,
@@ -14,7 +15,7 @@ from engine.outcomes.approvals import (
     Requested,
     RequestPlanned,
 )
-from engine.outcomes.base import Failed, Outcome, Refusal
+from engine.outcomes.base import Failed
 from engine.outcomes.changes import (
     BulkDeactivated,
     Repushed,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
-from engine.outcomes.base import DONE, FAILED, Outcome
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Synced(Outcome):
     steps: tuple[SyncStep, ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed when any group failed."""
         return FAILED if self.errors else DONE
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from engine.pusher import plan_push, push_mapping
+from engine.push.apply import plan_push, push_mapping
 from engine.service import GroupPushService
 from engine.sync import run_sync
 from storage import repo

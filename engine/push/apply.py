@@ -7,21 +7,19 @@ fails half-way resumes from what was really done at the next sync, into the same
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
-from connectors.base import App, AppGroup, DirectoryGroup, DirectorySnapshot, chunks
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
-    NameTakenError,
-    ObjectExistsError,
 )
+from engine.core import Progress
 from engine.failures import StepFailed, clear_failure
-from engine.grammar import quote
-from engine.planner import MemberPlan, plan_members
+from engine.push.link import ensure_app_group, follow_description, follow_rename, mapping_row
+from engine.push.members import MemberPlan, plan_members
+from engine.push.users import resolve
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
@@ -29,13 +27,6 @@ from storage.models import PushMapping, PushRun, utcnow
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
-
-
-class Refused(Exception):
-    """A request grouppush will not carry out; the message says why and what to do."""
-
 
 class HeldForApproval(Exception):
     """A sync would remove too many members at once; it waits for an approver."""
@@ -74,181 +65,6 @@ class PushOutcome:
     (the members went anyway)."""
 
 
-def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
-    """App user ids for logins: from the cache, asking the app only for the ones not known."""
-    wanted = sorted(set(logins))
-    if not wanted:
-        return {}
-    with db.session() as session:
-        known = {} if refresh else repo.cached_app_users(session, app.name, wanted)
-    missing = [login for login in wanted if login not in known]
-    if missing:
-        fresh = app.resolve_users(missing)
-        with db.session() as session:
-            repo.cache_app_users(session, app.name, fresh)
-        known.update(fresh)
-    return known
-
-
-class GroupTaken(ObjectExistsError):
-    """A new push found an app group by its name that it may not link."""
-
-
-@dataclass(frozen=True)
-class GroupStep:
-    """How a push gets its app group, decided with reads only (plan_app_group): keep the group
-    it has, link an existing one, adopt its own found by name, create one, or create it again
-    (gone from the app)."""
-
-    how: str  # keep | link | adopt | create | recreate
-    group: AppGroup | None
-    """The group kept, linked or adopted (None when one is created)."""
-    name: str
-    """The name it has, or is created under."""
-
-
-def plan_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                   name: str | None = None) -> GroupStep:
-    """How the push of this mapping gets its app group (recreate: look whether the group it
-    has is still there), with reads only; GroupTaken when it may not link the group found.
-
-    A push that never tried to create its group (no app group name recorded yet) links a group
-    of that name only where the app links existing groups (enhanced_group_push) and no other
-    push owns it. A push whose creation may have been cut short (the name is recorded before
-    the group is created) takes a group found under its name, or under the name it had before
-    the directory renamed it, as its own, so no duplicate is ever made.
-    """
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        known, group_id, given = mapping.group_name, mapping.app_group_id, mapping.app_group_name
-    name = name or known
-    if group_id is not None:
-        if not recreate:
-            return GroupStep("keep", AppGroup(id=group_id, name=known), name)
-        existing = app.get_group(group_id)
-        if existing is not None:
-            return GroupStep("keep", existing, name)
-    if group_id is None and not given:
-        found = linkable(db, app, mapping_id, name)
-        return GroupStep("link" if found else "create", found, name)
-    found = _adoptable(db, app, mapping_id, [name, known])
-    if found is not None:
-        return GroupStep("adopt", found, name)
-    return GroupStep("recreate" if group_id is not None else "create", None, name)
-
-
-def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                     name: str | None = None,
-                     description: str = "") -> tuple[AppGroup, bool, bool]:
-    """The mapping's app group, created or linked if it has none yet (as plan_app_group
-    decides): (group, created, recreated)."""
-    step = plan_app_group(db, app, mapping_id, recreate, name)
-    if step.how == "keep" and step.group is not None:
-        return step.group, False, False
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        group_id = mapping.app_group_id
-        if step.group is None:  # a creation cut short after this is resumed, not redone
-            mapping.app_group_name = step.name
-    group = step.group or app.create_group(step.name, description)
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.app_group_id, mapping.app_group_name = group.id, group.name
-        if step.group is None:
-            mapping.app_group_description = description
-        elif step.how == "link":
-            mapping.linked = True
-            repo.audit(session, mapping.created_by, "link",
-                       f"{mapping.group_name} to {app.name}'s existing group {group.name!r}")
-        if group_id is not None:
-            repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
-    return group, step.group is None and group_id is None, group_id is not None
-
-
-def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> AppGroup | None:
-    for name in dict.fromkeys(names):
-        found = app.find_group(name)
-        if found is None:
-            continue
-        with db.session() as session:
-            owner = repo.owner_of_app_group(session, app.name, found.id)
-        if owner in (None, mapping_id):
-            return found
-    return None
-
-
-def linkable(db: Database, app: App, mapping_id: int | None, name: str) -> AppGroup | None:
-    """The app group a new push (mapping_id None: not saved yet) links, None when it creates
-    one, or GroupTaken."""
-    found = app.find_group(name)
-    if found is None:
-        return None
-    with db.session() as session:
-        owner_id = repo.owner_of_app_group(session, app.name, found.id)
-        owner = session.get(PushMapping, owner_id) if owner_id is not None else None
-        if owner is not None and owner.id != mapping_id:
-            raise GroupTaken(f"{app.name}'s group {quote(found.name)} is already pushed from "
-                             f"the directory group {quote(owner.group_name)}; one app group "
-                             "takes the members of one directory group. Rename one of them.")
-    if not app.capabilities.link_existing:
-        with db.session() as session:
-            ours = repo.left_in_app(session, app.name, name)
-        raise GroupTaken(f"{app.name} already has a group named {quote(name)}; " + (
-            "grouppush pushed it before and unlink with --keep left it there. To push into it "
-            f"again, set enhanced_group_push: true for {app.name} (grouppush links it and makes "
-            f"its members match the directory), or delete it in {app.name} first." if ours
-            else "grouppush does not take over groups it did not create. Rename one of them, "
-            f"or set enhanced_group_push: true for {app.name} to link it."))
-    return found
-
-
-def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str) -> str | None:
-    """Give the app group the directory group's new name; the old name, or None if unchanged.
-
-    Only a group that still has the name grouppush gave it is renamed; one renamed in the app
-    keeps its name (drift checks report it). A name another app group has is refused with
-    NameTakenError, and the push keeps its old name until the next try.
-    """
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        old, given, group_id = mapping.group_name, mapping.app_group_name, mapping.app_group_id
-    if name == old:
-        return None
-    if group_id is not None and given == old:
-        _rename_in_app(app, group_id, old, name)
-        given = name
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.group_name, mapping.app_group_name = name, given
-        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}" + (
-            "" if given == name else f" (the app group keeps its own name {given!r})"))
-    return old
-
-
-def follow_description(db: Database, app: App, mapping_id: int, group_id: str,
-                       description: str, actor: str) -> None:
-    """Give the app group the directory group's description, and remember it was given."""
-    app.describe_group(group_id, description)
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.app_group_description = description
-        repo.audit(session, actor, "describe", f"{mapping.group_name} on {app.name}: "
-                   f"{description!r}")
-
-
-def _rename_in_app(app: App, group_id: str, old: str, name: str) -> None:
-    taken = app.find_group(name)
-    if taken is not None and taken.id == group_id and taken.name == name:
-        return  # renamed already: a push cut short after the app's rename
-    clash = (f"{app.name} already has another group named {name!r}, the new name of the "
-             f"directory group {old!r}; the app group keeps its old name")
-    if taken is not None and taken.id != group_id:
-        raise NameTakenError(clash)
-    try:
-        app.rename_group(group_id, name)
-    except ObjectExistsError as error:  # one find_group cannot see (another OU, other case)
-        raise NameTakenError(clash, status=error.status, app_message=error.app_message) from None
-
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
                progress: Progress | None = None) -> None:
@@ -283,10 +99,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     its members plan made already (plan_push), carried out unless a run came between. An
     app's failure is raised as StepFailed, with its run, for the fan-out to record."""
     with db.session() as session:
-        group_id = _get(session, mapping_id).group_id
+        group_id = mapping_row(session, mapping_id).group_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
     with db.session() as session:
-        mapping = _get(session, mapping_id)
+        mapping = mapping_row(session, mapping_id)
         if planned is not None:
             last = repo.last_run(session, mapping_id)
             if (last.id if last else None) != planned.after_run or full or not members \
@@ -363,7 +179,7 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
     """Record a push that went through: its members (all of `wanted` after a full push), its
     time, its run, and no current error."""
     with db.session() as session:
-        mapping = _get(session, mapping_id)
+        mapping = mapping_row(session, mapping_id)
         if wanted is not None:
             repo.record_added(session, mapping_id, wanted)
             repo.record_removed(session, mapping_id,
@@ -407,12 +223,12 @@ def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: i
     """What a push of this mapping would send now, with reads only; the push itself carries
     it out when no other run of it came between (push_mapping's `planned`)."""
     with db.session() as session:
-        mapping = _get(session, mapping_id)
-        group = snapshot.groups.get(mapping.group_id)
-        skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+        mapping = mapping_row(session, mapping_id)
         last = repo.last_run(session, mapping_id)
     # a plan made while another run of the push is under way is stale once it ends
     after = -1 if last is not None and last.outcome == "running" else (last.id if last else None)
+    skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    group = snapshot.groups.get(mapping.group_id)
     if group is None:
         raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
     desired = snapshot.active_logins(group)
@@ -454,10 +270,3 @@ def plan_members_of(db: Database, app: App, desired: set[str], mapping_id: int |
                             additive=app.capabilities.additive_push_now)
     wanted = {login: resolved[login] for login in desired if login in resolved}
     return MembersPlanned(plan, wanted, len(pushed))
-
-
-def _get(session: Session, mapping_id: int) -> PushMapping:
-    mapping = session.get(PushMapping, mapping_id)
-    if mapping is None:
-        raise Refused(f"push #{mapping_id} no longer exists")
-    return mapping

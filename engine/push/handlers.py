@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
-from engine.context import Context
+from engine.core import Context
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -16,8 +16,8 @@ from engine.outcomes import (
     Refusal,
     Retried,
 )
-from engine.plans import planned, preview_mapping, preview_new_push
 from engine.preconditions import refuse_push_now, status_refusal
+from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
 from storage.models import PushMapping
 

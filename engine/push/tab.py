@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from connectors.errors import ConnectorError
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
-from engine.pusher import Refused
 from engine.service import GroupPushService
 from storage import pages, repo
 from storage.models import PushMapping, PushRule
@@ -134,8 +134,8 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("That group is no longer pushed (unlinked meanwhile); nothing was "
-                      "changed.")
+        raise RefusalError("That group is no longer pushed (unlinked meanwhile); nothing was "
+                           "changed.")
     return mapping
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App
-from engine import sync_hold
-from engine.approvals import RequestNow, Target, fingerprint, targets_of
+from engine.approvals import held_sync
+from engine.approvals.requests import RequestNow, Target, fingerprint, targets_of
 from engine.failures import PushFailed
-from engine.fanout import Done, Failed, fan_out, one
+from engine.fanout import Done, FailedStep, fan_out, one
 from engine.outcomes import PushPlan
-from engine.pusher import HeldForApproval, plan_push, push_mapping
+from engine.push.apply import HeldForApproval, plan_push, push_mapping
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -51,8 +51,8 @@ def unlink_plans(app: App, mappings: list[PushMapping], delete: bool) -> tuple[P
 
 def plan_request(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
     """What approving the request would carry out now, and whether it is what it showed."""
-    if request.action == sync_hold.ACTION:
-        return sync_hold.plan_release(service, request)
+    if request.action == held_sync.ACTION:
+        return held_sync.plan_release(service, request)
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _plan_release_sync(service, app, request)
@@ -110,7 +110,7 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
                           "delete" if request.delete else "unlink"):
         if isinstance(result, Done):
             done.append(result.value)
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             failed.append(f"{quoted(result.failure.group)}: {result.failure.message}")
     verb = "deleted from" if request.delete else "unlinked (kept in)"
     outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
@@ -146,7 +146,7 @@ def _plan_release_sync(service: GroupPushService, app: App,
         with service.mapping_lock(mapping_id):
             outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
                                    actor=request.decided_by, planned=planned,
-                                   guard=sync_hold.exactly(tuple(sorted(plan.remove))))
+                                   guard=held_sync.exactly(tuple(sorted(plan.remove))))
         return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
                 f"-{outcome.removed}."), "approved"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
-from engine.approvals import (
+from engine.approvals.requests import (
     Ask,
     RequestNow,
     Target,
@@ -20,21 +20,21 @@ from engine.approvals import (
     pending_by_push,
     targets_of,
 )
+from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.outcomes import PushPlan, SyncStep
-from engine.planner import MemberPlan
-from engine.plans import SHOWN
-from engine.pusher import (
+from engine.push.apply import (
     Guard,
     HeldForApproval,
     MembersPlanned,
     PushOutcome,
-    Refused,
     plan_push,
     push_mapping,
 )
+from engine.push.members import MemberPlan
+from engine.push.plan import SHOWN
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -107,7 +107,7 @@ def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App
     def plan(mapping_id: int) -> MembersPlanned | None:
         try:
             return plan_push(service.db, app, snapshot, mapping_id)
-        except (ConnectorError, Refused):  # the push itself meets and records it
+        except (ConnectorError, RefusalError):  # the push itself meets and records it
             return None
 
     found = []
@@ -181,7 +181,7 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
               summary=f"let the sync remove {counted(found)} (more than {KEY}, {limit})")
     try:
         reply = new_request(service, ask, actor=actor, channel="")
-    except Refused:  # another sync asked for some of them a moment ago: theirs stands
+    except RefusalError:  # another sync asked for some of them a moment ago: theirs stands
         pending = pending_by_push(service)
         return next(pending[r.mapping_id].id for r in found if r.mapping_id in pending)
     return str(reply.data["approval"]["id"])

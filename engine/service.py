@@ -19,6 +19,7 @@ from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.preconditions import refuse_push_now, status_refusal
+from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
 from engine.words import plural, typeable
@@ -151,6 +152,7 @@ class GroupPushService:
         if group.type == "BUILT_IN":
             raise RefusalError(f"{quoted(group.name)} is a built-in directory group and is never "
                                "pushed.")
+        refuse_protected(self.config, app, group.name, "links or pushes to")
 
     def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
              via: str = "name", progress: Progress | None = None) -> Pushed:
@@ -225,6 +227,8 @@ class GroupPushService:
         group, mapping = self.find_push(snapshot, group_name, app)
         refuse_push_now(group, mapping, app.name)
         assert group is not None
+        refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
+                         mapping.app_group_id)
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App
-from engine.approvals import held_sync
+from engine.approvals import directory_loss, held_sync
 from engine.approvals.requests import RequestNow, Target, fingerprint, targets_of
+from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, FailedStep, fan_out, one
 from engine.outcomes import PushPlan
+from engine.protected import refuse_protected
 from engine.push.apply import HeldForApproval, plan_push, push_mapping
 from engine.service import GroupPushService, quoted
 from engine.words import plural
@@ -53,6 +55,9 @@ def plan_request(service: GroupPushService, request: ApprovalRequest) -> Request
     """What approving the request would carry out now, and whether it is what it showed."""
     if request.action == held_sync.ACTION:
         return held_sync.plan_release(service, request)
+    if request.action == directory_loss.ACTION:
+        return RequestNow(True, carry=lambda: directory_loss.trust_read(service,
+                                                                        request.fingerprint))
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _plan_release_sync(service, app, request)
@@ -71,7 +76,22 @@ def plan_request(service: GroupPushService, request: ApprovalRequest) -> Request
         why = f" {gone} of its groups are no longer pushed." if gone else ""
         return RequestNow(False, plans, f"what it would change is not what it showed.{why}"
                           + (f" Now:\n{plan}" if mappings else ""))
+    protected = _protected(service, app, mappings) if request.delete else None
+    if protected is not None:  # protected since it was asked: approval does not make it deletable
+        return RequestNow(True, plans, carry=lambda: (f"nothing was deleted: {protected}",
+                                                      "failed"))
     return RequestNow(True, plans, carry=lambda: _unlink(service, app, request, mappings))
+
+
+def _protected(service: GroupPushService, app: App, mappings: list[PushMapping]) -> str | None:
+    """Why one of these app groups may not be deleted (protected), or None."""
+    for m in mappings:
+        try:
+            refuse_protected(service.config, app, m.app_group_name or m.group_name, "deletes",
+                             m.app_group_id)
+        except RefusalError as refused:
+            return str(refused)
+    return None
 
 
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
-from engine.core import Context
+from engine.approvals.directory_loss import refuse_while_untrusted
+from engine.approvals.requests import pending_for
+from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -17,9 +19,14 @@ from engine.outcomes import (
     Retried,
 )
 from engine.preconditions import refuse_push_now, status_refusal
+from engine.protected import refuse_protected
 from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
+from engine.service import quoted
 from storage.models import PushMapping
+
+UNLINKING = ("unlink", "bulk_delete")
+"""Request actions that end a push."""
 
 
 def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]:
@@ -31,6 +38,18 @@ def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]
 
 def _mapping(ctx: Context, op: OnApp) -> PushMapping:
     return _looked_up(ctx, op)[0]
+
+
+def _not_while_unlinking(ctx: Context, op: OnApp, verb: str) -> None:
+    """Refuse to pause or resume a push an unlink or bulk delete request is pending for: the
+    request is bound to the push as it showed it (decided: approve, deny or withdraw first)."""
+    mapping = _mapping(ctx, op)
+    request = pending_for(ctx.service, mapping.app, {mapping.group_id})
+    if request is not None and request.action in UNLINKING:
+        raise RefusalError(f"Request {request.id} is pending for {quoted(mapping.group_name)} "
+                           f"on {mapping.app}: {request.summary}. Approve, deny or withdraw it "
+                           f"(`withdraw {request.id}`) before you {verb} it; nothing was "
+                           "changed.")
 
 
 @handles(PushGroup, dry_run=True)
@@ -48,10 +67,14 @@ def push_group(ctx: Context, op: PushGroup) -> Pushed | Planned:
 @handles(PushNow, dry_run=True)
 def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
+    refuse_while_untrusted(ctx.service, "Push now")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         refuse_push_now(snapshot.groups.get(mapping.group_id), mapping, mapping.app)
         service = ctx.service
+        refuse_protected(service.config, service.find_app(op.app),
+                         mapping.app_group_name or mapping.group_name, "overwrites",
+                         mapping.app_group_id)
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
@@ -60,6 +83,7 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
 @handles(Activate, dry_run=True)
 def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
     """Resume a push and catch up."""
+    _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
@@ -75,6 +99,7 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
 @handles(Deactivate, dry_run=True)
 def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
     """Pause a push."""
+    _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,

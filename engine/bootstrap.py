@@ -30,7 +30,7 @@ def database_url(config: Config) -> str:
 def build_service(config: Config, db_url: str | None = None) -> GroupPushService:
     """Connect the directory, the apps and the database named by the config."""
     directory = build_directory(config.directory, config.base_dir)
-    apps: dict[str, App] = {name: build_app(name, options)
+    apps: dict[str, App] = {name: build_app(name, options, directory=config.directory)
                             for name, options in config.apps.items()}
     return GroupPushService(config, Database(db_url or database_url(config)), directory, apps)
 

@@ -158,7 +158,11 @@ def read_config(data: Any, path: Path) -> tuple[Config | None, list[ConfigError]
     for name, options in apps.items():
         if not isinstance(options, dict) or "type" not in options:
             problems.append(ConfigError(f"apps.{name}", "needs a `type` (scim, box, "
-                                        "microsoft365, active_directory)"))
+                                        "microsoft365, active_directory, okta_group_push)"))
+        elif options.get("type") == "okta_group_push" and isinstance(directory, dict) \
+                and directory.get("type", "file") != "okta":
+            problems.append(ConfigError(f"apps.{name}.type", "an okta_group_push app needs "
+                                        "directory.type: okta (Okta pushes its groups)"))
     config = Config(
         path=path, directory=directory,
         apps={str(k): v for k, v in apps.items() if isinstance(v, dict) and "type" in v},

@@ -63,7 +63,7 @@ def check_config(path: str | os.PathLike[str]) -> CheckedConfig:
     apps: dict[str, App] = {}
     for name, options in config.apps.items():
         try:
-            apps[name] = build_app(name, options)
+            apps[name] = build_app(name, options, directory=config.directory)
         except ConfigError as error:
             problems += _problems(error)
     return CheckedConfig(config, directory, apps, problems)

@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-from connectors.base import DirectoryGroup
+from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
+from engine import mapped_push
 from engine.core import DRY_RUN, Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
@@ -26,7 +27,7 @@ from engine.outcomes import (
     RulesListed,
 )
 from engine.protected import protected_by
-from engine.push.tab import group_type
+from engine.push.tab import group_type, origin_of
 from engine.registry import handles
 from engine.service import GroupPushService
 from engine.words import concrete, gone_from_directory
@@ -68,7 +69,7 @@ def push_row(mapping: PushMapping) -> PushRow:
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
-        origin="rule" if mapping.created_via.startswith("rule:") else "name",
+        origin=origin_of(mapping),
         rule=mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None)
 
 
@@ -169,6 +170,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }
+    if isinstance(app, MappingApp):  # Okta's own state of its mapping
+        fields.update(mapped_push.details(app, mapping))
     if mapping.error_message:
         fields["Error"] = mapping.error_message
         fields["Operation"] = mapping.error_operation

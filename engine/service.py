@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
+from engine import mapped_push
 from engine.config import Config
 from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
@@ -166,7 +167,8 @@ class GroupPushService:
             others = [m.app_group_name or m.group_name
                       for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
         return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
-                      looks_like=tuple(confusable_with(group.name, others)))
+                      looks_like=tuple(confusable_with(group.name, others)),
+                      by_okta=isinstance(app, MappingApp))
 
     def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
                    actor: str, *, memberships: bool, via: str,
@@ -229,6 +231,8 @@ class GroupPushService:
         assert group is not None
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
                          mapping.app_group_id)
+        if isinstance(app, MappingApp):
+            raise mapped_push.refuse_push_now(app.name, quoted(group.name))
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
@@ -257,6 +261,10 @@ class GroupPushService:
             return Refusal(refused)
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
+        provider = app if isinstance(app, MappingApp) else None
+        if provider is not None:  # the Okta mapping's status
+            return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(
+                self.db, provider, mapping, active, actor), "activate" if active else "deactivate")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)
             assert row is not None

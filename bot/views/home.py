@@ -106,7 +106,8 @@ def row_text(row: PushedRow) -> str:
     status = ":large_green_circle: Active" if row.active else ":white_circle: Inactive"
     members = f"{row.members_pushed:,} of {row.active_members:,} active members pushed" \
         if row.active_members is not None else f"{row.members_pushed:,} members pushed"
-    how = f"by rule {escape(row.rule)}" if row.rule is not None else "by name"
+    how = f"by rule {escape(row.rule)}" if row.rule is not None else \
+        "in Okta's admin console" if row.origin == "okta" else "by name"
     lines = [f"*{escape(row.name)}*   {status} · {members} · last push "
              f"{_when(row.last_push_at)} · {how}"]
     if row.error:

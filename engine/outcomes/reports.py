@@ -78,7 +78,7 @@ class PushRow:
     last_push: datetime | None
     error: str | None
     drift: bool
-    origin: str  # name | rule
+    origin: str  # name | rule | okta (made in Okta's admin console)
     rule: str | None
     protected: str = ""
     """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""

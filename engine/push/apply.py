@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot, chunks
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
@@ -66,6 +66,16 @@ class PushOutcome:
 
 
 
+MappedPush = Callable[[Database, MappingApp, DirectorySnapshot, int, str, str], PushOutcome]
+_MAPPED: list[MappedPush] = []
+
+
+def push_mapped_with(push: MappedPush) -> None:
+    """Set how push_mapping pushes a MappingApp's mapping (engine/mapped_push.py, which
+    builds on this module, registers itself when imported)."""
+    _MAPPED[:] = [push]
+
+
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
                progress: Progress | None = None) -> None:
     """Send the plan in batches, recording each batch once the app accepted it."""
@@ -98,6 +108,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     """Push one mapping; full reads the app group and overwrites it (push now). `planned`:
     its members plan made already (plan_push), carried out unless a run came between. An
     app's failure is raised as StepFailed, with its run, for the fan-out to record."""
+    if isinstance(app, MappingApp):  # Okta pushes the members itself
+        return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
         group_id = mapping_row(session, mapping_id).group_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
@@ -222,6 +234,8 @@ def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: i
               full: bool = False) -> MembersPlanned:
     """What a push of this mapping would send now, with reads only; the push itself carries
     it out when no other run of it came between (push_mapping's `planned`)."""
+    if isinstance(app, MappingApp):
+        return MembersPlanned(MemberPlan(add={}, remove={}), {}, 0)  # Okta pushes the members
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         last = repo.last_run(session, mapping_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.base import DirectorySnapshot
-from engine import alerts
+from connectors.base import DirectorySnapshot, MappingApp
+from engine import alerts, mapped_push
 from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
@@ -72,11 +72,12 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
         mapping, snapshot = _looked_up(ctx, op)
         refuse_push_now(snapshot.groups.get(mapping.group_id), mapping, mapping.app)
         service = ctx.service
-        refuse_protected(service.config, service.find_app(op.app),
-                         mapping.app_group_name or mapping.group_name, "overwrites",
-                         mapping.app_group_id)
-        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
-                                            mapping, full=True)])
+        app = service.find_app(op.app)
+        refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                         "overwrites", mapping.app_group_id)
+        if isinstance(app, MappingApp):
+            raise mapped_push.refuse_push_now(app.name, quoted(mapping.group_name))
+        return planned(op, [preview_mapping(service, snapshot, app, mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
 

@@ -3,7 +3,7 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 
 from __future__ import annotations
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.errors import DirectoryError
 from engine.core import Operation, RefusalError
 from engine.outcomes import Planned, PlanNote, PushPlan
@@ -40,6 +40,10 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
         found = linkable(service.db, app, None, group.name)
     except GroupTaken as taken:
         raise RefusalError(str(taken)) from None
+    if isinstance(app, MappingApp):  # a mapping in Okta; Okta pushes the members itself
+        return _from(group.name, app.name, "create" if found is None else "link",
+                     found.name if found else group.name, found.id if found else None,
+                     MemberPlan(add={}, remove={}))
     desired = snapshot.active_logins(group) if memberships else set()
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})
@@ -62,7 +66,9 @@ def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app:
     step = plan_app_group(service.db, app, mapping_id, recreate=full, name=group.name)
     desired = snapshot.active_logins(group)
     skipped = set(filter(None, mapping.skipped_logins.split("\n")))
-    if step.how in ("create", "recreate"):
+    if isinstance(app, MappingApp):  # a mapping in Okta; Okta pushes the members itself
+        plan = MemberPlan(add={}, remove={})
+    elif step.how in ("create", "recreate"):
         plan = plan_members(desired, resolve(service.db, app, desired, refresh=full), {})
     elif step.how == "keep":
         plan = plan_push(service.db, app, snapshot, mapping_id, full=full).plan

@@ -40,6 +40,8 @@ class PushedRow:
     drift_ignored_by: str
     rule: str | None
     """The rule that found it, or None when it was pushed by name."""
+    origin: str = "name"
+    """name | rule | okta (made in Okta's admin console, found by a sync)."""
     protected: str = ""
     """Why grouppush leaves the app group alone (safety.protected_groups), or ""."""
 
@@ -73,6 +75,12 @@ def rule_of(mapping: PushMapping) -> str | None:
     return mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None
 
 
+def origin_of(mapping: PushMapping) -> str:
+    """How it came to be pushed: name, rule, or okta (in Okta's admin console)."""
+    via = mapping.created_via
+    return "rule" if via.startswith("rule:") else "okta" if via == "okta" else "name"
+
+
 def active_counts(service: GroupPushService, group_ids: Iterable[str]) -> dict[str, int]:
     """Active members in the directory now, of the groups it has (a page's, not all)."""
     try:
@@ -91,7 +99,8 @@ def _row(mapping: PushMapping, active: dict[str, int]) -> PushedRow:
         active=mapping.status == "active", members_pushed=mapping.members_pushed,
         active_members=active.get(mapping.group_id), last_push_at=mapping.last_push_at,
         error=error, drift=bool(mapping.drift_fingerprint),
-        drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping))
+        drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping),
+        origin=origin_of(mapping))
 
 
 def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
@@ -182,6 +191,8 @@ class Information:
     drift: DriftReport | None
     drift_ignored_by: str
     error: ErrorDetail | None
+    origin: str = "name"
+    """name | rule | okta (made in Okta's admin console)."""
 
 
 def group_type(service: GroupPushService, kind: str | None) -> str:
@@ -227,4 +238,5 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         skipped=tuple(s for s in mapping.skipped_logins.split("\n") if s),
         skipped_reason=f"no user in {mapping.app} has this login "
                        f"({'userName' if app_type == 'scim' else 'the matched attribute'})",
-        drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error)
+        drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error,
+        origin=origin_of(mapping))

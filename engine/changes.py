@@ -144,7 +144,11 @@ def repush(service: GroupPushService, user_ref: str, actor: str,
     service.require_operator(actor)
     user = service.kept.find_user(user_ref)
     if user is None:
-        near = closest(user_ref, service.kept.user_logins())
+        service.kept.ensure_read()  # suggestions come from the kept directory
+        logins = list(service.kept.user_logins())
+        typed = user_ref.casefold()
+        near = sorted(login for login in logins if login.casefold().startswith(typed))[:3] \
+            or closest(user_ref, logins)
         tip = f" Closest: {', '.join(near)}." if near else ""
         raise RefusalError(f"No directory user with login {user_ref}.{tip}")
     groups = service.kept.groups_of(user.id)

@@ -30,7 +30,8 @@ from engine.protected import protected_by
 from engine.push.tab import group_type, origin_of
 from engine.registry import handles
 from engine.service import GroupPushService
-from engine.words import concrete, gone_from_directory
+from engine.times import utc
+from engine.words import concrete
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -42,7 +43,7 @@ SEARCH_READ = 200
 
 def when(at: datetime | None) -> str:
     """A time for people, in UTC."""
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
+    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def apps_report(service: GroupPushService) -> AppsListed:
@@ -65,7 +66,7 @@ def push_row(mapping: PushMapping) -> PushRow:
     return PushRow(
         group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
         app_group_id=mapping.app_group_id,
-        status="active" if mapping.status == "active" else "deactivated",
+        status="active" if mapping.status == "active" else "inactive",
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
@@ -165,8 +166,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Last push": when(mapping.last_push_at) + cut_short(service, run, pushed,
                                                             directory_active),
         "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
-                    else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
-                                                                     app.name)),
+                    else f"{pushed} pushed (the directory group is no longer in the "
+                    "directory)"),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,14 +20,15 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
-from engine.preconditions import refuse_push_now, status_refusal
+from engine.preconditions import status_refusal
 from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
-from engine.words import plural, typeable
+from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
+from storage.pending import pending_for
 
 Clock = Callable[[], datetime]
 
@@ -34,6 +36,10 @@ Clock = Callable[[], datetime]
 def quoted(name: str) -> str:
     """A name as people type it back: quoted when it has spaces or quotes, on one line."""
     return typeable(one_line(name))
+
+
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+"""A Slack user ID: whoever else acts came from the console or the command line."""
 
 
 class GroupPushService:
@@ -88,7 +94,8 @@ class GroupPushService:
         """The configured app called `name`, or a refusal naming the closest ones."""
         if name in self.apps:
             return self.apps[name]
-        near = closest(name, self.apps)
+        folded = {app.casefold(): app for app in self.apps}
+        near = [folded[n] for n in closest(name.casefold(), folded)]
         tip = f" Did you mean {near[0]}?" if near else ""
         raise RefusalError(f"No app named {name}.{tip} Configured apps: "
                            f"{', '.join(sorted(self.apps)) or 'none'}.")
@@ -128,8 +135,16 @@ class GroupPushService:
         """Refuse a change by someone who is not an operator, when operators are listed."""
         operators = self.config.slack.operators
         if operators and actor not in operators:
+            shell = "" if SLACK_ID.fullmatch(actor) else (
+                f" At the console and on the command line `--as` acts as a listed operator: "
+                f"`grouppush console --as {operators[0]}`.")
             raise RefusalError(f"Only operators may change pushes; {actor} is not one "
-                               f"(operators: {', '.join(operators)}). Anyone may read.")
+                               f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
+
+    def pending_for(self, mapping: PushMapping) -> str:
+        """The id of a pending request already acting on this push, or ""."""
+        with self.db.session() as session:
+            return pending_for(session, int(mapping.id or 0), self.clock())
 
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""
@@ -227,8 +242,12 @@ class GroupPushService:
         snapshot = self.snapshot(group_name)
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
-        refuse_push_now(group, mapping, app.name)
-        assert group is not None
+        if group is None:
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
+        if mapping.status != "active":
+            raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
+                               f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
                          mapping.app_group_id)
         if isinstance(app, MappingApp):
@@ -256,6 +275,9 @@ class GroupPushService:
         snapshot = self.snapshot(group_name)
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
+        if found is None and active:
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
         refused = status_refusal(found, mapping, app.name, active)
         if refused is not None:
             return Refusal(refused)

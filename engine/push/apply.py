@@ -24,6 +24,7 @@ from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, utcnow
+from storage.pending import pending_for
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -122,9 +123,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                 planned = None  # stale, or made for another kind of push: plan again
         run_id = repo.start_run(session, mapping, operation, actor).id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+        pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
     try:
         if group is None:
-            raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
+            raise DirectoryError(gone_from_directory(mapping.group_name, app.name, pending))
         new = mapping.app_group_id is None and not mapping.app_group_name
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)

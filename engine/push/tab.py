@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from connectors.errors import ConnectorError
 from engine.core import RefusalError
@@ -63,6 +64,8 @@ class PushedPage:
     """Each rule of the app with how many pushed groups it found."""
     by_name: int
     """How many were pushed by name."""
+    removed_rules: tuple[tuple[str, int], ...] = ()
+    """Rules removed since, with how many pushed groups they had found (still pushed)."""
 
     @property
     def pages(self) -> int:
@@ -123,8 +126,8 @@ def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
         if m.app in service.apps else _row(m, counts) for m in mappings)
     return PushedPage(wanted=wanted, rows=rows, page=page,
                       size=size, total=total, app_total=app_total, app_errors=app_errors,
-                      app_drift=app_drift, rules=tuple(sorted(named + gone)),
-                      by_name=found.get(pages.BY_NAME, 0))
+                      app_drift=app_drift, rules=tuple(sorted(named)),
+                      by_name=found.get(pages.BY_NAME, 0), removed_rules=tuple(sorted(gone)))
 
 
 def selection(service: GroupPushService, wanted: PushFilter,
@@ -198,7 +201,7 @@ class Information:
 def group_type(service: GroupPushService, kind: str | None) -> str:
     """The directory group's type as people read it: Okta's type, or the directory file's."""
     if service.config.directory.get("type") == "file":
-        return "directory file group (directory.yml)"
+        return f"directory file group ({Path(str(service.config.directory.get('path'))).name})"
     if kind is None:
         return "unknown (the group is no longer in the directory)"
     return GROUP_TYPES.get(kind, kind)

@@ -149,6 +149,12 @@ def _plan_release_sync(service: GroupPushService, app: App,
     if mapping is None:
         return RequestNow(True, carry=lambda: ("the group is no longer pushed; nothing to do.",
                                                "approved"))
+    try:
+        refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                         "removes members from", mapping.app_group_id)
+    except RefusalError as refused:
+        why = f"nothing was removed: {refused}"
+        return RequestNow(True, carry=lambda: (why, "failed"))
     snapshot = service.snapshot()
     mapping_id = int(mapping.id or 0)
     planned = plan_push(service.db, app, snapshot, mapping_id)

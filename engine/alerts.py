@@ -10,6 +10,7 @@ from engine.drift import DriftReport, report_from_json
 from engine.failures import PushFailed
 from engine.fanout import one
 from engine.outcomes import DriftIgnored, Refusal, Retried
+from engine.protected import refuse_protected
 from engine.push.apply import HeldForApproval
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
@@ -150,6 +151,8 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Retried:
     service.require_operator(actor)
     mapping = mapping_by_id(service, mapping_id)
     app = service.find_app(mapping.app)
+    refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                     "pushes to", mapping.app_group_id)
     snapshot = service.snapshot()
     try:
         keep_back = waits_for_held_sync(service, mapping_id)

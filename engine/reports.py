@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from connectors.base import DirectoryGroup
@@ -24,6 +25,7 @@ from engine.outcomes import (
     RuleRow,
     RulesListed,
 )
+from engine.protected import protected_by
 from engine.push.tab import group_type
 from engine.registry import handles
 from engine.service import GroupPushService
@@ -101,8 +103,10 @@ def list_report(service: GroupPushService, app_name: str | None, rule: str | Non
     wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
     with service.db.session() as session:
         mappings = pages.page(session, wanted)
-    return PushesListed(tuple(push_row(m) for m in mappings), app_name, rule, status, errors,
-                        drift)
+    rows = [replace(push_row(m), protected=protected_by(
+        service.config, service.apps[m.app], m.app_group_name or m.group_name, ask_app=False))
+        if m.app in service.apps else push_row(m) for m in mappings]
+    return PushesListed(tuple(rows), app_name, rule, status, errors, drift)
 
 
 def search_report(service: GroupPushService, text: str) -> GroupsFound:

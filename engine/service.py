@@ -18,6 +18,7 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
+from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
 from engine.words import gone_from_directory, plural, typeable
@@ -150,6 +151,7 @@ class GroupPushService:
         if group.type == "BUILT_IN":
             raise RefusalError(f"{quoted(group.name)} is a built-in directory group and is never "
                                "pushed.")
+        refuse_protected(self.config, app, group.name, "links or pushes to")
 
     def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
              via: str = "name", progress: Progress | None = None) -> Pushed:
@@ -227,6 +229,9 @@ class GroupPushService:
         if mapping.status != "active":
             raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
                                f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
+                         mapping.app_group_id)
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",

@@ -111,6 +111,8 @@ def row_text(row: PushedRow) -> str:
              f"{_when(row.last_push_at)} · {how}"]
     if row.error:
         lines.append(f":warning: {escape(clip(row.error, 300))}")
+    if row.protected:
+        lines.append(f":lock: protected ({escape(row.protected)}): grouppush leaves it alone")
     if row.drift and row.drift_ignored_by:
         lines.append(f":see_no_evil: drift ignored by {mention(row.drift_ignored_by)}")
     elif row.drift:

@@ -16,6 +16,7 @@ from engine.approvals.requests import (
 from engine.core import Context, Operation, RefusalError, Reply
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
 from engine.outcomes import Decided, PendingRequests, PushPlan, RequestPlanned
+from engine.protected import refuse_protected
 from engine.registry import handles
 from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
@@ -28,6 +29,10 @@ CHANGED = "changed since it was asked; ask again"
 
 def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
          operation: Operation, summary: str) -> Reply:
+    if delete:
+        for m in mappings:
+            refuse_protected(ctx.service.config, app, m.app_group_name or m.group_name,
+                             "deletes", m.app_group_id)
     targets, plan, data = unlink_plan(app, mappings, delete)
     if operation.dry_run:
         shown = [PushPlan(group=m.group_name, app=app.name,

@@ -80,6 +80,8 @@ class PushRow:
     drift: bool
     origin: str  # name | rule
     rule: str | None
+    protected: str = ""
+    """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""

@@ -15,7 +15,10 @@ class SyncStep:
 
     kind: pushed | partly (pushed some, then failed) | failed | held (this group's removal
     guard: a request waits) | rule pushed | rule failed | waiting (removals wait for a
-    pending request) | over limit (the organisation-wide removal guard asked a request)."""
+    pending request) | over limit (the organisation-wide removal guard asked a request) |
+    untrusted read (the directory-loss guard holds every removal; message: what was lost) |
+    protected (a protected app group the sync leaves alone) | rule skipped (a rule's match
+    that is protected; message: why)."""
 
     kind: str
     group: str

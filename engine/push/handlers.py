@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
+from engine.approvals.directory_loss import refuse_while_untrusted
+from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
@@ -21,6 +23,9 @@ from engine.registry import handles
 from engine.service import quoted
 from storage.models import PushMapping
 
+UNLINKING = ("unlink", "bulk_delete")
+"""Request actions that end a push."""
+
 
 def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]:
     """The push the operation names, and its directory group read now (only that group)."""
@@ -31,6 +36,18 @@ def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]
 
 def _mapping(ctx: Context, op: OnApp) -> PushMapping:
     return _looked_up(ctx, op)[0]
+
+
+def _not_while_unlinking(ctx: Context, op: OnApp, verb: str) -> None:
+    """Refuse to pause or resume a push an unlink or bulk delete request is pending for: the
+    request is bound to the push as it showed it (decided: approve, deny or withdraw first)."""
+    mapping = _mapping(ctx, op)
+    request = pending_for(ctx.service, mapping.app, {mapping.group_id})
+    if request is not None and request.action in UNLINKING:
+        raise RefusalError(f"Request {request.id} is pending for {quoted(mapping.group_name)} "
+                           f"on {mapping.app}: {request.summary}. Approve, deny or withdraw it "
+                           f"(`withdraw {request.id}`) before you {verb} it; nothing was "
+                           "changed.")
 
 
 @handles(PushGroup, dry_run=True)
@@ -48,6 +65,7 @@ def push_group(ctx: Context, op: PushGroup) -> Pushed | Planned:
 @handles(PushNow, dry_run=True)
 def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
+    refuse_while_untrusted(ctx.service, "Push now")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status != "active":
@@ -62,6 +80,7 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
 @handles(Activate, dry_run=True)
 def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
     """Resume a push and catch up."""
+    _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status == "active":
@@ -75,8 +94,8 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
 @handles(Deactivate, dry_run=True)
 def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
     """Pause a push."""
+    _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:
-        _mapping(ctx, op)
         return planned(op, [])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 

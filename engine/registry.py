@@ -89,7 +89,7 @@ def parse(text: str) -> Operation:
 
     words = split(text.strip())
     if not words:
-        raise UsageError("Type a command; `help` lists them.", "help", "help")
+        raise UsageError("Type a command; `help` lists them.", "help")
     for size in (2, 1):
         verb = " ".join(w.lower() for w in words[:size])
         if len(words) >= size and verb in OPERATIONS and OPERATIONS[verb].spec.typed:
@@ -121,12 +121,12 @@ def _corrected(verb: str, rest: list[str]) -> str:
 def _parse(cls: type[Operation], rest: list[str]) -> Operation:
     spec = cls.spec
     words = Words(spec.verb, spec.usage, rest)
-    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL)
+    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL, Kind.DECISION) or DRY_RUN in spec.flags
     dry_run = words.flag(DRY_RUN) if changes else False
     if not changes and DRY_RUN in rest:
         raise words.error(f"`{spec.verb}` changes nothing, so it takes no {DRY_RUN}.")
     operation = cls.parse(words)
-    words.done([*spec.flags, *([DRY_RUN] if changes else [])])
+    words.done(list(dict.fromkeys([*spec.flags, *([DRY_RUN] if changes else [])])))
     return operation if not dry_run else _with_dry_run(operation)
 
 

@@ -20,6 +20,7 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
+from engine.preconditions import status_refusal
 from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
@@ -66,6 +67,9 @@ class GroupPushService:
         """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
         closest ones; two groups of that name are told apart by their ids."""
         if name.startswith("id:"):
+            if not name[3:].strip():
+                raise RefusalError("`id:` needs a group id after it, such as id:00g1abcd; "
+                                   "`search TEXT` shows groups with their ids.")
             by_id = snapshot.groups.get(name[3:].strip())
             if by_id is None:
                 raise RefusalError(f"No directory group has the id {name[3:].strip()}. "
@@ -264,11 +268,11 @@ class GroupPushService:
         if found is None and active:
             raise RefusalError(gone_from_directory(mapping.group_name, app.name,
                                                    self.pending_for(mapping)))
+        refused = status_refusal(found, mapping, app.name, active)
+        if refused is not None:
+            return Refusal(refused)
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
-        if mapping.status == wanted:
-            return Refusal(f"{quoted(group.name)} on {app.name} is already "
-                           f"{'active' if active else 'deactivated'}; nothing changed.")
         provider = app if isinstance(app, MappingApp) else None
         if provider is not None:  # the Okta mapping's status
             return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(

@@ -4,7 +4,7 @@ then approve, deny or withdraw it; an approval carries out only the plan it was 
 from __future__ import annotations
 
 from connectors.base import App
-from engine.approvals.carry_out import carry_out, unlink_plan
+from engine.approvals.carry_out import carry_out, plan_request, unlink_plan, unlink_plans
 from engine.approvals.requests import (
     Ask,
     approval_of,
@@ -16,9 +16,9 @@ from engine.core import Context, Operation, RefusalError
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
 from engine.outcomes import (
     Decided,
+    DecisionPlanned,
     NotDecided,
     PendingRequests,
-    PushPlan,
     Requested,
     RequestPlanned,
 )
@@ -39,15 +39,10 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
         for m in mappings:
             refuse_protected(ctx.service.config, app, m.app_group_name or m.group_name,
                              "deletes", m.app_group_id)
-    targets, plan, data = unlink_plan(app, mappings, delete)
+    targets, plan, data = unlink_plan(ctx.service, app, mappings, delete)
     if operation.dry_run:
-        shown = [PushPlan(group=m.group_name, app=app.name,
-                          app_group="delete" if delete else "keep",
-                          app_group_name=m.app_group_name or m.group_name,
-                          app_group_id=m.app_group_id, members=m.members_pushed)
-                 for m in mappings]
-        return RequestPlanned(operation, tuple(shown), approval_summary=summary,
-                              approval_plan=plan)
+        return RequestPlanned(operation, unlink_plans(app, mappings, delete),
+                              approval_summary=summary, approval_plan=plan)
     ask = Ask(action=action, app=app.name, targets=targets, operation=operation.to_dict(),
               plan=plan,
               plan_data=data, summary=summary, delete=delete)
@@ -115,9 +110,10 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
     return chosen
 
 
-def _claim(service: GroupPushService, request_id: str, actor: str,
-           status: str) -> ApprovalRequest | NotDecided:
-    """The request, claimed for `status` by `actor`, or the refusal saying why not."""
+def _claim(service: GroupPushService, request_id: str, actor: str, status: str,
+           dry_run: bool = False) -> ApprovalRequest | NotDecided:
+    """The request, claimed for `status` by `actor` (only checked, with dry_run), or the
+    refusal saying why not."""
     with service.db.session() as session:
         request = session.get(ApprovalRequest, request_id.strip().upper())
         if request is None:
@@ -132,9 +128,11 @@ def _claim(service: GroupPushService, request_id: str, actor: str,
             reason = why_not_decide(request, actor, service.config.slack, now,
                                     status == "approved")
         if reason is not None:
-            if request.status == "pending" and now > request.expires_at:
+            if request.status == "pending" and now > request.expires_at and not dry_run:
                 request.status = "expired"
             return NotDecided(reason[0].upper() + reason[1:], approval=approval_of(request))
+        if dry_run:
+            return request
         if not repo.claim_request(session, request.id, status, actor, now):
             session.refresh(request)
             return NotDecided(f"Request {request.id} was already {request.status} by "
@@ -153,6 +151,20 @@ def why_not_withdraw(request: ApprovalRequest, actor: str, now: object) -> str |
     if request.status != "pending":
         return f"request {request.id} was already {request.status}; nothing more was changed."
     return None
+
+
+def preview_decision(service: GroupPushService, request_id: str, actor: str,
+                     status: str) -> DecisionPlanned | NotDecided:
+    """`approve|deny|withdraw ID --dry-run`: refused exactly as deciding would be, else what
+    deciding would do now (approving: the plan now, and whether it is the one shown)."""
+    checked = _claim(service, request_id, actor, status, dry_run=True)
+    if isinstance(checked, NotDecided):
+        return checked
+    shown = approval_of(checked)
+    if status != "approved":
+        return DecisionPlanned(shown, status, actor)
+    now = plan_request(service, checked)
+    return DecisionPlanned(shown, status, actor, now.plans, now.matches, now.changed)
 
 
 def decide(service: GroupPushService, request_id: str, actor: str,
@@ -176,21 +188,27 @@ def decide(service: GroupPushService, request_id: str, actor: str,
     return Decided(approval_of(request), "approved", actor, failed=status != "approved")
 
 
-@handles(Approve)
-def handle_approve(ctx: Context, op: Approve) -> Decided | NotDecided:
-    """`approve ID`."""
+@handles(Approve, dry_run=True)
+def handle_approve(ctx: Context, op: Approve) -> Decided | DecisionPlanned | NotDecided:
+    """`approve ID [--dry-run]`."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "approved")
     return decide(ctx.service, op.request_id, ctx.actor, approve=True)
 
 
-@handles(Deny)
-def handle_deny(ctx: Context, op: Deny) -> Decided | NotDecided:
-    """`deny ID`."""
+@handles(Deny, dry_run=True)
+def handle_deny(ctx: Context, op: Deny) -> Decided | DecisionPlanned | NotDecided:
+    """`deny ID [--dry-run]`."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "denied")
     return decide(ctx.service, op.request_id, ctx.actor, approve=False)
 
 
-@handles(Withdraw)
-def withdraw(ctx: Context, op: Withdraw) -> Decided | NotDecided:
-    """`withdraw ID`: the person who asked takes a pending request back."""
+@handles(Withdraw, dry_run=True)
+def withdraw(ctx: Context, op: Withdraw) -> Decided | DecisionPlanned | NotDecided:
+    """`withdraw ID [--dry-run]`: the person who asked takes a pending request back."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "withdrawn")
     claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
     if isinstance(claimed, NotDecided):
         return claimed

@@ -10,6 +10,7 @@ from engine.core import Outcome, Refusal
 from engine.outcomes.approvals import (
     Approval,
     Decided,
+    DecisionPlanned,
     NotDecided,
     PendingRequests,
     Requested,
@@ -51,6 +52,7 @@ from engine.outcomes.reports import (
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 
 __all__ = [
+    "DecisionPlanned",
     "RuleAdded",
     "Synced",
     "SyncStep",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.views.words.base import renders
 from bot.views.words.sync import hold_note
-from engine.core import Operation
+from engine.core import Operation, quote
 from engine.operations import (
     Activate,
     BulkDeactivate,
@@ -35,7 +37,7 @@ def planned(outcome: Planned) -> str:
     the plan, line by line."""
     op = outcome.operation
     if type(op) in WOULD:
-        return f"Dry run, nothing changed: `{op.line()}` would {WOULD[type(op)]}."
+        return f"Dry run, nothing changed: `{_typed(op)}` would {WOULD[type(op)]}."
     if isinstance(op, RuleRemove):
         return (f"Dry run, nothing changed: rule {outcome.subject} would be removed; the groups "
                 "it pushed stay pushed.")
@@ -44,6 +46,9 @@ def planned(outcome: Planned) -> str:
                 f"{outcome.subject} would be deactivated: "
                 f"{', '.join(map(quoted, outcome.names)) or 'none'}. They stay in the app.")
     lines = [plan_line(p) for p in outcome.plans] + [note_line(n) for n in outcome.notes]
+    if not outcome.writes:
+        return "\n".join([f"Dry run, nothing changed: {head(outcome)} Nothing would change in "
+                          f"the app{':' if lines else '.'}", *lines])
     return "\n".join([f"Dry run, nothing changed: {head(outcome)} Plan "
                       f"({plural(outcome.writes, 'app group')} would change):", *lines])
 
@@ -60,22 +65,33 @@ def head(outcome: Planned) -> str:
     if isinstance(op, Activate):
         return f"activate {where[0]} on {where[1]} and catch up."
     if isinstance(op, RuleAdd):
-        return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
-                f"{plural(outcome.matches, 'group')} it matches now.")
+        return (f"rule {quote(outcome.subject)} would be saved and push "
+                f"{len(outcome.plans)} of the {plural(outcome.matches, 'group')} it matches now.")
     if isinstance(op, Sync):
         return f"sync {op.app or 'all apps'}."
     if isinstance(op, Repush):
         return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
-    return f"`{op.line()}`."
+    return f"`{_typed(op)}`."
+
+
+def _typed(op: Operation) -> str:
+    """The command as it would run for real (without --dry-run)."""
+    return replace(op, dry_run=False).line() if getattr(op, "dry_run", False) else op.line()
 
 
 def plan_line(plan: PushPlan) -> str:
     """`• Sales on box: create box's group Sales; add 3: ...` (one app group)."""
     group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
+             "recreate": f"create {plan.app}'s group {quoted(plan.app_group_name)} again "
+                         "(it is gone from the app)",
              "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
                      f"(id {plan.app_group_id}) and make its members match",
-             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}"
+             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}",
+             "delete": f"delete {plan.app}'s group {quoted(plan.app_group_name)} with its "
+                       f"{plural(plan.members or 0, 'pushed member')}; stop pushing",
              }.get(plan.app_group)
+    if plan.app_group == "keep" and plan.members is not None:  # an unlink --keep
+        group = f"stop pushing; {plan.app}'s group {quoted(plan.app_group_name)} stays as it is"
     steps = [group] if group else []
     for verb, names in (("add", plan.add), ("remove", plan.remove)):
         if names:

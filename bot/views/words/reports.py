@@ -35,7 +35,9 @@ def commands_text(outcome: Commands) -> str:
         else:
             lines.append(f"  {c.usage:{width}}  {c.summary}{note}")
     lines += ["", f"Commands that change something take {outcome.dry_run_flag}: the exact "
-              "plan, no write."]
+              "plan, no write. `approve ID --dry-run` shows what approving would carry out now "
+              "and whether it still matches the request, deciding nothing; `check --dry-run` "
+              "tells what a check finds and remembers no drift."]
     return "\n".join(lines)
 
 
@@ -59,7 +61,7 @@ def pushes_listed(outcome: PushesListed) -> str:
     shown = _filters(outcome)
     if not outcome.pushes:
         where = f" to {outcome.app}" if outcome.app else ""
-        return f"No pushed group{where} is {shown}." if shown else \
+        return f"No pushed group{where} matches the filter ({shown})." if shown else \
             f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
     head = f"Pushed groups ({len(outcome.pushes)}" + (f", {shown}" if shown else "") + "):"
     return "\n".join([head, *(_push_line(p) for p in outcome.pushes)])

@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.drift import DriftReport, report_from_json
-from engine.failures import PushFailed
-from engine.fanout import one
-from engine.outcomes import DriftIgnored, Refusal, Retried
-from engine.pusher import HeldForApproval, Refused
+from engine.outcomes import DriftIgnored, Refusal
+from engine.pusher import Refused
 from engine.service import GroupPushService, quoted
-from engine.sync import hold_for_approval, sync_one
-from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -142,25 +138,4 @@ def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> No
         if mapping is not None and mapping.error_message and \
                 repo.claim_error_alert(session, mapping_id, mapping.error_message):
             mapping.error_alert_ts = ts
-
-
-def retry(service: GroupPushService, mapping_id: int, actor: str) -> Retried:
-    """The Retry button: push this group's directory changes again, now."""
-    service.require_operator(actor)
-    mapping = mapping_by_id(service, mapping_id)
-    app = service.find_app(mapping.app)
-    snapshot = service.snapshot()
-    try:
-        keep_back = waits_for_held_sync(service, mapping_id)
-        outcome = one(service.db, app, mapping_id,
-                      lambda i: sync_one(service, snapshot, app, i, actor=actor,
-                                         hold_removals=keep_back), "sync")
-    except PushFailed as failed:
-        return Retried(mapping.group_name, app.name, error=failed.failure.message)
-    except HeldForApproval as held:
-        request_id = hold_for_approval(service, mapping, held, actor)
-        return Retried(mapping.group_name, app.name, held=request_id, removing=held.removing,
-                       of=held.of)
-    service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
-    return Retried(mapping.group_name, app.name, outcome.added, outcome.removed)
 

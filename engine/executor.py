@@ -10,9 +10,11 @@ from engine import (  # noqa: F401  (handlers)
     audit_trail,
     changes,
     checks,
+    explain,
     pushes,
     reports,
     requests,
+    retry,
     sync_command,
 )
 from engine.context import Context, Progress

@@ -397,14 +397,56 @@ class Audit(Operation):
             ["--format", self.format] if self.format != "text" else [])
 
 
-@command("retry", CHANGE, "", typed=False)
+@command("retry GROUP on APP | APP --all", CHANGE,
+         "push a failed group again (the Retry button); --all: every group of APP with an "
+         "error", long=True, flags=("--all",))
 @dataclass(frozen=True)
 class Retry(Operation):
-    """The Retry button of a failed push: push the group's directory changes again (no text
-    form: the button names the push by its id)."""
+    """Push failed groups again: one (GROUP on APP, or the Retry button's push id) or every
+    push of APP that has an error (Okta's "Retry All Groups")."""
 
     mapping_id: int = 0
+    """The Retry button's push (0 when typed)."""
+    group: str = ""
+    app: str = ""
+    everything: bool = False
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """GROUP on APP | APP --all."""
+        if words.flag("--all"):
+            return cls(app=words.one("app (`retry APP --all`)"), everything=True)
+        group, app = words.around("on")
+        return cls(group=group, app=app)
 
     def words(self) -> list[str]:
-        """Not typed."""
-        return [str(self.mapping_id)]
+        """GROUP on APP | APP --all (the button's push id when nothing else is known)."""
+        if self.everything:
+            return [self.app, "--all"]
+        return [self.group, "on", self.app] if self.app else [str(self.mapping_id)]
+
+
+@command("explain LOGIN in GROUP on APP", READ,
+         "each fact that decides whether LOGIN is in the app group")
+@dataclass(frozen=True)
+class Explain(Operation):
+    """Why one person is (or is not) in one pushed group's app group."""
+
+    login: str
+    group: str
+    app: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """LOGIN in GROUP on APP."""
+        if len(words.rest) < 2 or words.rest[1].lower() != "in":
+            raise words.error("`explain` needs a login, then `in` and a group, then `on` and "
+                              "an app.")
+        login, words.rest = words.rest[0], words.rest[2:]
+        group, app = words.around("on", "a group and an app after the login")
+        return cls(login, group, app)
+
+    def words(self) -> list[str]:
+        """LOGIN in GROUP on APP."""
+        return [self.login, "in", self.group, "on", self.app]
+

@@ -1,11 +1,12 @@
-"""The operations on one push: push, push now, activate, deactivate, ignore drift, retry."""
+"""The operations on one push: push, push now, activate, deactivate, ignore drift (retry:
+engine/retry.py)."""
 
 from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
 from engine.context import Context
-from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
+from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow
 from engine.outcomes import (
     Activated,
     Deactivated,
@@ -14,7 +15,6 @@ from engine.outcomes import (
     Pushed,
     PushedNow,
     Refusal,
-    Retried,
 )
 from engine.plans import planned, preview_mapping, preview_new_push
 from engine.pusher import Refused
@@ -90,8 +90,3 @@ def ignore(ctx: Context, op: Ignore) -> DriftIgnored | Refusal | Planned:
         return planned(op, [])
     return alerts.ignore_drift(ctx.service, int(mapping.id or 0), ctx.actor)
 
-
-@handles(Retry)
-def retry(ctx: Context, op: Retry) -> Retried:
-    """Push a failed group's directory changes again, now."""
-    return alerts.retry(ctx.service, op.mapping_id, ctx.actor)

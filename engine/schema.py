@@ -79,6 +79,14 @@ DATA: dict[str, dict[str, Any]] = {
     "deny": _obj({"approval": APPROVAL}),
     "withdraw": _obj({"approval": APPROVAL}),
     "requests": _list("requests", APPROVAL),
+    "retry": _obj({"fixed": _STRS, "errors": {"type": "array", "items": FAILURE},
+                   "held": _STRS}, {"retry": _INT}),
+    "explain": _obj({"user": _STR, "group": _STR, "app": _STR, "in_directory_group": _BOOL,
+                     "active": _BOOL, "status": _STR, "app_user": _OPT_STR,
+                     "push": {"enum": ["active", "inactive", "none"]}, "pushed": _BOOL,
+                     "in_app_group": {"type": ["boolean", "null"]},
+                     "next_sync": {"enum": ["add", "remove", "none"]},
+                     "reasons": {"type": "object", "additionalProperties": _STR}}),
     "audit": _list("events", _obj({"at": _STR, "actor": _STR, "action": _STR,
                                    "detail": _STR})),
 }
@@ -121,6 +129,7 @@ def data_schema(document: dict[str, Any]) -> dict[str, Any] | None:
     command, status = document.get("command"), document.get("status")
     if document.get("data", {}).get("dry_run"):
         return DRY_RUN
-    if command in DATA and (status == "done" or command in ("check", "sync", "apps")):
+    if command in DATA and (status == "done" or command in ("check", "sync", "apps")
+                            or (command == "retry" and status == "failed")):
         return DATA[command]
     return None

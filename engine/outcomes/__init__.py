@@ -41,8 +41,12 @@ from engine.outcomes.reports import (
     RulesListed,
 )
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
+from engine.outcomes.troubleshoot import Explained, HeldRetry, RetriedAll
 
 __all__ = [
+    "Explained",
+    "HeldRetry",
+    "RetriedAll",
     "RuleAdded",
     "Synced",
     "SyncStep",

@@ -78,10 +78,23 @@ class OptionalApp(Operation):
         return [self.app] if self.app else []
 
 
-@command("help", READ, "this text")
+@command("help [COMMAND]", READ, "this text; with a command: its usage, flags and examples")
 @dataclass(frozen=True)
 class Help(Operation):
-    """The list of commands."""
+    """The list of commands, or one command in detail."""
+
+    command: str | None = None
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """[COMMAND] (one or two words: `push`, `rule add`)."""
+        given = [w for w in words.rest if not w.startswith("--")]
+        words.rest = [w for w in words.rest if w.startswith("--")]
+        return cls(" ".join(given[:2]) if given else None)
+
+    def words(self) -> list[str]:
+        """[COMMAND]."""
+        return self.command.split() if self.command else []
 
 
 @command("apps", READ, "configured apps, their health")

@@ -27,7 +27,7 @@ from engine.outcomes import (
 from engine.pushed import group_type
 from engine.pusher import Refused
 from engine.registry import DRY_RUN, handles
-from engine.service import GroupPushService
+from engine.service import GroupPushService, quoted
 from engine.words import concrete, gone_from_directory
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
@@ -163,7 +163,9 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
                     else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
                                                                      app.name)),
-        "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
+        "Skipped (not in the app)": (f"{', '.join(skipped)}; `explain {skipped[0]} in "
+                                     f"{quoted(group.name)} on {app.name}` says why")
+        if skipped else "none",
         "Drift": _drift(mapping),
     }
     if mapping.error_message:
@@ -203,7 +205,11 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> RulesLi
 
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Commands:
-    """Every command, as `help` lists them."""
+    """Every command, as `help` lists them; `help COMMAND`: that one in detail."""
+    if op.command:
+        from engine.help import command_help
+
+        return command_help(op.command)
     return commands()
 
 

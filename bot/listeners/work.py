@@ -39,7 +39,7 @@ def run_operation(services: Services, conv: Conversation, operation: Operation) 
     reads to the person, long work as a working message with progress, requests with their
     buttons, other changes in the channel."""
     spec = operation.spec
-    if isinstance(operation, Help):
+    if isinstance(operation, Help) and not operation.command:
         conv.tell(help_message(help_text()))
     elif spec.long and not operation.dry_run:
         run_long(services, conv, operation)

@@ -38,6 +38,8 @@ def test_every_command_answers_in_the_documented_schema(ws: Workspace) -> None:
         return document
 
     run("help")
+    [push] = run("help push")["data"]["commands"]
+    assert push["examples"][0] == "push Sales to box" and "--dry-run" in push["flags"]
     run("apps")
     run("search sales")
     run("push Sales to box --dry-run")

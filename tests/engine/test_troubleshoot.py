@@ -170,6 +170,9 @@ def test_explain_gives_the_facts_of_each_kind_of_person(ws: Workspace) -> None:
     assert "not provisioned in box" in dave.reason("app_user")
     assert "skipped as \"not in the app\" at the last push" in dave.reason("app_user")
     assert dave.next_sync == "none" and "`repush dave@acme.test`" in dave.reason("next_sync")
+    info = say(service, "info Sales on box").outcome
+    assert dict(info.details)["Skipped (not in the app)"] == (  # type: ignore[union-attr]
+        "dave@acme.test; `explain dave@acme.test in Sales on box` says why")
 
     ws.add_user("gus")
     ws.write()
@@ -201,3 +204,24 @@ def _audit(service: GroupPushService) -> list:  # type: ignore[type-arg]
 
     with service.db.session() as session:
         return list(session.exec(select(AuditEvent)))
+
+
+def test_help_command_shows_usage_flags_and_examples_that_parse(ws: Workspace) -> None:
+    from engine.help import EXAMPLES
+    from engine.registry import OPERATIONS, parse
+
+    for verb, cls in OPERATIONS.items():
+        if cls.spec.typed:
+            assert EXAMPLES.get(verb), f"`help {verb}` needs an example"
+            for example in EXAMPLES[verb]:
+                assert type(parse(example)) is cls, example
+    service = ws.service()
+    words = render(say(service, "help push"))
+    assert words.splitlines()[:2] == ["Usage: push GROUP to APP [--no-memberships]",
+                                      "  push by name (a change: operators only)."]
+    assert "  --dry-run         print the exact plan; change nothing in any app" in words
+    assert "Examples:\n  push Sales to box" in words
+    assert render(say(service, "help push Sales to box")) == words
+    assert render(say(service, "help rule")).count("Usage: rule ") == 3
+    wrong = say(service, "help psh")
+    assert wrong.status == "usage" and "Did you mean `help push`?" in render(wrong)

@@ -6,6 +6,7 @@ from bot.views.words.base import renders
 from engine.outcomes import (
     AppsListed,
     AuditTrail,
+    CommandHelp,
     Commands,
     GroupsFound,
     Information,
@@ -23,7 +24,10 @@ USAGE_WIDTH = 40
 
 @renders(Commands)
 def commands_text(outcome: Commands) -> str:
-    """Every command's usage and summary, aligned, as `help` shows them."""
+    """Every command's usage and summary, aligned, as `help` shows them (in detail: each
+    command's flags and examples)."""
+    if outcome.detailed:
+        return "\n\n".join(command_detail(c) for c in outcome.commands)
     width = max(len(c.usage) for c in outcome.commands if len(c.usage) < USAGE_WIDTH)
     lines = ["grouppush pushes directory groups and their active members into apps.",
              "GROUP is a directory group name (quote it when it has spaces); APP is a "
@@ -36,6 +40,23 @@ def commands_text(outcome: Commands) -> str:
             lines.append(f"  {c.usage:{width}}  {c.summary}{note}")
     lines += ["", f"Commands that change something take {outcome.dry_run_flag}: the exact "
               "plan, no write."]
+    return "\n".join(lines)
+
+
+KINDS = {"read": "a read: anyone may run it", "change": "a change: operators only",
+         "needs approval": "a change that needs an approver's approval",
+         "decision": "answers an approval request"}
+
+
+def command_detail(command: CommandHelp) -> str:
+    """`help COMMAND`: usage, what it does, its flags, examples."""
+    lines = [f"Usage: {command.usage}",
+             f"  {command.summary} ({KINDS.get(command.kind, command.kind)})."]
+    if command.flags:
+        width = max(len(f) for f, _ in command.flags)
+        lines += ["Flags:", *(f"  {f:{width}}  {meaning}" for f, meaning in command.flags)]
+    if command.examples:
+        lines += ["Examples:", *(f"  {e}" for e in command.examples)]
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""`help COMMAND`: one command's usage, what each of its flags does, and examples that run."""
+"""`help COMMAND`: one command's usage, its flags, and examples that run (bot/views/words
+says what each flag does)."""
 
 from __future__ import annotations
 
@@ -39,25 +40,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 """Examples of each command (a test parses every one)."""
 
-FLAGS: dict[str, str] = {
-    "--no-memberships": "create or link the app group now; its members go at the next sync",
-    "--starts-with": "groups whose names start with the text",
-    "--contains": "groups whose names contain the text",
-    "--regex": "groups whose names match the pattern (RE2; everything after it, as typed)",
-    "--keep": "leave the app group in the app as it is",
-    "--delete": "delete the app group in the app, with its memberships",
-    "--full": "read the whole directory again first",
-    "--rule": "only the groups this rule found",
-    "--status": "only active or inactive (deactivated) pushes",
-    "--errors": "only pushes whose last push failed",
-    "--drift": "only pushes whose app group differs from what was pushed",
-    "--since": "only the last DURATION: 90s, 30m, 12h, 7d, 2w",
-    "--format": "text, or jsonl / csv (as audit-export writes them)",
-    "--all": "every one of the app (for retry: every push with an error)",
-    DRY_RUN: "print the exact plan; change nothing in any app",
-}
-"""What each flag does, as `help COMMAND` shows it."""
-
 
 def command_help(name: str) -> Commands:
     """One command (or a family such as `rule`) in detail; a usage error names the closest."""
@@ -74,9 +56,9 @@ def command_help(name: str) -> Commands:
 
 
 def detail(cls: type[Operation]) -> CommandHelp:
-    """One command's usage, summary, kind, flags with their meaning, and examples."""
+    """One command's usage, summary, kind, flags and examples."""
     spec = cls.spec
     flags = [*spec.flags, *([DRY_RUN] if spec.kind in (Kind.CHANGE, Kind.APPROVAL) else [])]
     return CommandHelp(spec.usage, spec.summary, str(spec.kind),
-                       tuple((f, FLAGS.get(f, "")) for f in flags),
+                       tuple(flags),
                        EXAMPLES.get(spec.verb, ()))

@@ -49,8 +49,7 @@ ON_GROUP = _obj({"group": _STR, "app": _STR})
 
 DATA: dict[str, dict[str, Any]] = {
     "help": _list("commands", _obj({"usage": _STR, "summary": _STR, "kind": _STR},
-                                   {"flags": {"type": "object", "additionalProperties": _STR},
-                                    "examples": _STRS})),
+                                   {"flags": _STRS, "examples": _STRS})),
     "apps": _list("apps", _obj({"name": _STR, "type": _STR, "health": _STR,
                                 "healthy": _BOOL, "pushed": _INT})),
     "list": _list("pushes", PUSH),

@@ -16,16 +16,15 @@ class CommandHelp:
     usage: str
     summary: str
     kind: str
-    flags: tuple[tuple[str, str], ...] = ()
-    """(flag, what it does)."""
+    flags: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """{usage, summary, kind} (+ flags {flag: meaning} and examples, in detail)."""
+        """{usage, summary, kind} (+ flags and examples, in detail)."""
         data: dict[str, Any] = {"usage": self.usage, "summary": self.summary,
                                 "kind": self.kind}
         if self.flags or self.examples:
-            data["flags"] = dict(self.flags)
+            data["flags"] = list(self.flags)
             data["examples"] = list(self.examples)
         return data
 

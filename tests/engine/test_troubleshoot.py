@@ -207,10 +207,12 @@ def _audit(service: GroupPushService) -> list:  # type: ignore[type-arg]
 
 
 def test_help_command_shows_usage_flags_and_examples_that_parse(ws: Workspace) -> None:
+    from bot.views.words.reports import FLAGS
     from engine.help import EXAMPLES
     from engine.registry import OPERATIONS, parse
 
     for verb, cls in OPERATIONS.items():
+        assert set(cls.spec.flags) <= set(FLAGS), verb
         if cls.spec.typed:
             assert EXAMPLES.get(verb), f"`help {verb}` needs an example"
             for example in EXAMPLES[verb]:

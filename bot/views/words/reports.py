@@ -43,6 +43,25 @@ def commands_text(outcome: Commands) -> str:
     return "\n".join(lines)
 
 
+FLAGS: dict[str, str] = {
+    "--no-memberships": "create or link the app group now; its members go at the next sync",
+    "--starts-with": "groups whose names start with the text",
+    "--contains": "groups whose names contain the text",
+    "--regex": "groups whose names match the pattern (RE2; everything after it, as typed)",
+    "--keep": "leave the app group in the app as it is",
+    "--delete": "delete the app group in the app, with its memberships",
+    "--full": "read the whole directory again first",
+    "--rule": "only the groups this rule found",
+    "--status": "only active or inactive (deactivated) pushes",
+    "--errors": "only pushes whose last push failed",
+    "--drift": "only pushes whose app group differs from what was pushed",
+    "--since": "only the last DURATION: 90s, 30m, 12h, 7d, 2w",
+    "--format": "text, or jsonl / csv (as audit-export writes them)",
+    "--all": "every one of the app (for retry: every push with an error)",
+    "--dry-run": "print the exact plan; change nothing in any app",
+}
+"""What each flag does, as `help COMMAND` shows it (a test: every flag has its words)."""
+
 KINDS = {"read": "a read: anyone may run it", "change": "a change: operators only",
          "needs approval": "a change that needs an approver's approval",
          "decision": "answers an approval request"}
@@ -53,8 +72,8 @@ def command_detail(command: CommandHelp) -> str:
     lines = [f"Usage: {command.usage}",
              f"  {command.summary} ({KINDS.get(command.kind, command.kind)})."]
     if command.flags:
-        width = max(len(f) for f, _ in command.flags)
-        lines += ["Flags:", *(f"  {f:{width}}  {meaning}" for f, meaning in command.flags)]
+        width = max(len(f) for f in command.flags)
+        lines += ["Flags:", *(f"  {f:{width}}  {FLAGS.get(f, '')}" for f in command.flags)]
     if command.examples:
         lines += ["Examples:", *(f"  {e}" for e in command.examples)]
     return "\n".join(lines)

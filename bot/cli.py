@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.terminal import printable
-from connectors.errors import ConfigError, ConnectorError
-from storage.db import DatabaseUnavailable
 
 if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
     from engine.results import Reply
@@ -34,7 +32,9 @@ def _version() -> str:
 
 
 def _service(config: str | None) -> GroupPushService:
+    from connectors.errors import ConfigError, ConnectorError
     from engine.bootstrap import service_from_env
+    from storage.db import DatabaseUnavailable
 
     try:
         return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from engine.drift import DriftReport, report_from_json
@@ -25,6 +26,9 @@ class ErrorAlert:
     hint: str
     at: str
     ts: str = ""
+    app_errors: int = 0
+    """How many pushes of the app have an error now (its alert offers Retry all when more
+    than one)."""
 
 
 def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
@@ -102,12 +106,14 @@ def errors_to_tell(service: GroupPushService) -> tuple[list[ErrorAlert], list[Er
     """(errors not told yet, told errors that a later push fixed)."""
     new, fixed = [], []
     with service.db.session() as session:
-        for m in repo.list_mappings(session):
+        mappings = repo.list_mappings(session)
+        failing = Counter(m.app for m in mappings if m.error_message and m.status == "active")
+        for m in mappings:
             alert = ErrorAlert(mapping_id=int(m.id or 0), group=m.group_name, app=m.app,
                                operation=m.error_operation, message=m.error_message,
                                status=m.error_status, hint=m.error_hint,
                                at=f"{m.error_at:%Y-%m-%d %H:%M:%S} UTC" if m.error_at else "",
-                               ts=m.error_alert_ts)
+                               ts=m.error_alert_ts, app_errors=failing[m.app])
             if m.error_message and m.error_message != m.error_alerted:
                 new.append(alert)
             elif not m.error_message and m.error_alert_ts:

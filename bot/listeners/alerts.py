@@ -1,4 +1,5 @@
-"""The buttons of alerts: Push now and Ignore on drift, Retry on a failed push."""
+"""The buttons of alerts: Push now and Ignore on drift, Retry (and Retry all) on a failed
+push."""
 
 from __future__ import annotations
 
@@ -55,8 +56,20 @@ def register(app: App, services: Services) -> None:
         if channel and ts:
             client.chat_update(channel=channel, ts=ts, **closed)
 
+    def retried_all(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                    respond: Respond) -> None:
+        """Retry all: every failed push of the app; each fixed one's alert says so."""
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id", "")
+        conv = Conversation(client, user, channel, respond if body.get("response_url") else None)
+        asked = Retry(app=str(action["value"]), everything=True)
+        reply = execute(services.service, asked, user)
+        tell_alerts(services, client, asked, reply)
+        conv.tell(answer(reply))
+
     for action_id in (views.PUSH_NOW, views.IGNORE, views.RETRY):
         app.action(action_id)(ack=acknowledge, lazy=[clicked])
+    app.action(views.RETRY_ALL)(ack=acknowledge, lazy=[retried_all])
 
 
 def operation(services: Services, kind: str, mapping_id: int) -> Operation:

@@ -17,6 +17,7 @@ from bot.listeners.home_changes import bulk_operation, change, row_operation
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
 from engine import pushed
+from engine.operations import Retry
 from engine.pusher import Refused
 
 FILTERS = (home.APP_SELECT, home.RULE_FILTER, home.STATUS_FILTER, home.TROUBLE_FILTER,
@@ -112,6 +113,11 @@ def register(app: App, services: Services) -> None:
                lambda: row_operation(services.service, "retry", mapping_id))
         services.home.publish(client, user)
 
+    def retried_all(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        change(services, client, user, lambda: Retry(app=str(action["value"]), everything=True))
+        services.home.publish(client, user, shown_state(body))
+
     def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
         errors = bulk.choice_errors(bulk.read_choice(view))
         ack(response_action="errors", errors=errors) if errors else ack()
@@ -130,5 +136,6 @@ def register(app: App, services: Services) -> None:
     app.action(home.ROW_MENU)(ack=opened, lazy=[changed])
     app.action(home.ROW_STATUS)(ack=acknowledge, lazy=[changed])
     app.action(information.RETRY)(ack=acknowledge, lazy=[retried])
+    app.action(home.RETRY_ALL)(ack=acknowledge, lazy=[retried_all])
     app.action(home.BULK_EDIT)(bulk_edit)
     app.view(bulk.BULK_DIALOG)(ack=check_bulk, lazy=[bulk_submitted])

@@ -1,7 +1,8 @@
-"""Retry all through the real Bolt app and the Slack stand-in: the Push Groups tab shows
+"""Troubleshooting through the real Bolt app and the Slack stand-in: the Push Groups tab shows
 "Retry all (N)" while the app has failed pushes and its click retries every one of them; the
-alert of a failure that is one of several offers Retry all beside Retry. The app is a real
-scim2-server behind a proxy that answers 503 while it is "down"."""
+alert of a failure that is one of several offers Retry all beside Retry; the Information
+modal's "Explain a person" answers in the modal. The app is a real scim2-server behind a proxy
+that answers 503 while it is "down"."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from typing import Any
 import pytest
 
 from bot.views import alerts as alert_views
-from bot.views import home
+from bot.views import home, information
 from connectors.scim import ScimApp
 from engine.executor import run_line
 from tests.proxy import Breaker, breaking
-from tests.slack.conftest import OPERATOR, Bot
+from tests.slack.conftest import OPERATOR, READER, Bot
 from tests.slack.standin import message_text
-from tests.slack.test_home import open_home
+from tests.slack.test_home import open_home, shown
 from tests.slack.test_home_changes import dms, mapping_of, row_click
 from tests.slack.test_scheduler import ALERTS
 
@@ -93,3 +94,29 @@ def test_a_lone_failure_alert_offers_retry_only(bot: Bot, down: Breaker) -> None
 
     [only], _ = errors_to_tell(bot.service)
     assert list(buttons(alert_views.error_alert(only))) == [alert_views.RETRY]
+
+
+def test_information_explains_a_person_in_the_modal(bot: Bot) -> None:
+    assert run_line(bot.service, "push Sales to box", OPERATOR).ok
+    mapping_id = str(mapping_of(bot, "Sales").id)
+    tab = open_home(bot, READER, "EvExplain")  # a read: anyone may
+    bot.click(home.ROW_INFO, mapping_id, READER, view=shown(tab))
+    modal = bot.slack.wait_for("views.update", lambda c: c.result["ok"])
+    field = [b for b in modal.args["view"]["blocks"] if b.get("block_id") == information.EXPLAIN]
+    assert field and field[0]["label"]["text"] == "Explain a person"
+
+    shown_modal = {**modal.args["view"], "id": modal.result["view"]["id"],
+                   "hash": modal.result["view"]["hash"]}
+    bot.click(information.EXPLAIN, "sam@acme.test", READER, view=shown_modal)
+    answered = bot.slack.wait_for("views.update", lambda c: "sam@acme.test" in message_text(c))
+    assert answered.result["ok"] and answered.args["view_id"] == shown_modal["id"]
+    text = message_text(answered)
+    assert "Why sam@acme.test is or is not in Sales on box" in text
+    assert "Active in the directory: no: SUSPENDED in the directory" in text
+    assert "*Group type*" in text  # the rest of the Information stays
+
+    again = {**answered.args["view"], "id": shown_modal["id"],
+             "hash": answered.result["view"]["hash"]}
+    bot.click(information.EXPLAIN, "alice@acme.test", READER, view=again)
+    second = bot.slack.wait_for("views.update", lambda c: "Why alice@acme.test" in message_text(c))
+    assert "sam@acme.test" not in message_text(second)  # one answer at a time

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from connectors.settings import closest
 from engine.grammar import UsageError
-from engine.outcomes import CommandHelp, Commands
-from engine.registry import DRY_RUN, OPERATIONS, Kind, Operation
+from engine.operations import Help
+from engine.outcomes import CommandHelp, Commands, Refusal
+from engine.registry import DRY_RUN, OPERATIONS, Kind, Operation, parse
+from engine.results import Reply
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "help": ("help", "help push"),
@@ -41,6 +43,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 """Examples of each command (a test parses every one)."""
 
 
+def commands() -> Commands:
+    """Every command people can type, in the order help lists them."""
+    return Commands(tuple(CommandHelp(c.spec.usage, c.spec.summary, str(c.spec.kind))
+                          for c in OPERATIONS.values() if c.spec.typed), DRY_RUN)
+
+
 def command_help(name: str) -> Commands:
     """One command (or a family such as `rule`) in detail; a usage error names the closest."""
     wanted = " ".join(name.lower().split())
@@ -62,3 +70,20 @@ def detail(cls: type[Operation]) -> CommandHelp:
     return CommandHelp(spec.usage, spec.summary, str(spec.kind),
                        tuple(flags),
                        EXAMPLES.get(spec.verb, ()))
+
+
+def answer(text: str) -> Reply | None:
+    """`help [COMMAND]` answered without the service (no config, database or app: the CLI's
+    `exec help` starts in a blink); None when the line is not a help command."""
+    try:
+        operation = parse(text)
+    except UsageError:
+        return None
+    if not isinstance(operation, Help):
+        return None
+    try:
+        reply = Reply.of(command_help(operation.command) if operation.command else commands())
+    except UsageError as error:
+        reply = Reply.of(Refusal(str(error), usage=True))
+    reply.operation = operation
+    return reply

@@ -14,7 +14,6 @@ from typing import ClassVar, Self, cast
 from connectors.settings import closest
 from engine.grammar import Words
 from engine.registry import Kind, Operation, command
-from storage.audit_export import parse_duration
 
 READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION
 RULE_KINDS = ("starts-with", "contains", "regex")
@@ -390,6 +389,8 @@ class Audit(Operation):
         """[N] [--since D] [--format F]."""
         since, fmt = words.value("--since"), words.value("--format") or "text"
         if since is not None:
+            from storage.audit_export import parse_duration
+
             try:
                 parse_duration(since)
             except ValueError as error:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine.context import Context
 from engine.drift import drift_summary, report_from_json
+from engine.help import command_help, commands
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
     AppRow,
     AppsListed,
-    CommandHelp,
     Commands,
     FoundGroup,
     GroupsFound,
@@ -26,9 +25,9 @@ from engine.outcomes import (
 )
 from engine.pushed import group_type
 from engine.pusher import Refused
-from engine.registry import DRY_RUN, handles
+from engine.registry import handles
 from engine.service import GroupPushService, quoted
-from engine.words import concrete, gone_from_directory
+from engine.words import concrete, gone_from_directory, when
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -36,11 +35,6 @@ from storage.pages import PushFilter
 SEARCH_SHOWN = 25
 SEARCH_READ = 200
 """`search` shows SEARCH_SHOWN groups and counts up to SEARCH_READ."""
-
-
-def when(at: datetime | None) -> str:
-    """A time for people, in UTC."""
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def apps_report(service: GroupPushService) -> AppsListed:
@@ -206,19 +200,7 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> RulesLi
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Commands:
     """Every command, as `help` lists them; `help COMMAND`: that one in detail."""
-    if op.command:
-        from engine.help import command_help
-
-        return command_help(op.command)
-    return commands()
-
-
-def commands() -> Commands:
-    """Every command people can type, in the order help lists them."""
-    from engine.registry import OPERATIONS
-
-    return Commands(tuple(CommandHelp(c.spec.usage, c.spec.summary, str(c.spec.kind))
-                          for c in OPERATIONS.values() if c.spec.typed), DRY_RUN)
+    return command_help(op.command) if op.command else commands()
 
 
 @handles(Apps)

@@ -15,20 +15,15 @@ from engine.config import Config
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
-from engine.names import confusable_with, one_line
+from engine.names import confusable_with
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
-from engine.words import gone_from_directory, plural, typeable
+from engine.words import gone_from_directory, plural, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
 
 Clock = Callable[[], datetime]
-
-
-def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
-    return typeable(one_line(name))
 
 
 class GroupPushService:

@@ -16,6 +16,7 @@ from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.outcomes import SyncStep
+from engine.outcomes.sync import KEY
 from engine.planner import MemberPlan
 from engine.plans import SHOWN
 from engine.pusher import (
@@ -32,7 +33,6 @@ from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
 ACTION = "sync_removals"
-KEY = "safety.max_removals_per_sync"
 
 
 @dataclass(frozen=True)

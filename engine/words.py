@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shlex
+from datetime import datetime
+
+from engine.names import one_line
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -15,6 +18,16 @@ def typeable(name: str) -> str:
     if name and not any(c.isspace() or c in "'\"\\#`" for c in name):
         return name
     return f'"{name}"' if '"' not in name and "\\" not in name else shlex.quote(name)
+
+
+def quoted(name: str) -> str:
+    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
+    return typeable(one_line(name))
+
+
+def when(at: datetime | None) -> str:
+    """A time for people, in UTC."""
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def gone_from_directory(name: str, app: str) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 from engine.failures import Failure
 from engine.outcomes.base import DONE, FAILED, Outcome
 
+KEY = "safety.max_removals_per_sync"
+"""The setting over which a sync's removals wait for approval (engine/sync_hold.py)."""
 
 @dataclass(frozen=True)
 class SyncStep:

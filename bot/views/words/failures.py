@@ -6,8 +6,7 @@ from bot.views.words.base import renders
 from engine.failures import Failure
 from engine.grammar import quote
 from engine.outcomes import Failed, Retried
-from engine.reports import when
-from engine.service import quoted
+from engine.words import quoted, when
 
 
 def information(recorded: Failure) -> str:

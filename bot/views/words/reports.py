@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from engine.help import commands
 from engine.outcomes import (
     AppsListed,
     AuditTrail,
@@ -14,9 +15,7 @@ from engine.outcomes import (
     PushRow,
     RulesListed,
 )
-from engine.reports import commands, when
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted, when
 
 USAGE_WIDTH = 40
 """Usages at least this long get a line of their own in `help`."""

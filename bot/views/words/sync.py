@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.views.words.base import renders
 from engine.outcomes import PlanNote, RuleAdded, Synced, SyncStep
-from engine.service import quoted
-from engine.sync_hold import KEY
-from engine.words import plural
+from engine.outcomes.sync import KEY
+from engine.words import plural, quoted
 
 
 @renders(Synced)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.views.words.base import renders
 from bot.views.words.failures import information
 from engine.outcomes import Explained, RetriedAll
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted
 
 
 @renders(RetriedAll)

@@ -67,6 +67,7 @@ def run(sizes: OrgSizes, events: int, database_url: str | None, say: okta.Say) -
             log.attach(w.app.http.client)
             for name, step in (("full read", okta.full_read), ("restart", okta.restart),
                                ("commands", okta.commands), ("setup", okta.push_pushed),
+                               ("full read, pushed", okta.full_read_pushed),
                                ("quiet sync", okta.sync_quiet),
                                ("changed sync", okta.sync_changed)):
                 say(name)

@@ -93,7 +93,9 @@ class DirectoryChanges:
 @dataclass(frozen=True)
 class FullRead:
     """The whole directory, read as it is iterated: every user, then every group with its
-    members; `cursor` is where the delta after this read starts."""
+    members (or, read without members, the users the directory gives at no cost (none for
+    Okta) and every group without its members: the caller reads the members of the groups it
+    wants); `cursor` is where the delta after this read starts."""
 
     cursor: str
     users: Iterable[DirectoryUser]
@@ -136,8 +138,9 @@ class Directory(Protocol):
         """What changed since the cursor (an earlier DirectoryChanges' or FullRead's)."""
         ...
 
-    def full_read(self) -> FullRead:
-        """Every user, group and membership, read as the result is iterated."""
+    def full_read(self, members: bool = True) -> FullRead:
+        """Every user, group and membership, read as the result is iterated; without
+        `members`, every group without its members (and only the users that cost nothing)."""
         ...
 
     def assignment_refs(self) -> Mapping[str, Sequence[str]]:

@@ -8,7 +8,11 @@ Requests, with the Box pages they follow:
 - members: https://developer.box.com/reference/get-groups-id-memberships/,
   post-group-memberships, delete-group-memberships-id
 - users: https://developer.box.com/reference/get-users/ (filter_term matches the start of the
-  name or login; the exact login is picked here)
+  name or login; the exact login is picked here). More than `list_users_above` logins list
+  the enterprise's users instead, 1000 a page with marker paging (`usemarker=true`, only
+  `fields=login`): https://developer.box.com/guides/api-calls/pagination/marker-based/
+- rate: 1000 API requests a minute per user (`requests_per_minute`, default 1000), 429 with
+  Retry-After past it: https://developer.box.com/guides/api-calls/permissions-and-errors/rate-limits/
 - errors: https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/
 
 Box has no bulk membership call: every member added or removed is one request. They are sent
@@ -29,9 +33,9 @@ from urllib.parse import quote
 import httpx
 
 from connectors.base import AppGroup, Capabilities, read_in_two
-from connectors.errors import AuthError, ConnectorError, NotFoundError, ObjectExistsError
+from connectors.errors import ConnectorError, NotFoundError, ObjectExistsError
 from connectors.http import HttpSender, app_message
-from connectors.oauth import AppToken
+from connectors.oauth import AppToken, BearerAuth
 
 PAGE_LIMIT = 1000
 T = TypeVar("T")
@@ -60,9 +64,12 @@ class BoxSettings:
     token_url: str = "https://api.box.com/oauth2/token"
     enhanced_group_push: bool = False
     max_members_per_request: int = 100
-    requests_per_minute: int | None = None
+    requests_per_minute: int | None = 1000
     concurrency: int = 4
     timeout: float = 30.0
+    list_users_above: int = 500
+    """More logins than this are found by listing the enterprise's users (1000 a request)
+    rather than one search each: cheaper for every enterprise up to 500,000 users."""
 
 
 class BoxApp:
@@ -82,6 +89,7 @@ class BoxApp:
             "client_secret": settings.client_secret, "box_subject_type": "enterprise",
             "box_subject_id": settings.enterprise_id,
         }, clock)
+        self.auth = BearerAuth(self.token)
         # max_members_per_request only sizes the planner's batches: Box takes one member a call.
         self.capabilities = Capabilities(
             link_existing=settings.enhanced_group_push,
@@ -150,10 +158,30 @@ class BoxApp:
             self._memberships.pop(group_id, None)
 
     def resolve_users(self, logins: Iterable[str]) -> dict[str, str]:
-        """User ids by login (the email), one filtered search per login, some at once."""
+        """User ids by login (the email): one search per login, some at once; or, for more
+        than `list_users_above` logins, the enterprise's users listed 1000 a page."""
         wanted = sorted(set(logins))
+        if len(wanted) > self.settings.list_users_above:
+            return self._list_users(wanted)
         found = self._each(wanted, self._find_user)
         return {login: uid for login, uid in zip(wanted, found, strict=True) if uid is not None}
+
+    def _list_users(self, wanted: list[str]) -> dict[str, str]:
+        """Every enterprise user's login, page by page (marker paging); keep the wanted."""
+        by_fold = {login.casefold(): login for login in wanted}
+        found: dict[str, str] = {}
+        params: dict[str, Any] = {"fields": "login", "limit": PAGE_LIMIT, "usemarker": "true"}
+        while True:
+            body = self._call("GET", f"{self.api}/users", params=params,
+                              what="listing the enterprise's users").json()
+            for item in body.get("entries") or []:
+                login = by_fold.get(str(item.get("login", "")).casefold())
+                if login is not None:
+                    found[login] = str(item["id"])
+            marker = body.get("next_marker")
+            if not marker or not body.get("entries"):
+                return found
+            params = {**params, "marker": marker}
 
     def list_members(self, group_id: str) -> dict[str, str | None]:
         """Members by user id with their login; remembers each membership id for removals."""
@@ -263,17 +291,8 @@ class BoxApp:
                 return
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with the bearer token; on 401 get a fresh token once and send again."""
-        for attempt in (1, 2):
-            token = self.token.get()
-            try:
-                return self.http.request(method, url,
-                                         headers={"Authorization": f"Bearer {token}"}, **kwargs)
-            except AuthError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                self.token.invalidate(token)
-        raise AssertionError("unreachable")
+        """Send with the bearer token (a 401 gets a fresh token once: BearerAuth)."""
+        return self.http.request(method, url, auth=self.auth, **kwargs)
 
 
 def build(name: str, options: dict[str, Any], client: httpx.Client | None = None) -> BoxApp:

@@ -371,9 +371,13 @@ class FileDirectory:
         key, _ = self._read()
         return DirectoryChanges(cursor=key, everything=key != cursor)
 
-    def full_read(self) -> FullRead:
-        """The whole file."""
+    def full_read(self, members: bool = True) -> FullRead:
+        """The whole file (without `members`: every user, and the groups without their
+        members: the file is read whole either way, and its users cost no request)."""
         key, snapshot = self._read()
+        if not members:
+            return FullRead(cursor=key, users=snapshot.users.values(),
+                            groups=[replace(g, members=()) for g in snapshot.groups.values()])
         return FullRead(cursor=key, users=snapshot.users.values(),
                         groups=snapshot.groups.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import threading
 import time
@@ -67,6 +68,25 @@ class RateLimiter:
             self._sleep(start - now)
 
 
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """The one retry policy of every connector: how often, and how long to wait, before a
+    transient failure (429, 5xx, no answer) is sent again."""
+
+    retries: int = 4
+    backoff: float = 0.5
+    """The first wait when the app names none; it doubles at each attempt."""
+    max_wait: float = 30.0
+    """A longer wait than this (a far Retry-After) is not waited for: the error is raised."""
+
+    def wait(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait after failed attempt `attempt` (1, 2, ...), or None to give up."""
+        if attempt > self.retries:
+            return None
+        wait = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
+        return None if wait > self.max_wait else wait
+
+
 class HttpSender:
     """Sends requests for one app: bounded retries of 429/5xx/network errors, mapped errors."""
 
@@ -89,14 +109,21 @@ class HttpSender:
         self.app = app
         self.target = target or app
         """The `target` label of this sender's requests in the metrics."""
-        self.retries = retries
-        self.backoff = backoff
-        self.max_wait = max_wait
+        self.policy = RetryPolicy(retries, backoff, max_wait)
         self.limiter = RateLimiter(requests_per_minute, sleep)
         self.sleep = sleep
         self.describe = describe
         self.requests_sent = 0
         self._count_lock = threading.Lock()
+
+    @property
+    def backoff(self) -> float:
+        """The policy's first wait (tests shorten it)."""
+        return self.policy.backoff
+
+    @backoff.setter
+    def backoff(self, seconds: float) -> None:
+        self.policy = dataclasses.replace(self.policy, backoff=seconds)
 
     def request(
         self,
@@ -146,12 +173,8 @@ class HttpSender:
                 )
             if self.hints is not None:
                 error.hints = self.hints
-            if not error.transient or attempt > self.retries:
-                raise error
-            wait = error.retry_after if error.retry_after is not None else (
-                self.backoff * 2 ** (attempt - 1)
-            )
-            if wait > self.max_wait:
+            wait = self.policy.wait(attempt, error.retry_after) if error.transient else None
+            if wait is None:
                 raise error
             self.sleep(wait)
 

@@ -5,42 +5,44 @@ Requests, with the Microsoft pages they follow:
 - groups: https://learn.microsoft.com/graph/api/group-list (and group-get, group-post-groups,
   group-delete)
 - members: group-list-members (paged by @odata.nextLink), group-post-members (PATCH with
-  members@odata.bind, at most 20), group-delete-members (DELETE .../$ref, sent in JSON batches of
-  at most 20: https://learn.microsoft.com/graph/json-batching)
+  members@odata.bind, at most 20) and group-delete-members (DELETE .../$ref), both sent in JSON
+  batches of at most 20 requests (https://learn.microsoft.com/graph/json-batching): 400
+  members added, or 20 removed, per HTTP request
 - users: GET /users with `$filter=userPrincipalName in (...)`, at most 15 values a clause
-  (https://learn.microsoft.com/graph/filter-query-parameter)
+  (https://learn.microsoft.com/graph/filter-query-parameter), 20 such lookups per batch; or,
+  when that costs more requests, the tenant's users listed 999 a page with
+  `$select=id,userPrincipalName` (its size from GET /users/$count, ConsistencyLevel eventual:
+  https://learn.microsoft.com/graph/api/user-list)
 - throttling: 429/503 with Retry-After, also inside batch responses (https://learn.microsoft.com/graph/throttling)
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from connectors.base import AppGroup, Capabilities, chunks, read_in_two
 from connectors.errors import (
-    AuthError,
-    BadRequestError,
     ConfigError,
-    ConnectorError,
     NotFoundError,
-    from_status,
 )
-from connectors.http import HttpSender, retry_after_seconds
-from connectors.oauth import AppToken
+from connectors.graph_batch import MAX_BATCH, GraphBatch
+from connectors.http import HttpSender
+from connectors.oauth import AppToken, BearerAuth
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 MAX_BIND = 20
-MAX_BATCH = 20
 MAX_IN_VALUES = 15
+LIST_PAGE = 999
+LOOKUPS_PER_REQUEST = MAX_IN_VALUES * MAX_BATCH
 GROUP_KINDS = ("security", "microsoft365")
 _NICKNAME_DROP = re.compile(r'[@()\\\[\]";:<>,\s]|[^\x21-\x7e]')
 
@@ -81,7 +83,8 @@ class Microsoft365Settings:
                                                       f"not {self.group_kind!r}")
         if self.max_members_per_request > MAX_BIND:
             raise ConfigError(f"{prefix}.max_members_per_request",
-                              f"must be at most {MAX_BIND}: Graph adds 20 members a request")
+                              f"must be at most {MAX_BIND}: Graph adds 20 members a PATCH "
+                              "(and grouppush sends 20 PATCHes a batch)")
         if not self.client_secret:
             if self.certificate_path:
                 raise ConfigError(f"{prefix}.certificate_path", "certificate sign-in is not "
@@ -108,10 +111,12 @@ class Microsoft365App:
             "client_id": settings.client_id, "client_secret": settings.client_secret or "",
             "scope": GRAPH_SCOPE, "grant_type": "client_credentials",
         }, clock)
+        self.auth = BearerAuth(self.token)
+        self.batch = GraphBatch(name, self.api, self.http, self._call)
         self.capabilities = Capabilities(
             link_existing=settings.enhanced_group_push,
             additive_push_now=False,
-            max_members_per_request=settings.max_members_per_request,
+            max_members_per_request=settings.max_members_per_request * MAX_BATCH,
             concurrency=settings.concurrency,
             descriptions=True,
         )
@@ -172,13 +177,54 @@ class Microsoft365App:
             return
 
     def resolve_users(self, logins: Iterable[str]) -> dict[str, str]:
-        """User ids by userPrincipalName, 15 names per `in` filter, some requests at once."""
-        batches = [list(b) for b in chunks(sorted(set(logins)), MAX_IN_VALUES)]
-        workers = max(1, min(self.settings.concurrency, len(batches)))
+        """User ids by userPrincipalName: 15 names per `in` filter, 20 filters per batch; or
+        the tenant's users listed, when that takes fewer requests."""
+        wanted = sorted(set(logins))
+        if len(wanted) > LOOKUPS_PER_REQUEST and self._listing_is_cheaper(len(wanted)):
+            return self._list_users(wanted)
+        batches = [list(b) for b in chunks(wanted, MAX_IN_VALUES)]
+        outcome = self.batch.run([self._lookup(str(n), batch)
+                                  for n, batch in enumerate(batches, start=1)],
+                                 "looking up users")
+        outcome.raise_failures(self.name, len(batches), "looking up users")
+        by_fold = {login.casefold(): login for login in wanted}
         found: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(self._resolve_batch, batches):
-                found.update(part)
+        for answer in outcome.answers.values():
+            body = answer.get("body") or {}
+            items = list(body.get("value") or [])
+            if body.get("@odata.nextLink"):
+                items += self._pages(body["@odata.nextLink"], None, "looking up users")
+            for item in items:
+                login = by_fold.get(str(item.get("userPrincipalName", "")).casefold())
+                if login is not None:
+                    found[login] = item["id"]
+        return found
+
+    def _lookup(self, rid: str, logins: list[str]) -> dict[str, Any]:
+        clause = ", ".join(odata_string(login) for login in logins)
+        query = urlencode({"$filter": f"userPrincipalName in ({clause})",
+                           "$select": "id,userPrincipalName", "$top": LIST_PAGE}, quote_via=quote)
+        return {"id": rid, "method": "GET", "url": f"/users?{query}"}
+
+    def _listing_is_cheaper(self, logins: int) -> bool:
+        """Whether listing the tenant's users takes fewer requests than looking them up."""
+        response = self._call("GET", f"{self.api}/users/$count",
+                              headers={"ConsistencyLevel": "eventual"},
+                              what="counting the tenant's users")
+        try:
+            users = int(response.text.strip())
+        except ValueError:
+            return False
+        return math.ceil(users / LIST_PAGE) < math.ceil(logins / LOOKUPS_PER_REQUEST)
+
+    def _list_users(self, wanted: list[str]) -> dict[str, str]:
+        by_fold = {login.casefold(): login for login in wanted}
+        found: dict[str, str] = {}
+        params = {"$select": "id,userPrincipalName", "$top": LIST_PAGE}
+        for item in self._pages(f"{self.api}/users", params, "listing the tenant's users"):
+            login = by_fold.get(str(item.get("userPrincipalName", "")).casefold())
+            if login is not None:
+                found[login] = item["id"]
         return found
 
     def list_members(self, group_id: str) -> dict[str, str | None]:
@@ -197,26 +243,32 @@ class Microsoft365App:
         """Nothing to add: list_members names every member that has a login."""
         return {}
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
-        """PATCH members@odata.bind, at most max_members_per_request (≤ 20) per request."""
-        for batch in chunks(list(user_ids), self.capabilities.max_members_per_request):
-            try:
-                self._bind(group_id, batch)
-            except BadRequestError as exc:
-                if "already exist" not in exc.app_message:
-                    raise
-                # Graph refuses the whole PATCH when one member is already there.
-                present = self.list_members(group_id)
-                missing = [uid for uid in batch if uid not in present]
-                if missing:
-                    self._bind(group_id, missing)
+        """PATCH members@odata.bind (≤ 20 members each), 20 PATCHes per JSON batch."""
+        parts = [list(c) for c in chunks(list(user_ids), self.settings.max_members_per_request)]
+        outcome = self.batch.run([self._bind(str(n), group_id, part)
+                                  for n, part in enumerate(parts, start=1)], "adding members")
+        # Graph refuses a whole PATCH when one of its members is already there.
+        present = {rid for rid, e in outcome.failures.items() if "already exist" in e.app_message}
+        if present:
+            members = self.list_members(group_id)
+            missing = [uid for rid in sorted(present, key=int) for uid in parts[int(rid) - 1]
+                       if uid not in members]
+            again = self.batch.run([self._bind(str(n), group_id, part) for n, part in enumerate(
+                chunks(missing, self.settings.max_members_per_request), start=1)],
+                "adding members")
+            again.raise_failures(self.name, len(parts), "adding members")
+        for rid in present:
+            del outcome.failures[rid]
+        outcome.raise_failures(self.name, len(parts), "adding members")
 
     def remove_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """DELETE .../members/{id}/$ref, 20 per JSON batch; a member already gone is fine."""
         members_url = f"/groups/{quote(group_id, safe='')}/members"
-        for batch in chunks(list(user_ids), MAX_BATCH):
-            self._batch([{"id": str(n), "method": "DELETE",
-                          "url": f"{members_url}/{quote(uid, safe='')}/$ref"}
-                         for n, uid in enumerate(batch, start=1)], "removing members")
+        requests = [{"id": str(n), "method": "DELETE",
+                     "url": f"{members_url}/{quote(uid, safe='')}/$ref"}
+                    for n, uid in enumerate(user_ids, start=1)]
+        self.batch.run(requests, "removing members").raise_failures(
+            self.name, len(requests), "removing members")
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -225,21 +277,11 @@ class Microsoft365App:
     def _group_url(self, group_id: str) -> str:
         return f"{self.api}/groups/{quote(group_id, safe='')}"
 
-    def _bind(self, group_id: str, user_ids: Sequence[str]) -> None:
+    def _bind(self, rid: str, group_id: str, user_ids: Sequence[str]) -> dict[str, Any]:
         refs = [f"{self.api}/directoryObjects/{uid}" for uid in user_ids]
-        self._call("PATCH", self._group_url(group_id), json={"members@odata.bind": refs},
-                   ok=(204,), what=f"adding {len(refs)} members")
-
-    def _resolve_batch(self, logins: list[str]) -> dict[str, str]:
-        wanted = {login.casefold(): login for login in logins}
-        clause = ", ".join(odata_string(login) for login in logins)
-        params = {"$filter": f"userPrincipalName in ({clause})", "$select": "id,userPrincipalName"}
-        found = {}
-        for item in self._pages(f"{self.api}/users", params, "looking up users"):
-            login = wanted.get(str(item.get("userPrincipalName", "")).casefold())
-            if login is not None:
-                found[login] = item["id"]
-        return found
+        return {"id": rid, "method": "PATCH", "url": f"/groups/{quote(group_id, safe='')}",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"members@odata.bind": refs}}
 
     def _pages(self, url: str, params: dict[str, Any] | None,
                what: str) -> Iterator[dict[str, Any]]:
@@ -250,62 +292,9 @@ class Microsoft365App:
             yield from body.get("value") or []
             next_url, params = body.get("@odata.nextLink"), None
 
-    def _batch(self, requests: list[dict[str, Any]], what: str) -> None:
-        """POST /$batch, retrying throttled sub-requests after their Retry-After."""
-        pending = {r["id"]: r for r in requests}
-        failures: list[ConnectorError] = []
-        for attempt in range(self.http.retries + 1):
-            body = self._call("POST", f"{self.api}/$batch",
-                              json={"requests": list(pending.values())}, ok=(200,),
-                              what=what).json()
-            answered = {str(r.get("id")): r for r in body.get("responses") or []}
-            errors = {rid: self._sub_error(answered.get(rid), request, what)
-                      for rid, request in pending.items()}
-            failures += [e for e in errors.values() if e is not None and not e.transient]
-            retry = {rid: e for rid, e in errors.items() if e is not None and e.transient}
-            if not retry:
-                break
-            wait = max(self.http.backoff * 2 ** attempt if e.retry_after is None else e.retry_after
-                       for e in retry.values())
-            if attempt == self.http.retries or wait > self.http.max_wait:
-                failures += retry.values()
-                break
-            self.http.sleep(wait)
-            pending = {rid: pending[rid] for rid in retry}
-        if failures:
-            first = failures[0]
-            raise type(first)(f"{self.name} refused {len(failures)} of {len(requests)} requests "
-                              f"{what}", status=first.status, app_message=first.app_message,
-                              retry_after=first.retry_after)
-
-    def _sub_error(self, answer: dict[str, Any] | None, request: dict[str, Any],
-                   what: str) -> ConnectorError | None:
-        """The error of one batch sub-response, or None when it succeeded (or was already done)."""
-        if answer is None:
-            return from_status(503, f"{self.name} left a request out of its batch answer")
-        status = int(answer.get("status", 0))
-        if status < 300 or (status == 404 and request["method"] == "DELETE"):
-            return None
-        headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
-        error = (answer.get("body") or {}).get("error") or {}
-        message = str(error.get("message") or error.get("code") or "")
-        return from_status(status, f"{self.name} refused {what}", message,
-                           retry_after_seconds(headers.get("retry-after")))
-
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with the bearer token; on 401 get a fresh token once and send again."""
-        extra = dict(kwargs.pop("headers", None) or {})
-        for attempt in (1, 2):
-            token = self.token.get()
-            try:
-                return self.http.request(method, url,
-                                         headers={**extra, "Authorization": f"Bearer {token}"},
-                                         **kwargs)
-            except AuthError as exc:
-                if exc.status != 401 or attempt == 2:
-                    raise
-                self.token.invalidate(token)
-        raise AssertionError("unreachable")
+        """Send with the bearer token (a 401 gets a fresh token once: BearerAuth)."""
+        return self.http.request(method, url, auth=self.auth, **kwargs)
 
 
 def build(name: str, options: dict[str, Any],

@@ -1,10 +1,13 @@
-"""OAuth client-credentials tokens shared by the HTTP apps (Microsoft Graph, Box)."""
+"""OAuth client-credentials tokens shared by the HTTP apps (Microsoft Graph, Box), and the one
+httpx.Auth flow that sends them and gets a fresh one when the app answers 401."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+
+import httpx
 
 from connectors import secrets
 from connectors.errors import AuthError, ConnectorError
@@ -52,3 +55,27 @@ class AppToken:
         body = response.json()
         secrets.register(str(body["access_token"]))
         return str(body["access_token"]), float(body.get("expires_in", 3599))
+
+
+class BearerAuth(httpx.Auth):
+    """Sends the app token as a bearer; on a 401 gets a fresh token once and sends again.
+
+    Pass it as `auth=` on each API request (not on the client: the token request itself
+    goes without it)."""
+
+    def __init__(self, token: AppToken) -> None:
+        self.token = token
+        self.refreshes = 0
+        """Requests sent again with a fresh token (each is one more HTTP request)."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Bearer token; a 401 forgets it, gets a new one and repeats the request once."""
+        token = self.token.get()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        self.token.invalidate(token)
+        self.refreshes += 1
+        request.headers["Authorization"] = f"Bearer {self.token.get()}"
+        yield request

@@ -12,9 +12,12 @@ Requests, with the Okta pages they follow
   lastMembershipUpdated gt "T", and the deletions, which no listing shows, from the System Log:
   GET /api/v1/logs?since=T&filter=eventType eq "group.lifecycle.delete" or ... (SystemLog/
   listLogEvents). T is the cursor less OVERLAP, for clocks that differ and late writes.
-- the full read: GET /api/v1/users (a plain listing leaves DEPROVISIONED users out, so they are
-  read with `search=status eq "DEPROVISIONED"` too), GET /api/v1/groups, and every group's
-  members (BUILT_IN groups such as Everyone are never pushed; their members are not read).
+- the full read (engine/kept.py): GET /api/v1/groups, page by page, then the members of the
+  groups grouppush wants (pushed, or matched by a rule), and the users as those members carry
+  them; no listing of every user, no other group's members. `full_read()` with members (tests,
+  small orgs) also reads GET /api/v1/users (a plain listing leaves DEPROVISIONED users out, so
+  they are read with `search=status eq "DEPROVISIONED"` too) and every group's members
+  (BUILT_IN groups such as Everyone are never pushed; their members are not read).
 - search: GET /api/v1/groups?q=TEXT (Okta matches the start of the name).
 - paging: the `Link: <...>; rel="next"` header (https://developer.okta.com/docs/api/#pagination).
 - rate limits: connectors/okta_limits.py (`max_rate_share`, X-Rate-Limit-*, 429).
@@ -46,13 +49,12 @@ from connectors.base import (
 )
 from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
 from connectors.http import HttpSender
-from connectors.okta_limits import RateLimits
+from connectors.okta_limits import MAX_WAIT, RateLimits
 from telemetry.metrics import DIRECTORY
 
 MAX_PAGE = 200
 MAX_MEMBERS_PAGE = 1000
 MAX_GROUPS_PAGE = 10000
-RETRIES_429 = 4
 OVERLAP = timedelta(minutes=5)
 """How far before its cursor a delta asks again, so a change Okta stamped a little earlier
 than it made it visible (or a clock a little ahead of Okta's) is not missed."""
@@ -144,7 +146,7 @@ class OktaDirectory:
         self.base = settings.org_url.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout)
         self.http = HttpSender(self.client, app="Okta", sleep=sleep, target=DIRECTORY,
-                               hints=DIRECTORY_HINTS)
+                               hints=DIRECTORY_HINTS, max_wait=MAX_WAIT)
         self.assignments = assignments or {}
         self.clock = clock
         self.limits = RateLimits(settings.max_rate_share, sleep, clock)
@@ -249,9 +251,13 @@ class OktaDirectory:
                     groups.add(str(target.get("id")))
         return users, groups
 
-    def full_read(self) -> FullRead:
-        """Every user (deprovisioned ones too), group and membership, read as iterated."""
+    def full_read(self, members: bool = True) -> FullRead:
+        """Every user (deprovisioned ones too), group and membership, read as iterated;
+        without `members`, the pages of groups only (ceil(groups / groups_page_size)
+        requests: the kept directory reads the members of the groups it wants)."""
         cursor = okta_time(datetime.fromtimestamp(self.clock(), UTC))
+        if not members:
+            return FullRead(cursor=cursor, users=(), groups=self._all_groups(members=False))
         return FullRead(cursor=cursor, users=self._all_users(), groups=self._all_groups())
 
     def _all_users(self) -> Iterator[DirectoryUser]:
@@ -260,11 +266,11 @@ class OktaDirectory:
             for item in self._pages("/api/v1/users", params, "listing users"):
                 yield _user(item)
 
-    def _all_groups(self) -> Iterator[DirectoryGroup]:
+    def _all_groups(self, members: bool = True) -> Iterator[DirectoryGroup]:
         for item in self._pages("/api/v1/groups", {"limit": self.settings.groups_page_size},
                                 "listing groups"):
             group = _group(item)
-            if group.type != "BUILT_IN":
+            if members and group.type != "BUILT_IN":
                 group = replace(group, members=tuple(u.id for u in self.read_members(group.id)))
             yield group
 
@@ -291,18 +297,20 @@ class OktaDirectory:
              ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """GET within grouppush's share of the rate limit; a 429 waits for the reset."""
         route = urlsplit(path).path
-        for attempt in range(RETRIES_429 + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self.limits.before(route)
             response = self.http.request("GET", f"{self.base}{path}", params=params,
                                          headers=self.headers, ok=(*ok, 429), what=what)
             self.limits.after(route, response)
             if response.status_code != 429:
                 return response
-            if attempt == RETRIES_429:
+            wait = self.http.policy.wait(attempt, self.limits.until_reset(response))
+            if wait is None:
                 raise from_status(429, f"Okta kept refusing {what}",
                                   self.http.describe(response))
-            self.limits.wait_for_reset(response, attempt)
-        raise AssertionError("unreachable")
+            self.limits.wait(wait)
 
 
 def _user(item: dict[str, Any]) -> DirectoryUser:

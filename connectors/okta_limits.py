@@ -101,13 +101,14 @@ class RateLimits:
             bucket.limit, bucket.remaining = limit, min(bucket.remaining, remaining)
             bucket.ours += 1
 
-    def wait_for_reset(self, response: httpx.Response, attempt: int) -> None:
-        """After a 429: wait until the window the answer names resets."""
+    def until_reset(self, response: httpx.Response) -> float | None:
+        """After a 429: seconds until the window the answer names resets (None if unnamed);
+        the connectors' one retry policy (HttpSender's) decides whether to wait that long."""
         try:
             wait = float(response.headers["X-Rate-Limit-Reset"]) - self.clock() + MARGIN
         except (KeyError, ValueError):
-            wait = 2.0 ** attempt
-        self.wait(wait)
+            return None
+        return min(max(wait, 0.0), MAX_WAIT)
 
     def wait(self, seconds: float) -> None:
         """Sleep (at most MAX_WAIT), counting the time spent waiting."""

@@ -32,8 +32,7 @@ from storage import repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-USERS_PER_WRITE = 1000
-GROUPS_PER_WRITE = 50
+USERS_PER_WRITE = GROUPS_PER_WRITE = 1000
 Clock = Callable[[], datetime]
 
 
@@ -222,11 +221,13 @@ class KeptDirectory:
         return [g for g in self.directory.search_groups(found.name)
                 if g.id != found.id and g.name.casefold() == found.name.casefold()]
 
-    def _read_group(self, group: DirectoryGroup) -> list[DirectoryUser]:
-        """Read the group's members from the directory and keep the group with them."""
+    def _read_group(self, group: DirectoryGroup, seen: int | None = None
+                    ) -> list[DirectoryUser]:
+        """Read the group's members from the directory and keep the group with them (seen
+        by the full read `seen`, or by the current one)."""
         members = [] if group.type == "BUILT_IN" else self.directory.read_members(group.id)
         with self.db.session() as session:
-            seen = self._generation(session)
+            seen = self._generation(session) if seen is None else seen
             store.put_users(session, [_user_row(u, seen) for u in members])
             store.put_groups(session, [_group_row(group, seen)])
             store.set_members(session, group.id, [u.id for u in members])
@@ -265,7 +266,7 @@ class KeptDirectory:
         return [g for g in changed
                 if not (g.members_version and known.get(g.id) == g.members_version)]
 
-    def _wanted(self, session: Session, groups: list[DirectoryGroup]) -> set[str]:
+    def _wanted(self, session: Session, groups: Iterable[DirectoryGroup]) -> set[str]:
         """Of these groups, those whose members are read now: pushed ones and rules' matches;
         the others' members are read when they are first needed."""
         pushed = {m.group_id for m in repo.list_mappings(session)}
@@ -275,43 +276,50 @@ class KeptDirectory:
                                          for r in rules)}
 
     def _full_read(self) -> Refreshed:
-        log.info("reading the whole directory")
+        """Every group (its pages: names, for rules and search), then the members of the
+        groups wanted (pushed, or matched by a rule) and the users as they carry them; the
+        other groups' members are read when first needed."""
+        log.info("reading the directory's groups and the members of those pushed or matched")
         with self.db.session() as session:
             seen = self._generation(session) + 1
-        read = self.directory.full_read()
-        users = groups = 0
-        batch: list[dict[str, object]] = []
-        for user in read.users:
-            batch.append(_user_row(user, seen))
-            users += 1
-            if len(batch) >= USERS_PER_WRITE:
-                self._write_users(batch)
-        self._write_users(batch)
-        pending: list[DirectoryGroup] = []
-        for group in read.groups:
-            pending.append(group)
-            groups += 1
-            if len(pending) >= GROUPS_PER_WRITE:
-                self._write_groups(pending, seen)
-        self._write_groups(pending, seen)
+        read = self.directory.full_read(members=False)
+        users: set[str] = set()
+        for batch in _batches(read.users, USERS_PER_WRITE):
+            with self.db.session() as session:
+                store.put_users(session, [_user_row(u, seen) for u in batch])
+            users.update(u.id for u in batch)
+        listed = list(read.groups)
+        with self.db.session() as session:
+            wanted = self._wanted(session, listed)
+        others = [g for g in listed if g.id not in wanted]
+        for start in range(0, len(others), GROUPS_PER_WRITE):
+            part = others[start:start + GROUPS_PER_WRITE]
+            with self.db.session() as session:
+                store.put_groups(session, [_group_row(g, seen, stale=True) for g in part])
+                store.clear_members(session, [g.id for g in part])
+        for group in listed:
+            if group.id in wanted:
+                users.update(u.id for u in self._read_group(group, seen))
         with self.db.session() as session:
             store.forget_unseen(session, seen)
             state = store.state(session)
             state.generation, state.cursor, state.full_read_at = seen, read.cursor, self.clock()
-        log.info("read the whole directory: %d users, %d groups", users, groups)
-        return Refreshed(full=True, users=users, groups=groups, members_read=groups)
+        log.info("read the directory: %d groups, the members of %d (%d users)",
+                 len(listed), len(wanted), len(users))
+        return Refreshed(full=True, users=len(users), groups=len(listed),
+                         members_read=len(wanted))
 
-    def _write_users(self, batch: list[dict[str, object]]) -> None:
-        with self.db.session() as session:
-            store.put_users(session, batch)
-        batch.clear()
 
-    def _write_groups(self, pending: list[DirectoryGroup], seen: int) -> None:
-        with self.db.session() as session:
-            store.put_groups(session, [_group_row(g, seen) for g in pending])
-            for group in pending:
-                store.set_members(session, group.id, group.members)
-        pending.clear()
+def _batches(items: Iterable[DirectoryUser], size: int) -> Iterable[list[DirectoryUser]]:
+    """The items in lists of at most `size`."""
+    batch: list[DirectoryUser] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _aware(at: datetime) -> datetime:

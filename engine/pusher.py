@@ -253,9 +253,11 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     """Push one mapping; full reads the app group and overwrites it (push now). An app's
     failure is raised as StepFailed, with its run, for the fan-out to record."""
     with db.session() as session:
+        group_id = _get(session, mapping_id).group_id
+    group = snapshot.groups.get(group_id)  # may read its members first: outside a write
+    with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
-        group = snapshot.groups.get(mapping.group_id)
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
         if group is None:

@@ -75,6 +75,14 @@ def set_members(session: Session, group_id: str, user_ids: Iterable[str]) -> Non
     upsert(session, KeptMembership, rows, ())
 
 
+def clear_members(session: Session, group_ids: Iterable[str]) -> None:
+    """Forget the kept members of these groups (they are read again when needed)."""
+    ids = list(group_ids)
+    for start in range(0, len(ids), BATCH):
+        session.execute(delete(KeptMembership).where(
+            col(KeptMembership.group_id).in_(ids[start:start + BATCH])))
+
+
 def forget_groups(session: Session, group_ids: Iterable[str]) -> None:
     """Forget groups that are gone, with their memberships."""
     ids = list(group_ids)

@@ -15,12 +15,14 @@ def test_every_okta_scenario_gives_its_rows() -> None:
     rows = run(OrgSizes(users=400, groups=40, pushed=6, app_users=200), 2, None,
                lambda _text: None)
     scenarios = list(dict.fromkeys(r.scenario for r in rows))
-    assert scenarios[0].startswith("full read of the org (400 users, 42 groups)")
+    assert scenarios[0].startswith("first full read of the org, nothing pushed (400 users, "
+                                   "42 groups)")
     assert scenarios[1].startswith("restart of grouppush")
     for command in ('`push "Bench 100" to bench`', '`info "Bench 100" on bench`',
                     '`now "Bench 100" on bench`', "`list`", "`apps`", "`audit`", "`help`",
                     "`rule list`"):
         assert any(s.startswith(command) for s in scenarios), command
+    assert any(s.startswith("full read with 6 groups pushed") for s in scenarios)
     assert any(s.startswith("sync of 6 pushed groups, nothing changed") for s in scenarios)
     assert any(s.startswith("sync after ") for s in scenarios)
     assert any(s.startswith("event hook delivery") for s in scenarios)

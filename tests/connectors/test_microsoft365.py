@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -83,14 +84,21 @@ def description_of(graph: GraphStandIn) -> Callable[[str], str | None]:
 
 
 class TestMicrosoft365Contract(AppContract):
-    pass
+    @pytest.fixture
+    def app(self, graph: GraphStandIn, waits: list[float],
+            clock: Clock) -> Iterator[Microsoft365App]:
+        """One member per PATCH: 20 a batch, so the contract's 23 users need two batches."""
+        connector = make_app(graph, waits, clock, max_members_per_request=1)
+        yield connector
+        connector.close()
 
 
 def test_the_registry_builds_it_as_an_app(graph: GraphStandIn) -> None:
     app = build_app("m365", options(graph), loopback_client())
     assert isinstance(app, Microsoft365App) and isinstance(app, App)
     assert app.capabilities == Capabilities(link_existing=False, additive_push_now=False,
-                                            max_members_per_request=20, descriptions=True)
+                                            max_members_per_request=20 * 20,
+                                            descriptions=True)
 
 
 def test_a_missing_group_is_none_and_deleting_it_is_fine(app: Microsoft365App) -> None:
@@ -202,15 +210,20 @@ def test_mail_nickname_is_sanitised() -> None:
     assert odata_string("it's") == "'it''s'"
 
 
-def test_members_are_bound_at_most_20_per_patch(app: Microsoft365App, graph: GraphStandIn,
-                                                app_users: dict[str, str]) -> None:
+def test_members_are_bound_at_most_20_per_patch_20_patches_per_batch(
+        app: Microsoft365App, graph: GraphStandIn, app_users: dict[str, str]) -> None:
     group = app.create_group("Big")
     ids = sorted(app_users.values())
     app.add_members(group.id, ids)
-    patches = graph.sent("PATCH", f"/v1.0/groups/{group.id}")
-    assert [len(p.body["members@odata.bind"]) for p in patches] == [20, 3]
-    assert patches[0].body["members@odata.bind"][0] == f"{graph.api_url}/directoryObjects/{ids[0]}"
+    assert graph.sent("PATCH") == []
+    [batch] = graph.batch_requests()
+    assert [len(r["body"]["members@odata.bind"]) for r in batch] == [20, 3]
+    assert batch[0]["method"] == "PATCH" and batch[0]["url"] == f"/groups/{group.id}"
+    assert batch[0]["headers"] == {"Content-Type": "application/json"}
+    assert batch[0]["body"]["members@odata.bind"][0] == (
+        f"{graph.api_url}/directoryObjects/{ids[0]}")
     assert graph.members[group.id] == ids
+    assert app.capabilities.max_members_per_request == 20 * 20
 
 
 def test_adding_members_already_there_adds_only_the_missing(
@@ -219,8 +232,8 @@ def test_adding_members_already_there_adds_only_the_missing(
     gid = graph.add_group("Partly", ids[:3])
     app.add_members(gid, ids)
     assert sorted(graph.members[gid]) == ids
-    patches = graph.sent("PATCH", f"/v1.0/groups/{gid}")
-    assert [len(p.body["members@odata.bind"]) for p in patches] == [5, 2]
+    patches = [r for batch in graph.batch_requests() for r in batch]
+    assert [len(p["body"]["members@odata.bind"]) for p in patches] == [5, 2]
 
 
 def test_member_listing_follows_next_link(app: Microsoft365App, graph: GraphStandIn,
@@ -295,17 +308,19 @@ def test_throttling_that_does_not_stop_is_a_rate_limited_error(
     assert waits == [1.0] * 4
 
 
-def test_users_are_resolved_by_upn_15_per_in_filter(app: Microsoft365App, graph: GraphStandIn,
-                                                    app_users: dict[str, str]) -> None:
+def test_users_are_resolved_by_upn_15_per_in_filter_in_one_batch(
+        app: Microsoft365App, graph: GraphStandIn, app_users: dict[str, str]) -> None:
     asked = [login.upper() if login == "user1@contoso.test" else login for login in app_users]
     resolved = app.resolve_users([*asked, "nobody@contoso.test"])
     assert resolved == {login: app_users[login.lower()] for login in asked}
-    lookups = [r for r in graph.sent("GET", "/v1.0/users") if not r.param("$skiptoken")]
-    assert len(lookups) == 2  # 24 names, 15 a request (and the answers page by 10)
-    filters = sorted(r.param("$filter") or "" for r in lookups)
+    [batch] = graph.batch_requests()  # 24 names, 15 a lookup, 20 lookups a batch
+    queries = [parse_qs(urlsplit(r["url"]).query) for r in batch]
+    assert all(r["method"] == "GET" and r["url"].startswith("/users?") for r in batch)
+    filters = sorted(q["$filter"][0] for q in queries)
     assert filters[0].startswith("userPrincipalName in ('USER1@CONTOSO.TEST', 'nobody@")
     assert [f.count("'") for f in filters] == [30, 18]
-    assert all(r.param("$select") == "id,userPrincipalName" for r in lookups)
+    assert all(q["$select"] == ["id,userPrincipalName"] for q in queries)
+    assert graph.sent("GET", "/v1.0/users/$count") == []  # one batch: nothing to weigh
 
 
 @pytest.mark.parametrize(("overrides", "key", "reason"), [

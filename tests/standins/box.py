@@ -13,6 +13,13 @@ Endpoints, each as its Box page documents it:
 - POST /2.0/group_memberships                  https://developer.box.com/reference/post-group-memberships/
 - DELETE /2.0/group_memberships/{id}           https://developer.box.com/reference/delete-group-memberships-id/
 - GET /2.0/users?filter_term=                  https://developer.box.com/reference/get-users/
+  (offset paging, an offset past 10000 refused with 400; or marker paging with usemarker=true:
+  `next_marker` until it is null, no total_count:
+  https://developer.box.com/guides/api-calls/pagination/marker-based/; `fields` picks what
+  comes back besides type and id: https://developer.box.com/guides/api-calls/fields/)
+- rate limit: 1000 API requests a minute per user (here the enterprise's service account),
+  past it 429 rate_limit_exceeded with Retry-After
+  https://developer.box.com/guides/api-calls/permissions-and-errors/rate-limits/
 - errors (client error object, 401 invalid_token, 404 not_found, 409, 429 rate_limit_exceeded
   with Retry-After): https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/
 
@@ -22,8 +29,14 @@ reference page lists only the default error for it).
 
 from __future__ import annotations
 
+import base64
+import bisect
 import itertools
+import json
+import math
+import time
 import uuid
+from collections import deque
 from typing import Any
 
 from tests.standins import Recorded, Reply, Secrets, StandIn
@@ -33,6 +46,8 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          503: "unavailable"}
 MESSAGES = {429: "Request rate limit exceeded, please try again later.",
             500: "Internal Server Error", 503: "Unavailable", 404: "Not Found"}
+RATE_LIMIT = (1000, 60.0)
+"""Box's documented general limit: 1000 API requests a minute per user."""
 
 
 def box_error(status: int, message: str = "", code: str = "",
@@ -50,8 +65,16 @@ class BoxStandIn(StandIn):
     """One Box enterprise with one CCG app authorized in it."""
 
     def __init__(self, client_id: str = "box-client-id", client_secret: str = "box-secret-value",
-                 enterprise_id: str = "77001", max_limit: int = 1000) -> None:
+                 enterprise_id: str = "77001", max_limit: int = 1000,
+                 rate_limit: tuple[int, float] | None = RATE_LIMIT) -> None:
         super().__init__()
+        self.rate_limit = rate_limit
+        """(requests, seconds) allowed to the service account; None lifts the limit."""
+        self.throttled = 0
+        """Requests answered 429 because the rate limit was exceeded."""
+        self._recent: deque[float] = deque()
+        self._by_group: dict[str, dict[str, None]] = {}
+        self._index: list[tuple[str, str]] | None = None
         self.client_id, self.client_secret, self.enterprise_id = (
             client_id, client_secret, enterprise_id)
         self.max_limit = max_limit
@@ -77,6 +100,7 @@ class BoxStandIn(StandIn):
             uid = str(next(self._ids))
             self.users[uid] = {"type": "user", "id": uid, "name": name or login.split("@")[0],
                                "login": login, "status": "active"}
+            self._index = None
             return uid
 
     def add_group(self, name: str, member_ids: list[str] | tuple[str, ...] = ()) -> str:
@@ -90,8 +114,12 @@ class BoxStandIn(StandIn):
     def member_ids(self, group_id: str) -> set[str]:
         """User ids of the group's members."""
         with self.lock:
-            return {m["user"]["id"] for m in self.memberships.values()
-                    if m["group"]["id"] == group_id}
+            return {m["user"]["id"] for m in self._of_group(group_id)}
+
+    def _of_group(self, group_id: str) -> list[dict[str, Any]]:
+        """The group's memberships (an index by group keeps large groups quick)."""
+        return [self.memberships[mid] for mid in self._by_group.get(group_id, {})
+                if mid in self.memberships]
 
     def revoke_tokens(self) -> None:
         """Make every issued token invalid (the next call answers 401)."""
@@ -113,6 +141,10 @@ class BoxStandIn(StandIn):
             return box_error(404)
         if secrets.bearer() not in self.tokens:
             return self._unauthorized()
+        over = self._over_rate()
+        if over is not None:
+            self.throttled += 1
+            return box_error(429, headers={"Retry-After": str(over)})
         parts = request.path.split("/")[2:]
         query = {k: v[0] for k, v in request.query.items()}
         body = request.body if isinstance(request.body, dict) else {}
@@ -121,12 +153,56 @@ class BoxStandIn(StandIn):
         if parts[0] == "group_memberships":
             return self._memberships(request.method, parts[1:], body)
         if parts == ["users"] and request.method == "GET":
-            term = query.get("filter_term", "").casefold()
-            users = [u for u in self.users.values()
-                     if u["login"].casefold().startswith(term)
-                     or u["name"].casefold().startswith(term)]
+            users = [_fields(u, query)
+                     for u in self._starting_with(query.get("filter_term", "").casefold())]
+            if query.get("usemarker") == "true":
+                return self._marker_page(users, query)
             return self._page(users, query)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
+
+    def _starting_with(self, term: str) -> list[dict[str, Any]]:
+        """Users whose login or name starts with `term` (an index keeps large enterprises quick)."""
+        if not term:
+            return list(self.users.values())
+        if self._index is None:
+            self._index = sorted({(key, uid) for uid, u in self.users.items()
+                                  for key in (u["login"].casefold(), u["name"].casefold())})
+        found: dict[str, None] = {}
+        for key, uid in self._index[bisect.bisect_left(self._index, (term, "")):]:
+            if not key.startswith(term):
+                break
+            found[uid] = None
+        return [self.users[uid] for uid in sorted(found, key=int)]
+
+    def _over_rate(self) -> int | None:
+        """Whole seconds to wait when this request is past the rate limit, else None."""
+        if self.rate_limit is None:
+            return None
+        allowed, window = self.rate_limit
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - window:
+            self._recent.popleft()
+        if len(self._recent) >= allowed:
+            return max(1, math.ceil(self._recent[0] + window - now))
+        self._recent.append(now)
+        return None
+
+    def _marker_page(self, items: list[dict[str, Any]], query: dict[str, str]) -> Reply:
+        """Marker paging: entries after the marker's user id, and the next marker or null."""
+        try:
+            limit = min(int(query.get("limit", 100)), self.max_limit)
+            marker = query.get("marker") or ""
+            after = int(json.loads(base64.urlsafe_b64decode(marker + "=="))["tail"]) if (
+                marker not in ("", "0")) else -1
+        except (ValueError, KeyError, TypeError):
+            return box_error(400, "Bad Request: invalid marker", "bad_request")
+        rest = [i for i in sorted(items, key=lambda i: int(i["id"])) if int(i["id"]) > after]
+        page = rest[:limit]
+        next_marker = None
+        if len(rest) > limit:
+            tail = json.dumps({"type": "id", "dir": "next", "tail": page[-1]["id"]})
+            next_marker = base64.urlsafe_b64encode(tail.encode()).decode().rstrip("=")
+        return Reply(200, {"limit": limit, "next_marker": next_marker, "entries": page})
 
     def _unauthorized(self) -> Reply:
         return Reply(401, None, {"WWW-Authenticate": 'Bearer realm="Service", '
@@ -191,12 +267,11 @@ class BoxStandIn(StandIn):
             return Reply(200, self.groups[gid])
         if len(parts) == 1 and method == "DELETE":
             del self.groups[gid]
-            for mid in [m for m, v in self.memberships.items() if v["group"]["id"] == gid]:
-                del self.memberships[mid]
+            for mid in self._by_group.pop(gid, {}):
+                self.memberships.pop(mid, None)
             return Reply(204)
         if parts[1:] == ["memberships"] and method == "GET":
-            found = [m for m in self.memberships.values() if m["group"]["id"] == gid]
-            return self._page(found, query)
+            return self._page(self._of_group(gid), query)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
 
     def _memberships(self, method: str, parts: list[str], body: dict[str, Any]) -> Reply:
@@ -205,13 +280,14 @@ class BoxStandIn(StandIn):
             gid = str((body.get("group") or {}).get("id", ""))
             if uid not in self.users or gid not in self.groups:
                 return box_error(404, "Not Found", "not_found")
-            if uid in self.member_ids(gid):
+            if any(m["user"]["id"] == uid for m in self._of_group(gid)):
                 return box_error(409, "User is already a member of this group", "conflict")
             return Reply(201, self.memberships[self._new_membership(uid, gid)])
         if len(parts) == 1 and method == "DELETE":
             if parts[0] not in self.memberships:
                 return box_error(404)
-            del self.memberships[parts[0]]
+            membership = self.memberships.pop(parts[0])
+            self._by_group.get(membership["group"]["id"], {}).pop(parts[0], None)
             return Reply(204)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
 
@@ -240,12 +316,21 @@ class BoxStandIn(StandIn):
     def _new_membership(self, uid: str, gid: str) -> str:
         mid = str(next(self._ids))
         user = self.users[uid]
+        self._by_group.setdefault(gid, {})[mid] = None
         self.memberships[mid] = {
             "type": "group_membership", "id": mid, "role": "member",
             "user": {"type": "user", "id": uid, "name": user["name"], "login": user["login"]},
             "group": _mini_group(self.groups[gid]),
             "created_at": "2024-01-01T10:53:43-08:00", "modified_at": "2024-01-01T10:53:43-08:00"}
         return mid
+
+
+def _fields(item: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    """Only the fields asked for (type and id always), as Box's `fields` parameter does."""
+    wanted = [f for f in query.get("fields", "").split(",") if f]
+    if not wanted:
+        return item
+    return {k: v for k, v in item.items() if k in ("type", "id", *wanted)}
 
 
 def _mini_group(group: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,14 @@ Endpoints, each as its Microsoft page documents it:
 - DELETE /v1.0/groups/{id}/members/{id}/$ref     https://learn.microsoft.com/graph/api/group-delete-members
 - GET /v1.0/users?$filter=userPrincipalName in (...)  https://learn.microsoft.com/graph/api/user-list
   (`in` holds at most 15 values: https://learn.microsoft.com/graph/filter-query-parameter)
+- GET /v1.0/users/$count with ConsistencyLevel: eventual (a plain number; 400 without the
+  header)  https://learn.microsoft.com/graph/api/user-list
 - POST /v1.0/$batch, at most 20 requests, answers in any order
   https://learn.microsoft.com/graph/json-batching
+- throttling: the directory's limits per app and tenant (a small tenant: 3,500 requests per
+  10 seconds; 3,000 writes per 150 seconds), each request of a batch counted on its own and
+  answered 429 TooManyRequests with Retry-After past them
+  https://learn.microsoft.com/graph/throttling-limits
 - errors {"error": {"code", "message"}}: https://learn.microsoft.com/graph/errors;
   429 with Retry-After (also per batch item): https://learn.microsoft.com/graph/throttling
 """
@@ -22,8 +28,11 @@ Endpoints, each as its Microsoft page documents it:
 from __future__ import annotations
 
 import base64
+import math
 import re
+import time
 import uuid
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
@@ -34,6 +43,8 @@ SCOPE = "https://graph.microsoft.com/.default"
 _LITERAL = r"'(?:[^']|'')*'"
 _CLAUSE = re.compile(
     rf"\s*(\w+)\s+(?:eq\s+({_LITERAL})|in\s+\(\s*({_LITERAL}(?:\s*,\s*{_LITERAL})*)\s*\))\s*")
+LIMITS = {"any": (3500, 10.0), "write": (3000, 150.0)}
+"""Identity and access limits per app and tenant (S tenant): requests, and writes, a window."""
 _NICKNAME_BAD = re.compile(r'[@()\\\[\]";:<>,\s]|[^\x21-\x7e]')
 
 
@@ -72,8 +83,14 @@ class GraphStandIn(StandIn):
     """One Entra ID tenant with one app registration allowed to manage its groups."""
 
     def __init__(self, tenant: str = "contoso.onmicrosoft.com", client_id: str = "app-id-1",
-                 client_secret: str = "graph-secret-value", page_size: int = 100) -> None:
+                 client_secret: str = "graph-secret-value", page_size: int = 100,
+                 limits: dict[str, tuple[int, float]] | None = None) -> None:
         super().__init__()
+        self.limits = dict(LIMITS if limits is None else limits)
+        """Throttling windows by kind ("any", "write"): (requests, seconds); {} lifts them."""
+        self.throttled = 0
+        """Requests (or batch items) answered 429 because a limit was exceeded."""
+        self._recent: dict[str, deque[float]] = {kind: deque() for kind in self.limits}
         self.tenant, self.client_id, self.client_secret = tenant, client_id, client_secret
         self.page_size = page_size
         self.token_lifetime = 3599
@@ -82,6 +99,7 @@ class GraphStandIn(StandIn):
         self.groups: dict[str, dict[str, Any]] = {}
         self.members: dict[str, list[str]] = {}
         self._item_faults: list[list[Any]] = []
+        self._by_upn: dict[str, dict[str, Any]] = {}
 
     @property
     def api_url(self) -> str:
@@ -94,6 +112,7 @@ class GraphStandIn(StandIn):
         with self.lock:
             self.users[uid] = {"id": uid, "userPrincipalName": upn,
                                "displayName": upn.split("@")[0]}
+            self._by_upn[upn.casefold()] = self.users[uid]
         return uid
 
     def add_group(self, name: str, member_ids: Iterable[str] = ()) -> str:
@@ -146,7 +165,37 @@ class GraphStandIn(StandIn):
         query = {k: v[0] for k, v in request.query.items()}
         if path == "/$batch" and request.method == "POST":
             return self._batch(request.body)
+        throttled = self._throttle(request.method)
+        if throttled is not None:
+            return throttled
+        if path == "/users/$count" and request.method == "GET":
+            consistency = {k.lower(): v for k, v in request.headers.items()}.get(
+                "consistencylevel")
+            if consistency != "eventual":
+                return graph_error(400, "Request_BadRequest",
+                                   "$count is not currently supported.")
+            return Reply(200, len(self.users))
         return self._graph(request.method, path, query, request.body)
+
+    def _throttle(self, method: str) -> Reply | None:
+        """Count one request against the limits; Graph's 429 when one is exceeded."""
+        kinds = ["any"] + (["write"] if method != "GET" else [])
+        now = time.monotonic()
+        for kind in kinds:
+            if kind not in self.limits:
+                continue
+            allowed, window = self.limits[kind]
+            recent = self._recent[kind]
+            while recent and recent[0] <= now - window:
+                recent.popleft()
+            if len(recent) >= allowed:
+                self.throttled += 1
+                wait = max(1, math.ceil(recent[0] + window - now))
+                return self.error_reply(429, wait)
+        for kind in kinds:
+            if kind in self.limits:
+                self._recent[kind].append(now)
+        return None
 
     def _token(self, request: Recorded, secrets: Secrets) -> Reply:
         form = request.body or {}
@@ -291,7 +340,10 @@ class GraphStandIn(StandIn):
             if any(prop != filterable for prop, _ in clauses):
                 return graph_error(400, "Request_UnsupportedQuery", "Unsupported Query.")
             wanted = {v.casefold() for _, values in clauses for v in values}
-            items = [i for i in items if str(i.get(filterable or "")).casefold() in wanted]
+            if path == "/users":  # an index, as the directory has: large tenants stay quick
+                items = [self._by_upn[v] for v in sorted(wanted) if v in self._by_upn]
+            else:
+                items = [i for i in items if str(i.get(filterable or "")).casefold() in wanted]
         top = min(int(query.get("$top", 100)), 999, self.page_size)
         start = int(base64.b64decode(query["$skiptoken"]).decode()) if "$skiptoken" in query else 0
         page = items[start:start + top]
@@ -320,7 +372,13 @@ class GraphStandIn(StandIn):
                 url = "/" + str(sub["url"]).lstrip("/")
                 path, _, qs = url.partition("?")
                 query = {k: v[0] for k, v in parse_qs(qs).items()}
-                reply = self._graph(sub["method"], path, query, sub.get("body"))
+                headers = {str(k).lower() for k in (sub.get("headers") or {})}
+                if "body" in sub and "content-type" not in headers:
+                    reply = graph_error(400, "BadRequest", "Content-Type header is required "
+                                        "for a request with a body.")
+                else:
+                    reply = self._throttle(sub["method"]) or self._graph(
+                        sub["method"], path, query, sub.get("body"))
             answer: dict[str, Any] = {"id": sub["id"], "status": reply.status,
                                       "headers": dict(reply.headers)}
             if reply.body is not None:

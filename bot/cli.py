@@ -7,10 +7,8 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.terminal import printable
@@ -148,6 +146,8 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """A sample directory, a local SCIM app, SQLite in a temporary folder, then the console."""
     import secrets
+    import tempfile
+    from pathlib import Path
 
     from bot.console import run_console
     from bot.demo import (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.terminal import printable
 
 if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
-    from engine.results import Reply
+    from engine.core import Reply
     from engine.service import GroupPushService
 
 CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
 from engine.outcomes import DriftIgnored, Refusal
-from engine.pusher import Refused
 from engine.service import GroupPushService, quoted
 from storage import repo
 from storage.models import PushMapping
@@ -36,7 +36,7 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("This group is no longer pushed; nothing to do.")
+        raise RefusalError("This group is no longer pushed; nothing to do.")
     return mapping
 
 
@@ -93,7 +93,7 @@ def ignore_drift(service: GroupPushService, mapping_id: int,
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
         if mapping is None:
-            raise Refused("This group is no longer pushed; nothing to do.")
+            raise RefusalError("This group is no longer pushed; nothing to do.")
         if not mapping.drift_fingerprint:
             return Refusal(f"{quoted(mapping.group_name)} on {mapping.app} has no drift "
                            "now; nothing to ignore.")

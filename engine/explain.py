@@ -8,10 +8,10 @@ from __future__ import annotations
 from connectors.base import App, DirectoryGroup, DirectorySnapshot, DirectoryUser
 from connectors.errors import NotFoundError
 from connectors.settings import closest
-from engine.context import Context
+from engine.core import Context, RefusalError
 from engine.operations import Explain
 from engine.outcomes import Explained
-from engine.pusher import Refused, resolve
+from engine.push.users import resolve
 from engine.registry import handles
 from engine.service import GroupPushService, quoted
 from storage.models import PushedMember, PushMapping
@@ -122,7 +122,7 @@ def _user(service: GroupPushService, snapshot: DirectorySnapshot,
     if user is None:
         near = closest(login, service.kept.user_logins())
         tip = f" Closest: {', '.join(near)}." if near else ""
-        raise Refused(f"No directory user with login {login}.{tip}")
+        raise RefusalError(f"No directory user with login {login}.{tip}")
     return user
 
 
@@ -132,18 +132,18 @@ def _push(service: GroupPushService, snapshot: DirectorySnapshot, name: str,
     be pushed)."""
     try:
         found, mapping = service.find_push(snapshot, name, app)
-    except Refused:
+    except RefusalError:
         mapping = None
         try:
             found = service.find_group(snapshot, name)
-        except Refused:  # not kept: read from the directory (refused with the closest)
+        except RefusalError:  # not kept: read from the directory (refused with the closest)
             snapshot = service.snapshot(name)
             found = service.find_group(snapshot, name)
     group = snapshot.groups.get(found.id) if found is not None else None  # with members
     if mapping is None and group is not None:
         try:
             service.refuse_unpushable(snapshot, group, app)
-        except Refused as never:
+        except RefusalError as never:
             return group, None, str(never)
     return group, mapping, ""
 

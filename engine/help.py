@@ -4,11 +4,11 @@ says what each flag does)."""
 from __future__ import annotations
 
 from connectors.settings import closest
+from engine.core import Reply
 from engine.grammar import UsageError
 from engine.operations import Help
 from engine.outcomes import CommandHelp, Commands, Refusal
 from engine.registry import DRY_RUN, OPERATIONS, Kind, Operation, parse
-from engine.results import Reply
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "help": ("help", "help push"),

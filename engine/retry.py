@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from connectors.base import App
 from engine.alerts import mapping_by_id
-from engine.context import Context
+from engine.approvals.held_sync import waits_for_held_sync
+from engine.core import Context, RefusalError
 from engine.failures import Failure
-from engine.fanout import Done, Failed, fan_out
+from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import Retry
 from engine.outcomes import HeldRetry, Planned, Retried, RetriedAll
-from engine.plans import planned, preview_mapping
-from engine.pusher import PushOutcome, Refused
+from engine.protected import protected_by, refuse_protected
+from engine.push.apply import PushOutcome
+from engine.push.plan import planned, preview_mapping
 from engine.registry import handles
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
-from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -37,13 +38,15 @@ def retry(ctx: Context, op: Retry) -> Retried | RetriedAll | Planned:
         app = service.find_app(op.app)
         mapping = service.find_push(snapshot, op.group, app)[1]
         if not mapping.error_message:
-            raise Refused(f"{quoted(mapping.group_name)} on {app.name} has no error to retry. "
+            raise RefusalError(f"{quoted(mapping.group_name)} on {app.name} has no error to retry. "
                           f"`now {quoted(op.group)} on {app.name}` pushes it again.")
     else:
         mapping = mapping_by_id(service, op.mapping_id)
         app = service.find_app(mapping.app)
+    refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                     "pushes to", mapping.app_group_id)
     if mapping.status != "active":
-        raise Refused(f"{quoted(mapping.group_name)} on {app.name} is deactivated; `activate "
+        raise RefusalError(f"{quoted(mapping.group_name)} on {app.name} is deactivated; `activate "
                       f"{quoted(mapping.group_name)} on {app.name}` resumes it and pushes "
                       "again.")
     if op.dry_run:
@@ -59,10 +62,11 @@ def failed_pushes(service: GroupPushService, app: str) -> list[PushMapping]:
 
 def retry_all(service: GroupPushService, app: App, mappings: list[PushMapping],
               actor: str) -> RetryRun:
-    """Push these pushes' directory changes again, a few at once; deactivated ones are left
-    alone (activate resumes them). Each fixed one is audited as the Retry button's is."""
-    active = {int(m.id or 0): m for m in mappings if m.status == "active"}
-    left_alone = tuple(m.group_name for m in mappings if m.status != "active")
+    """Push these pushes' directory changes again, a few at once; deactivated and protected
+    ones are left alone. Each fixed one is audited as the Retry button's is."""
+    active = {int(m.id or 0): m for m in mappings
+              if m.status == "active" and not _protected(service, app, m)}
+    left_alone = tuple(m.group_name for m in mappings if int(m.id or 0) not in active)
     snapshot = service.snapshot()
     waits = {i for i in active if waits_for_held_sync(service, i)}
 
@@ -80,13 +84,18 @@ def retry_all(service: GroupPushService, app: App, mappings: list[PushMapping],
             service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
             if result.failure is not None:
                 failures.append(result.failure)
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             failures.append(result.failure)
         else:
             request_id = hold_for_approval(service, mapping, result.held, actor)
             held.append(HeldRetry(mapping.group_name, request_id, result.held.removing,
                                   result.held.of))
     return RetryRun(app.name, fixed, failures, held, left_alone)
+
+
+def _protected(service: GroupPushService, app: App, mapping: PushMapping) -> bool:
+    return bool(protected_by(service.config, app, mapping.app_group_name or mapping.group_name,
+                             mapping.app_group_id))
 
 
 class RetryRun:

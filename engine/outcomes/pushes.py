@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
-from engine.outcomes.base import DONE, FAILED, Outcome
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class Retried(Outcome):
     """The failure as recorded (its Information details), when it failed again."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """done when it works again, else failed."""
         return FAILED if self.error is not None or self.held is not None else DONE
 

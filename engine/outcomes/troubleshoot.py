@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
-from engine.outcomes.base import DONE, FAILED, Outcome
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ class RetriedAll(Outcome):
     """What still fails, as recorded (with its Information details)."""
     held: tuple[HeldRetry, ...] = ()
     left_alone: tuple[str, ...] = ()
-    """Deactivated pushes with an error: `activate` resumes them (not retried)."""
+    """Pushes with an error not retried: deactivated (`activate` resumes them) or protected."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """done when every retried push works again, else failed."""
         return FAILED if self.failures or self.held else DONE
 

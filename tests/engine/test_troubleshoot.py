@@ -10,9 +10,9 @@ import pytest
 
 from bot.views.words import render
 from connectors.scim import ScimApp
+from engine.core import Reply
 from engine.executor import run_line
 from engine.outcomes import Explained, RetriedAll
-from engine.results import Reply
 from engine.schema import DATA
 from engine.service import GroupPushService
 from tests.proxy import Breaker, breaking

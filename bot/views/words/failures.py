@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from engine.core import quote
 from engine.failures import Failure
-from engine.grammar import quote
 from engine.outcomes import Failed, Retried
 from engine.words import quoted, when
 

@@ -30,9 +30,8 @@ def retried_all(outcome: RetriedAll) -> str:
         lines.append(f"• {quoted(held.group)} is held: a sync would remove {held.removing} "
                      f"of {held.of} members; `approve {held.request_id}` lets it go.")
     if outcome.left_alone:
-        lines.append("Deactivated, not retried: "
-                     + ", ".join(f"`activate {quoted(g)} on {outcome.app}`"
-                                 for g in outcome.left_alone) + " resumes each.")
+        lines.append("Not retried (deactivated: `activate GROUP on APP` resumes it; or "
+                     f"protected): {', '.join(quoted(g) for g in outcome.left_alone)}.")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ import shlex
 from datetime import datetime
 
 from engine.names import one_line
+from engine.times import utc
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -27,11 +28,16 @@ def quoted(name: str) -> str:
 
 def when(at: datetime | None) -> str:
     """A time for people, in UTC."""
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
+    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
-def gone_from_directory(name: str, app: str) -> str:
-    """Why a push whose directory group is gone cannot push, and the two ways to end it."""
+def gone_from_directory(name: str, app: str, pending: str = "") -> str:
+    """Why a push whose directory group is gone cannot push, and the two ways to end it (or
+    the request already `pending` to end it)."""
+    if pending:
+        return (f"The directory group {typeable(name)} is no longer in the directory, so it "
+                f"cannot be pushed. Request {pending} to unlink it from {app} is already "
+                f"pending: `approve {pending}` or `deny {pending}`.")
     return (f"The directory group {typeable(name)} is no longer in the directory, so it cannot be "
             f"pushed. `unlink {typeable(name)} from {app} --delete` deletes it from {app}; "
             f"`unlink {typeable(name)} from {app} --keep` leaves it there.")

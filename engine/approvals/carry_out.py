@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.base import App
+from connectors.base import App, MappingApp
+from engine import mapped_push
 from engine.approvals import directory_loss, held_sync
 from engine.approvals.requests import Target, fingerprint, targets_of
 from engine.core import RefusalError
@@ -79,7 +80,9 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
     def step(mapping_id: int) -> str:
         with service.mapping_lock(mapping_id):
             mapping = next(m for m in mappings if m.id == mapping_id)
-            if request.delete and mapping.app_group_id:
+            if isinstance(app, MappingApp):  # inactive, then deleted in Okta
+                mapped_push.unmap(app, mapping, request.delete)
+            elif request.delete and mapping.app_group_id:
                 app.delete_group(mapping.app_group_id)
             with service.db.session() as session:
                 row = session.get(PushMapping, mapping_id)

@@ -17,7 +17,7 @@ from engine.fanout import Done, FailedStep, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import protected_by
-from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -54,13 +54,15 @@ def removal_guard(service: GroupPushService) -> Any:
 
 
 def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-             mapping_id: int, *, actor: str, hold_removals: bool = False) -> PushOutcome:
-    """Push the directory changes of one mapping, against what was last pushed; with
-    `hold_removals`, only its additions (its removals wait for a held sync's approval)."""
+             mapping_id: int, *, actor: str, hold_removals: bool = False,
+             planned: MembersPlanned | None = None) -> PushOutcome:
+    """Push the directory changes of one mapping, against what was last pushed (carrying out
+    `planned` when it is still current); with `hold_removals`, only its additions (its
+    removals wait for a held sync's approval)."""
     guard = keep_removals_back if hold_removals else removal_guard(service)
     with service.mapping_lock(mapping_id):
         return push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
-                            actor=actor, guard=guard)
+                            actor=actor, guard=guard, planned=planned)
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
@@ -210,7 +212,8 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
     def work(mapping_id: int) -> PushOutcome:
         return sync_one(service, snapshot, app, mapping_id, actor=actor,
-                        hold_removals=mapping_id in hold.waiting)
+                        hold_removals=mapping_id in hold.waiting,
+                        planned=hold.plans.get(mapping_id))
 
     for result in fan_out(service.db, app, list(by_id), work, "sync"):
         report.groups += 1

@@ -7,7 +7,14 @@ from here.
 """
 
 from engine.core import Outcome, Refusal
-from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
+from engine.outcomes.approvals import (
+    Approval,
+    Decided,
+    DecisionPlanned,
+    PendingRequests,
+    Requested,
+    RequestPlanned,
+)
 from engine.outcomes.base import Failed
 from engine.outcomes.changes import (
     BulkDeactivated,
@@ -45,6 +52,7 @@ from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 from engine.outcomes.troubleshoot import Explained, HeldRetry, RetriedAll
 
 __all__ = [
+    "DecisionPlanned",
     "Explained",
     "HeldRetry",
     "RetriedAll",

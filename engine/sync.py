@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from engine.approvals import Ask, Target, new_request, pending_for
+from engine.approvals import Ask, Target, new_request, pending_by_push, pending_for
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, Failed, Held, fan_out
 from engine.operations import Sync
@@ -21,6 +21,7 @@ from engine.sync_hold import (
     hold_over_limit,
     keep_removals_back,
 )
+from storage import kept as store
 from storage import repo
 from storage.models import PushMapping
 from telemetry import metrics
@@ -128,7 +129,10 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
-    work = {app: active_pushes(service, app.name, groups) for app in apps}
+    active = {app: active_pushes(service, app.name, groups) for app in apps}
+    work = active if groups is not None or full else {  # a quiet sync plans nothing
+        app: touched(service, mappings) for app, mappings in active.items()}
+    report.groups += sum(len(active[app]) - len(work[app]) for app in apps)
     hold = hold_over_limit(service, snapshot, work, actor)
     report.held += hold.requests()
     report.steps += hold.steps
@@ -144,6 +148,18 @@ def active_pushes(service: GroupPushService, app: str,
     with service.db.session() as session:
         return [m for m in repo.list_mappings(session, app, "active")
                 if groups is None or m.group_id in groups]
+
+
+def touched(service: GroupPushService, mappings: list[PushMapping]) -> list[PushMapping]:
+    """Of these pushes, those a sync plans: their kept group changed since their last whole
+    push (or is gone), they failed, never reached their app, or wait for a request; the
+    others have nothing to send (their members, names and statuses are as last pushed)."""
+    pending = pending_by_push(service)
+    with service.db.session() as session:
+        versions = store.versions(session, [m.group_id for m in mappings])
+    return [m for m in mappings
+            if m.synced_version is None or versions.get(m.group_id) != m.synced_version
+            or m.error_message or m.app_group_id is None or int(m.id or 0) in pending]
 
 
 def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,

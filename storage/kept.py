@@ -75,40 +75,50 @@ def _bump_groups_of(session: Session, user_ids: Iterable[str]) -> None:
                         .values(version=col(KeptGroup.version) + 1))
 
 
-def put_users(session: Session, users: Iterable[dict[str, Any]]) -> None:
-    """Keep users (id, login, status, first_name, last_name, seen); the groups of those whose
-    login or status changed get a new version."""
-    rows = list(users)
-    before: dict[str, tuple[str, str]] = {}
+USER_FIELDS = ("login", "status", "first_name", "last_name")
+GROUP_FIELDS = ("name", "description", "type", "members_stale", "members_version")
+
+
+def _kept(session: Session, model: Any, rows: list[dict[str, Any]],
+          fields: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """id -> the fields as kept now, of the rows' ids that are kept."""
+    table = _table(model)
+    out: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(rows), BATCH):
         part = [r["id"] for r in rows[start:start + BATCH]]
-        before.update((uid, (login, status)) for uid, login, status in session.exec(
-            select(col(KeptUser.id), col(KeptUser.login), col(KeptUser.status))
-            .where(col(KeptUser.id).in_(part))))
-    _bump_groups_of(session, [r["id"] for r in rows if r["id"] in before
-                              and before[r["id"]] != (r["login"], r["status"])])
-    upsert(session, KeptUser, rows, USER_COLUMNS)
+        out.update((row[0], tuple(row[1:])) for row in session.execute(
+            select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(part))))
+    return out
+
+
+def put_users(session: Session, users: Iterable[dict[str, Any]]) -> None:
+    """Keep users (id, login, status, first_name, last_name, seen), writing only those new or
+    changed; the groups of those whose login or status changed get a new version."""
+    rows = list(users)
+    before = _kept(session, KeptUser, rows, USER_FIELDS)
+    changed = [r for r in rows if before.get(r["id"]) != tuple(r[f] for f in USER_FIELDS)]
+    _bump_groups_of(session, [r["id"] for r in changed if r["id"] in before
+                              and before[r["id"]][:2] != (r["login"], r["status"])])
+    upsert(session, KeptUser, changed, USER_COLUMNS)
 
 
 def put_groups(session: Session, groups: Iterable[dict[str, Any]],
                columns: Sequence[str] = GROUP_COLUMNS) -> None:
-    """Keep groups (id, name, description, type, members_stale, seen); those whose name or
-    description changed, or whose members became stale, get a new version."""
+    """Keep groups (id, name, description, type, members_stale, seen), writing only the
+    `columns` that changed; those whose name or description changed, or whose members became
+    stale, get a new version."""
     rows = list(groups)
-    before: dict[str, tuple[str, str, bool]] = {}
-    for start in range(0, len(rows), BATCH):
-        part = [r["id"] for r in rows[start:start + BATCH]]
-        before.update((gid, (name, description, stale)) for gid, name, description, stale
-                      in session.exec(select(col(KeptGroup.id), col(KeptGroup.name),
-                                             col(KeptGroup.description),
-                                             col(KeptGroup.members_stale))
-                                      .where(col(KeptGroup.id).in_(part))))
-    upsert(session, KeptGroup, rows, columns)
-    _bump(session, [r["id"] for r in rows if r["id"] in before and _changed(before[r["id"]], r)])
+    before = _kept(session, KeptGroup, rows, GROUP_FIELDS)
+    compared = [GROUP_FIELDS.index(c) for c in columns if c in GROUP_FIELDS]
+    changed = [r for r in rows if r["id"] not in before or any(
+        before[r["id"]][i] != r[GROUP_FIELDS[i]] for i in compared)]
+    upsert(session, KeptGroup, changed, columns)
+    _bump(session, [r["id"] for r in changed if r["id"] in before
+                    and _changed(before[r["id"]], r)])
 
 
-def _changed(before: tuple[str, str, bool], row: dict[str, Any]) -> bool:
-    name, description, stale = before
+def _changed(before: tuple[Any, ...], row: dict[str, Any]) -> bool:
+    name, description, _, stale, _ = before
     return (row.get("name", name) != name or row.get("description", description) != description
             or (bool(row.get("members_stale", stale)) and not stale))
 
@@ -161,17 +171,12 @@ def forget_users(session: Session, user_ids: Iterable[str]) -> None:
         session.execute(delete(KeptUser).where(col(KeptUser.id).in_(part)))
 
 
-def forget_unseen(session: Session, generation: int) -> None:
-    """After a full read: forget what it did not see."""
-    gone_groups = select(KeptGroup.id).where(col(KeptGroup.seen) < generation)
-    gone_users = select(KeptUser.id).where(col(KeptUser.seen) < generation)
-    session.execute(update(KeptGroup).where(col(KeptGroup.id).in_(
-        select(KeptMembership.group_id).where(col(KeptMembership.user_id).in_(gone_users))))
-        .values(version=col(KeptGroup.version) + 1))
-    session.execute(delete(KeptMembership).where(col(KeptMembership.group_id).in_(gone_groups)))
-    session.execute(delete(KeptMembership).where(col(KeptMembership.user_id).in_(gone_users)))
-    session.execute(delete(KeptGroup).where(col(KeptGroup.seen) < generation))
-    session.execute(delete(KeptUser).where(col(KeptUser.seen) < generation))
+def forget_all_but(session: Session, user_ids: set[str], group_ids: set[str]) -> None:
+    """After a full read: forget the users and groups it did not see."""
+    forget_groups(session, [gid for gid in session.exec(select(KeptGroup.id))
+                            if gid not in group_ids])
+    forget_users(session, [uid for uid in session.exec(select(KeptUser.id))
+                           if uid not in user_ids])
 
 
 def group(session: Session, group_id: str) -> KeptGroup | None:

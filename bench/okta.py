@@ -25,7 +25,7 @@ from bench.report import Row, percentile, seconds, verdict
 from bench.world import ACTOR, APP, bench_app, login, push_groups
 from connectors.scim import ScimApp
 from engine.executor import run_line
-from engine.pusher import resolve
+from engine.push.users import resolve
 from engine.service import GroupPushService
 from engine.sync import run_sync
 from storage.models import KeptMembership, KeptUser, PushedMember, PushMapping

@@ -12,7 +12,7 @@ from bench.meter import Measured, PeakMemory, RequestLog, measure
 from bench.report import Row, ratio, seconds, verdict
 from bench.world import ACTOR, APP, World, login, push_group_name, push_groups
 from engine.checks import check
-from engine.pusher import resolve
+from engine.push.users import resolve
 from engine.sync import run_sync
 from storage import repo
 

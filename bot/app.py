@@ -26,7 +26,7 @@ from bot.views.replies import answer
 from bot.views.text import unescape_command
 from bot.web import Router, WsgiApp
 from bot.worker import Payload, Worker, WorkerRunner
-from engine.results import Reply
+from engine.core import Reply
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ def http_server(app: App, host: str, port: int,
                 routes: Mapping[str, WsgiApp] | None = None) -> WSGIServer:
     """A threaded HTTP server answering Slack at /slack/events, and each of `routes` at its
     path (call serve_forever on it)."""
-    slack = guard_slack(SlackRequestHandler(app, path=EVENTS_PATH), app._signing_secret)
+    slack = guard_slack(SlackRequestHandler(app, path=EVENTS_PATH), app._signing_secret,
+                        EVENTS_PATH)
     return route_server(host, port, {EVENTS_PATH: slack, **(routes or {})})
 
 

@@ -18,7 +18,7 @@ from connectors.errors import ConfigError, ConnectorError
 from storage.db import DatabaseUnavailable
 
 if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
-    from engine.results import Reply
+    from engine.core import Reply
     from engine.service import GroupPushService
 
 CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.web import WsgiApp
+from connectors.secrets import redact
 from storage.db import Database
 from storage.models import ApprovalRequest, PushMapping
 from telemetry.metrics import ACK_SECONDS, exposition
@@ -53,7 +54,7 @@ def metrics_app(db: Database, apps: Sequence[str]) -> WsgiApp:
     stored.register(StoredState(db, apps))
 
     def answer(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        data = exposition(stored)
+        data = redact(exposition(stored).decode()).encode()  # labels hold no secret, ever
         start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST),
                                   ("Content-Length", str(len(data)))])
         return [data]

@@ -22,10 +22,9 @@ from bot.views.words import render
 from engine import operations as ops
 from engine.bootstrap import build_service
 from engine.config import load_config
+from engine.core import Operation, Reply
 from engine.executor import execute, run_line
 from engine.outcomes import Outcome
-from engine.registry import Operation
-from engine.results import Reply
 from engine.schema import envelope
 from engine.service import GroupPushService
 
@@ -52,7 +51,7 @@ class Result:
 
     @property
     def outcome(self) -> Outcome | None:
-        """The typed outcome (engine/outcomes.py)."""
+        """The typed outcome (engine/outcomes/)."""
         return self.reply.outcome
 
     @property

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hmac
 import json
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.refused import REFUSALS, RefusalLog
+from bot.shapes import parse_bounded
 from bot.web import WsgiApp
 
-log = logging.getLogger(__name__)
 PATH = "/okta/events"
 MAX_BODY = 1 << 20
 """Okta sends at most 50 events a delivery; a megabyte is far more than that."""
@@ -43,31 +43,35 @@ def _answer(start_response: Callable[..., Any], status: str,
 class OktaEventHook:
     """The WSGI app behind /okta/events; `submit` hands the events on (to the worker)."""
 
-    def __init__(self, secret: str, submit: Submit) -> None:
+    def __init__(self, secret: str, submit: Submit, refusals: RefusalLog = REFUSALS) -> None:
         self.secret = secret.encode()
         self.submit = submit
+        self.refusals = refusals
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Answer one request from Okta."""
+        def refuse(status: str, reason: str, error: str) -> Iterable[bytes]:
+            self.refusals.refused(PATH, reason, environ)
+            return _answer(start_response, status, {"error": error})
+
         given = str(environ.get("HTTP_AUTHORIZATION", "")).encode()
         if not hmac.compare_digest(given, self.secret):
-            log.warning("an Okta event hook request without the configured Authorization "
-                        "value was refused")
-            return _answer(start_response, "401 Unauthorized", {"error": "unauthorized"})
+            return refuse("401 Unauthorized", "missing_secret" if not given else "wrong_secret",
+                          "unauthorized")
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "GET":
             challenge = environ.get("HTTP_X_OKTA_VERIFICATION_CHALLENGE")
             if not challenge:
-                return _answer(start_response, "400 Bad Request",
-                               {"error": "no X-Okta-Verification-Challenge header"})
+                return refuse("400 Bad Request", "missing_headers",
+                              "no X-Okta-Verification-Challenge header")
             return _answer(start_response, "200 OK", {"verification": challenge})
         if method != "POST":
-            return _answer(start_response, "405 Method Not Allowed", {"error": "GET or POST"})
+            return refuse("405 Method Not Allowed", "bad_method", "GET or POST")
         events = self._events(environ)
         if events is None:
-            return _answer(start_response, "400 Bad Request",
-                           {"error": "the body is not an Okta event hook delivery"})
+            return refuse("400 Bad Request", "malformed_body",
+                          "the body is not an Okta event hook delivery")
         if events:
             self.submit({"kind": "okta-events", "events": events})
         return _answer(start_response, "200 OK")
@@ -81,16 +85,28 @@ class OktaEventHook:
         if not 0 < length <= MAX_BODY:
             return None
         try:
-            body = json.loads(environ["wsgi.input"].read(length))
-            events = body["data"]["events"]
-        except (ValueError, KeyError, TypeError):
+            text = environ["wsgi.input"].read(length).decode("utf-8")
+        except UnicodeDecodeError:
             return None
+        body, problem = parse_bounded(text, "the delivery")
+        data = body.get("data") if isinstance(body, dict) and not problem else None
+        events = data.get("events") if isinstance(data, dict) else None
         if not isinstance(events, list):
             return None
-        return [{"uuid": str(e.get("uuid", "")), "eventType": str(e.get("eventType", "")),
-                 "target": [{"id": str(t.get("id", "")), "type": str(t.get("type", ""))}
-                            for t in e.get("target") or () if isinstance(t, dict)]}
+        return [{"uuid": _text(e.get("uuid")), "eventType": _text(e.get("eventType")),
+                 "target": [{"id": _text(t.get("id")), "type": _text(t.get("type"))}
+                            for t in _list(e.get("target")) if isinstance(t, dict)]}
                 for e in events if isinstance(e, dict)]
+
+
+def _text(value: Any) -> str:
+    """A scalar as text ("" for anything else: an object where a string was expected)."""
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) \
+        else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def hook_routes(directory: dict[str, Any], submit: Submit) -> dict[str, WsgiApp]:

@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any, cast
 
 from bot.views.home import HomeData, HomeState
-from engine import approvals as requests
-from engine.pushed import pushed_page
+from engine.approvals import requests
+from engine.push.tab import pushed_page
 from engine.service import GroupPushService
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
-from bot.alerts import Alerter
+from bot.alert_sender import Alerter
 from engine.checks import check
 from engine.service import GroupPushService
 from engine.sync import SyncReport, run_sync

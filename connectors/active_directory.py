@@ -7,6 +7,7 @@ import re
 import secrets
 import ssl
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ MAX_SAM = 64
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
 ANY = "(objectClass=*)"
 GROUP_ATTRIBUTES = ["cn", "objectGUID"]
+PRIVILEGED_SECONDS = 60.0
+"""How long the groups AD marks privileged (adminCount=1) are taken as read."""
 SAM_FORBIDDEN = re.compile(r'["/\\\[\]:;|=,+*?<>@\x00-\x1f]')
 GROUP_SCOPES = {"global": 0x2, "domain_local": 0x4, "universal": 0x8}
 GROUP_TYPES = {"security": 0x80000000, "distribution": 0}
@@ -118,6 +121,7 @@ class ActiveDirectoryApp:
         self.limiter = RateLimiter(settings.requests_per_minute)
         self._lock = threading.RLock()
         self._conn: Any = None
+        self._privileged: tuple[float, set[str]] | None = None
 
     def health(self) -> str:
         """Bind, read the rootDSE and the groups OU."""
@@ -132,6 +136,20 @@ class ActiveDirectoryApp:
             f"searching group {name!r}", query(self.settings.groups_ou, flt, GROUP_ATTRIBUTES))]
         exact = [g for g in found if g.name == name]
         return next(iter(exact or found), None)
+
+    def privileged(self, name: str, group_id: str | None = None) -> bool:
+        """Whether AD marks this group under groups_ou privileged (adminCount=1: a member,
+        maybe nested, of a protected group); one search a minute answers every group."""
+        now = time.monotonic()
+        if self._privileged is None or now - self._privileged[0] > PRIVILEGED_SECONDS:
+            found = self._run("searching privileged groups", query(
+                self.settings.groups_ou, "(&(objectClass=group)(adminCount=1))",
+                GROUP_ATTRIBUTES))
+            marks = {g.id for g in map(_group, found)} | {
+                g.name.casefold() for g in map(_group, found)}
+            self._privileged = (now, marks)
+        marks = self._privileged[1]
+        return name.casefold() in marks or (group_id is not None and group_id in marks)
 
     def get_group(self, group_id: str) -> AppGroup | None:
         """The group with this objectGUID, wherever it was moved or renamed to."""

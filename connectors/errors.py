@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from connectors.secrets import redact
+
+APP_MESSAGE_LENGTH = 300
+"""An app's own words are kept to this many characters."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def bounded(text: str, length: int = APP_MESSAGE_LENGTH) -> str:
+    """The text on one line, without control characters, at most `length` characters."""
+    text = _CONTROL.sub(" ", text).strip()
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 HINTS = {
     "auth": "Check the app's token or credentials in grouppush.yml; they were refused.",
@@ -53,7 +65,7 @@ class ConnectorError(Exception):
     ) -> None:
         super().__init__(redact(message))
         self.status = status
-        self.app_message = redact(app_message)
+        self.app_message = redact(bounded(app_message))
         self.retry_after = retry_after
 
     hints: dict[str, str] = HINTS

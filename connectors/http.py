@@ -18,20 +18,32 @@ Sleep = Callable[[float], None]
 
 
 def app_message(response: httpx.Response) -> str:
-    """The app's own words about an error, from the usual places vendors put them."""
+    """The app's own words about an error, from the fields vendors document for them (SCIM
+    scimType and detail, Graph error.code and message, Box code and message, Okta
+    errorSummary, OAuth error and error_description): never the body itself, which may echo
+    what was sent."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300].strip()
+        return ""
     if not isinstance(body, dict):
         return ""
     error = body.get("error")
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or "")
-    for key in ("detail", "errorSummary", "message", "error_description", "error"):
-        if body.get(key):
-            return str(body[key])
-    return ""
+    keys: tuple[str, ...]
+    if isinstance(error, dict):  # Microsoft Graph
+        keys, body = ("code", "message"), error
+    elif "errorSummary" in body:  # Okta
+        keys = ("errorSummary",)
+    elif "detail" in body or "scimType" in body:  # SCIM (RFC 7644 3.12)
+        keys = ("scimType", "detail")
+    elif "error_description" in body:  # OAuth 2.0 (RFC 6749 5.2)
+        keys = ("error_description",)
+    else:  # Box, and the usual `message`
+        keys = ("code", "message", "error")
+    words = [str(body[k]) for k in keys
+             if isinstance(body.get(k), str | int) and not isinstance(body.get(k), bool)
+             and str(body[k]).strip()]
+    return ": ".join(dict.fromkeys(words))
 
 
 def retry_after_seconds(value: str | None) -> float | None:

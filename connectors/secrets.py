@@ -3,8 +3,10 @@
 Each configured secret (app tokens, passwords, client secrets, the directory token and hook
 secret, the Slack signing secret and tokens, the database password) is registered once; from
 then on `redact` removes it by value, in the forms an app may echo it: as is, URL-encoded,
-JSON-escaped, and base64 of `user:password`. Registering also arms the two choke points that
-do not pass through a message: log records, and string columns of rows about to be written.
+JSON-escaped, base64 (of the secret at any alignment, and of `user:password`), in any case,
+and any run of RUN or more of the characters of any of those forms (a token cut short).
+Registering also arms the two choke points that do not pass through a message: log records,
+and string columns of rows about to be written.
 """
 
 from __future__ import annotations
@@ -39,15 +41,34 @@ _PATTERNS = [
     (re.compile(r"(?i)([\"']" + _KEY + r"[\"']\s*:\s*[\"'])[^\"']+"), r"\1" + REDACTED),
 ]
 
+RUN = 8
+"""A run of this many characters of a secret's form is taken out wherever it appears."""
+
 _lock = threading.Lock()
 _values: set[str] = set()
 _by_value: re.Pattern[str] | None = None
+"""The forms shorter than RUN, any case."""
+_runs: dict[str, list[tuple[str, int]]] = {}
+"""Every RUN-character piece of a longer form (lower case) -> (the form, where it starts)."""
 _armed = False
+
+
+def base64_cores(value: str) -> set[str]:
+    """The base64 characters the secret alone decides, at each of the three alignments it may
+    have inside a longer encoded text (standard and URL-safe alphabets)."""
+    raw = value.encode()
+    found = set()
+    for skip in range(3):
+        encoded = base64.b64encode(b"\0" * skip + raw).decode()
+        core = encoded[-(-8 * skip // 6):(8 * (skip + len(raw))) // 6]
+        found |= {core, core.replace("+", "-").replace("/", "_")}
+    return found
 
 
 def forms(value: str) -> set[str]:
     """The ways a secret may come back in an app's answer or a URL."""
-    found = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+    found = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1],
+             *base64_cores(value)}
     return {f for f in found if len(f) >= MIN_LENGTH}
 
 
@@ -89,12 +110,41 @@ def register_environment(environ: Mapping[str, str] = os.environ) -> None:
 
 def redact(text: str) -> str:
     """The text without any registered secret, nor anything that looks like a credential."""
-    pattern = _by_value
-    if pattern is not None and text:
-        text = pattern.sub(REDACTED, text)
+    text = _without_values(text)
     for credential, replacement in _PATTERNS:
         text = credential.sub(replacement, text)
     return text
+
+
+def _without_values(text: str) -> str:
+    """The text with every registered form, and every run of RUN of its characters, taken
+    out, in any case."""
+    runs, pattern = _runs, _by_value
+    if runs and len(text) >= RUN:
+        low = text.lower()
+        if len(low) != len(text):  # a letter whose lower case is longer: compare one by one
+            low = "".join(c.lower()[:1] for c in text)
+        parts, start, i = [], 0, 0
+        while i <= len(text) - RUN:
+            found = runs.get(low[i:i + RUN])
+            if found is None:
+                i += 1
+                continue
+            end = max(_run_end(low, i, form, at) for form, at in found)
+            parts += [text[start:i], REDACTED]
+            start = i = end
+        text = "".join(parts) + text[start:] if parts else text
+    if pattern is not None and text:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+def _run_end(low: str, i: int, form: str, at: int) -> int:
+    """Where the run of `form` (from `at`) that starts at `low[i]` ends."""
+    k = RUN
+    while i + k < len(low) and at + k < len(form) and low[i + k] == form[at + k]:
+        k += 1
+    return i + k
 
 
 def redact_deep(value: Any) -> Any:
@@ -109,14 +159,26 @@ def redact_deep(value: Any) -> Any:
 
 
 def _add(new: Iterable[str]) -> None:
-    global _by_value
+    global _by_value, _runs
     with _lock:
         before = len(_values)
         _values.update(new)
         if len(_values) != before:
-            ordered = sorted(_values, key=len, reverse=True)  # the longest form first
-            _by_value = re.compile("|".join(re.escape(v) for v in ordered))
+            short = sorted((v for v in _values if len(v) < RUN), key=len, reverse=True)
+            _by_value = re.compile("|".join(re.escape(v) for v in short), re.IGNORECASE) \
+                if short else None
+            runs: dict[str, list[tuple[str, int]]] = {}
+            for value in _values:
+                form = value.lower()
+                for at in range(len(form) - RUN + 1):
+                    runs.setdefault(form[at:at + RUN], []).append((form, at))
+            _runs = runs
         _arm()
+
+
+def has_secret(text: str) -> bool:
+    """Whether the text holds a registered secret in any of its forms."""
+    return _without_values(text) != text
 
 
 def _arm() -> None:
@@ -128,7 +190,7 @@ def _arm() -> None:
 
     def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if _by_value is not None:
+        if _values:
             record.msg, record.args = redact(record.getMessage()), ()
             if record.exc_info and not record.exc_text:
                 record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
@@ -139,11 +201,12 @@ def _arm() -> None:
 
 
 def _redact_rows(session: Session, _context: Any, _instances: Any) -> None:
-    pattern = _by_value
-    if pattern is None:
+    if not _values:
         return
     for row in [*session.new, *session.dirty]:
         for attr in inspect(row).mapper.column_attrs:
             value = getattr(row, attr.key, None)
-            if isinstance(value, str) and pattern.search(value):
-                setattr(row, attr.key, pattern.sub(REDACTED, value))
+            if isinstance(value, str):
+                kept = _without_values(value)
+                if kept != value:
+                    setattr(row, attr.key, kept)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.approvals.held_sync import waits_for_held_sync
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
 from engine.failures import PushFailed
 from engine.fanout import one
 from engine.outcomes import DriftIgnored, Refusal, Retried
-from engine.pusher import HeldForApproval, Refused
+from engine.protected import refuse_protected
+from engine.push.apply import HeldForApproval
 from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
-from engine.sync_hold import waits_for_held_sync
 from storage import repo
 from storage.models import PushMapping
 
@@ -36,7 +38,7 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("This group is no longer pushed; nothing to do.")
+        raise RefusalError("This group is no longer pushed; nothing to do.")
     return mapping
 
 
@@ -93,7 +95,7 @@ def ignore_drift(service: GroupPushService, mapping_id: int,
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
         if mapping is None:
-            raise Refused("This group is no longer pushed; nothing to do.")
+            raise RefusalError("This group is no longer pushed; nothing to do.")
         if not mapping.drift_fingerprint:
             return Refusal(f"{quoted(mapping.group_name)} on {mapping.app} has no drift "
                            "now; nothing to ignore.")
@@ -149,6 +151,8 @@ def retry(service: GroupPushService, mapping_id: int, actor: str) -> Retried:
     service.require_operator(actor)
     mapping = mapping_by_id(service, mapping_id)
     app = service.find_app(mapping.app)
+    refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                     "pushes to", mapping.app_group_id)
     snapshot = service.snapshot()
     try:
         keep_back = waits_for_held_sync(service, mapping_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.context import Context
+from engine.core import Context
 from engine.operations import Audit
 from engine.outcomes import AuditLine, AuditTrail
 from engine.registry import handles

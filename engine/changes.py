@@ -6,8 +6,9 @@ import functools
 
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
 from connectors.settings import closest
-from engine.context import Context
-from engine.fanout import Done, Failed, fan_out
+from engine.approvals.handlers import selected_mappings
+from engine.core import Context, RefusalError
+from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import BulkDeactivate, Repush, RuleAdd, RuleRemove
 from engine.outcomes import (
     BulkDeactivated,
@@ -20,11 +21,11 @@ from engine.outcomes import (
     RuleAdded,
     RuleRemoved,
 )
-from engine.planner import MemberPlan
-from engine.plans import preview_new_push
-from engine.pusher import Refused, apply_plan, resolve
+from engine.push.apply import apply_plan
+from engine.push.members import MemberPlan
+from engine.push.plan import preview_new_push
+from engine.push.users import resolve
 from engine.registry import handles
-from engine.requests import selected_mappings
 from engine.rules import RULE_KINDS, check_pattern, matching_groups
 from engine.service import GroupPushService, quoted
 from engine.sync import apply_rules
@@ -39,19 +40,19 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
     service.require_operator(actor)
     app = service.find_app(app_name)
     if kind not in RULE_KINDS:
-        raise Refused(f"Unknown rule kind {kind}; use --starts-with, --contains or --regex.")
+        raise RefusalError(f"Unknown rule kind {kind}; use --starts-with, --contains or --regex.")
     problem = check_pattern(kind, pattern)
     if problem:
-        raise Refused(f"Rule {name} was not saved: {problem}.")
+        raise RefusalError(f"Rule {name} was not saved: {problem}.")
     service.kept.ensure_read()  # the kept directory's names, read once if never read
     snapshot = service.snapshot()  # matched before saving: a pattern that fails saves nothing
     matches = matching_groups(kind, pattern, snapshot.groups.values())
     with service.db.session() as session:
         existing = repo.find_rule(session, name)
         if existing is not None:
-            raise Refused(f"A rule named {existing.name} already exists (→ {existing.app}, "
-                          f"--{existing.kind} {quoted(existing.pattern)}). `rule remove "
-                          f"{existing.name}` first, or choose another name.")
+            raise RefusalError(f"A rule named {existing.name} already exists (→ {existing.app}, "
+                               f"--{existing.kind} {quoted(existing.pattern)}). `rule remove "
+                               f"{existing.name}` first, or choose another name.")
         if dry_run:
             return _rule_preview(service, snapshot, app, operation or RuleAdd(
                 name, app.name, kind, pattern, dry_run=True), matches)
@@ -74,7 +75,7 @@ def _rule_preview(service: GroupPushService, snapshot: DirectorySnapshot, app: A
             continue
         try:
             plans.append(preview_new_push(service, snapshot, group, app))
-        except Refused as refusal:
+        except RefusalError as refusal:
             notes.append(PlanNote(group.name, app.name, "refused", str(refusal)))
     return Planned(op, tuple(plans), tuple(notes), matches=len(matches), subject=op.name)
 
@@ -90,7 +91,7 @@ def rule_remove(service: GroupPushService, name: str, actor: str,
             near = closest(name, names)
             tip = f" Did you mean {near[0]}?" if near else \
                 (f" Rules: {', '.join(names)}." if names else " There are no rules.")
-            raise Refused(f"No rule named {name}.{tip}")
+            raise RefusalError(f"No rule named {name}.{tip}")
         if dry_run:
             return Planned(RuleRemove(rule.name, dry_run=True), subject=rule.name)
         session.delete(rule)
@@ -132,7 +133,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str,
     if user is None:
         near = closest(user_ref, service.kept.user_logins())
         tip = f" Closest: {', '.join(near)}." if near else ""
-        raise Refused(f"No directory user with login {user_ref}.{tip}")
+        raise RefusalError(f"No directory user with login {user_ref}.{tip}")
     groups = service.kept.groups_of(user.id)
     with service.db.session() as session:
         mappings = [m for m in repo.list_mappings(session, status="active")
@@ -146,7 +147,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str,
         [result] = fan_out(service.db, app, [int(mapping.id or 0)], step, "repush")
         if isinstance(result, Done):
             steps.append(RepushStep(mapping.group_name, app.name, result.value))
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             steps.append(RepushStep(mapping.group_name, app.name, "failed",
                                     result.failure.message))
     service.audit(actor, "repush", f"{user.login} ({len(mappings)} pushed groups)")

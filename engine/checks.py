@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.base import App
-from engine.context import Context
+from engine.core import Context
 from engine.drift import DriftReport, compare_members, report_to_json
 from engine.failures import Failure, clear_failure
-from engine.fanout import Done, Failed, fan_out
+from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
@@ -95,7 +95,7 @@ def _check_app(service: GroupPushService,
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
             findings.append(_record(service, result.mapping_id, result.value))
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             failure = result.failure
             failures.append(replace(failure, app=app.name,
                                     group=mappings[result.mapping_id].group_name))

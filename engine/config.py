@@ -51,6 +51,12 @@ class SafetySettings:
     max_removals_per_sync: int = 500
     """Memberships one sync may remove in total (every group on every app it syncs); more
     wait as one approval request while additions go ahead."""
+    max_directory_loss: float = 0.1
+    """A directory read that lost more than this share of the pushed groups, or of their
+    active memberships, since the last good read holds every removal
+    (engine/approvals/directory_loss.py)."""
+    protected_groups: list[str] = field(default_factory=list)
+    """Group name patterns (* and ?, any case) never linked, overwritten, emptied or deleted."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,10 @@ def value_problems(config: Config) -> list[ConfigError]:
         if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
             problems.append(ConfigError(key, f"must be a share within (0, 1], such as 0.5, "
                                         f"not {share!r}"))
+    loss = config.safety.max_directory_loss
+    if not 0 <= loss <= 1:
+        problems.append(ConfigError("safety.max_directory_loss", "must be a share within "
+                                    f"[0, 1], such as 0.1, not {loss!r}"))
     if config.directory.get("type", "file") == "file" and config.directory.get("path"):
         path = config.base_dir / str(config.directory["path"])
         if path.is_dir():

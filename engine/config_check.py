@@ -12,6 +12,7 @@ from connectors.errors import ConfigError, ConnectorError
 from connectors.registry import build_app, build_directory
 from connectors.settings import ConfigProblems
 from engine.config import Config, read_config, read_yaml
+from engine.protected import found_in
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ def check_online(checked: CheckedConfig) -> list[PartCheck]:
             parts.append(PartCheck("directory", False, error.describe()))
     for name, app in checked.apps.items():
         try:
-            parts.append(PartCheck(f"apps.{name}", True, app.health()))
+            health = app.health()
+            guarded = found_in(checked.config, app) if checked.config is not None else ""
+            parts.append(PartCheck(f"apps.{name}", True,
+                                   f"{health}; {guarded}" if guarded else health))
         except ConnectorError as error:
             parts.append(PartCheck(f"apps.{name}", False, error.describe()))
         finally:

@@ -5,26 +5,26 @@ from __future__ import annotations
 
 import logging
 
+import engine.approvals.handlers  # noqa: F401  (handlers register)
+import engine.push.handlers  # noqa: F401
 from connectors.errors import ConnectorError
-from engine import (  # noqa: F401  (handlers)
+from connectors.secrets import redact
+from engine import (  # noqa: F401  (handlers register)
     audit_trail,
     changes,
     checks,
-    pushes,
     reports,
-    requests,
     sync_command,
 )
-from engine.context import Context, Progress
+from engine.core import Context, Kind, Operation, Progress, RefusalError, Reply
 from engine.failures import PushFailed
 from engine.grammar import UsageError
 from engine.outcomes import Failed, Refusal
-from engine.pusher import Refused
-from engine.registry import HANDLERS, PREVIEWS, Kind, Operation, parse
-from engine.results import Reply
+from engine.registry import HANDLERS, PREVIEWS, parse
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
+Reply.redact = redact  # whatever a reply quotes, no configured secret is shown
 
 
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
@@ -61,7 +61,7 @@ def _run(service: GroupPushService, operation: Operation, actor: str, channel: s
         return answer if isinstance(answer, Reply) else Reply.of(answer)
     except UsageError as error:
         return Reply.of(Refusal(str(error), usage=True))
-    except Refused as refusal:
+    except RefusalError as refusal:
         return Reply.refused(str(refusal))
     except (ConnectorError, PushFailed) as error:
         return failure(error)
@@ -82,7 +82,7 @@ def permitted(service: GroupPushService, operation: Operation, actor: str) -> Re
         return None
     try:
         service.require_operator(actor)
-    except Refused as refusal:
+    except RefusalError as refusal:
         return Reply.refused(str(refusal))
     return None
 

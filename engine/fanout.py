@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.failures import Failure, PushFailed, StepFailed, record_failure
-from engine.pusher import HeldForApproval, PushOutcome
+from engine.push.apply import HeldForApproval, PushOutcome
 from storage.db import Database
 
 T = TypeVar("T")
@@ -28,7 +28,7 @@ class Done(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Failed:
+class FailedStep:
     """The step failed in the app; the failure is recorded."""
 
     mapping_id: int
@@ -43,20 +43,20 @@ class Held:
     held: HeldForApproval
 
 
-Result = Done[T] | Failed | Held
+Result = Done[T] | FailedStep | Held
 
 
 def fan_out(db: Database, app: App, ids: Sequence[int], step: Callable[[int], T],
-            operation: str) -> list[Done[T] | Failed | Held]:
+            operation: str) -> list[Done[T] | FailedStep | Held]:
     """Run `step` for each mapping of one app; per mapping, what came of it (in order)."""
-    def guarded(mapping_id: int) -> Done[T] | Failed | Held:
+    def guarded(mapping_id: int) -> Done[T] | FailedStep | Held:
         try:
             value = step(mapping_id)
         except StepFailed as failed:
-            return Failed(mapping_id, record_failure(db, mapping_id, operation, failed.error,
+            return FailedStep(mapping_id, record_failure(db, mapping_id, operation, failed.error,
                                                      failed.run_id))
         except ConnectorError as error:
-            return Failed(mapping_id, record_failure(db, mapping_id, operation, error))
+            return FailedStep(mapping_id, record_failure(db, mapping_id, operation, error))
         except HeldForApproval as held:
             return Held(mapping_id, held)
         if isinstance(value, PushOutcome) and value.group_error is not None:
@@ -76,7 +76,7 @@ def one(db: Database, app: App, mapping_id: int, step: Callable[[int], T],
     """Run `step` for one mapping under the same policy; a failure is raised as PushFailed
     (recorded already), a hold as HeldForApproval."""
     [result] = fan_out(db, app, [mapping_id], step, operation)
-    if isinstance(result, Failed):
+    if isinstance(result, FailedStep):
         raise PushFailed(result.failure)
     if isinstance(result, Held):
         raise result.held

@@ -6,6 +6,7 @@ import shlex
 from collections.abc import Iterable
 
 from connectors.settings import closest
+from engine.core import join
 
 
 class UsageError(ValueError):
@@ -37,18 +38,6 @@ def split(text: str) -> list[str]:
         return shlex.split(text)
     except ValueError as exc:
         raise UsageError(f"Cannot read the command: {exc} (a quote is not closed?).") from None
-
-
-def quote(word: str) -> str:
-    """A word as the grammar reads it back: quoted only when it must be."""
-    if word and not any(c.isspace() or c in "'\"\\#" for c in word):
-        return word
-    return f'"{word}"' if '"' not in word and "\\" not in word else shlex.quote(word)
-
-
-def join(words: Iterable[str]) -> str:
-    """A command line from words, each quoted as the grammar reads it back."""
-    return " ".join(quote(w) for w in words)
 
 
 class Words:

@@ -2,7 +2,7 @@
 
 Adding a command: one class here (`@command` + dataclass + `parse`/`words`), one
 `@handles(...)` function in the engine module that does the work (listed in engine/executor.py)
-returning a typed outcome (engine/outcomes.py), and its renderer in bot/views/words.
+returning a typed outcome (engine/outcomes/), and its renderer in bot/views/words.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass, fields
 from typing import ClassVar, Self, cast
 
 from connectors.settings import closest
+from engine.core import Kind, Operation
 from engine.grammar import Words
-from engine.registry import Kind, Operation, command
+from engine.registry import command
 from storage.audit_export import parse_duration
 
 READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION

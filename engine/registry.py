@@ -14,81 +14,17 @@
             return [self.group, "on", self.app]
 
     @handles(Ignore)
-    def ignore(ctx: Context, op: Ignore) -> Ignored: ...   # a typed outcome (engine/outcomes.py)
+    def ignore(ctx: Context, op: Ignore) -> Ignored: ...   # a typed outcome (engine/outcomes/)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from dataclasses import fields
+from typing import Any, TypeVar
 
-from engine.grammar import UsageError, Words, join, split
-
-if TYPE_CHECKING:
-    from engine.context import Context
-    from engine.outcomes import Outcome
-    from engine.results import Reply
-
-
-class Kind(StrEnum):
-    """What running an operation does, which decides who may run it and how it is answered."""
-
-    READ = "read"
-    """Changes nothing in any app; anyone may run it."""
-    CHANGE = "change"
-    """Changes pushes or apps; operators only; takes --dry-run."""
-    APPROVAL = "needs approval"
-    """Changes nothing until an approver approves the request it makes; operators only."""
-    DECISION = "decision"
-    """Answers an approval request; the approvals policy decides who may."""
-
-
-DRY_RUN = "--dry-run"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """How one operation is written, what kind it is, and how it is shown in help."""
-
-    verb: str
-    usage: str
-    kind: Kind
-    summary: str
-    long: bool = False
-    """Work that may take long: Slack shows a working message with progress first."""
-    flags: tuple[str, ...] = ()
-    typed: bool = True
-    """False for operations only buttons build (no text form)."""
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One command, typed: what every surface (chat, console, CLI, buttons, dialogs,
-    notebook) builds and the executor runs."""
-
-    spec: ClassVar[Spec]
-    dry_run: bool = field(default=False, kw_only=True)
-
-    @classmethod
-    def parse(cls, words: Words) -> Self:
-        """The operation from the words after its verb."""
-        return cls()
-
-    def words(self) -> list[str]:
-        """The words after the verb that `parse` reads back into this operation."""
-        return []
-
-    def line(self) -> str:
-        """The command line people would type for this operation."""
-        dry = [DRY_RUN] if self.dry_run else []
-        return join([*self.spec.verb.split(), *self.words(), *dry])
-
-    def to_dict(self) -> dict[str, Any]:
-        """The operation as JSON-ready data: {"op": verb, field: value...}."""
-        return {"op": self.spec.verb, **asdict(self)}
-
+from engine.core import DRY_RUN, Context, Kind, Operation, Outcome, Reply, Spec, join
+from engine.grammar import UsageError, Words, split
 
 Op = TypeVar("Op", bound=Operation)
 Handler = Callable[["Context", Any], "Reply | Outcome"]

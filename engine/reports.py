@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from connectors.base import DirectoryGroup
 from connectors.errors import ConnectorError
 from connectors.settings import closest
-from engine.context import Context
+from engine.core import DRY_RUN, Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
@@ -24,9 +25,9 @@ from engine.outcomes import (
     RuleRow,
     RulesListed,
 )
-from engine.pushed import group_type
-from engine.pusher import Refused
-from engine.registry import DRY_RUN, handles
+from engine.protected import protected_by
+from engine.push.tab import group_type
+from engine.registry import handles
 from engine.service import GroupPushService
 from engine.words import concrete, gone_from_directory
 from storage import pages, repo
@@ -87,7 +88,7 @@ def _rule_named(service: GroupPushService, name: str, app_name: str | None) -> s
     near = closest(name, known)
     tip = f" Did you mean {near[0]}?" if near else \
         (f" Rules: {', '.join(known)}." if known else " There are no rules.")
-    raise Refused(f"No rule named {name}.{tip}")
+    raise RefusalError(f"No rule named {name}.{tip}")
 
 
 def list_report(service: GroupPushService, app_name: str | None, rule: str | None = None,
@@ -102,8 +103,10 @@ def list_report(service: GroupPushService, app_name: str | None, rule: str | Non
     wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
     with service.db.session() as session:
         mappings = pages.page(session, wanted)
-    return PushesListed(tuple(push_row(m) for m in mappings), app_name, rule, status, errors,
-                        drift)
+    rows = [replace(push_row(m), protected=protected_by(
+        service.config, service.apps[m.app], m.app_group_name or m.group_name, ask_app=False))
+        if m.app in service.apps else push_row(m) for m in mappings]
+    return PushesListed(tuple(rows), app_name, rule, status, errors, drift)
 
 
 def search_report(service: GroupPushService, text: str) -> GroupsFound:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.registry import Operation
-from engine.results import Reply
+from engine.core import Operation, Reply
 
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning or goes away; new fields may appear in a version."""
@@ -38,7 +37,8 @@ APPROVAL = _obj({"id": _STR, "summary": _STR, "requested_by": _STR, "action": _S
 PUSH = _obj({"group": _STR, "app": _STR, "app_group": _OPT_STR, "app_group_id": _OPT_STR,
              "status": {"enum": ["active", "deactivated"]}, "members": _INT,
              "last_push": _OPT_STR, "error": _OPT_STR, "drift": _BOOL,
-             "origin": {"enum": ["name", "rule"]}, "rule": _OPT_STR})
+             "origin": {"enum": ["name", "rule"]}, "rule": _OPT_STR},
+            {"protected": _STR})
 DRIFT = _obj({"group": _STR, "app": _STR, "missing": _STRS, "unexpected": _STRS,
               "group_gone": _BOOL, "renamed_to": _OPT_STR, "state": _STR,
               "ignored_by": _OPT_STR})

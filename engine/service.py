@@ -12,12 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
 from connectors.settings import closest
 from engine.config import Config
+from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
-from engine.pusher import GroupTaken, Progress, PushOutcome, Refused, push_mapping
+from engine.protected import refuse_protected
+from engine.push.apply import PushOutcome, push_mapping
+from engine.push.link import GroupTaken
 from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
@@ -58,8 +61,8 @@ class GroupPushService:
         if name.startswith("id:"):
             by_id = snapshot.groups.get(name[3:].strip())
             if by_id is None:
-                raise Refused(f"No directory group has the id {name[3:].strip()}. `search TEXT` "
-                              "shows groups with their ids.")
+                raise RefusalError(f"No directory group has the id {name[3:].strip()}. "
+                                   "`search TEXT` shows groups with their ids.")
             return by_id
         same = [g for g in snapshot.groups.values() if g.name == name] or \
             [g for g in snapshot.groups.values() if g.name.casefold() == name.casefold()]
@@ -67,8 +70,8 @@ class GroupPushService:
             counts = {g.id: plural(len(snapshot.active_logins(g)), "active member")
                       for g in same}
             ids = ", ".join(f"`id:{g.id}` ({counts[g.id]})" for g in same)
-            raise Refused(f"{len(same)} directory groups are named {quoted(name)}: {ids}. "
-                          "Name one by its id instead of its name.")
+            raise RefusalError(f"{len(same)} directory groups are named {quoted(name)}: {ids}. "
+                               "Name one by its id instead of its name.")
         group = snapshot.group_named(name)
         if group is not None:
             return group
@@ -77,7 +80,7 @@ class GroupPushService:
         near = closest(name, names) or [n for n in names if name.casefold() in n.casefold()][:3]
         tip = f" Closest: {', '.join(quoted(n) for n in near)}." if near else \
             " `search TEXT` lists groups by name."
-        raise Refused(f"No directory group named {quoted(name)}.{tip}")
+        raise RefusalError(f"No directory group named {quoted(name)}.{tip}")
 
     def find_app(self, name: str) -> App:
         """The configured app called `name`, or a refusal naming the closest ones."""
@@ -85,8 +88,8 @@ class GroupPushService:
             return self.apps[name]
         near = closest(name, self.apps)
         tip = f" Did you mean {near[0]}?" if near else ""
-        raise Refused(f"No app named {name}.{tip} Configured apps: "
-                      f"{', '.join(sorted(self.apps)) or 'none'}.")
+        raise RefusalError(f"No app named {name}.{tip} Configured apps: "
+                           f"{', '.join(sorted(self.apps)) or 'none'}.")
 
     def find_push(self, snapshot: DirectorySnapshot, name: str,
                   app: App) -> tuple[DirectoryGroup | None, PushMapping]:
@@ -94,7 +97,7 @@ class GroupPushService:
         under when the directory group is gone (then the group is None)."""
         try:
             group = self.find_group(snapshot, name)
-        except Refused:
+        except RefusalError:
             wanted = name[3:] if name.startswith("id:") else name
             with self.db.session() as session:
                 gone = [m for m in repo.list_mappings(session, app.name)
@@ -115,16 +118,16 @@ class GroupPushService:
         if mapping is None and snapshot is not None:
             self.refuse_unpushable(snapshot, group, app)
         if mapping is None:
-            raise Refused(f"{quoted(group.name)} is not pushed to {app.name}. Push it with "
-                          f"`push {quoted(group.name)} to {app.name}`.")
+            raise RefusalError(f"{quoted(group.name)} is not pushed to {app.name}. Push it with "
+                               f"`push {quoted(group.name)} to {app.name}`.")
         return mapping
 
     def require_operator(self, actor: str) -> None:
         """Refuse a change by someone who is not an operator, when operators are listed."""
         operators = self.config.slack.operators
         if operators and actor not in operators:
-            raise Refused(f"Only operators may change pushes; {actor} is not one "
-                          f"(operators: {', '.join(operators)}). Anyone may read.")
+            raise RefusalError(f"Only operators may change pushes; {actor} is not one "
+                               f"(operators: {', '.join(operators)}). Anyone may read.")
 
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""
@@ -142,12 +145,13 @@ class GroupPushService:
                           app: App) -> None:
         """Refuse groups the Group Push model never pushes to this app."""
         if group.id in snapshot.assignments.get(app.name, frozenset()):
-            raise Refused(f"{quoted(group.name)} is used for app assignments of {app.name}, "
-                          f"so it cannot also be pushed to {app.name}. Push another group, "
-                          "or remove it from the assignments first.")
+            raise RefusalError(f"{quoted(group.name)} is used for app assignments of {app.name}, "
+                               f"so it cannot also be pushed to {app.name}. Push another group, "
+                               "or remove it from the assignments first.")
         if group.type == "BUILT_IN":
-            raise Refused(f"{quoted(group.name)} is a built-in directory group and is never "
-                          "pushed.")
+            raise RefusalError(f"{quoted(group.name)} is a built-in directory group and is never "
+                               "pushed.")
+        refuse_protected(self.config, app, group.name, "links or pushes to")
 
     def push(self, group_name: str, app_name: str, actor: str, *, memberships: bool = True,
              via: str = "name", progress: Progress | None = None) -> Pushed:
@@ -170,9 +174,9 @@ class GroupPushService:
         to link or create the app group. A push failing at its first request stays, with
         its error, for `info` and Retry; one refused by the app group's name does not."""
         self.refuse_unpushable(snapshot, group, app)
-        already = Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
-                          f"`info {quoted(group.name)} on {app.name}` shows it; "
-                          f"`now {quoted(group.name)} on {app.name}` pushes it again.")
+        already = RefusalError(f"{quoted(group.name)} is already pushed to {app.name}. "
+                               f"`info {quoted(group.name)} on {app.name}` shows it; "
+                               f"`now {quoted(group.name)} on {app.name}` pushes it again.")
         try:
             with self.db.session() as session:
                 if repo.find_mapping(session, group.id, app.name) is not None:
@@ -211,7 +215,7 @@ class GroupPushService:
                 row = session.get(PushMapping, mapping_id)
                 if row is not None:
                     repo.forget_mapping(session, row, history=True)
-            raise Refused(str(failed.error)) from None
+            raise RefusalError(str(failed.error)) from None
 
     def push_now(self, group_name: str, app_name: str, actor: str,
                  progress: Progress | None = None) -> PushedNow:
@@ -221,10 +225,13 @@ class GroupPushService:
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
         if group is None:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
         if mapping.status != "active":
-            raise Refused(f"{quoted(group.name)} on {app.name} is deactivated. "
-                          f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+            raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
+                               f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
+        refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
+                         mapping.app_group_id)
+
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
                 return push_mapping(self.db, app, snapshot, mapping_id, operation="push now",
@@ -248,7 +255,7 @@ class GroupPushService:
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
         if found is None and active:
-            raise Refused(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:

@@ -7,20 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from engine.approvals import Ask, Target, new_request, pending_by_push, pending_for
+from engine.approvals import directory_loss
+from engine.approvals.held_sync import SyncHold, hold_over_limit, keep_removals_back
+from engine.approvals.requests import Ask, Target, new_request, pending_by_push, pending_for
+from engine.core import RefusalError
 from engine.failures import Failure, PushFailed
-from engine.fanout import Done, Failed, Held, fan_out
+from engine.fanout import Done, FailedStep, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
-from engine.planner import MemberPlan
-from engine.pusher import HeldForApproval, PushOutcome, Refused, push_mapping
+from engine.protected import protected_by
+from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
-from engine.sync_hold import (
-    SyncHold,
-    hold_over_limit,
-    keep_removals_back,
-)
 from storage import kept as store
 from storage import repo
 from storage.models import PushMapping
@@ -78,10 +77,15 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
             if group.id in pushed:
                 continue
             pushed.add(group.id)
+            why = protected_by(service.config, app, group.name)
+            if why:
+                steps.append(SyncStep("rule skipped", group.name, app.name, message=why,
+                                      rule=rule.name))
+                continue
             try:
                 outcome = service.start_push(snapshot, group, app, actor, memberships=True,
                                              via=f"rule:{rule.name}")
-            except (Refused, PushFailed) as error:
+            except (RefusalError, PushFailed) as error:
                 failure = error.failure if isinstance(error, PushFailed) else Failure(
                     None, group.name, app.name, f"rule {rule.name}", str(error), None, "")
                 report.errors.append(failure)
@@ -126,20 +130,51 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
         service.kept.refresh(full=full)
     snapshot = service.snapshot()
     report = SyncReport()
+    untrusted = directory_loss.judge(service, actor)
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
-    active = {app: active_pushes(service, app.name, groups) for app in apps}
+    active = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
+              for app in apps}
     work = active if groups is not None or full else {  # a quiet sync plans nothing
         app: touched(service, mappings) for app, mappings in active.items()}
     report.groups += sum(len(active[app]) - len(work[app]) for app in apps)
-    hold = hold_over_limit(service, snapshot, work, actor)
+    hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
+        else hold_all(untrusted, work)
     report.held += hold.requests()
     report.steps += hold.steps
     for app, mappings in work.items():
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
+
+
+def unprotected(service: GroupPushService, app: App, mappings: list[PushMapping],
+                report: SyncReport) -> list[PushMapping]:
+    """The pushes a sync may touch; a protected app group is skipped with a note."""
+    kept = []
+    for m in mappings:
+        why = protected_by(service.config, app, m.app_group_name or m.group_name,
+                           m.app_group_id)
+        if why:
+            report.steps.append(SyncStep("protected", m.group_name, app.name, message=why))
+        else:
+            kept.append(m)
+    return kept
+
+
+def hold_all(untrusted: directory_loss.LossHold, work: dict[App, list[PushMapping]],
+             ) -> SyncHold:
+    """A read not trusted: every push keeps its removals back, and the pushes of groups
+    the read lost wait whole (they are not failures: the read is in doubt)."""
+    hold = SyncHold(steps=[SyncStep("untrusted read", "", ", ".join(a.name for a in work),
+                                    message=untrusted.loss.words(),
+                                    request_id=untrusted.request_id)])
+    for mappings in work.values():
+        mappings[:] = [m for m in mappings if m.group_id not in untrusted.loss.lost]
+        hold.waiting.update((int(m.id or 0), untrusted.request_id) for m in mappings)
+    hold.waiting.setdefault(0, untrusted.request_id)  # told once even if no push is left
+    return hold
 
 
 def active_pushes(service: GroupPushService, app: str,
@@ -178,7 +213,7 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
-           result: Done[PushOutcome] | Failed | Held, actor: str) -> None:
+           result: Done[PushOutcome] | FailedStep | Held, actor: str) -> None:
     """One mapping's sync, into the report."""
     if isinstance(result, Held):
         request_id = hold_for_approval(service, mapping, result.held, actor)
@@ -187,7 +222,7 @@ def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
                                      request_id=request_id, removing=result.held.removing,
                                      of=result.held.of))
         return
-    if isinstance(result, Failed):
+    if isinstance(result, FailedStep):
         report.errors.append(result.failure)
         report.steps.append(SyncStep("failed", mapping.group_name, mapping.app,
                                      message=result.failure.message))

@@ -7,18 +7,18 @@ from dataclasses import replace
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
-from engine.approvals import pending_by_push
-from engine.context import Context
+from engine.approvals.held_sync import ACTION
+from engine.approvals.requests import pending_by_push
+from engine.core import Context, RefusalError
 from engine.operations import Sync
 from engine.outcomes import Planned, PlanNote, PushPlan, Synced
-from engine.planner import MemberPlan
-from engine.plans import preview_mapping, preview_new_push
-from engine.pusher import HeldForApproval, Refused
+from engine.push.apply import HeldForApproval
+from engine.push.members import MemberPlan
+from engine.push.plan import preview_mapping, preview_new_push
 from engine.registry import handles
 from engine.rules import matching_groups
 from engine.service import GroupPushService
 from engine.sync import active_pushes, removal_guard, sync
-from engine.sync_hold import ACTION
 from storage import repo
 from storage.models import PushMapping
 
@@ -52,7 +52,7 @@ def _preview_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: 
                 pushed.add(group.id)
                 try:
                     plans.append(preview_new_push(service, snapshot, group, app))
-                except Refused as refusal:
+                except RefusalError as refusal:
                     notes.append(PlanNote(group.name, app.name, "refused", str(refusal),
                                           rule.name))
     return plans

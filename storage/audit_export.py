@@ -65,9 +65,21 @@ def record(event: AuditEvent) -> dict[str, Any]:
             "detail": event.detail}
 
 
+_UNSHOWN = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+"""What JSON may carry raw but a terminal must not get raw: DEL, C1 controls, bidirectional
+marks and overrides, line and paragraph separators (json escapes those below 0x20 itself)."""
+
+
+def json_line(value: object) -> str:
+    """One line of JSON, readable (UTF-8) yet with every control character as a \\u escape,
+    so it is valid JSON and safe on a terminal as it is."""
+    return _UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                        json.dumps(value, ensure_ascii=False))
+
+
 def to_jsonl(events: Iterable[AuditEvent]) -> str:
     """JSON Lines: one object per event."""
-    return "".join(json.dumps(record(e), ensure_ascii=False) + "\n" for e in events)
+    return "".join(json_line(record(e)) + "\n" for e in events)
 
 
 def to_csv(events: Iterable[AuditEvent]) -> str:

@@ -206,6 +206,13 @@ class KeptDirectoryState(SQLModel, table=True):
     generation: int = 0
 
 
+class DirectoryBaseline(SQLModel, table=True):
+    """One pushed group as the last trusted directory read had it: its active members."""
+
+    group_id: str = Field(primary_key=True)
+    members: int = 0
+
+
 class HookEvent(SQLModel, table=True):
     """A directory event hook delivery's event, kept a day so a redelivery is dropped."""
 

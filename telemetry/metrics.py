@@ -33,6 +33,9 @@ LAST_SYNC = Gauge("grouppush_last_successful_sync_timestamp_seconds",
                   multiprocess_mode="max")
 WORKER_RESTARTS = Counter("grouppush_worker_restarts", "Worker processes that ended and were "
                           "replaced.")
+REFUSED = Counter("grouppush_refused_requests", "HTTP requests refused before any work, by "
+                  "endpoint and reason (bad_signature, stale_timestamp, missing_headers, "
+                  "wrong_secret, malformed_body, too_large, ...).", ["endpoint", "reason"])
 ACK_SECONDS = Histogram("grouppush_slack_ack_seconds", "Time from a Slack request's arrival to "
                         "its ack, by kind (command, block_actions, view_submission, ...).",
                         ["kind"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 3, 5))
@@ -52,7 +55,7 @@ class _Off:
 
 if os.environ.get("GROUPPUSH_METRICS", "on").lower() == "off":  # to measure what they cost
     PUSHES = SYNCS = MEMBERS_ADDED = MEMBERS_REMOVED = REQUESTS = _Off()  # type: ignore[assignment]
-    LAST_SYNC = WORKER_RESTARTS = ACK_SECONDS = _Off()  # type: ignore[assignment]
+    LAST_SYNC = WORKER_RESTARTS = ACK_SECONDS = REFUSED = _Off()  # type: ignore[assignment]
 
 
 def record_sync(app: str, ok: bool) -> None:
@@ -65,6 +68,11 @@ def record_sync(app: str, ok: bool) -> None:
 def record_request(target: str, status: int | str) -> None:
     """Count one HTTP request (one attempt) to an app or the directory."""
     REQUESTS.labels(target, str(status)).inc()
+
+
+def record_refused(endpoint: str, reason: str) -> None:
+    """Count one refused HTTP request."""
+    REFUSED.labels(endpoint, reason).inc()
 
 
 def exposition(extra: CollectorRegistry | None = None) -> bytes:

@@ -86,9 +86,30 @@ def circles(edges: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-@pytest.mark.parametrize("package", ["bot", "connectors", "storage", "telemetry"])
+PACKAGES = ["bot", "engine", "connectors", "storage", "telemetry"]
+OURS = {*PACKAGES, "bench"}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_module_imports_itself_round_a_circle(package: str) -> None:
     assert circles(import_edges(modules(package))) == []
+
+
+def test_no_circle_across_the_packages() -> None:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        found |= modules(package)
+    assert circles(import_edges(found)) == []
+
+
+def test_every_sub_package_is_read() -> None:
+    names = modules("engine").keys() | modules("bot").keys()
+    assert {"engine.outcomes.base", "engine.approvals.handlers", "engine.push.apply",
+            "bot.listeners.work", "bot.views.words.base"} <= names
+
+
+def test_the_core_vocabulary_imports_nothing_of_ours() -> None:
+    assert imported(ROOT / "engine" / "core.py") & OURS == set()
 
 
 def test_circles_are_found() -> None:

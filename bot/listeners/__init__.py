@@ -6,10 +6,10 @@ from slack_bolt import App
 
 from bot.listeners import (
     actions,
-    alerts,
+    alert_buttons,
     commands,
     events,
-    home,
+    home_controls,
     options,
     previews,
     retries,
@@ -17,7 +17,8 @@ from bot.listeners import (
 )
 from bot.listeners.context import Services
 
-KINDS = (retries, commands, actions, alerts, home, options, previews, submissions, events)
+KINDS = (retries, commands, actions, alert_buttons, home_controls, options, previews, submissions,
+         events)
 """Every listener module, in registration order (the retry filter first)."""
 
 

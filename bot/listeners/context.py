@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.home import HomeTab
+from bot.home_viewers import HomeTab
 from engine.service import GroupPushService
 
 DEDUPE_SECONDS = 15 * 60.0

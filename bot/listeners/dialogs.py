@@ -13,10 +13,9 @@ from bot.listeners.conversation import Conversation
 from bot.views import dialogs
 from bot.views.replies import answer
 from bot.views.words import render
+from engine.core import RefusalError, Reply
 from engine.executor import execute
 from engine.operations import PushGroup, RuleAdd
-from engine.pusher import Refused
-from engine.results import Reply
 from engine.rules import check_pattern, matching_groups
 
 Values = dict[str, dict[str, Any]]
@@ -41,7 +40,7 @@ def open_dialog(services: Services, conv: Conversation, text: str, trigger_id: s
         return False
     try:
         services.service.require_operator(conv.user)
-    except Refused as refusal:
+    except RefusalError as refusal:
         conv.tell(answer(Reply.refused(str(refusal))))
         return True
     apps = sorted(services.service.apps)
@@ -132,7 +131,7 @@ def _missing_or_unpushable(services: Services, values: Values) -> dict[str, str]
         if group is not None and app in services.service.apps:
             try:
                 services.service.refuse_unpushable(snapshot, group, services.service.apps[app])
-            except Refused as refusal:
+            except RefusalError as refusal:
                 errors["group"] = str(refusal)[:150]
     return errors
 

@@ -14,7 +14,7 @@ from bot.listeners.conversation import Conversation
 from bot.listeners.work import post_requests, run_operation
 from bot.views.bulk import DELETE, BulkChoice
 from bot.views.replies import answer, asked
-from engine import pushed
+from engine.core import Kind, Operation, RefusalError, Reply
 from engine.executor import execute
 from engine.operations import (
     Activate,
@@ -25,9 +25,7 @@ from engine.operations import (
     Retry,
     Unlink,
 )
-from engine.pusher import Refused
-from engine.registry import Kind, Operation
-from engine.results import Reply
+from engine.push import tab
 from engine.service import GroupPushService
 
 
@@ -35,7 +33,7 @@ def row_operation(service: GroupPushService, item: str, mapping_id: int) -> Oper
     """What a row's status button or menu item (or Information's Retry) asks for."""
     if item == "retry":
         return Retry(mapping_id)
-    mapping = pushed.mapping_by_id(service, mapping_id)
+    mapping = tab.mapping_by_id(service, mapping_id)
     name = service.kept.current_name(mapping.group_id) or mapping.group_name  # if renamed
     app = mapping.app
     if item == "status":
@@ -44,21 +42,21 @@ def row_operation(service: GroupPushService, item: str, mapping_id: int) -> Oper
         return PushNow(name, app)
     if item in ("unlink_keep", "unlink_delete"):
         return Unlink(name, app, delete=item == "unlink_delete")
-    raise Refused(f"Unknown choice {item}; nothing was changed.")
+    raise RefusalError(f"Unknown choice {item}; nothing was changed.")
 
 
 def bulk_operation(service: GroupPushService, choice: BulkChoice) -> Operation:
     """The bulk operation over exactly what Bulk edit showed and the person chose."""
-    chosen = pushed.selection(service, choice.state.filter())
+    chosen = tab.selection(service, choice.state.filter())
     if choice.everything and len(chosen) != choice.total:
-        raise Refused(f"The filter now keeps {len(chosen)} groups, not the {choice.total} "
-                      "Bulk edit showed; nothing was changed. Open Bulk edit again.")
+        raise RefusalError(f"The filter now keeps {len(chosen)} groups, not the {choice.total} "
+                           "Bulk edit showed; nothing was changed. Open Bulk edit again.")
     if not choice.everything:
         wanted = set(choice.mapping_ids)
         chosen = [c for c in chosen if c[0] in wanted]
         if len(chosen) != len(wanted):
-            raise Refused("Some ticked groups are no longer pushed or no longer match the "
-                          "filter; nothing was changed. Open Bulk edit again.")
+            raise RefusalError("Some ticked groups are no longer pushed or no longer match the "
+                               "filter; nothing was changed. Open Bulk edit again.")
     names = tuple(f"id:{group_id}" for _, group_id, _ in chosen)
     kind = BulkDelete if choice.action == DELETE else BulkDeactivate
     return kind(choice.state.app, names)
@@ -87,7 +85,7 @@ def change(services: Services, client: WebClient, user: str,
     """Build the operation (a refusal is told, nothing runs) and run it from the tab."""
     try:
         operation = build()
-    except Refused as refusal:
+    except RefusalError as refusal:
         Conversation(client, user).tell(answer(Reply.refused(str(refusal))))
         return
     run_from_home(services, client, user, operation)

@@ -19,7 +19,7 @@ from bot.listeners.dialogs import (
 from bot.listeners.work import run_operation
 from bot.views.dialogs import PUSH_DIALOG, RULE_DIALOG
 from bot.views.replies import answer
-from engine.results import Reply
+from engine.core import Reply
 
 
 def register(app: App, services: Services) -> None:

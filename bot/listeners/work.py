@@ -7,19 +7,19 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import alerts
-from bot.alerts import Alerter
+from bot import alert_sender
+from bot.alert_sender import Alerter
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation, ProgressMessage
 from bot.views.approvals import decided_message
 from bot.views.replies import answer, help_message, result, working
 from bot.views.words.reports import help_text
-from engine import approvals as requests
+from engine.approvals import requests
+from engine.core import Kind, Operation, Reply
 from engine.executor import audit_refusal, execute, permitted
 from engine.grammar import UsageError
 from engine.operations import Check, Help
-from engine.registry import Kind, Operation, parse
-from engine.results import Reply
+from engine.registry import parse
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def publish(services: Services, conv: Conversation, operation: Operation,
 
 def post_requests(services: Services, conv: Conversation, request_ids: list[str]) -> None:
     """Post pending requests (asked, or held by a sync) with their buttons, each once."""
-    alerts.post_requests(services.service, request_ids, conv.post, conv.channel or conv.user)
+    alert_sender.post_requests(services.service, request_ids, conv.post, conv.channel or conv.user)
 
 
 def show_decision(services: Services, client: WebClient, approval: dict[str, object]) -> None:

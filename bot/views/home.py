@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
-from engine.pushed import PushedPage, PushedRow
+from engine.push.tab import PushedPage, PushedRow
 from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100
@@ -111,6 +111,8 @@ def row_text(row: PushedRow) -> str:
              f"{_when(row.last_push_at)} · {how}"]
     if row.error:
         lines.append(f":warning: {escape(clip(row.error, 300))}")
+    if row.protected:
+        lines.append(f":lock: protected ({escape(row.protected)}): grouppush leaves it alone")
     if row.drift and row.drift_ignored_by:
         lines.append(f":see_no_evil: drift ignored by {mention(row.drift_ignored_by)}")
     elif row.drift:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
-from engine.pushed import Information
+from engine.push.tab import Information
 from engine.words import typeable
 
 INFORMATION = "information"

@@ -18,7 +18,7 @@ from bot.views.text import (
     text_sections,
 )
 from bot.views.words import render
-from engine.results import Reply
+from engine.core import Reply
 
 Message = dict[str, Any]
 

@@ -6,8 +6,9 @@ Slack, an HTML table in a notebook); `to_json()` is the documented `data` of `--
 from here.
 """
 
+from engine.core import Outcome, Refusal
 from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
-from engine.outcomes.base import Failed, Outcome, Refusal
+from engine.outcomes.base import Failed
 from engine.outcomes.changes import (
     BulkDeactivated,
     Repushed,

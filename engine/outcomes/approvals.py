@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.outcomes.base import DONE, FAILED, Outcome, plain
+from engine.core import DONE, FAILED, Outcome, Status, plain
 from engine.outcomes.plans import Planned
 
 
@@ -54,7 +54,7 @@ class Decided(Outcome):
     """Approved, but carrying it out failed in the app (approval.outcome says how)."""
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed when carrying it out failed, else done."""
         return FAILED if self.failed else DONE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from engine.outcomes.base import DONE, FAILED, Outcome
+from engine.core import DONE, FAILED, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Repushed(Outcome):
     steps: tuple[RepushStep, ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed when any group failed."""
         return FAILED if any(s.result == "failed" for s in self.steps) else DONE
 

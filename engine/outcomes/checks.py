@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core import DONE, FAILED, Outcome, Status
 from engine.drift import DriftReport
 from engine.failures import Failure
-from engine.outcomes.base import DONE, FAILED, Outcome
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class DriftChecked(Outcome):
         return tuple(d for d in self.drift if d.state != "ignored")
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed on drift not ignored or a group not read."""
         return FAILED if self.reported or self.failures else DONE
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.outcomes.base import Outcome
+from engine.core import Outcome
 
 if TYPE_CHECKING:
-    from engine.registry import Operation
+    from engine.core import Operation
 
 
 @dataclass(frozen=True)

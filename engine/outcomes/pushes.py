@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.outcomes.base import DONE, FAILED, Outcome
+from engine.core import DONE, FAILED, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Retried(Outcome):
     of: int = 0
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """done when it works again, else failed."""
         return FAILED if self.error is not None or self.held is not None else DONE
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.outcomes.base import DONE, FAILED, Outcome
+from engine.core import DONE, FAILED, Outcome, Status
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class AppsListed(Outcome):
     apps: tuple[AppRow, ...]
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed when any app is unhealthy."""
         return DONE if all(a.healthy for a in self.apps) else FAILED
 
@@ -80,6 +80,8 @@ class PushRow:
     drift: bool
     origin: str  # name | rule
     rule: str | None
+    protected: str = ""
+    """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""

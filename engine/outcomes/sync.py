@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
-from engine.outcomes.base import DONE, FAILED, Outcome
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,10 @@ class SyncStep:
 
     kind: pushed | partly (pushed some, then failed) | failed | held (this group's removal
     guard: a request waits) | rule pushed | rule failed | waiting (removals wait for a
-    pending request) | over limit (the organisation-wide removal guard asked a request)."""
+    pending request) | over limit (the organisation-wide removal guard asked a request) |
+    untrusted read (the directory-loss guard holds every removal; message: what was lost) |
+    protected (a protected app group the sync leaves alone) | rule skipped (a rule's match
+    that is protected; message: why)."""
 
     kind: str
     group: str
@@ -54,7 +57,7 @@ class Synced(Outcome):
     steps: tuple[SyncStep, ...] = ()
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         """failed when any group failed."""
         return FAILED if self.errors else DONE
 

@@ -43,3 +43,16 @@ def test_refused_attempts_are_audited_and_exported_with_stable_ids(ws: Workspace
     assert [r["id"] for r in rows] == [events[-1]["id"]]
     bad = ws.cli("audit-export", "--since", "a week")
     assert bad.code == 2 and "use a number and a unit" in bad.err
+
+
+def test_json_lines_are_json_with_control_characters_in_names(ws: Workspace) -> None:
+    odd = "Sales\x9b31m\u202eevil\x1b[2J"  # a C1 CSI, a bidi override, an ANSI escape
+    refused = ws.exec(f"push {odd} to box")  # refused (no such group), and audited
+    assert refused.code != 0
+    lines = ws.exec("audit --format jsonl").out.splitlines()
+    details = [json.loads(line)["detail"] for line in lines]  # every line parses
+    assert any(odd in detail for detail in details), details
+    for line in lines:
+        assert not any(c in line for c in "\x9b\u202e\x1b"), line  # nothing raw on a terminal
+    text = ws.exec("audit").out
+    assert "\\x9b" in text and "\x9b" not in text  # text output: escaped for the terminal

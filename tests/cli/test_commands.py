@@ -270,7 +270,7 @@ def test_expired_request_changes_nothing(ws: Workspace) -> None:
     service = ws.service()
     from datetime import timedelta
 
-    from engine.requests import decide
+    from engine.approvals.handlers import decide
 
     later = service.clock() + timedelta(minutes=61)
     service.clock = lambda: later

@@ -135,3 +135,15 @@ def test_a_good_config_passes_and_online_signs_in_to_each_part(
     assert "✓ apps.box" in out
     assert "✗ apps.wiki" in out and "401" in out and "wrong-token" not in out
     assert "✗ slack: auth.test refused: invalid_auth" in out
+
+
+def test_online_check_lists_what_the_protected_patterns_protect_in_each_app(
+        tmp_path: Path, scim_tenant: ScimTenant) -> None:
+    scim_tenant.create_group("Admins")
+    config = good(scim_tenant)
+    config["safety"] = {"protected_groups": ["Admins", "Finance", "AWS-*"]}
+    path = write(tmp_path, config, DIRECTORY)
+    code, out, _ = run("--config", str(path), "config", "check", "--online")
+    assert "✓ apps.box" in out, out
+    assert "protects Admins, any group named like 'AWS-*'" in out  # Finance: not in the app
+    assert set(scim_tenant.groups()) == {"Admins"}  # changed nothing

@@ -122,7 +122,7 @@ def test_copied_text_is_read_as_typed_on_every_surface(ws: Workspace) -> None:
 
 def test_slack_keeps_its_own_commands_as_code_and_escapes_only_the_users_text() -> None:
     from bot.views.replies import answer
-    from engine.results import Reply
+    from engine.core import Reply
 
     reply = Reply.refused("No directory group named *Sales*. `push \"Sales & Co\" to box` "
                           "pushes it; ask U0APPROVER1.")

@@ -82,3 +82,17 @@ def test_an_unlink_dry_run_shows_the_plan_and_makes_no_request(ws: Workspace) ->
     assert dry.code == 0, dry.out
     assert "delete box's group Sales" in dry.out and "3 pushed members" in dry.out
     assert "No approval request is pending" in ws.exec("requests", as_user=APPROVER).out
+
+
+def test_a_push_with_a_pending_delete_request_is_neither_paused_nor_resumed(
+        ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    asked = approval_id(ws.exec("unlink Sales from box --delete", as_user=ASKER).out)
+    for verb in ("deactivate", "deactivate --dry-run"):
+        refused = ws.exec(f"{verb.split()[0]} Sales on box {' '.join(verb.split()[1:])}")
+        assert refused.code == 1, refused.out
+        assert f"Request {asked} is pending" in refused.out and f"withdraw {asked}" in refused.out
+    assert ws.exec("list", as_json=True).json["data"]["pushes"][0]["status"] == "active"
+    assert ws.exec(f"withdraw {asked}", as_user=ASKER).code == 0
+    assert ws.exec("deactivate Sales on box").code == 0  # decided: it may be paused now
+    assert ws.exec("list", as_json=True).json["data"]["pushes"][0]["status"] == "deactivated"

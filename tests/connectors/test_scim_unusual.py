@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.batching import AdaptiveBatch
-from engine.pusher import Refused
+from engine.core import RefusalError
 from tests.proxy import Answer, ScimProxy, Seen, members_named, query
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
@@ -115,7 +115,7 @@ def test_a_refused_filter_falls_back_to_listing_groups(slow_ws: Workspace,
     slow_ws.app.create_group(NAME + "2")  # made in the app: found by listing, so refused
     slow_ws.add_group("g-ops2", NAME + "2", PEOPLE[3:5])
     slow_ws.write()
-    with pytest.raises(Refused, match="already has a group named"):
+    with pytest.raises(RefusalError, match="already has a group named"):
         slow_ws.service().push(NAME + "2", "box", "console")
     assert slow_ws.app.group_count(NAME + "2") == 1
     assert slow_ws.app.group_count(NAME) == 1

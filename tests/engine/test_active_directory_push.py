@@ -87,3 +87,25 @@ def test_rules_push_to_active_directory(ad_ws: Workspace, admin: ldap3.Connectio
     assert result.code == 0, result.out
     assert ad_members(admin, f"Team {suffix}") == {f"ann{suffix}", f"ben{suffix}",
                                                     f"cat{suffix}"}
+
+
+def test_ad_protects_its_built_in_groups_and_any_group_with_admin_count(
+        ad_ws: Workspace, admin: ldap3.Connection) -> None:
+    suffix = ad_ws.suffix  # type: ignore[attr-defined]
+    privileged = f"Priv {suffix}"
+    dn = f"CN={privileged},{OU}"
+    assert admin.add(dn, ["top", "group"], {"sAMAccountName": f"priv{suffix}"}), admin.result
+    assert admin.modify(dn, {"adminCount": [(ldap3.MODIFY_REPLACE, ["1"])]}), admin.result
+    ad_ws.config["apps"]["ad"]["enhanced_group_push"] = True  # it would link the AD group
+    ad_ws.add_group("g-priv", privileged, ["ann", "ben"])
+    ad_ws.add_group("g-da", "domain admins", ["ann"])  # any case
+    ad_ws.write()
+
+    linked = ad_ws.exec(f'push "{privileged}" to ad')
+    assert linked.code == 1 and "adminCount=1" in linked.out, linked.out
+    built_in = ad_ws.exec('push "domain admins" to ad')
+    assert built_in.code == 1 and "an Active Directory built-in group" in built_in.out, \
+        built_in.out
+    admin.search(OU, f"(cn={privileged})", attributes=["member"])
+    assert admin.entries[0].member.values == []  # nobody added to the privileged group
+    assert ad_ws.exec(f'push "Team {suffix}" to ad').code == 0  # the others as ever

@@ -9,6 +9,7 @@ import pytest
 from connectors.directory_file import FileDirectory, parse_directory
 from connectors.errors import ConfigError, DirectoryError
 from engine.config import load_config
+from engine.core import Operation
 from engine.grammar import UsageError
 from engine.operations import Approve as ApproveOp
 from engine.operations import (
@@ -23,7 +24,7 @@ from engine.operations import (
     Sync,
     Unlink,
 )
-from engine.registry import OPERATIONS, Operation, from_dict, parse
+from engine.registry import OPERATIONS, from_dict, parse
 
 
 @pytest.mark.parametrize(
@@ -174,7 +175,8 @@ def test_a_changed_directory_file_is_parsed_once_by_concurrent_readers(
 
 def test_every_typed_change_has_a_dry_run() -> None:
     import engine.executor  # noqa: F401  (registers every handler)
-    from engine.registry import HANDLERS, PREVIEWS, Kind
+    from engine.core import Kind
+    from engine.registry import HANDLERS, PREVIEWS
 
     for cls in OPERATIONS.values():
         assert cls in HANDLERS, cls.spec.verb

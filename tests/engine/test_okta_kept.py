@@ -278,3 +278,20 @@ def test_an_event_hook_sync_over_the_removal_limit_holds_its_removals(org: Org,
     assert "remove 3 memberships in 3 groups on box" in request["summary"]
     assert "approve" in org.ws.exec("sync box").out  # the delta sync keeps them back too
     assert "bob@acme.test" in org.ws.app.member_logins("Sales")
+
+
+def test_an_okta_read_that_suddenly_returns_far_fewer_members_holds_the_sync(
+        org: Org) -> None:
+    ws = org.ws
+    assert ws.exec("push Big to box").code == 0
+    assert ws.exec("push Sales to box").code == 0
+    before = ws.app.member_logins("Big")
+    big = org.okta.group_id("Big")
+    for uid in list(org.okta.members[big])[:60]:  # 60 of Big's 100 gone from Okta's answers
+        org.okta.remove_member(big, uid)
+    held = ws.exec("sync box")
+    assert "the directory read is not trusted" in held.out, held.out
+    assert ws.app.member_logins("Big") == before  # nothing removed
+    full = ws.exec("sync box --full")
+    assert "the directory read is not trusted" in full.out  # a full read: the same loss
+    assert ws.app.member_logins("Big") == before

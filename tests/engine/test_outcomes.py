@@ -8,6 +8,7 @@ import pytest
 
 from bot.views.words import render
 from connectors.scim import ScimApp
+from engine.core import Reply
 from engine.executor import execute, run_line
 from engine.operations import Retry
 from engine.outcomes import (
@@ -41,7 +42,6 @@ from engine.outcomes import (
     Synced,
     SyncStep,
 )
-from engine.results import Reply
 from tests.proxy import breaking
 from tests.workspace import Workspace
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine.approvals import new_request_id, why_not_decide
+from engine.approvals.requests import new_request_id, why_not_decide
 from engine.config import SlackSettings
 from engine.drift import compare_members
-from engine.planner import plan_members
+from engine.push.members import plan_members
 from engine.rules import check_pattern, rule_matches
 from storage.models import ApprovalRequest, utcnow
 

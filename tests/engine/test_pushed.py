@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import pushed
 from engine.bootstrap import build_service
 from engine.config import load_config
+from engine.push import tab
 from engine.service import GroupPushService
 from storage.pages import PushFilter
 from tests.servers import ScimTenant
@@ -46,14 +46,14 @@ def test_information_gives_oktas_group_type_origin_and_skipped(
         service: GroupPushService) -> None:
     assert service.push("AD Admins", "box", "U0OPS").ok
     assert service.push("Sales", "box", "U0OPS", via="rule:sales").ok
-    [admins] = pushed.selection(service, PushFilter(app="box", name="admins"))
-    info = pushed.information(service, admins[0])
+    [admins] = tab.selection(service, PushFilter(app="box", name="admins"))
+    info = tab.information(service, admins[0])
     assert info.group_type == "APP_GROUP (imported into Okta from an app or directory)"
     assert (info.created_by, info.rule, info.members_pushed, info.active_members) == (
         "U0OPS", None, 1, 2)
     assert info.skipped == ("bob@acme.test",) and "no user in box" in info.skipped_reason
-    page = pushed.pushed_page(service, PushFilter(app="box", rule="sales"))
+    page = tab.pushed_page(service, PushFilter(app="box", rule="sales"))
     assert [(r.name, r.rule, r.active_members) for r in page.rows] == [("Sales", "sales", 1)]
     assert (page.total, page.app_total, page.rules, page.by_name) == (1, 2, (("sales", 1),), 1)
-    sales = pushed.information(service, page.rows[0].mapping_id)
+    sales = tab.information(service, page.rows[0].mapping_id)
     assert sales.group_type == "OKTA_GROUP (an Okta group)" and sales.rule == "sales"

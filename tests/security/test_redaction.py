@@ -126,3 +126,61 @@ def test_every_configured_secret_is_redacted_by_value_in_every_form(tmp_path: Pa
         if name in users:
             basic = echoed_forms(value, users[name])[3]
             assert basic not in secrets.redact(f"Basic {basic} and {basic.rstrip('=')}")
+
+
+LONG = "gpT0k3n-9fQx2LmZ7vRb4KsW8yNc1HdJ5eAq6UoZ"
+"""A token long enough to be echoed in part."""
+
+
+def echoed_otherwise(token: str) -> list[str]:
+    """How the attack pass's app echoed it: base64'd, its first 24 characters, upper-cased."""
+    return [base64.b64encode(token.encode()).decode(), token[:24], token.upper()]
+
+
+def garbled(seen: Seen) -> Answer:
+    """A 400 whose SCIM detail, and whose extra fields, echo the token in other forms."""
+    token = seen.headers.get("Authorization", "").removeprefix("Bearer ")
+    b64, first, upper = echoed_otherwise(token)
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400",
+            "scimType": "invalidValue",
+            "detail": f"bad credential {b64} (starts {first}; as sent: {upper})",
+            "debug": {"headers": dict(seen.headers)}}
+    return 400, {"Content-Type": "application/scim+json"}, json.dumps(body).encode()
+
+
+def test_a_token_echoed_base64d_cut_short_or_upper_cased_leaks_nowhere(
+        ws: Workspace, proxy: ScimProxy, caplog: pytest.LogCaptureFixture) -> None:
+    os.environ["TEST_SCIM_TOKEN"] = LONG
+    ws.config["apps"]["box"]["url"] = proxy.url
+    ws.write()
+    assert ws.exec("push Sales to box").code == 0
+    proxy.behaviour.respond = garbled
+    ws.set_members("g-sales", ["alice", "bob"])
+    caplog.set_level(logging.DEBUG)
+    pushed = ws.exec("push Engineering to box")
+    synced = ws.exec("sync box")
+    assert synced.code == 1 and "HTTP 400" in synced.out, synced.out
+    assert "invalidValue: bad credential [redacted]" in synced.out  # the person's words kept
+    outputs = [pushed.out, pushed.err, synced.out, synced.err,
+               ws.exec("push Engineering Platform to box", as_json=True).out,
+               ws.exec("sync box", as_json=True).out, ws.exec("info Sales on box").out,
+               ws.exec("info Sales on box", as_json=True).out, ws.exec("list").out,
+               ws.exec("list", as_json=True).out, ws.exec("audit").out, caplog.text]
+    with sqlite3.connect(ws.folder / "grouppush.db") as db:
+        outputs.append("\n".join(db.iterdump()))
+    assert "bad credential" in outputs[-1]  # the error is recorded, its token taken out
+    assert "debug" not in synced.out  # the body itself is never echoed
+    for output in outputs:
+        for form in [*echoed_otherwise(LONG), LONG[:8], LONG[-10:].lower()]:
+            assert form.lower() not in output.lower(), (form, output)
+
+
+def test_a_secret_is_redacted_in_any_case_base64_and_any_run_of_eight() -> None:
+    secrets.register(LONG)
+    inner = base64.b64encode(f"user:{LONG}:tail".encode()).decode()
+    for text in [*echoed_otherwise(LONG), LONG[5:13], LONG.lower()[10:30], inner,
+                 base64.urlsafe_b64encode(LONG.encode()).decode()]:
+        kept = secrets.redact(f"app said <{text}>.")
+        assert kept.startswith("app said <") and "[redacted]" in kept, kept
+        assert LONG[:8].lower() not in kept.lower() and LONG[20:28] not in kept, kept
+    assert secrets.redact("app said <gpT0k3n>.") == "app said <gpT0k3n>."  # 7: too short

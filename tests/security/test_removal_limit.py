@@ -15,14 +15,16 @@ GROUPS = {"g-red": "Red", "g-green": "Green", "g-blue": "Blue"}
 
 def three_groups(ws: Workspace, limit: int = 5) -> dict[str, list[str]]:
     """Red, Green and Blue, six members each, pushed to box; the per-group share guard is on
-    for every size (min_group_size 1), so only the total can hold a sync of a third."""
+    for every size (min_group_size 1), so only the total can hold a sync of a third (the
+    directory-loss guard, which a third of every group would trip, is off)."""
     people = [f"m{i:02d}" for i in range(20)]
     for person in people:
         ws.add_user(person)
     members = {gid: people[i * 6:(i + 1) * 6] for i, gid in enumerate(GROUPS)}
     for gid, name in GROUPS.items():
         ws.add_group(gid, name, members[gid])
-    ws.config["safety"] = {"max_removals_per_sync": limit, "min_group_size": 1}
+    ws.config["safety"] = {"max_removals_per_sync": limit, "min_group_size": 1,
+                           "max_directory_loss": 1}
     ws.write()
     for name in GROUPS.values():
         assert ws.exec(f"push {name} to box").code == 0

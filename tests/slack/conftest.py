@@ -19,7 +19,7 @@ import yaml
 
 from bot.app import http_server
 from bot.bolt import build_app
-from bot.home import HomeTab
+from bot.home_viewers import HomeTab
 from bot.listeners import Services
 from engine.bootstrap import build_service
 from engine.config import load_config

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from engine import approvals as requests
+from engine.approvals import requests
 from storage import repo
 from storage.models import ApprovalRequest
 from tests.slack.conftest import APPROVER, APPROVER2, CHANNEL, OPERATOR, Bot, small_directory

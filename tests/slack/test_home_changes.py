@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.views import bulk, home
-from engine import approvals as requests
+from engine.approvals import requests
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 from tests.slack.conftest import OPERATOR, READER, TEAM_ID, Bot

@@ -11,7 +11,7 @@ from bot.views import bulk, home, information
 from bot.views.home import HomeData, HomeState
 from bot.views.text import ZWSP
 from engine.drift import DriftReport
-from engine.pushed import ErrorDetail, Information, PushedPage, PushedRow
+from engine.push.tab import ErrorDetail, Information, PushedPage, PushedRow
 from storage.pages import BY_NAME, PushFilter
 from tests.slack.limits import view_problems
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot.alerts import Alerter
+from bot.alert_sender import Alerter
 from bot.scheduler import Scheduler
 from bot.views.words import render
 from connectors.scim import ScimApp

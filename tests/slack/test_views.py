@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.views import approvals, dialogs, replies
 from bot.views.text import ZWSP, chunks, escape, mention, text_sections, unescape_command
-from engine.results import Reply
+from engine.core import Reply
 from tests.slack.standin import block_problems
 
 APPROVAL = {"id": "K7Q2XM", "summary": "unlink Sales from box and delete the app group",

@@ -1,4 +1,4 @@
-"""Outcomes in words: one renderer per engine outcome type (engine/outcomes.py), used by the
+"""Outcomes in words: one renderer per engine outcome type (engine/outcomes/), used by the
 console, the CLI, Slack replies and the notebook. `render(reply)` is the one entry point."""
 
 from bot.views.words import (  # noqa: F401  (renderers register)

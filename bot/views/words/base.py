@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from connectors.secrets import redact
+from engine.core import Reply
 from engine.outcomes import Outcome
-from engine.results import Reply
 
 Out = TypeVar("Out", bound=Outcome)
 Renderer = Callable[[Any], str]

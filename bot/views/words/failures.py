@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
-from engine.grammar import quote
+from engine.core import quote
 from engine.outcomes import Failed, Retried
 from engine.reports import when
 from engine.service import quoted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.views.words.base import renders
 from bot.views.words.sync import hold_note
+from engine.core import Operation
 from engine.operations import (
     Activate,
     BulkDeactivate,
@@ -17,7 +18,6 @@ from engine.operations import (
     Sync,
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
-from engine.registry import Operation
 from engine.service import quoted
 from engine.words import plural
 

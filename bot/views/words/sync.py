@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from engine.approvals.held_sync import KEY
 from engine.outcomes import PlanNote, RuleAdded, Synced, SyncStep
 from engine.service import quoted
-from engine.sync_hold import KEY
 from engine.words import plural
 
 
@@ -52,6 +52,14 @@ def sync_line(step: SyncStep) -> str:
         "over limit": lambda: f"⏸ {over_limit(step.removing, step.of, step.app, step.limit)}: "
                               f"the removals wait for approval, additions go ahead: {approve} "
                               "lets them go",
+        "untrusted read": lambda: f"⏸ the directory read is not trusted ({step.message}, more "
+                                  f"than safety.max_directory_loss): nothing is removed, "
+                                  f"additions go ahead; {approve} trusts it, the next whole "
+                                  "read releases it by itself",
+        "protected": lambda: f"🔒 {where}: protected ({step.message}); the sync leaves it "
+                             "as it is",
+        "rule skipped": lambda: f"🔒 rule {step.rule} skipped {quoted(step.group)} on "
+                                f"{step.app}: protected ({step.message})",
         "failed": lambda: f"✗ {where}: {step.message}",
         "partly": lambda: f"✗ {where}: {step.message} (+{step.added} -{step.removed} pushed)",
     }

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App
-from engine import sync_hold
-from engine.approvals import Target, fingerprint, targets_of
+from engine.approvals import directory_loss, held_sync
+from engine.approvals.requests import Target, fingerprint, targets_of
+from engine.core import RefusalError
 from engine.failures import PushFailed
-from engine.fanout import Done, Failed, fan_out, one
-from engine.pusher import plan_mapping, push_mapping
+from engine.fanout import Done, FailedStep, fan_out, one
+from engine.protected import refuse_protected
+from engine.push.apply import plan_mapping, push_mapping
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -36,8 +38,10 @@ def unlink_plan(app: App, mappings: list[PushMapping],
 def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
     """Do what an approved request asked, if its targets and plan are still what was shown:
     (outcome, status: approved | failed | changed)."""
-    if request.action == sync_hold.ACTION:
-        return sync_hold.release(service, request)
+    if request.action == held_sync.ACTION:
+        return held_sync.release(service, request)
+    if request.action == directory_loss.ACTION:
+        return directory_loss.trust_read(service, request.fingerprint)
     app = service.find_app(request.app)
     if request.action == "sync_removal":
         return _release_sync(service, app, request)
@@ -55,6 +59,13 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
         why = f" {gone} of its groups are no longer pushed." if gone else ""
         return (f"what it would change is not what it showed.{why} Now:\n{plan}"
                 if mappings else f"what it would change is not what it showed.{why}"), "changed"
+    if request.delete:  # protected since it was asked: approval does not make it deletable
+        for m in mappings:
+            try:
+                refuse_protected(service.config, app, m.app_group_name or m.group_name,
+                                 "deletes", m.app_group_id)
+            except RefusalError as refused:
+                return f"nothing was deleted: {refused}", "failed"
     return _unlink(service, app, request, mappings)
 
 
@@ -85,7 +96,7 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
                           "delete" if request.delete else "unlink"):
         if isinstance(result, Done):
             done.append(result.value)
-        elif isinstance(result, Failed):
+        elif isinstance(result, FailedStep):
             failed.append(f"{quoted(result.failure.group)}: {result.failure.message}")
     verb = "deleted from" if request.delete else "unlinked (kept in)"
     outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."

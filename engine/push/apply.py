@@ -7,21 +7,19 @@ fails half-way resumes from what was really done at the next sync, into the same
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
-from connectors.base import App, AppGroup, DirectoryGroup, DirectorySnapshot, chunks
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
-    NameTakenError,
-    ObjectExistsError,
 )
+from engine.core import Progress
 from engine.failures import StepFailed, clear_failure
-from engine.grammar import quote
-from engine.planner import MemberPlan, plan_members
+from engine.push.link import ensure_app_group, follow_description, follow_rename, mapping_row
+from engine.push.members import MemberPlan, plan_members
+from engine.push.users import resolve
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
@@ -29,13 +27,6 @@ from storage.models import PushMapping, PushRun, utcnow
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
-
-
-class Refused(Exception):
-    """A request grouppush will not carry out; the message says why and what to do."""
-
 
 class HeldForApproval(Exception):
     """A sync would remove too many members at once; it waits for an approver."""
@@ -74,153 +65,6 @@ class PushOutcome:
     (the members went anyway)."""
 
 
-def resolve(db: Database, app: App, logins: Iterable[str], refresh: bool = False) -> dict[str, str]:
-    """App user ids for logins: from the cache, asking the app only for the ones not known."""
-    wanted = sorted(set(logins))
-    if not wanted:
-        return {}
-    with db.session() as session:
-        known = {} if refresh else repo.cached_app_users(session, app.name, wanted)
-    missing = [login for login in wanted if login not in known]
-    if missing:
-        fresh = app.resolve_users(missing)
-        with db.session() as session:
-            repo.cache_app_users(session, app.name, fresh)
-        known.update(fresh)
-    return known
-
-
-class GroupTaken(ObjectExistsError):
-    """A new push found an app group by its name that it may not link."""
-
-
-def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                     name: str | None = None,
-                     description: str = "") -> tuple[AppGroup, bool, bool]:
-    """The mapping's app group, created or linked if it has none yet: (group, created, recreated).
-
-    Link or create is decided here, once, with one lookup by name. A push that never tried to
-    create its group (no app group name recorded yet) links a group of that name only where
-    the app links existing groups (enhanced_group_push) and no other push owns it; else
-    GroupTaken. A push whose creation may have been cut short (the name is recorded before
-    the group is created) takes a group found under its name, or under the name it had
-    before the directory renamed it, as its own, so no duplicate is ever made.
-    """
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        known, group_id, given = mapping.group_name, mapping.app_group_id, mapping.app_group_name
-    name = name or known
-    if group_id is not None:
-        if not recreate:
-            return AppGroup(id=group_id, name=known), False, False
-        existing = app.get_group(group_id)
-        if existing is not None:
-            return existing, False, False
-    if group_id is None and not given:
-        found = _linkable(db, app, mapping_id, name)
-    else:
-        found = _adoptable(db, app, mapping_id, [name, known])
-    if found is None:
-        with db.session() as session:  # a creation cut short after this is resumed, not redone
-            _get(session, mapping_id).app_group_name = name
-    group = found or app.create_group(name, description)
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.app_group_id, mapping.app_group_name = group.id, group.name
-        if found is None:
-            mapping.app_group_description = description
-        elif group_id is None and not given:
-            mapping.linked = True
-            repo.audit(session, mapping.created_by, "link",
-                       f"{mapping.group_name} to {app.name}'s existing group {group.name!r}")
-        if group_id is not None:
-            repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
-    return group, found is None and group_id is None, group_id is not None
-
-
-def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> AppGroup | None:
-    for name in dict.fromkeys(names):
-        found = app.find_group(name)
-        if found is None:
-            continue
-        with db.session() as session:
-            owner = repo.owner_of_app_group(session, app.name, found.id)
-        if owner in (None, mapping_id):
-            return found
-    return None
-
-
-def _linkable(db: Database, app: App, mapping_id: int, name: str) -> AppGroup | None:
-    """The app group a new push links, None when it creates one, or GroupTaken."""
-    found = app.find_group(name)
-    if found is None:
-        return None
-    with db.session() as session:
-        owner_id = repo.owner_of_app_group(session, app.name, found.id)
-        owner = session.get(PushMapping, owner_id) if owner_id is not None else None
-        if owner is not None and owner.id != mapping_id:
-            raise GroupTaken(f"{app.name}'s group {quote(found.name)} is already pushed from "
-                             f"the directory group {quote(owner.group_name)}; one app group "
-                             "takes the members of one directory group. Rename one of them.")
-    if not app.capabilities.link_existing:
-        with db.session() as session:
-            ours = repo.left_in_app(session, app.name, name)
-        raise GroupTaken(f"{app.name} already has a group named {quote(name)}; " + (
-            "grouppush pushed it before and unlink with --keep left it there. To push into it "
-            f"again, set enhanced_group_push: true for {app.name} (grouppush links it and makes "
-            f"its members match the directory), or delete it in {app.name} first." if ours
-            else "grouppush does not take over groups it did not create. Rename one of them, "
-            f"or set enhanced_group_push: true for {app.name} to link it."))
-    return found
-
-
-def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str) -> str | None:
-    """Give the app group the directory group's new name; the old name, or None if unchanged.
-
-    Only a group that still has the name grouppush gave it is renamed; one renamed in the app
-    keeps its name (drift checks report it). A name another app group has is refused with
-    NameTakenError, and the push keeps its old name until the next try.
-    """
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        old, given, group_id = mapping.group_name, mapping.app_group_name, mapping.app_group_id
-    if name == old:
-        return None
-    if group_id is not None and given == old:
-        _rename_in_app(app, group_id, old, name)
-        given = name
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.group_name, mapping.app_group_name = name, given
-        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}" + (
-            "" if given == name else f" (the app group keeps its own name {given!r})"))
-    return old
-
-
-def follow_description(db: Database, app: App, mapping_id: int, group_id: str,
-                       description: str, actor: str) -> None:
-    """Give the app group the directory group's description, and remember it was given."""
-    app.describe_group(group_id, description)
-    with db.session() as session:
-        mapping = _get(session, mapping_id)
-        mapping.app_group_description = description
-        repo.audit(session, actor, "describe", f"{mapping.group_name} on {app.name}: "
-                   f"{description!r}")
-
-
-def _rename_in_app(app: App, group_id: str, old: str, name: str) -> None:
-    taken = app.find_group(name)
-    if taken is not None and taken.id == group_id and taken.name == name:
-        return  # renamed already: a push cut short after the app's rename
-    clash = (f"{app.name} already has another group named {name!r}, the new name of the "
-             f"directory group {old!r}; the app group keeps its old name")
-    if taken is not None and taken.id != group_id:
-        raise NameTakenError(clash)
-    try:
-        app.rename_group(group_id, name)
-    except ObjectExistsError as error:  # one find_group cannot see (another OU, other case)
-        raise NameTakenError(clash, status=error.status, app_message=error.app_message) from None
-
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
                progress: Progress | None = None) -> None:
@@ -253,10 +97,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     """Push one mapping; full reads the app group and overwrites it (push now). An app's
     failure is raised as StepFailed, with its run, for the fan-out to record."""
     with db.session() as session:
-        group_id = _get(session, mapping_id).group_id
+        group_id = mapping_row(session, mapping_id).group_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
     with db.session() as session:
-        mapping = _get(session, mapping_id)
+        mapping = mapping_row(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     try:
@@ -332,7 +176,7 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
     time, its run, no current error, and the kept group's version it pushed whole (a sync
     plans it again only once that version changed)."""
     with db.session() as session:
-        mapping = _get(session, mapping_id)
+        mapping = mapping_row(session, mapping_id)
         if wanted is not None:
             repo.record_added(session, mapping_id, wanted)
             repo.record_removed(session, mapping_id,
@@ -366,7 +210,7 @@ def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     """The members plan a push of this mapping would apply now; reads, never writes, the app
     (a group not created yet counts as empty)."""
     with db.session() as session:
-        mapping = _get(session, mapping_id)
+        mapping = mapping_row(session, mapping_id)
         group = snapshot.groups.get(mapping.group_id)
         skipped = set(filter(None, mapping.skipped_logins.split("\n")))
     if group is None:
@@ -407,10 +251,3 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
                             additive=app.capabilities.additive_push_now)
     wanted = {login: resolved[login] for login in desired if login in resolved}
     return plan, wanted, len(pushed)
-
-
-def _get(session: Session, mapping_id: int) -> PushMapping:
-    mapping = session.get(PushMapping, mapping_id)
-    if mapping is None:
-        raise Refused(f"push #{mapping_id} no longer exists")
-    return mapping

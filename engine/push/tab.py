@@ -4,12 +4,13 @@ Information details, as typed outcomes the views render (no Slack here)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from connectors.errors import ConnectorError
+from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
-from engine.pusher import Refused
+from engine.protected import protected_by
 from engine.service import GroupPushService
 from storage import pages, repo
 from storage.models import PushMapping, PushRule
@@ -39,6 +40,8 @@ class PushedRow:
     drift_ignored_by: str
     rule: str | None
     """The rule that found it, or None when it was pushed by name."""
+    protected: str = ""
+    """Why grouppush leaves the app group alone (safety.protected_groups), or ""."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,10 @@ def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
     counts = active_counts(service, [m.group_id for m in mappings])
     named = [(name, found.get(name, 0)) for name in rules]
     gone = [(name, n) for name, n in found.items() if name and name not in rules]
-    return PushedPage(wanted=wanted, rows=tuple(_row(m, counts) for m in mappings), page=page,
+    rows = tuple(replace(_row(m, counts), protected=protected_by(
+        service.config, service.apps[m.app], m.app_group_name or m.group_name, ask_app=False))
+        if m.app in service.apps else _row(m, counts) for m in mappings)
+    return PushedPage(wanted=wanted, rows=rows, page=page,
                       size=size, total=total, app_total=app_total, app_errors=app_errors,
                       app_drift=app_drift, rules=tuple(sorted(named + gone)),
                       by_name=found.get(pages.BY_NAME, 0))
@@ -134,8 +140,8 @@ def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
     if mapping is None:
-        raise Refused("That group is no longer pushed (unlinked meanwhile); nothing was "
-                      "changed.")
+        raise RefusalError("That group is no longer pushed (unlinked meanwhile); nothing was "
+                           "changed.")
     return mapping
 
 

@@ -11,21 +11,22 @@ from typing import Any
 
 from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
-from engine.approvals import Ask, Target, fingerprint, new_request, pending_by_push, targets_of
+from engine.approvals.requests import (
+    Ask,
+    Target,
+    fingerprint,
+    new_request,
+    pending_by_push,
+    targets_of,
+)
+from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.outcomes import SyncStep
-from engine.planner import MemberPlan
-from engine.plans import SHOWN
-from engine.pusher import (
-    Guard,
-    HeldForApproval,
-    PushOutcome,
-    Refused,
-    plan_mapping,
-    push_mapping,
-)
+from engine.push.apply import Guard, HeldForApproval, PushOutcome, plan_mapping, push_mapping
+from engine.push.members import MemberPlan
+from engine.push.plan import SHOWN
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
@@ -95,7 +96,7 @@ def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App
     def plan(mapping_id: int) -> tuple[str, ...]:
         try:
             return tuple(sorted(plan_mapping(service.db, app, snapshot, mapping_id).remove))
-        except (ConnectorError, Refused):  # the push itself meets and records it
+        except (ConnectorError, RefusalError):  # the push itself meets and records it
             return ()
 
     found = []
@@ -164,7 +165,7 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
               summary=f"let the sync remove {counted(found)} (more than {KEY}, {limit})")
     try:
         reply = new_request(service, ask, actor=actor, channel="")
-    except Refused:  # another sync asked for some of them a moment ago: theirs stands
+    except RefusalError:  # another sync asked for some of them a moment ago: theirs stands
         pending = pending_by_push(service)
         return next(pending[r.mapping_id].id for r in found if r.mapping_id in pending)
     return str(reply.data["approval"]["id"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from connectors.base import DirectorySnapshot
 from engine import alerts
-from engine.context import Context
+from engine.approvals.directory_loss import refuse_while_untrusted
+from engine.approvals.requests import pending_for
+from engine.core import Context, RefusalError
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -16,11 +18,13 @@ from engine.outcomes import (
     Refusal,
     Retried,
 )
-from engine.plans import planned, preview_mapping, preview_new_push
-from engine.pusher import Refused
+from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
 from engine.service import quoted
 from storage.models import PushMapping
+
+UNLINKING = ("unlink", "bulk_delete")
+"""Request actions that end a push."""
 
 
 def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]:
@@ -32,6 +36,18 @@ def _looked_up(ctx: Context, op: OnApp) -> tuple[PushMapping, DirectorySnapshot]
 
 def _mapping(ctx: Context, op: OnApp) -> PushMapping:
     return _looked_up(ctx, op)[0]
+
+
+def _not_while_unlinking(ctx: Context, op: OnApp, verb: str) -> None:
+    """Refuse to pause or resume a push an unlink or bulk delete request is pending for: the
+    request is bound to the push as it showed it (decided: approve, deny or withdraw first)."""
+    mapping = _mapping(ctx, op)
+    request = pending_for(ctx.service, mapping.app, {mapping.group_id})
+    if request is not None and request.action in UNLINKING:
+        raise RefusalError(f"Request {request.id} is pending for {quoted(mapping.group_name)} "
+                           f"on {mapping.app}: {request.summary}. Approve, deny or withdraw it "
+                           f"(`withdraw {request.id}`) before you {verb} it; nothing was "
+                           "changed.")
 
 
 @handles(PushGroup, dry_run=True)
@@ -49,11 +65,12 @@ def push_group(ctx: Context, op: PushGroup) -> Pushed | Planned:
 @handles(PushNow, dry_run=True)
 def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     """Overwrite the app group's members with the directory's."""
+    refuse_while_untrusted(ctx.service, "Push now")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status != "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
-                          "`activate` resumes it first.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
+                               "`activate` resumes it first.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping, full=True)])
@@ -63,10 +80,11 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
 @handles(Activate, dry_run=True)
 def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
     """Resume a push and catch up."""
+    _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         if mapping.status == "active":
-            raise Refused(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
+            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])
@@ -76,8 +94,8 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
 @handles(Deactivate, dry_run=True)
 def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
     """Pause a push."""
+    _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:
-        _mapping(ctx, op)
         return planned(op, [])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 

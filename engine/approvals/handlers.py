@@ -4,7 +4,8 @@ then approve, deny or withdraw it; an approval carries out only the plan it was 
 from __future__ import annotations
 
 from connectors.base import App
-from engine.approvals import (
+from engine.approvals.carry_out import carry_out, unlink_plan
+from engine.approvals.requests import (
     Ask,
     approval_of,
     new_request,
@@ -12,13 +13,11 @@ from engine.approvals import (
     request_data,
     why_not_decide,
 )
-from engine.carry_out import carry_out, unlink_plan
-from engine.context import Context
+from engine.core import Context, Operation, RefusalError, Reply
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
 from engine.outcomes import Decided, PendingRequests, PushPlan, RequestPlanned
-from engine.pusher import Refused
-from engine.registry import Operation, handles
-from engine.results import Reply
+from engine.protected import refuse_protected
+from engine.registry import handles
 from engine.rules import rule_matches
 from engine.service import GroupPushService, quoted
 from engine.words import plural
@@ -30,6 +29,10 @@ CHANGED = "changed since it was asked; ask again"
 
 def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
          operation: Operation, summary: str) -> Reply:
+    if delete:
+        for m in mappings:
+            refuse_protected(ctx.service.config, app, m.app_group_name or m.group_name,
+                             "deletes", m.app_group_id)
     targets, plan, data = unlink_plan(app, mappings, delete)
     if operation.dry_run:
         shown = [PushPlan(group=m.group_name, app=app.name,
@@ -94,15 +97,15 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
         mappings = repo.list_mappings(session, app)
     if everything:
         if not mappings:
-            raise Refused(f"No groups are pushed to {app}; nothing to do.")
+            raise RefusalError(f"No groups are pushed to {app}; nothing to do.")
         return mappings
     snapshot = service.snapshot(*group_names)
     chosen = []
     for name in group_names:
         try:
             chosen.append(service.find_push(snapshot, name, service.find_app(app))[1])
-        except Refused as refusal:
-            raise Refused(f"{refusal} Nothing was changed.") from None
+        except RefusalError as refusal:
+            raise RefusalError(f"{refusal} Nothing was changed.") from None
     return chosen
 
 
@@ -115,7 +118,7 @@ def _claim(service: GroupPushService, request_id: str, actor: str,
             ids = [r.id for r in repo.pending_requests(session)
                    if actor in service.config.slack.approvers or r.requested_by == actor]
             tip = f" Pending: {', '.join(ids)}." if ids else ""
-            raise Refused(f"No approval request {request_id}.{tip}")
+            raise RefusalError(f"No approval request {request_id}.{tip}")
         now = service.clock()
         if status == "withdrawn":
             reason = why_not_withdraw(request, actor, now)

@@ -4,16 +4,18 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 from __future__ import annotations
 
 from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from engine.core import Operation, RefusalError
 from engine.outcomes import Planned, PlanNote, PushPlan
-from engine.planner import MemberPlan, plan_members
-from engine.pusher import GroupTaken, Refused, _linkable, _plan, plan_mapping, resolve
-from engine.registry import Operation
+from engine.push.apply import _plan, plan_mapping
+from engine.push.link import GroupTaken, _linkable
+from engine.push.members import MemberPlan, plan_members
+from engine.push.users import resolve
 from engine.service import GroupPushService, quoted
 from storage import repo
 from storage.models import PushMapping
 
 SHOWN = 10
-"""Names shown per list in an approval request's plan text (engine/sync_hold.py)."""
+"""Names shown per list in an approval request's plan text (engine/approvals/held_sync.py)."""
 
 
 def _from(group: str, app: str, how: str, name: str, group_id: str | None,
@@ -29,13 +31,13 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
     service.refuse_unpushable(snapshot, group, app)
     with service.db.session() as session:
         if repo.find_mapping(session, group.id, app.name) is not None:
-            raise Refused(f"{quoted(group.name)} is already pushed to {app.name}. "
-                          f"`now {quoted(group.name)} on {app.name} --dry-run` shows what a "
-                          "push now would do.")
+            raise RefusalError(f"{quoted(group.name)} is already pushed to {app.name}. "
+                               f"`now {quoted(group.name)} on {app.name} --dry-run` shows what a "
+                               "push now would do.")
     try:
         found = _linkable(service.db, app, 0, group.name)
     except GroupTaken as taken:
-        raise Refused(str(taken)) from None
+        raise RefusalError(str(taken)) from None
     desired = snapshot.active_logins(group) if memberships else set()
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.views import alerts as views
 from bot.views.approvals import request_message
 from engine import alerts
-from engine import approvals as requests
+from engine.approvals import requests
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)

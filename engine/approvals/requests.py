@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from engine.config import SlackSettings
+from engine.core import RefusalError, Reply
 from engine.outcomes import Approval, Requested
-from engine.pusher import Refused
 from engine.reports import when
-from engine.results import Reply
 from engine.service import GroupPushService
 from storage import repo
 from storage.models import ApprovalRequest
@@ -148,10 +147,10 @@ def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str
     pending request for the same target is refused, naming the pending one."""
     waiting = pending_on(service, {(t.app or ask.app, t.group_id) for t in ask.targets})
     if waiting is not None:
-        raise Refused(f"Request {waiting.id} is already pending for this: {waiting.summary} "
-                      f"(asked by {waiting.requested_by}). Approve or deny it (`approve "
-                      f"{waiting.id}`, `deny {waiting.id}`), or `withdraw {waiting.id}`, "
-                      "before asking again; nothing was changed.")
+        raise RefusalError(f"Request {waiting.id} is already pending for this: {waiting.summary} "
+                           f"(asked by {waiting.requested_by}). Approve or deny it (`approve "
+                           f"{waiting.id}`, `deny {waiting.id}`), or `withdraw {waiting.id}`, "
+                           "before asking again; nothing was changed.")
     with service.db.session() as session:
         request = ApprovalRequest(
             id=new_request_id(), action=ask.action, app=ask.app,

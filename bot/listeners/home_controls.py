@@ -16,8 +16,8 @@ from bot.listeners.context import Services
 from bot.listeners.home_changes import bulk_operation, change, row_operation
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
-from engine import pushed
-from engine.pusher import Refused
+from engine.core import RefusalError
+from engine.push import tab
 
 FILTERS = (home.APP_SELECT, home.RULE_FILTER, home.STATUS_FILTER, home.TROUBLE_FILTER,
            home.SEARCH, home.PREVIOUS, home.NEXT, home.REFRESH)
@@ -46,8 +46,8 @@ def fill_information(services: Services, client: WebClient, external_id: str,
                      mapping_id: int) -> None:
     """Read one pushed group's Information and show it in the modal opened for it."""
     try:
-        view = information.information_modal(pushed.information(services.service, mapping_id))
-    except Refused as refusal:
+        view = information.information_modal(tab.information(services.service, mapping_id))
+    except RefusalError as refusal:
         view = information.refused_modal(str(refusal))
     for _ in range(20):  # the modal is opened by the ack, which may not have finished yet
         try:
@@ -65,11 +65,11 @@ def open_bulk(services: Services, client: WebClient, trigger_id: str, user: str,
     """Open Bulk edit over the filter's groups (operators only)."""
     try:
         services.service.require_operator(user)
-    except Refused as refusal:
+    except RefusalError as refusal:
         client.views_open(trigger_id=trigger_id,
                           view=information.refused_modal(str(refusal), "Bulk edit"))
         return
-    chosen = pushed.selection(services.service, state.filter())
+    chosen = tab.selection(services.service, state.filter())
     groups = [(mapping_id, name) for mapping_id, _, name in chosen[:bulk.TICKABLE]]
     client.views_open(trigger_id=trigger_id, view=bulk.bulk_modal(state, groups, len(chosen)))
 

@@ -15,11 +15,9 @@ from bot.views.replies import answer
 from bot.views.words import render
 from engine import alerts
 from engine.alerts import ErrorAlert
+from engine.core import Operation, RefusalError, Reply
 from engine.executor import execute
 from engine.operations import Ignore, PushNow, Retry
-from engine.pusher import Refused
-from engine.registry import Operation
-from engine.results import Reply
 
 
 def register(app: App, services: Services) -> None:
@@ -38,7 +36,7 @@ def register(app: App, services: Services) -> None:
         drift = alerts.drift_of(services.service, mapping_id)  # before Push now clears it
         try:
             asked = operation(services, kind, mapping_id)
-        except Refused as refusal:
+        except RefusalError as refusal:
             conv.tell(answer(Reply.refused(str(refusal))))
             return
         reply = execute(services.service, asked, user)

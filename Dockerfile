@@ -27,6 +27,6 @@ USER 10001
 WORKDIR /var/lib/grouppush
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('GROUPPUSH_HEALTH_PORT') or '3000'), timeout=4)"]
+    CMD ["python", "-m", "bot.healthcheck"]
 ENTRYPOINT ["grouppush"]
 CMD ["run", "--host", "0.0.0.0", "--port", "3000"]

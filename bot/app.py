@@ -7,7 +7,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -17,7 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_sdk.webhook import WebhookClient
 
-from bot import health
+from bot import health, slack_start
 from bot.bolt import build_app
 from bot.guard import guard_slack, limit_body
 from bot.metrics import metrics_app
@@ -32,9 +31,8 @@ from engine.service import GroupPushService
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-START_RETRY_PAUSE = 1.0
-MAX_START_RETRY_PAUSE = 60.0
-"""Seconds between tries to reach Slack at start: doubling from the first to the longest."""
+
+
 class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 128  # wsgiref's 5 drops connections when many people type at once
@@ -55,10 +53,11 @@ def http_server(app: App, host: str, port: int,
     return route_server(host, port, {EVENTS_PATH: slack, **(routes or {})})
 
 
-def route_server(host: str, port: int, routes: Mapping[str, WsgiApp]) -> WSGIServer:
+def route_server(host: str, port: int, routes: Mapping[str, WsgiApp] | Router) -> WSGIServer:
     """A threaded HTTP server answering each of `routes` at its path (bodies over the limit
-    refused unread)."""
-    return make_server(host, port, limit_body(Router(routes)), server_class=_Server,
+    refused unread); a Router given may gain paths while it serves."""
+    router = routes if isinstance(routes, Router) else Router(routes)
+    return make_server(host, port, limit_body(router), server_class=_Server,
                        handler_class=_LoggingHandler)
 
 
@@ -98,21 +97,6 @@ def tell_lost(payload: Payload) -> None:
         log.exception("could not tell about a run the worker left unfinished")
 
 
-def _build_when_slack_answers(service: GroupPushService, worker: Worker) -> App:
-    """The Bolt app, once Slack's Web API answers its auth.test: while Slack cannot be
-    reached, say so and try again, waiting twice as long each time (up to a minute)."""
-    pause = START_RETRY_PAUSE
-    while True:
-        try:
-            return build_app(service, lazy_runner=WorkerRunner(worker))
-        except OSError as error:  # URLError and the socket errors under it: no answer
-            reason = getattr(error, "reason", None) or error.strerror or type(error).__name__
-            print(f"grouppush: cannot reach Slack's Web API ({reason}); trying again in "
-                  f"{pause:.0f} s", file=sys.stderr, flush=True)
-            time.sleep(pause)
-            pause = min(pause * 2, MAX_START_RETRY_PAUSE)
-
-
 def _stop_on_sigterm() -> None:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -125,70 +109,68 @@ def serve(service: GroupPushService, host: str, port: int,
           config_path: str | None = None, health_port: int | None = None) -> int:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on host:port.
 
-    This process acks; the work behind each ack and the scheduler run in a worker process
-    built from the same configuration file (config_path, else as service_from_env finds it).
-    /healthz, /readyz and /metrics are served next to /slack/events, or in Socket Mode on
-    host:health_port (default: port).
+    /healthz, /readyz and /metrics are served from the start (while Slack cannot be reached
+    /readyz names it), next to /slack/events, or in Socket Mode on host:health_port (default:
+    port). This process acks; the work behind each ack and the scheduler run in a worker
+    process built from the same configuration file (config_path, else as service_from_env
+    finds it), started once Slack answers.
     """
-    if not os.environ.get("SLACK_APP_TOKEN") and not os.environ.get("SLACK_SIGNING_SECRET"):
-        print("grouppush: set SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
-              file=sys.stderr)
+    missing = slack_start.missing_settings()
+    if missing:
+        print(f"grouppush: {missing}", file=sys.stderr)
         return 2
     _stop_on_sigterm()
     worker = Worker(config_path, on_lost=tell_lost)
+    app_token = os.environ.get("SLACK_APP_TOKEN")
+    state = slack_start.SlackState()
+    router = Router(operator_routes(service, worker, state))
+    listen = (health_port or port) if app_token else port
     try:
-        app = _build_when_slack_answers(service, worker)
-    except ValueError as error:
-        print(f"grouppush: {error}", file=sys.stderr)
-        return 2
-    except BoltError as error:  # auth.test answered no: a bad or revoked token
+        server = route_server(host, listen, router)
+    except OSError as error:
+        print(f"grouppush: cannot listen on {host}:{listen}: {error.strerror or error}; is "
+              f"another grouppush running there? Choose another port with "
+              f"{'--health-port' if app_token and health_port else '--port'}.", file=sys.stderr)
+        return 1
+    serving = threading.Thread(target=server.serve_forever, name="grouppush-http", daemon=True)
+    serving.start()
+    print(f"grouppush: health at http://{host}:{server.server_port}/healthz", file=sys.stderr,
+          flush=True)
+    try:
+        app = slack_start.build_when_slack_answers(
+            lambda: build_app(service, lazy_runner=WorkerRunner(worker)), state)
+        worker.start()
+        print(f"grouppush: worker process {worker.pid} runs the commands' work and the "
+              "scheduler", file=sys.stderr, flush=True)
+        if app_token:
+            _serve_socket_mode(app, app_token, state)
+        else:
+            state.check = health.slack_api_check(app.client.auth_test)
+            router.routes[EVENTS_PATH] = guard_slack(SlackRequestHandler(app, path=EVENTS_PATH),
+                                                     app._signing_secret)
+            print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
+                  file=sys.stderr, flush=True)
+            serving.join()
+    except BoltError as error:  # Slack answered no: a bad or revoked token
         print(f"grouppush: cannot start the Slack app: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 0
-    worker.start()
-    print(f"grouppush: worker process {worker.pid} runs the commands' work and the scheduler",
-          file=sys.stderr, flush=True)
-    try:
-        app_token = os.environ.get("SLACK_APP_TOKEN")
-        if app_token:
-            _serve_socket_mode(service, app, worker, app_token, host, health_port or port)
-        else:
-            _serve_http(service, app, worker, host, port)
-    except KeyboardInterrupt:
         pass
     finally:
+        server.shutdown()
+        server.server_close()
         worker.stop()
     return 0
 
 
-def _serve_http(service: GroupPushService, app: App, worker: Worker, host: str,
-                port: int) -> None:
-    slack = health.slack_api_check(app.client.auth_test)
-    server = http_server(app, host, port, operator_routes(service, worker, slack))
-    print(f"grouppush: listening on http://{host}:{server.server_port}{EVENTS_PATH}",
-          file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-
-
-def _serve_socket_mode(service: GroupPushService, app: App, worker: Worker, app_token: str,
-                       host: str, port: int) -> None:
+def _serve_socket_mode(app: App, app_token: str, state: slack_start.SlackState) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
-    slack = health.socket_check(handler.client.is_connected)
-    server = route_server(host, port, operator_routes(service, worker, slack))
-    threading.Thread(target=server.serve_forever, name="grouppush-health", daemon=True).start()
-    print(f"grouppush: health and metrics on http://{host}:{server.server_port}/readyz",
-          file=sys.stderr, flush=True)
+    state.check = health.socket_check(handler.client.is_connected)
     try:
-        handler.connect()
+        slack_start.connect_socket(handler.connect)
         print("grouppush: connected to Slack by Socket Mode", file=sys.stderr, flush=True)
         threading.Event().wait()
     finally:
         handler.close()  # no more acks for work the stopping worker would not run
-        server.shutdown()
-        server.server_close()

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.terminal import printable
@@ -64,11 +61,11 @@ def _print(reply: Reply, as_json: bool) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
+    from bot.exec_args import exec_text
     from engine.executor import run_line
 
     service = _service(args.config)
-    words: list[str] = args.text  # `exec "info Sales on box"` or `exec info "Sales Team" on box`
-    text = words[0] if len(words) == 1 else shlex.join(words)
+    text = exec_text(args.text)
     with _os_user("exec"):
         return _print(run_line(service, text, args.as_user), args.json)
 
@@ -131,38 +128,20 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """A sample directory, a local SCIM app, SQLite in a temporary folder, then the console."""
-    import secrets
+    """A sample directory, a local SCIM app, SQLite in a temporary folder (or --dir), then
+    the console."""
+    from bot.demo import NotADemoFolder
+    from bot.demo_run import refuse_config, run_demo
 
-    from bot.console import run_console
-    from bot.demo import (
-        APP,
-        demo_logins,
-        local_scim_app,
-        sample_directory,
-        seed_app_users,
-        write_demo_files,
-    )
-    from engine.bootstrap import build_service
-    from engine.config import load_config
-
-    token = secrets.token_urlsafe(24)
-    os.environ["GROUPPUSH_DEMO_TOKEN"] = token
-    with tempfile.TemporaryDirectory(prefix="grouppush-demo-") as folder, \
-            local_scim_app(token) as url:
-        config_path = write_demo_files(Path(folder), url, token)
-        seed_app_users(url, token, demo_logins(sample_directory()))
-        config = load_config(config_path)
-        service = build_service(config, f"sqlite:///{Path(folder) / 'grouppush.db'}")
-        service.kept.ensure_read()
-        print(f"grouppush demo: {len(service.snapshot().users)} users and "
-              f"{len(service.snapshot().groups)} groups in {config_path.parent / 'directory.yml'}"
-              f"; app `{APP}` is a SCIM app at {url}.\n"
-              f"Try: search sales | push Sales to {APP} | info Sales on {APP} | list | "
-              f"unlink Sales from {APP} --delete | help\n"
-              "(In the demo the console user is an approver and may approve its own "
-              "requests.)", flush=True)
-        return run_console(service, args.as_user)
+    refused = refuse_config(getattr(args, "config", None))
+    if refused:
+        print(f"grouppush: {refused}", file=sys.stderr)
+        return 2
+    try:
+        return run_demo(args.dir, args.as_user)
+    except NotADemoFolder as error:
+        print(f"grouppush: {error}", file=sys.stderr)
+        return 2
 
 
 def _operator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -193,7 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", parents=[common],
                           help="sample directory, local SCIM app, the console")
-    demo.add_argument("--as", dest="as_user", default="console")
+    demo.add_argument("--as", dest="as_user", default="console",
+                      help="who the console acts as (default: console, the demo's approver)")
+    demo.add_argument("--dir", help="keep the demo's world (grouppush.yml, directory.yml, "
+                      "database) in DIR and serve its SCIM app while the demo runs, for "
+                      "exec, check and run from another terminal")
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", parents=[common], help="the Slack bot with its scheduler")
     run.add_argument("--host", default="0.0.0.0")
@@ -225,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import configure_logging
 
     configure_logging()
-    args = build_parser().parse_args(argv)
+    from bot.exec_args import exec_argv
+
+    args = build_parser().parse_args(exec_argv(sys.argv[1:] if argv is None else argv))
     if args.command == "run":  # both processes of `run` add to the front's /metrics
         from telemetry import multiproc
 

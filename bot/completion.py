@@ -34,6 +34,19 @@ def complete(line: str, verbs: Iterable[str], groups: Iterable[str],
     start = len(verb) + 1 + (len(line) - len(line.lstrip()))
     if verb.startswith("bulk "):  # each group is a word of its own, quoted if it has spaces
         start = line.rfind('"') if line.count('"') % 2 else len(head)
-    partial = line[start:].lstrip("\"'").casefold()
-    return [f"{line[:start]}{typeable(g)} " for g in sorted(set(groups))
-            if g.casefold().startswith(partial)]
+    typed = line[start:].lstrip()
+    partial = typed.lstrip("\"'").casefold()
+    names = [g for g in sorted(set(groups)) if g.casefold().startswith(partial)]
+    quote = typed[:1] if typed[:1] in "\"'" else ""
+    lines = [f"{line[:start]}{_quoted(g, quote)} " for g in names]
+    if len(lines) < 2 or all(c.startswith(line) for c in lines):
+        return lines
+    # readline replaces the line by what its matches share: each must extend what was typed
+    if not verb.startswith("bulk "):  # a bare name runs to the `to`/`on`/`from`
+        return [f"{line}{g[len(typed):]} " for g in names]
+    return [f'{line[:len(line) - len(typed)]}"{typed}']
+
+
+def _quoted(name: str, quote: str) -> str:
+    """The name in the quotes the person opened, else as a command reads it back."""
+    return f"{quote}{name}{quote}" if quote and quote not in name else typeable(name)

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.config_check import PartCheck, check_config, check_online
+from engine.config_check import PartCheck, check_config, check_online, config_warnings
 
 DEFAULT_CONFIG = "grouppush.yml"
 
@@ -43,7 +43,12 @@ def config_check(config_path: str | None, online: bool) -> int:
         print(f"grouppush: {path}: {len(checked.problems)} problem"
               f"{'s' if len(checked.problems) != 1 else ''}", file=sys.stderr)
         return 2
-    print(f"✓ {path}: the configuration and the directory file are valid")
+    assert checked.config is not None
+    kind = "directory file" if checked.config.directory.get("type", "file") == "file" \
+        else "directory settings"
+    print(f"✓ {path}: the configuration and the {kind} are valid")
+    for warning in config_warnings(checked.config):
+        print(f"! {warning}")
     if not online:
         for app in checked.apps.values():
             app.close()

@@ -28,7 +28,7 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
     read = _terminal(service) if interactive and stdin is sys.stdin else None
     if interactive:
         stdout.write(f"grouppush console as {actor}. `help` lists commands, Tab completes, "
-                     "`exit` leaves.\n")
+                     "Ctrl-D or `exit` leaves.\n")
     while True:
         if read is not None:
             try:
@@ -36,6 +36,9 @@ def run_console(service: GroupPushService, actor: str, stdin: TextIO = sys.stdin
             except EOFError:
                 stdout.write("\n")
                 break
+            except KeyboardInterrupt:  # Ctrl-C clears the line; Ctrl-D or `exit` leaves
+                stdout.write("^C\n")
+                continue
         else:
             if interactive:
                 stdout.write(PROMPT)
@@ -75,6 +78,7 @@ def _terminal(service: GroupPushService) -> Callable[[], str] | None:
     readline.set_completer_delims("")  # complete whole lines: names may hold spaces
     readline.set_completer(completer)
     readline.parse_and_bind("tab: complete")
+    readline.parse_and_bind("set show-all-if-ambiguous on")  # list the matches at once
     with suppress(OSError):
         readline.read_history_file(HISTORY)
     readline.set_history_length(1000)

@@ -100,20 +100,36 @@ def seed_app_users(url: str, token: str, logins: list[str]) -> None:
             }).raise_for_status()
 
 
-def write_demo_files(folder: Path, url: str, token: str) -> Path:
-    """directory.yml and grouppush.yml for the demo; returns the config path."""
-    directory = sample_directory()
-    (folder / "directory.yml").write_text(yaml.safe_dump(directory, sort_keys=False))
+MARK = "# written by `grouppush demo`: rewritten at each demo start\n"
+
+
+class NotADemoFolder(Exception):
+    """The folder holds a grouppush.yml the demo did not write (never overwritten)."""
+
+
+def write_demo_files(folder: Path, url: str, token: str, kept: bool = False) -> Path:
+    """directory.yml (kept when a kept folder has one) and grouppush.yml for the demo;
+    returns the config path. A kept folder's config holds the app's token itself, so other
+    terminals need no variable (the file is its owner's only)."""
+    path = folder / "grouppush.yml"
+    if kept and path.exists() and not path.read_text().startswith(MARK):
+        raise NotADemoFolder(f"{path} was not written by grouppush demo; choose an empty or "
+                             "new folder for --dir (the demo rewrites its grouppush.yml)")
+    if not (kept and (folder / "directory.yml").exists()):
+        (folder / "directory.yml").write_text(yaml.safe_dump(sample_directory(),
+                                                             sort_keys=False))
     config = {
         "directory": {"type": "file", "path": "directory.yml"},
-        "apps": {APP: {"type": "scim", "url": url, "token": "${GROUPPUSH_DEMO_TOKEN}",
-                         "enhanced_group_push": False}},
+        "apps": {APP: {"type": "scim", "url": url,
+                       "token": token if kept else "${GROUPPUSH_DEMO_TOKEN}",
+                       "enhanced_group_push": False}},
         "slack": {"alerts_channel": "", "operators": [], "approvers": ["console"],
                   "allow_self_approval": True, "approval_ttl_minutes": 60},
         "schedule": {"sync_seconds": 300, "drift_check_seconds": 3600},
     }
-    path = folder / "grouppush.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(MARK + yaml.safe_dump(config, sort_keys=False))
     return path
 
 

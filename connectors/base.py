@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from connectors.errors import ConnectorError
+
 ACTIVE_STATUSES = frozenset({"ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"})
 """Directory statuses whose users are pushed; every other status is left out."""
 
@@ -177,6 +179,9 @@ class Capabilities:
     """Groups pushed, synced or checked at once against this app."""
     descriptions: bool = False
     """App groups have a description, which follows the directory group's."""
+    pushes_members: bool = True
+    """False: the app's provider pushes the members itself (Okta's Group Push); grouppush
+    manages the push mapping only (a MappingApp)."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,56 @@ class App(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@dataclass(frozen=True)
+class MappingState:
+    """A group push mapping as the provider (Okta) keeps it."""
+
+    id: str
+    source_group_id: str
+    target_group_id: str = ""
+    status: str = "ACTIVE"
+    """ACTIVE, INACTIVE or ERROR."""
+    error_summary: str = ""
+    last_push: str = ""
+    last_updated: str = ""
+
+
+@runtime_checkable
+class MappingApp(App, Protocol):
+    """An app whose provider pushes groups itself (Okta's Group Push): grouppush creates,
+    links, pauses and removes the provider's push mappings; the members are its business.
+    The app group id grouppush keeps for such an app is the mapping's id."""
+
+    def mapping_of(self, source_group_id: str) -> MappingState | None:
+        """The mapping that pushes this directory group, if any."""
+        ...
+
+    def map_group(self, source_group_id: str, name: str, target: AppGroup | None) -> MappingState:
+        """Push a directory group: create the app group `name`, or link `target`."""
+        ...
+
+    def mapping(self, mapping_id: str) -> MappingState | None:
+        """One mapping as the provider has it now, or None when it is gone."""
+        ...
+
+    def set_mapping_status(self, mapping_id: str, active: bool) -> MappingState:
+        """Activate or deactivate a mapping; the mapping as it is after."""
+        ...
+
+    def unmap(self, mapping_id: str, delete_target: bool) -> None:
+        """Stop a push: deactivate and delete the mapping, with or without the app group."""
+        ...
+
+    def mappings(self, updated_since: str | None = None,
+                 status: str | None = None) -> Iterable[MappingState]:
+        """The app's mappings, all or those updated since a time or in one status."""
+        ...
+
+    def failed(self, state: MappingState) -> ConnectorError:
+        """The error of a mapping in ERROR: the provider's summary, with a hint."""
         ...
 
 

@@ -29,7 +29,9 @@ HINTS = {
     "rate_limited": "The app is rate limiting grouppush; lower requests_per_minute or wait.",
     "unreachable": "The app did not answer; check its URL, the network and the app's status.",
     "server": "The app failed on its side; it is retried, then try again later.",
-    "directory": "Fix the directory (or directory.yml at the place named) and try again.",
+    "directory": "The directory no longer has what this push needs (the message above says "
+    "what): put it back in the directory (the file named by directory.path in grouppush.yml, "
+    "or Okta), or end the push as the message says.",
 }
 
 

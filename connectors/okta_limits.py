@@ -31,6 +31,8 @@ FAMILIES = [
     (re.compile(r"^/api/v1/groups/[^/]+$"), "group"),
     (re.compile(r"^/api/v1/groups/[^/]+/users$"), "group members"),
     (re.compile(r"^/api/v1/logs$"), "logs"),
+    (re.compile(r"^/api/v1/apps/[^/]+/group-push/mappings$"), "group push mappings"),
+    (re.compile(r"^/api/v1/apps/[^/]+/group-push/mappings/[^/]+$"), "group push mapping"),
 ]
 
 

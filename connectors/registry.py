@@ -17,21 +17,25 @@ APP_TYPES = {
     "box": "connectors.box",
     "microsoft365": "connectors.microsoft365",
     "active_directory": "connectors.active_directory",
+    "okta_group_push": "connectors.okta_group_push",
 }
 DIRECTORY_TYPES = {"file", "okta"}
 SETTLE_SECONDS = 1.0
 """A changed directory file is read once it has not changed for this long."""
 
 
-def build_app(name: str, options: dict[str, Any], client: httpx.Client | None = None) -> App:
-    """The connector of one `apps.NAME` section (its module has `build(name, options, client)`)."""
+def build_app(name: str, options: dict[str, Any], client: httpx.Client | None = None,
+              directory: dict[str, Any] | None = None) -> App:
+    """The connector of one `apps.NAME` section (its module has `build(name, options, client)`;
+    an okta_group_push app also takes the `directory:` section, whose Okta org it drives)."""
     kind = str(options.get("type", ""))
     if kind not in APP_TYPES:
         near = closest(kind, APP_TYPES)
         tip = f"did you mean {near[0]}?" if near else f"one of {', '.join(APP_TYPES)}"
         raise ConfigError(f"apps.{name}.type", f"unknown app type {kind!r} ({tip})")
     module = importlib.import_module(APP_TYPES[kind])
-    app: App = module.build(name, options, client)
+    app: App = (module.build(name, options, client, directory) if kind == "okta_group_push"
+                else module.build(name, options, client))
     return app
 
 

@@ -50,6 +50,9 @@ _by_value: re.Pattern[str] | None = None
 """The forms shorter than RUN, any case."""
 _runs: dict[str, list[tuple[str, int]]] = {}
 """Every RUN-character piece of a longer form (lower case) -> (the form, where it starts)."""
+QUAD = RUN // 2
+_quads: set[str] = set()
+"""Every QUAD-character piece of those forms: a quick first look."""
 _armed = False
 
 
@@ -119,20 +122,24 @@ def redact(text: str) -> str:
 def _without_values(text: str) -> str:
     """The text with every registered form, and every run of RUN of its characters, taken
     out, in any case."""
-    runs, pattern = _runs, _by_value
+    runs, quads, pattern = _runs, _quads, _by_value
     if runs and len(text) >= RUN:
         low = text.lower()
         if len(low) != len(text):  # a letter whose lower case is longer: compare one by one
             low = "".join(c.lower()[:1] for c in text)
-        parts, start, i = [], 0, 0
-        while i <= len(text) - RUN:
-            found = runs.get(low[i:i + RUN])
-            if found is None:
-                i += 1
-                continue
-            end = max(_run_end(low, i, form, at) for form, at in found)
-            parts += [text[start:i], REDACTED]
-            start = i = end
+        parts: list[str] = []
+        start = done = q = 0
+        last = len(low) - RUN
+        while q <= len(low) - QUAD:  # a run of RUN holds a piece of QUAD at a multiple of it
+            if low[q:q + QUAD] in quads:
+                for at in range(max(done, q - QUAD), min(q, last) + 1):
+                    found = runs.get(low[at:at + RUN])
+                    if found is not None:
+                        done = max(_run_end(low, at, form, i) for form, i in found)
+                        parts += [text[start:at], REDACTED]
+                        start = done
+                        break
+            q = max(q + QUAD, -(-done // QUAD) * QUAD)
         text = "".join(parts) + text[start:] if parts else text
     if pattern is not None and text:
         text = pattern.sub(REDACTED, text)
@@ -159,7 +166,7 @@ def redact_deep(value: Any) -> Any:
 
 
 def _add(new: Iterable[str]) -> None:
-    global _by_value, _runs
+    global _by_value, _runs, _quads
     with _lock:
         before = len(_values)
         _values.update(new)
@@ -173,6 +180,7 @@ def _add(new: Iterable[str]) -> None:
                 for at in range(len(form) - RUN + 1):
                     runs.setdefault(form[at:at + RUN], []).append((form, at))
             _runs = runs
+            _quads = {piece[i:i + QUAD] for piece in runs for i in range(RUN - QUAD + 1)}
         _arm()
 
 

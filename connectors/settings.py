@@ -53,6 +53,16 @@ class ConfigProblems(ConfigError):
 def settings_from(cls: type[T], prefix: str, options: dict[str, Any]) -> T:
     """Build a settings dataclass from a config section; every unknown, missing or bad key
     is named (ConfigProblems)."""
+    settings, problems = read_settings(cls, prefix, options)
+    if problems or settings is None:
+        raise ConfigProblems(problems)
+    return settings
+
+
+def read_settings(cls: type[T], prefix: str,
+                  options: dict[str, Any]) -> tuple[T | None, list[ConfigError]]:
+    """A settings dataclass from the section's good keys (None when a required one is
+    missing or bad) and every unknown, missing or bad key, so values can be checked too."""
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     problems = []
@@ -70,6 +80,8 @@ def settings_from(cls: type[T], prefix: str, options: dict[str, Any]) -> T:
                 problems.append(bad)
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             problems.append(ConfigError(f"{prefix}.{name}", "is required"))
-    if problems:
-        raise ConfigProblems(problems)
-    return cls(**values)
+    required = [n for n, f in fields.items() if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    if any(name not in values for name in required):
+        return None, problems
+    return cls(**values), problems

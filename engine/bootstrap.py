@@ -16,10 +16,12 @@ DEFAULT_CONFIG = "grouppush.yml"
 
 
 def default_database(config: Config) -> Path:
-    """The SQLite file used when DATABASE_URL is not set: named after the config, in the
-    working directory (the config's own folder may be a checkout's examples/ or a read-only
+    """The SQLite file used when DATABASE_URL is not set: named after the config, next to it
+    when one is there already (as `grouppush demo --dir` keeps it), else in the working
+    directory (the config's own folder may be a checkout's examples/ or a read-only
     /etc/grouppush; two configs keep their data apart)."""
-    return Path.cwd() / f"{config.path.stem}.db"
+    beside = config.base_dir / f"{config.path.stem}.db"
+    return beside if beside.is_file() else Path.cwd() / f"{config.path.stem}.db"
 
 
 def database_url(config: Config) -> str:
@@ -30,7 +32,7 @@ def database_url(config: Config) -> str:
 def build_service(config: Config, db_url: str | None = None) -> GroupPushService:
     """Connect the directory, the apps and the database named by the config."""
     directory = build_directory(config.directory, config.base_dir)
-    apps: dict[str, App] = {name: build_app(name, options)
+    apps: dict[str, App] = {name: build_app(name, options, directory=config.directory)
                             for name, options in config.apps.items()}
     return GroupPushService(config, Database(db_url or database_url(config)), directory, apps)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
 from engine.approvals.handlers import selected_mappings
 from engine.core import Context, RefusalError
@@ -110,6 +110,8 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
         active = tuple(m.group_name for m in mappings if m.status == "active")
         return Planned(BulkDeactivate(app.name, tuple(group_names), everything, dry_run=True),
                        subject=app.name, names=active)
+    if isinstance(app, MappingApp):
+        mappings = _paused_in_okta(service, app, mappings)
     changed = []
     with service.db.session() as session:
         for mapping in mappings:
@@ -125,19 +127,35 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     return BulkDeactivated(app.name, tuple(changed))
 
 
+def _paused_in_okta(service: GroupPushService, app: MappingApp,
+                    mappings: list[PushMapping]) -> list[PushMapping]:
+    """Deactivate each active Okta mapping first; those Okta refused (recorded failures) are
+    left out."""
+    by_id = {int(m.id or 0): m for m in mappings if m.status == "active" and m.app_group_id}
+    results = fan_out(service.db, app, list(by_id), lambda i: app.set_mapping_status(
+        str(by_id[i].app_group_id), False), "deactivate")
+    failed = {r.mapping_id for r in results if isinstance(r, FailedStep)}
+    return [m for m in mappings if int(m.id or 0) not in failed]
+
+
 def repush(service: GroupPushService, user_ref: str, actor: str,
            dry_run: bool = False) -> Repushed | Planned:
     """Bring one user up to date in every pushed group they belong to, now."""
     service.require_operator(actor)
     user = service.kept.find_user(user_ref)
     if user is None:
-        near = closest(user_ref, service.kept.user_logins())
+        service.kept.ensure_read()  # suggestions come from the kept directory
+        logins = list(service.kept.user_logins())
+        typed = user_ref.casefold()
+        near = sorted(login for login in logins if login.casefold().startswith(typed))[:3] \
+            or closest(user_ref, logins)
         tip = f" Closest: {', '.join(near)}." if near else ""
         raise RefusalError(f"No directory user with login {user_ref}.{tip}")
     groups = service.kept.groups_of(user.id)
     with service.db.session() as session:
         mappings = [m for m in repo.list_mappings(session, status="active")
-                    if m.group_id in groups and m.app_group_id]
+                    if m.group_id in groups and m.app_group_id  # Okta pushes its own apps'
+                    and not isinstance(service.apps.get(m.app), MappingApp)]
     if dry_run:
         return _repush_preview(service, mappings, user.login, user.active)
     steps = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from connectors.base import App
+from connectors.base import App, MappingApp
+from engine import mapped_push
 from engine.core import Context
 from engine.drift import DriftReport, compare_members, report_to_json
 from engine.failures import Failure, clear_failure
@@ -78,12 +79,16 @@ def check(service: GroupPushService, app_name: str | None,
         found, failures = _check_app(service, app)
         findings += found
         checked.append(AppChecked(app.name, len(found),
-                                  tuple(f for f in found if f.report.drifted), tuple(failures)))
+                                  tuple(f for f in found if f.report.drifted), tuple(failures),
+                                  mapped_push.not_read(app.name) if isinstance(app, MappingApp)
+                                  else ""))
     return DriftChecked(app_name, tuple(checked)), findings
 
 
 def _check_app(service: GroupPushService,
                app: App) -> tuple[list[DriftFinding], list[Failure]]:
+    if isinstance(app, MappingApp):  # no members to read: Okta's mappings in error instead
+        return [], mapped_push.errors(service.db, app, service.kept.current_name)
     with service.db.session() as session:
         mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
 

@@ -12,7 +12,7 @@ import yaml
 
 from connectors import secrets
 from connectors.errors import ConfigError
-from connectors.settings import ConfigProblems, closest, settings_from
+from connectors.settings import ConfigProblems, closest, read_settings
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 TOP_KEYS = ("directory", "apps", "slack", "schedule", "safety")
@@ -97,14 +97,15 @@ def _expand(value: Any, key: str, problems: list[ConfigError]) -> Any:
 
 def _section(cls: type[Any], name: str, data: dict[str, Any],
              problems: list[ConfigError]) -> Any:
-    """A settings section, or its defaults when it is bad (its problems are kept)."""
-    try:
-        return settings_from(cls, name, data.get(name) or {})
-    except ConfigProblems as bad:
-        problems.extend(bad.problems)
-    except ConfigError as bad:
-        problems.append(bad)
-    return cls()
+    """A settings section from its good keys (its problems are kept), so the values given
+    are checked even when a key next to them is unknown."""
+    section = data.get(name) or {}
+    if not isinstance(section, dict):
+        problems.append(ConfigError(name, f"must be a mapping of settings, not {section!r}"))
+        return cls()
+    settings, found = read_settings(cls, name, section)
+    problems.extend(found)
+    return settings if settings is not None else cls()
 
 
 def value_problems(config: Config) -> list[ConfigError]:
@@ -158,7 +159,11 @@ def read_config(data: Any, path: Path) -> tuple[Config | None, list[ConfigError]
     for name, options in apps.items():
         if not isinstance(options, dict) or "type" not in options:
             problems.append(ConfigError(f"apps.{name}", "needs a `type` (scim, box, "
-                                        "microsoft365, active_directory)"))
+                                        "microsoft365, active_directory, okta_group_push)"))
+        elif options.get("type") == "okta_group_push" and isinstance(directory, dict) \
+                and directory.get("type", "file") != "okta":
+            problems.append(ConfigError(f"apps.{name}.type", "an okta_group_push app needs "
+                                        "directory.type: okta (Okta pushes its groups)"))
     config = Config(
         path=path, directory=directory,
         apps={str(k): v for k, v in apps.items() if isinstance(v, dict) and "type" in v},
@@ -182,6 +187,11 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[Path, Any]:
     file = Path(path).resolve()
     try:
         text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("(file)", f"cannot read {file}: there is no such file. Name yours "
+                          "with --config FILE or GROUPPUSH_CONFIG, start from one in the "
+                          "checkout's examples/ (grouppush.scim.yml), or try `grouppush "
+                          "demo`, which needs none") from None
     except OSError as exc:
         raise ConfigError("(file)", f"cannot read {file}: {exc.strerror}") from None
     try:

@@ -63,10 +63,37 @@ def check_config(path: str | os.PathLike[str]) -> CheckedConfig:
     apps: dict[str, App] = {}
     for name, options in config.apps.items():
         try:
-            apps[name] = build_app(name, options)
+            apps[name] = build_app(name, options, directory=config.directory)
         except ConfigError as error:
             problems += _problems(error)
-    return CheckedConfig(config, directory, apps, problems)
+    return CheckedConfig(config, directory, apps, _unset_first(problems))
+
+
+def config_warnings(config: Config) -> list[str]:
+    """Settings that are valid but leave something nobody can do."""
+    if not config.slack.approvers:
+        return ["config `slack.approvers` is empty: unlink and bulk delete make approval "
+                "requests nobody can approve; list the Slack user IDs who may approve"]
+    return []
+
+
+UNSET = "environment variable "
+
+
+def _unset_first(problems: list[ConfigError]) -> list[ConfigError]:
+    """The problems without those that only follow from a ${VAR} left unset (a `token` that
+    looks empty is the variable's problem, said once)."""
+    unset = [p.key for p in problems if p.reason.startswith(UNSET)]
+
+    def follows(problem: ConfigError) -> bool:
+        section = problem.key.rpartition(".")[0]
+        if problem.reason.startswith((UNSET, "unknown key")):
+            return False
+        return any(
+            problem.key == key or (section == key.rpartition(".")[0]
+                                   and key.rpartition(".")[2] in problem.reason)
+            for key in unset)
+    return [p for p in problems if not follows(p)]
 
 
 def check_online(checked: CheckedConfig) -> list[PartCheck]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable
+from contextlib import suppress
 
 from connectors.settings import closest
 from engine.core import join
@@ -31,13 +33,42 @@ def normalise(text: str) -> str:
     return text.translate(_TYPED)
 
 
+AS_TYPED = re.compile(r"(?:^|\s)--regex(?:\s+|$)")
+"""The flag after which the rest of the line is one word, backslashes kept (a pattern)."""
+TRAILING = re.compile(r"\s--dry-run\s*$")
+
+
 def split(text: str) -> list[str]:
-    """The words of a command line, quotes honoured, after `normalise`."""
+    """The words of a command line, quotes honoured, after `normalise`; everything after
+    `--regex` is one word as typed (a pattern wholly in quotes loses only its quotes)."""
     text = normalise(text)
+    tail: list[str] = []
+    flag = AS_TYPED.search(text)
+    if flag:
+        text, pattern = text[:flag.start()], text[flag.end():].strip()
+        dry = TRAILING.search(" " + pattern)
+        if dry:
+            pattern = (" " + pattern)[:dry.start()].strip()
+        tail = ["--regex", *([_unquoted(pattern)] if pattern else []),
+                *(["--dry-run"] if dry else [])]
     try:
-        return shlex.split(text)
+        return shlex.split(text) + tail
     except ValueError as exc:
         raise UsageError(f"Cannot read the command: {exc} (a quote is not closed?).") from None
+
+
+def _unquoted(pattern: str) -> str:
+    """A pattern as typed, or without its quotes when it is one quoted word."""
+    if pattern[:1] in "'\"":
+        with suppress(ValueError):
+            words = shlex.split(pattern)
+            if len(words) == 1:
+                return words[0]
+    return pattern
+
+
+PREPOSITIONS = ("to", "on", "from", "in", "into", "at", "for")
+"""Words people put before the app; each command takes one of them."""
 
 
 class Words:
@@ -53,12 +84,22 @@ class Words:
     def around(self, keyword: str, what: str = "a group and an app") -> tuple[str, str]:
         """NAME KEYWORD APP: the name may be several unquoted words; APP is one word."""
         positions = [i for i, w in enumerate(self.rest) if w.lower() == keyword]
+        if not positions:
+            self._wrong_word(keyword)
         if not positions or positions[-1] == 0 or positions[-1] + 1 >= len(self.rest):
             raise self.error(f"`{self.verb}` needs {what}.")
         at = positions[-1]
         name, app = " ".join(self.rest[:at]), self.rest[at + 1]
         self.rest = self.rest[at + 2:]
         return name, app
+
+    def _wrong_word(self, keyword: str) -> None:
+        """`push Sales on box`: say which word goes before the app, with the line fixed."""
+        for at in range(len(self.rest) - 2, 0, -1):
+            if self.rest[at].lower() in PREPOSITIONS:
+                fixed = [*self.rest[:at], keyword, *self.rest[at + 1:]]
+                raise self.error(f"`{self.verb}` takes `{keyword}` before the app, not "
+                                 f"`{self.rest[at]}`: `{self.verb} {join(fixed)}`.")
 
     def flag(self, name: str) -> bool:
         """Whether a boolean flag was given (consumed)."""

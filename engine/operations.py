@@ -268,8 +268,12 @@ class Bulk(Operation):
     def parse(cls, words: Words) -> Self:
         """APP GROUP... | --all."""
         everything = words.flag("--all")
-        if not words.rest or (not everything and len(words.rest) < 2):
+        if not words.rest:
             raise words.error(f"`{cls.spec.verb}` needs an app, then groups or --all.")
+        if not everything and len(words.rest) < 2:
+            raise words.error(f"`{cls.spec.verb} {words.rest[0]}` needs the groups after the "
+                              f"app (each quoted if it has spaces), or --all for every group "
+                              f"pushed to it.")
         app, names = words.rest[0], tuple(words.rest[1:])
         words.rest = []
         if everything and names:

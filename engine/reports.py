@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-from connectors.base import DirectoryGroup
+from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
+from engine import mapped_push
 from engine.core import DRY_RUN, Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
@@ -26,10 +27,11 @@ from engine.outcomes import (
     RulesListed,
 )
 from engine.protected import protected_by
-from engine.push.tab import group_type
+from engine.push.tab import group_type, origin_of
 from engine.registry import handles
 from engine.service import GroupPushService
-from engine.words import concrete, gone_from_directory
+from engine.times import utc
+from engine.words import concrete
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -41,7 +43,7 @@ SEARCH_READ = 200
 
 def when(at: datetime | None) -> str:
     """A time for people, in UTC."""
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at else "never"
+    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def apps_report(service: GroupPushService) -> AppsListed:
@@ -64,11 +66,11 @@ def push_row(mapping: PushMapping) -> PushRow:
     return PushRow(
         group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
         app_group_id=mapping.app_group_id,
-        status="active" if mapping.status == "active" else "deactivated",
+        status="active" if mapping.status == "active" else "inactive",
         members=mapping.members_pushed, last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
-        origin="rule" if mapping.created_via.startswith("rule:") else "name",
+        origin=origin_of(mapping),
         rule=mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None)
 
 
@@ -164,11 +166,13 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Last push": when(mapping.last_push_at) + cut_short(service, run, pushed,
                                                             directory_active),
         "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
-                    else f"{pushed} pushed; " + gone_from_directory(mapping.group_name,
-                                                                     app.name)),
+                    else f"{pushed} pushed (the directory group is no longer in the "
+                    "directory)"),
         "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
         "Drift": _drift(mapping),
     }
+    if isinstance(app, MappingApp):  # Okta's own state of its mapping
+        fields.update(mapped_push.details(app, mapping))
     if mapping.error_message:
         fields["Error"] = mapping.error_message
         fields["Operation"] = mapping.error_operation

@@ -35,9 +35,9 @@ APPROVAL = _obj({"id": _STR, "summary": _STR, "requested_by": _STR, "action": _S
                  "expires_at": _STR, "plan": _STR, "decided_by": _STR, "outcome": _STR,
                  "delete": _BOOL})
 PUSH = _obj({"group": _STR, "app": _STR, "app_group": _OPT_STR, "app_group_id": _OPT_STR,
-             "status": {"enum": ["active", "deactivated"]}, "members": _INT,
+             "status": {"enum": ["active", "inactive"]}, "members": _INT,
              "last_push": _OPT_STR, "error": _OPT_STR, "drift": _BOOL,
-             "origin": {"enum": ["name", "rule"]}, "rule": _OPT_STR},
+             "origin": {"enum": ["name", "rule", "okta"]}, "rule": _OPT_STR},
             {"protected": _STR})
 DRIFT = _obj({"group": _STR, "app": _STR, "missing": _STRS, "unexpected": _STRS,
               "group_gone": _BOOL, "renamed_to": _OPT_STR, "state": _STR,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -9,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
+from engine import mapped_push
 from engine.config import Config
 from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
@@ -25,6 +27,7 @@ from engine.words import gone_from_directory, plural, typeable
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
+from storage.pending import pending_for
 
 Clock = Callable[[], datetime]
 
@@ -32,6 +35,10 @@ Clock = Callable[[], datetime]
 def quoted(name: str) -> str:
     """A name as people type it back: quoted when it has spaces or quotes, on one line."""
     return typeable(one_line(name))
+
+
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+"""A Slack user ID: whoever else acts came from the console or the command line."""
 
 
 class GroupPushService:
@@ -86,7 +93,8 @@ class GroupPushService:
         """The configured app called `name`, or a refusal naming the closest ones."""
         if name in self.apps:
             return self.apps[name]
-        near = closest(name, self.apps)
+        folded = {app.casefold(): app for app in self.apps}
+        near = [folded[n] for n in closest(name.casefold(), folded)]
         tip = f" Did you mean {near[0]}?" if near else ""
         raise RefusalError(f"No app named {name}.{tip} Configured apps: "
                            f"{', '.join(sorted(self.apps)) or 'none'}.")
@@ -126,8 +134,16 @@ class GroupPushService:
         """Refuse a change by someone who is not an operator, when operators are listed."""
         operators = self.config.slack.operators
         if operators and actor not in operators:
+            shell = "" if SLACK_ID.fullmatch(actor) else (
+                f" At the console and on the command line `--as` acts as a listed operator: "
+                f"`grouppush console --as {operators[0]}`.")
             raise RefusalError(f"Only operators may change pushes; {actor} is not one "
-                               f"(operators: {', '.join(operators)}). Anyone may read.")
+                               f"(operators: {', '.join(operators)}). Anyone may read.{shell}")
+
+    def pending_for(self, mapping: PushMapping) -> str:
+        """The id of a pending request already acting on this push, or ""."""
+        with self.db.session() as session:
+            return pending_for(session, int(mapping.id or 0), self.clock())
 
     def audit(self, actor: str, action: str, detail: str) -> None:
         """Record one change."""
@@ -165,7 +181,8 @@ class GroupPushService:
             others = [m.app_group_name or m.group_name
                       for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
         return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
-                      looks_like=tuple(confusable_with(group.name, others)))
+                      looks_like=tuple(confusable_with(group.name, others)),
+                      by_okta=isinstance(app, MappingApp))
 
     def start_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
                    actor: str, *, memberships: bool, via: str,
@@ -225,12 +242,15 @@ class GroupPushService:
         app = self.find_app(app_name)
         group, mapping = self.find_push(snapshot, group_name, app)
         if group is None:
-            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
         if mapping.status != "active":
             raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
                                f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
                          mapping.app_group_id)
+        if isinstance(app, MappingApp):
+            raise mapped_push.refuse_push_now(app.name, quoted(group.name))
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
@@ -255,12 +275,17 @@ class GroupPushService:
         app = self.find_app(app_name)
         found, mapping = self.find_push(snapshot, group_name, app)
         if found is None and active:
-            raise RefusalError(gone_from_directory(mapping.group_name, app.name))
+            raise RefusalError(gone_from_directory(mapping.group_name, app.name,
+                                                   self.pending_for(mapping)))
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
         if mapping.status == wanted:
             return Refusal(f"{quoted(group.name)} on {app.name} is already "
                            f"{'active' if active else 'deactivated'}; nothing changed.")
+        provider = app if isinstance(app, MappingApp) else None
+        if provider is not None:  # the Okta mapping's status
+            return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(
+                self.db, provider, mapping, active, actor), "activate" if active else "deactivate")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)
             assert row is not None

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.base import App, DirectorySnapshot
+from connectors.base import App, DirectorySnapshot, MappingApp
+from engine import mapped_push
 from engine.approvals import directory_loss
 from engine.approvals.held_sync import SyncHold, hold_over_limit, keep_removals_back
 from engine.approvals.requests import Ask, Target, new_request, pending_by_push, pending_for
@@ -145,8 +146,28 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     report.steps += hold.steps
     for app, mappings in work.items():
         _fan_out(service, snapshot, app, mappings, hold, actor, report)
+        if groups is None:  # after the pushes: a mapping found in error is retried next time
+            _learn_from_okta(service, snapshot, app, full, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
     return report
+
+
+def _learn_from_okta(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
+                     full: bool, actor: str, report: SyncReport) -> None:
+    """For an okta_group_push app, what Okta did since the last sync (engine/mapped_push.py):
+    mappings made in Okta's admin console, and mappings Okta newly has in error."""
+    if not isinstance(app, MappingApp):
+        return
+
+    def name_of(group_id: str) -> str | None:
+        group = snapshot.groups.get(group_id)
+        return group.name if group else None
+
+    polled = mapped_push.poll(service.db, app, name_of, full=full, actor=actor)
+    report.steps += [SyncStep("found", name, app.name) for name in polled.found]
+    report.errors += polled.failures
+    report.steps += [SyncStep("failed", f.group, app.name, message=f.message)
+                     for f in polled.failures]
 
 
 def unprotected(service: GroupPushService, app: App, mappings: list[PushMapping],

@@ -17,8 +17,13 @@ def typeable(name: str) -> str:
     return f'"{name}"' if '"' not in name and "\\" not in name else shlex.quote(name)
 
 
-def gone_from_directory(name: str, app: str) -> str:
-    """Why a push whose directory group is gone cannot push, and the two ways to end it."""
+def gone_from_directory(name: str, app: str, pending: str = "") -> str:
+    """Why a push whose directory group is gone cannot push, and the two ways to end it (or
+    the request already `pending` to end it)."""
+    if pending:
+        return (f"The directory group {typeable(name)} is no longer in the directory, so it "
+                f"cannot be pushed. Request {pending} to unlink it from {app} is already "
+                f"pending: `approve {pending}` or `deny {pending}`.")
     return (f"The directory group {typeable(name)} is no longer in the directory, so it cannot be "
             f"pushed. `unlink {typeable(name)} from {app} --delete` deletes it from {app}; "
             f"`unlink {typeable(name)} from {app} --keep` leaves it there.")

@@ -47,8 +47,10 @@ def trusted(session: Session) -> dict[str, int]:
 def trust(session: Session, sizes: dict[str, int], absent: Iterable[str] = ()) -> None:
     """Make these sizes the last trusted read, and these groups trusted gone from it (other
     groups are forgotten)."""
-    session.execute(delete(DirectoryBaseline))
     rows = {gid: ABSENT for gid in absent} | sizes
+    if trusted(session) == rows:  # the usual sync: nothing changed, nothing written
+        return
+    session.execute(delete(DirectoryBaseline))
     upsert(session, DirectoryBaseline,
            [{"group_id": gid, "members": n} for gid, n in rows.items()], ())
 

@@ -65,6 +65,18 @@ def _create_private(path: str) -> None:
 EXAMPLES = "sqlite:///path/to/grouppush.db or postgresql+psycopg://user@host/db"
 
 
+SHORT_SCHEMES = ("postgres://", "postgresql://")
+"""PostgreSQL URLs as Heroku, Render and libpq write them: read as postgresql+psycopg://."""
+
+
+def with_driver(url: str) -> str:
+    """The URL with grouppush's PostgreSQL driver named when it names none."""
+    for scheme in SHORT_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 class DatabaseUnavailable(Exception):
     """DATABASE_URL names no database grouppush can use; the message says why and what to
     write instead (never the password). `usage` is true when the URL itself is wrong."""
@@ -150,6 +162,7 @@ class Database:
     """The engine plus short-lived sessions, one per unit of work."""
 
     def __init__(self, url: str) -> None:
+        url = with_driver(url)
         self.url = url
         shown = _check_url(url)
         self.engine = make_engine(url)

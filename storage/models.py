@@ -206,6 +206,14 @@ class KeptDirectoryState(SQLModel, table=True):
     generation: int = 0
 
 
+class MappingPoll(SQLModel, table=True):
+    """Where the next poll of an okta_group_push app's mappings starts (engine/mapped_push.py);
+    a new table, so create_all makes it on older databases too."""
+
+    app: str = Field(primary_key=True)
+    cursor: str = ""
+
+
 class DirectoryBaseline(SQLModel, table=True):
     """One pushed group as the last trusted directory read had it: its active members."""
 

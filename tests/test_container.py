@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def test_the_image_is_slim_non_root_runs_grouppush_and_checks_healthz() -> None:
     assert re.search(r'^ENTRYPOINT \["grouppush"\]$', text, re.MULTILINE)
     assert re.search(r'^CMD \["run",', text, re.MULTILINE)
     healthcheck = text[text.index("HEALTHCHECK"):].split("\n\n")[0]
-    assert "/healthz" in healthcheck
+    assert 'CMD ["python", "-m", "bot.healthcheck"]' in healthcheck
     for package in ("bot", "engine", "connectors", "storage", "telemetry"):
         assert f"COPY {package} ./{package}" in text  # every package setuptools installs
 
@@ -57,6 +58,25 @@ def test_compose_runs_grouppush_on_postgresql() -> None:
     app = services["grouppush"]
     assert app["build"] == "."
     assert app["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    # a password with @ : / # would break the URL: it goes as PGPASSWORD instead
+    assert "POSTGRES_PASSWORD" not in app["environment"]["DATABASE_URL"]
+    assert app["environment"]["PGPASSWORD"] == "${POSTGRES_PASSWORD}"
     assert "@postgres:5432/" in app["environment"]["DATABASE_URL"]
     assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert any(port.endswith(":3000") for port in app["ports"])
+
+
+@pytest.mark.parametrize(("argv", "env", "port"), [
+    (["grouppush", "run", "--host", "0.0.0.0", "--port", "3000"], {}, 3000),
+    (["grouppush", "run", "--host", "0.0.0.0", "--port", "8080"], {}, 8080),
+    (["grouppush", "run", "--port=9090"], {}, 9090),
+    (["grouppush", "run", "--port", "8080"], {"SLACK_APP_TOKEN": "x",
+                                              "GROUPPUSH_HEALTH_PORT": "9100"}, 9100),
+    (["grouppush", "run", "--health-port", "9200"], {"SLACK_APP_TOKEN": "x"}, 9200),
+])
+def test_the_healthcheck_probes_the_port_run_was_given(argv: list[str], env: dict[str, str],
+                                                        port: int) -> None:
+    from bot.healthcheck import health_port
+
+    assert health_port(argv, env) == port
+

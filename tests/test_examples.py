@@ -23,7 +23,7 @@ def test_example_configs_load_and_build(name: str, monkeypatch: pytest.MonkeyPat
     config = load_config(EXAMPLES / name)
     assert isinstance(build_directory(config.directory, config.base_dir), Directory)
     for app_name, options in config.apps.items():
-        app = build_app(app_name, options)
+        app = build_app(app_name, options, directory=config.directory)
         assert app.name == app_name
         app.close()
 

@@ -55,6 +55,18 @@ class Conversation:
             self.respond(response_type="in_channel", **message)
             return None
 
+    def replace_by_url(self, message: Message) -> bool:
+        """Replace the message posted by response_url (when there is one) in the channel."""
+        if self.respond is None:
+            return False
+        self.respond(response_type="in_channel", replace_original=True, **message)
+        return True
+
+    def remove_by_url(self) -> None:
+        """Delete the message posted by response_url, when there is one."""
+        if self.respond is not None:
+            self.respond(delete_original=True)
+
     def update(self, ts: str, message: Message) -> None:
         """Replace a message the bot posted in the channel."""
         self.client.chat_update(channel=self.channel or self.user, ts=ts, **message)

@@ -60,7 +60,7 @@ def tell_alerts(services: Services, client: WebClient, operation: Operation, rep
     if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
         return
     alerter = Alerter(client, services.service)
-    retry = reply.data.get("retry")
+    retry = getattr(reply.outcome, "retry_mapping", None)
     if isinstance(retry, int) and answered[1]:
         alerter.adopt_error(retry, answered[0], answered[1])
     alerter.after_work([str(i) for i in reply.data.get("held") or []],
@@ -86,10 +86,12 @@ def run_long(services: Services, conv: Conversation, operation: Operation) -> No
     if reply.status in ("refused", "usage"):
         if ts is not None:
             conv.remove(ts)
+        else:  # "working..." went by response_url, where the bot may not post
+            conv.remove_by_url()
         conv.tell(answer(reply))
     elif ts is not None:
         conv.update(ts, result(reply, conv.user, text))
-    else:
+    elif not conv.replace_by_url(result(reply, conv.user, text)):
         ts = conv.post(result(reply, conv.user, text))
     tell_alerts(services, conv.client, operation, reply, (conv.channel, ts))
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
+from engine.times import when_iso
 
 APPROVE = "approval_approve"
 DENY = "approval_deny"
@@ -59,7 +60,8 @@ def request_message(approval: dict[str, Any], approvers: Iterable[str]) -> dict[
             section(head),
             *([section(escape(str(approval["plan"])))] if approval.get("plan") else []),
             context(f"Request {approval['id']} · approvers: {who} · expires "
-                    f"{escape(str(approval['expires_at']))} · nothing changes until approved"),
+                    f"{escape(when_iso(str(approval['expires_at'])))} · nothing changes until "
+                    "approved"),
             decision_buttons(approval),
         ],
     }

@@ -12,6 +12,8 @@ from typing import Any
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
 from engine.push.tab import PushedPage, PushedRow
+from engine.times import when_iso
+from engine.words import plural
 from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100
@@ -106,7 +108,8 @@ def row_text(row: PushedRow) -> str:
     status = ":large_green_circle: Active" if row.active else ":white_circle: Inactive"
     members = f"{row.members_pushed:,} of {row.active_members:,} active members pushed" \
         if row.active_members is not None else f"{row.members_pushed:,} members pushed"
-    how = f"by rule {escape(row.rule)}" if row.rule is not None else "by name"
+    how = f"by rule {escape(row.rule)}" if row.rule is not None else \
+        "in Okta's admin console" if row.origin == "okta" else "by name"
     lines = [f"*{escape(row.name)}*   {status} · {members} · last push "
              f"{_when(row.last_push_at)} · {how}"]
     if row.error:
@@ -170,6 +173,8 @@ def filter_blocks(data: HomeData, page: PushedPage) -> list[Block]:
              _option(f"By name ({page.by_name})", "name")]
     rules += [_option(f"By rule {name} ({count})", f"rule:{name}")
               for name, count in page.rules[:RULES_SHOWN]]
+    rules += [_option(f"By removed rule {name} ({count})", f"rule:{name}")
+              for name, count in page.removed_rules[:max(0, RULES_SHOWN - len(page.rules))]]
     rule_value = "*" if state.rule is None else "name" if state.rule == BY_NAME \
         else f"rule:{state.rule}"
     statuses = [_option("Any status", ANY), _option("Active", ACTIVE),
@@ -223,7 +228,7 @@ def app_blocks(data: HomeData, page: PushedPage) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": plain(clip(f"Push Groups · {name} ({kind})", 150))},
         context(f"{page.app_total} pushed groups · {page.app_errors} with errors · "
-                f"{page.app_drift} with drift · {len(page.rules)} rules"),
+                f"{page.app_drift} with drift · {plural(len(page.rules), 'rule')}"),
         *filter_blocks(data, page),
         context(f"Showing: {escape(describe_filter(page.wanted))} — {page.total} groups"),
     ]
@@ -243,7 +248,7 @@ def pending_blocks(pending: Sequence[dict[str, Any]]) -> list[Block]:
         blocks += [section(clip(f":lock: {mention(approval['requested_by'])} asks to "
                                 f"{escape(str(approval['summary']))}.", 3000)),
                    context(f"Request {approval['id']} · expires "
-                           f"{escape(str(approval['expires_at']))}"),
+                           f"{escape(when_iso(str(approval['expires_at'])))}"),
                    decision_buttons(approval)]
     if len(pending) > PENDING_SHOWN:
         blocks.append(context(f"… and {len(pending) - PENDING_SHOWN} more: "

@@ -39,7 +39,8 @@ def _fields(pairs: list[tuple[str, str]]) -> Block:
 
 
 def _details(info: Information) -> list[Block]:
-    how = f"by rule {escape(info.rule)}" if info.rule is not None else "by name"
+    how = f"by rule {escape(info.rule)}" if info.rule is not None else \
+        "in Okta's admin console (outside grouppush)" if info.origin == "okta" else "by name"
     members = f"{info.members_pushed:,} pushed of {info.active_members:,} active in the " \
         "directory" if info.active_members is not None else f"{info.members_pushed:,} pushed"
     first = [("Group type", escape(info.group_type)),

@@ -60,7 +60,7 @@ def result(reply: Reply, actor: str, command: str) -> Message:
 
 def retry_button(reply: Reply) -> list[Block]:
     """A Retry button under a failed push's answer (the same as on its alert)."""
-    mapping_id = reply.data.get("retry")
+    mapping_id = getattr(reply.outcome, "retry_mapping", None)
     if not isinstance(mapping_id, int) or not mapping_id:
         return []
     return [{"type": "actions", "block_id": f"retry:{mapping_id}", "elements": [

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.base import App
+from connectors.base import App, MappingApp
+from engine import mapped_push
 from engine.approvals import directory_loss, held_sync
 from engine.approvals.requests import Target, fingerprint, targets_of
 from engine.core import RefusalError
@@ -79,7 +80,9 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
     def step(mapping_id: int) -> str:
         with service.mapping_lock(mapping_id):
             mapping = next(m for m in mappings if m.id == mapping_id)
-            if request.delete and mapping.app_group_id:
+            if isinstance(app, MappingApp):  # inactive, then deleted in Okta
+                mapped_push.unmap(app, mapping, request.delete)
+            elif request.delete and mapping.app_group_id:
                 app.delete_group(mapping.app_group_id)
             with service.db.session() as session:
                 row = session.get(PushMapping, mapping_id)
@@ -111,6 +114,11 @@ def _release_sync(service: GroupPushService, app: App,
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
         return "the group is no longer pushed; nothing to do.", "approved"
+    try:
+        refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                         "removes members from", mapping.app_group_id)
+    except RefusalError as refused:
+        return f"nothing was removed: {refused}", "failed"
     snapshot = service.snapshot()
 
     def step(mapping_id: int) -> tuple[str, str]:

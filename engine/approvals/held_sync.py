@@ -24,6 +24,7 @@ from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.outcomes import SyncStep
+from engine.protected import protected_by
 from engine.push.apply import Guard, HeldForApproval, PushOutcome, plan_mapping, push_mapping
 from engine.push.members import MemberPlan
 from engine.push.plan import SHOWN
@@ -208,6 +209,11 @@ def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: App
             found: list[Removals]) -> tuple[str, str]:
     removed, failed = 0, []
     for r in found:
+        why = protected_by(service.config, service.apps[r.app], r.group, r.app_group_id)
+        if why:  # protected since it was asked: approval does not make it removable
+            failed.append(f"{quoted(r.group)} on {r.app}: protected ({why}), left alone")
+            continue
+
         def step(mapping_id: int, r: Removals = r) -> PushOutcome:
             with service.mapping_lock(mapping_id):
                 return push_mapping(service.db, service.apps[r.app], snapshot, mapping_id,

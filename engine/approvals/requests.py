@@ -14,8 +14,8 @@ from typing import Any
 from engine.config import SlackSettings
 from engine.core import RefusalError, Reply
 from engine.outcomes import Approval, Requested
-from engine.reports import when
 from engine.service import GroupPushService
+from engine.times import iso
 from storage import repo
 from storage.models import ApprovalRequest
 
@@ -87,7 +87,7 @@ def approval_of(request: ApprovalRequest) -> Approval:
     """A stored request as outcomes show it."""
     return Approval(id=request.id, summary=request.summary, requested_by=request.requested_by,
                     action=request.action, status=request.status,
-                    expires_at=when(request.expires_at), plan=request.plan,
+                    expires_at=iso(request.expires_at) or "", plan=request.plan,
                     decided_by=request.decided_by, outcome=request.outcome,
                     delete=request.delete)
 
@@ -142,15 +142,28 @@ def pending_by_push(service: GroupPushService) -> dict[int, ApprovalRequest]:
     return found
 
 
+def _what_you_may_do(service: GroupPushService, request: ApprovalRequest, actor: str) -> str:
+    """The answers to a pending request this person may give, or who may give them."""
+    settings, now, rid = service.config.slack, service.clock(), request.id
+    yours = [f"`{verb} {rid}`" for verb, approving in (("approve", True), ("deny", False))
+             if why_not_decide(request, actor, settings, now, approving) is None]
+    if actor == request.requested_by:
+        yours.append(f"`withdraw {rid}`")
+    if yours:
+        return f"You may answer it ({', '.join(yours)}) before asking again"
+    approvers = ", ".join(settings.approvers) or "nobody (set slack.approvers)"
+    return (f"An approver ({approvers}) may approve or deny it, and "
+            f"{request.requested_by} may withdraw it")
+
+
 def new_request(service: GroupPushService, ask: Ask, *, actor: str, channel: str) -> Reply:
     """Record a request bound to its targets and plan, and say how to answer it; a second
     pending request for the same target is refused, naming the pending one."""
     waiting = pending_on(service, {(t.app or ask.app, t.group_id) for t in ask.targets})
     if waiting is not None:
         raise RefusalError(f"Request {waiting.id} is already pending for this: {waiting.summary} "
-                           f"(asked by {waiting.requested_by}). Approve or deny it (`approve "
-                           f"{waiting.id}`, `deny {waiting.id}`), or `withdraw {waiting.id}`, "
-                           "before asking again; nothing was changed.")
+                           f"(asked by {waiting.requested_by}). "
+                           f"{_what_you_may_do(service, waiting, actor)}; nothing was changed.")
     with service.db.session() as session:
         request = ApprovalRequest(
             id=new_request_id(), action=ask.action, app=ask.app,

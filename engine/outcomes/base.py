@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.core import FAILED, Outcome, Status
 from engine.failures import Failure
+from engine.words import typeable
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,16 @@ class Failed(Outcome):
         return FAILED
 
     def to_json(self) -> dict[str, Any]:
-        """{"retry": mapping id} when Retry can run it again, else {}."""
-        return {"retry": self.recorded.mapping_id} \
-            if self.recorded is not None and self.recorded.mapping_id else {}
+        """{"retry": the command that runs it again} when Retry can, else {}."""
+        recorded = self.recorded
+        if recorded is None or not recorded.mapping_id:
+            return {}
+        return {"retry": f"retry {typeable(recorded.group)} on {recorded.app}"}
+
+    @property
+    def retry_mapping(self) -> int | None:
+        """The pushed group Retry pushes again, or None."""
+        return self.recorded.mapping_id if self.recorded is not None else None
 
     def rows(self) -> list[dict[str, Any]]:
         """The failure's details."""

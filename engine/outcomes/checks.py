@@ -38,6 +38,8 @@ class AppChecked:
     """The drifted groups only (new, seen before or ignored)."""
     failures: tuple[Failure, ...] = ()
     """The groups that could not be read, as recorded (`info` shows them)."""
+    not_read: str = ""
+    """Why this app's groups are not read at all (Okta pushes them itself), or ""."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ class PushResult(Outcome):
     """The app group took the directory group's new description."""
     group_error: str | None = None
     """Why the app group did not follow the directory group's name or description."""
+    by_okta: bool = False
+    """Okta pushes this app's groups itself (okta_group_push): grouppush set Okta's mapping
+    and sent no members."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.core import DONE, FAILED, Outcome, Status
+from engine.times import iso
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class PushRow:
     last_push: datetime | None
     error: str | None
     drift: bool
-    origin: str  # name | rule
+    origin: str  # name | rule | okta (made in Okta's admin console)
     rule: str | None
     protected: str = ""
     """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""
@@ -86,7 +87,7 @@ class PushRow:
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""
         row = asdict(self)
-        row["last_push"] = self.last_push.isoformat() if self.last_push else None
+        row["last_push"] = iso(self.last_push)
         return row
 
 

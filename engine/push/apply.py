@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot, chunks
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
@@ -24,6 +24,7 @@ from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, utcnow
+from storage.pending import pending_for
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,16 @@ class PushOutcome:
 
 
 
+MappedPush = Callable[[Database, MappingApp, DirectorySnapshot, int, str, str], PushOutcome]
+_MAPPED: list[MappedPush] = []
+
+
+def push_mapped_with(push: MappedPush) -> None:
+    """Set how push_mapping pushes a MappingApp's mapping (engine/mapped_push.py, which
+    builds on this module, registers itself when imported)."""
+    _MAPPED[:] = [push]
+
+
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
                progress: Progress | None = None) -> None:
     """Send the plan in batches, recording each batch once the app accepted it."""
@@ -96,6 +107,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                  progress: Progress | None = None, guard: Guard | None = None) -> PushOutcome:
     """Push one mapping; full reads the app group and overwrites it (push now). An app's
     failure is raised as StepFailed, with its run, for the fan-out to record."""
+    if isinstance(app, MappingApp):  # Okta pushes the members itself
+        return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
         group_id = mapping_row(session, mapping_id).group_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
@@ -103,9 +116,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         mapping = mapping_row(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+        pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
     try:
         if group is None:
-            raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
+            raise DirectoryError(gone_from_directory(mapping.group_name, app.name, pending))
         new = mapping.app_group_id is None and not mapping.app_group_name
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
@@ -209,6 +223,8 @@ def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                  full: bool = False) -> MemberPlan:
     """The members plan a push of this mapping would apply now; reads, never writes, the app
     (a group not created yet counts as empty)."""
+    if isinstance(app, MappingApp):
+        return MemberPlan(add={}, remove={})  # Okta pushes the members itself
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         group = snapshot.groups.get(mapping.group_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from connectors.base import DirectorySnapshot
+from connectors.base import DirectorySnapshot, MappingApp
 from engine import alerts
 from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
+from engine.mapped_push import refuse_push_now
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -72,8 +73,10 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
             raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
                                "`activate` resumes it first.")
         service = ctx.service
-        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
-                                            mapping, full=True)])
+        app = service.find_app(op.app)
+        if isinstance(app, MappingApp):
+            raise refuse_push_now(app.name, quoted(mapping.group_name))
+        return planned(op, [preview_mapping(service, snapshot, app, mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
 

@@ -3,7 +3,7 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 
 from __future__ import annotations
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp
 from engine.core import Operation, RefusalError
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.push.apply import _plan, plan_mapping
@@ -38,6 +38,10 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
         found = _linkable(service.db, app, 0, group.name)
     except GroupTaken as taken:
         raise RefusalError(str(taken)) from None
+    if isinstance(app, MappingApp):  # a mapping in Okta; Okta pushes the members itself
+        return _from(group.name, app.name, "create" if found is None else "link",
+                     found.name if found else group.name, found.id if found else None,
+                     MemberPlan(add={}, remove={}))
     desired = snapshot.active_logins(group) if memberships else set()
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from connectors.errors import ConnectorError
 from engine.core import RefusalError
@@ -40,6 +41,8 @@ class PushedRow:
     drift_ignored_by: str
     rule: str | None
     """The rule that found it, or None when it was pushed by name."""
+    origin: str = "name"
+    """name | rule | okta (made in Okta's admin console, found by a sync)."""
     protected: str = ""
     """Why grouppush leaves the app group alone (safety.protected_groups), or ""."""
 
@@ -61,6 +64,8 @@ class PushedPage:
     """Each rule of the app with how many pushed groups it found."""
     by_name: int
     """How many were pushed by name."""
+    removed_rules: tuple[tuple[str, int], ...] = ()
+    """Rules removed since, with how many pushed groups they had found (still pushed)."""
 
     @property
     def pages(self) -> int:
@@ -71,6 +76,12 @@ class PushedPage:
 def rule_of(mapping: PushMapping) -> str | None:
     """The rule that found a pushed group, or None when it was pushed by name."""
     return mapping.created_via[5:] if mapping.created_via.startswith("rule:") else None
+
+
+def origin_of(mapping: PushMapping) -> str:
+    """How it came to be pushed: name, rule, or okta (in Okta's admin console)."""
+    via = mapping.created_via
+    return "rule" if via.startswith("rule:") else "okta" if via == "okta" else "name"
 
 
 def active_counts(service: GroupPushService, group_ids: Iterable[str]) -> dict[str, int]:
@@ -91,7 +102,8 @@ def _row(mapping: PushMapping, active: dict[str, int]) -> PushedRow:
         active=mapping.status == "active", members_pushed=mapping.members_pushed,
         active_members=active.get(mapping.group_id), last_push_at=mapping.last_push_at,
         error=error, drift=bool(mapping.drift_fingerprint),
-        drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping))
+        drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping),
+        origin=origin_of(mapping))
 
 
 def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
@@ -114,8 +126,8 @@ def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
         if m.app in service.apps else _row(m, counts) for m in mappings)
     return PushedPage(wanted=wanted, rows=rows, page=page,
                       size=size, total=total, app_total=app_total, app_errors=app_errors,
-                      app_drift=app_drift, rules=tuple(sorted(named + gone)),
-                      by_name=found.get(pages.BY_NAME, 0))
+                      app_drift=app_drift, rules=tuple(sorted(named)),
+                      by_name=found.get(pages.BY_NAME, 0), removed_rules=tuple(sorted(gone)))
 
 
 def selection(service: GroupPushService, wanted: PushFilter,
@@ -182,12 +194,14 @@ class Information:
     drift: DriftReport | None
     drift_ignored_by: str
     error: ErrorDetail | None
+    origin: str = "name"
+    """name | rule | okta (made in Okta's admin console)."""
 
 
 def group_type(service: GroupPushService, kind: str | None) -> str:
     """The directory group's type as people read it: Okta's type, or the directory file's."""
     if service.config.directory.get("type") == "file":
-        return "directory file group (directory.yml)"
+        return f"directory file group ({Path(str(service.config.directory.get('path'))).name})"
     if kind is None:
         return "unknown (the group is no longer in the directory)"
     return GROUP_TYPES.get(kind, kind)
@@ -227,4 +241,5 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         skipped=tuple(s for s in mapping.skipped_logins.split("\n") if s),
         skipped_reason=f"no user in {mapping.app} has this login "
                        f"({'userName' if app_type == 'scim' else 'the matched attribute'})",
-        drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error)
+        drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error,
+        origin=origin_of(mapping))

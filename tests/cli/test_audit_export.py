@@ -45,6 +45,19 @@ def test_refused_attempts_are_audited_and_exported_with_stable_ids(ws: Workspace
     assert bad.code == 2 and "use a number and a unit" in bad.err
 
 
+def test_an_output_in_a_missing_folder_or_a_folder_is_a_sentence_and_leaves_nothing(
+        ws: Workspace, tmp_path: Path) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    missing = ws.cli("audit-export", "--output", str(tmp_path / "nosuch" / "a.jsonl"))
+    assert missing.code == 2 and "Traceback" not in missing.err
+    assert f"the folder {tmp_path / 'nosuch'} does not exist" in missing.err
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    into_folder = ws.cli("audit-export", "--output", str(folder))
+    assert into_folder.code == 2 and "is a folder; name a file in it" in into_folder.err
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".exports.*"))
+
+
 def test_json_lines_are_json_with_control_characters_in_names(ws: Workspace) -> None:
     odd = "Sales\x9b31m\u202eevil\x1b[2J"  # a C1 CSI, a bidi override, an ANSI escape
     refused = ws.exec(f"push {odd} to box")  # refused (no such group), and audited

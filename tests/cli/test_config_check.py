@@ -137,6 +137,33 @@ def test_a_good_config_passes_and_online_signs_in_to_each_part(
     assert "✗ slack: auth.test refused: invalid_auth" in out
 
 
+def test_an_unknown_key_does_not_hide_the_value_checks_of_its_section(
+        tmp_path: Path, scim_tenant: ScimTenant) -> None:
+    config = good(scim_tenant)
+    config["schedule"] = {"sync_seconds": 0, "sync_minutes": 5, "drift_check_seconds": -1}
+    config["safety"] = {"max_removal_share": 1.5}
+    code, out, err = run("--config", str(write(tmp_path, config, DIRECTORY)), "config", "check")
+    said = out + err
+    assert code == 2
+    for key in ("schedule.sync_minutes", "schedule.sync_seconds",
+                "schedule.drift_check_seconds", "safety.max_removal_share"):
+        assert f"`{key}`" in said, (key, said)
+
+
+def test_the_okta_example_with_its_variables_unset_names_only_the_variables(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OKTA_API_TOKEN", "OKTA_HOOK_SECRET", "AD_PASSWORD", "M365_SECRET",
+                 "BOX_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    example = Path(__file__).parents[2] / "examples" / "grouppush.okta-enterprise.yml"
+    code, out, err = run("--config", str(example), "config", "check")
+    said = out + err
+    assert code == 2
+    assert "`directory.token`: environment variable OKTA_API_TOKEN is not set" in said
+    assert "`apps.m365.client_secret`: environment variable M365_SECRET is not set" in said
+    assert "not both or neither" not in said and "is required" not in said, said
+
+
 def test_online_check_lists_what_the_protected_patterns_protect_in_each_app(
         tmp_path: Path, scim_tenant: ScimTenant) -> None:
     scim_tenant.create_group("Admins")

@@ -30,6 +30,11 @@ APPS = ["box", "demo-scim"]
     ("list ", ["list box ", "list demo-scim "]),
     ('bulk delete box IT "Sales E', ['bulk delete box IT "Sales EMEA" ']),
     ("bulk delete box Sales I", ["bulk delete box Sales IT "]),
+    ("push Sal", ["push Sales ", "push Sales EMEA ", "push Sales Ops "]),
+    ("push  sales", ["push  sales ", "push  sales EMEA ", "push  sales Ops "]),
+    ("bulk delete box Sal", ['bulk delete box "Sal']),
+    ('bulk delete box "Sal', ['bulk delete box "Sales" ', 'bulk delete box "Sales EMEA" ',
+                              'bulk delete box "Sales Ops" ']),
     ("search Sa", []),
     ("nosuch ", []),
 ])
@@ -72,3 +77,29 @@ def test_the_up_arrow_brings_back_the_last_command_and_tab_completes(
     finally:
         console.kill()
         os.close(leader)
+
+
+@pytest.mark.slow
+def test_tab_with_several_matches_keeps_what_was_typed_and_lists_them(
+        ws: Workspace, tmp_path: object) -> None:
+    import pexpect
+
+    ws.add_group("g-eng-mobile", "Engineering Mobile", ["alice"])
+    ws.write()
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(ws.config_path), "DATABASE_URL": ws.db_url,
+           "HOME": str(tmp_path), "TERM": "xterm"}
+    console = pexpect.spawn(grouppush()[0], ["console"], env=env, encoding="utf-8",
+                            timeout=30, dimensions=(40, 200))
+    try:
+        console.expect_exact("grouppush> ")
+        console.send("push Eng\t")  # Engineering, Engineering Mobile, Engineering Platform
+        console.expect_exact("ineering")  # what the three share, after what was typed
+        console.expect_exact("Engineering Mobile")  # and the matches listed
+        console.expect_exact("Engineering Platform")
+        console.send("Mo\t")
+        console.send("to box\r")
+        console.expect_exact('Pushed "Engineering Mobile" to box')
+        console.sendline("exit")
+        console.expect(pexpect.EOF)
+    finally:
+        console.close(force=True)

@@ -41,3 +41,12 @@ def test_postgresql_without_its_driver_names_the_extra_to_install(
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
     exit_code, err = run(ws, "postgresql+psycopg://u@127.0.0.1:1/x", monkeypatch, capsys)
     assert exit_code == 2 and "pip install 'grouppush[postgres]'" in err
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
+def test_the_short_postgres_schemes_reach_postgresql_through_psycopg(
+        ws: Workspace, postgres_url: str, scheme: str) -> None:
+    ws.database = scheme + postgres_url.split("://", 1)[1]
+    assert ws.exec("push Sales to box").code == 0
+    listed = ws.exec("list")
+    assert listed.code == 0 and "Sales" in listed.out, listed.out + listed.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -77,3 +78,19 @@ def test_every_command_answers_in_the_documented_schema(ws: Workspace) -> None:
     assert run("psh Sales to box", status="usage")["command"] is None
     typed = {verb for verb, cls in OPERATIONS.items() if cls.spec.typed}
     assert typed - seen == set(), "every command's --json is checked here"
+
+
+ISO = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"
+
+
+def test_times_are_one_iso_format_and_status_words_match_the_filter(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    assert ws.exec("deactivate Sales on box", as_json=True).json["data"]["status"] == "inactive"
+    assert ws.exec("unlink Sales from box --keep").code == 0
+    listed = checked(ws, "list --status inactive")["data"]["pushes"]
+    assert [p["status"] for p in listed] == ["inactive"]
+    assert re.match(ISO, listed[0]["last_push"]), listed[0]["last_push"]
+    pending = checked(ws, "requests")["data"]["requests"][0]
+    assert re.match(ISO, pending["expires_at"]), pending["expires_at"]
+    events = checked(ws, "audit")["data"]["events"]
+    assert all(re.match(ISO, e["time"]) for e in events)

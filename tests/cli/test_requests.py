@@ -95,4 +95,4 @@ def test_a_push_with_a_pending_delete_request_is_neither_paused_nor_resumed(
     assert ws.exec("list", as_json=True).json["data"]["pushes"][0]["status"] == "active"
     assert ws.exec(f"withdraw {asked}", as_user=ASKER).code == 0
     assert ws.exec("deactivate Sales on box").code == 0  # decided: it may be paused now
-    assert ws.exec("list", as_json=True).json["data"]["pushes"][0]["status"] == "deactivated"
+    assert ws.exec("list", as_json=True).json["data"]["pushes"][0]["status"] == "inactive"

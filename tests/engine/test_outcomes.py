@@ -128,7 +128,7 @@ def test_a_failed_push_is_a_failure_outcome_with_what_retry_needs(ws: Workspace)
         failed = run_line(service, "now Sales on box", "console").outcome
         assert isinstance(failed, Failed) and failed.recorded is not None
         assert failed.recorded.status == 401 and failed.recorded.operation == "push now"
-        assert failed.to_json() == {"retry": failed.recorded.mapping_id}
+        assert failed.to_json() == {"retry": "retry Sales on box"}  # the command, not an id
         assert "Troubleshooting:" in render(Reply.of(failed))
         breaker.failing.clear()
         retried = execute(service, Retry(failed.recorded.mapping_id), "console").outcome

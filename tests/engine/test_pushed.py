@@ -54,6 +54,7 @@ def test_information_gives_oktas_group_type_origin_and_skipped(
     assert info.skipped == ("bob@acme.test",) and "no user in box" in info.skipped_reason
     page = tab.pushed_page(service, PushFilter(app="box", rule="sales"))
     assert [(r.name, r.rule, r.active_members) for r in page.rows] == [("Sales", "sales", 1)]
-    assert (page.total, page.app_total, page.rules, page.by_name) == (1, 2, (("sales", 1),), 1)
+    assert (page.total, page.app_total, page.rules, page.by_name) == (1, 2, (), 1)
+    assert page.removed_rules == (("sales", 1),)  # no rule `sales` is saved
     sales = tab.information(service, page.rows[0].mapping_id)
     assert sales.group_type == "OKTA_GROUP (an Okta group)" and sales.rule == "sales"

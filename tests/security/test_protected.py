@@ -3,6 +3,8 @@ even with approval; a sync and a rule leave them alone with a note."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.views.home import row_text
@@ -110,3 +112,21 @@ def test_the_retry_button_of_a_protected_push_is_refused(ws: Workspace) -> None:
 def service_mappings(service: GroupPushService) -> list[PushMapping]:
     with service.db.session() as session:
         return repo.list_mappings(session)
+
+
+def test_a_held_removal_approved_after_the_group_was_protected_removes_nothing(
+        ws: Workspace) -> None:
+    ws.config["safety"] = {"min_group_size": 1, "max_directory_loss": 1}
+    ws.write()
+    assert ws.exec("push Sales to box").code == 0
+    before = ws.app.member_logins("Sales")
+    ws.set_members("g-sales", ["alice"])
+    held = ws.exec("sync box")
+    asked = re.search(r"`approve (\w+)`", held.out)
+    assert asked, held.out
+    ws.config["safety"]["protected_groups"] = ["Sales"]
+    ws.write()
+    approved = ws.exec(f"approve {asked.group(1)}", as_user=APPROVER)
+    assert "nothing was removed" in approved.out and "is protected" in approved.out, \
+        approved.out
+    assert ws.app.member_logins("Sales") == before

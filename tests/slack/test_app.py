@@ -52,13 +52,13 @@ def test_run_serves_http_from_the_environment(tmp_path: Path, scim_tenant: ScimT
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
     servers: list[Any] = []
-    real = bot.app.http_server
+    real = bot.app.route_server
 
     def keep(*args: Any, **kwargs: Any) -> Any:
         servers.append(real(*args, **kwargs))
         return servers[-1]
 
-    monkeypatch.setattr(bot.app, "http_server", keep)
+    monkeypatch.setattr(bot.app, "route_server", keep)
     workers: list[Worker] = []
 
     class KeptWorker(Worker):
@@ -102,14 +102,19 @@ def test_run_needs_slack_credentials(tmp_path: Path, scim_tenant: ScimTenant,
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     assert serve(service, "127.0.0.1", free_port()) == 2
-    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    both = capsys.readouterr().err  # every missing setting at once
+    assert "set SLACK_BOT_TOKEN (the bot token, xoxb-...) and SLACK_SIGNING_SECRET (HTTP) or " \
+        "SLACK_APP_TOKEN (Socket Mode" in both, both
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     assert serve(service, "127.0.0.1", free_port()) == 2
-    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    one = capsys.readouterr().err
+    assert "set SLACK_BOT_TOKEN (the bot token" in one and "SLACK_SIGNING_SECRET" not in one
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
     monkeypatch.setenv("SLACK_API_URL", slack.api_url)
     assert serve(service, "127.0.0.1", free_port()) == 1
-    assert "cannot start the Slack app" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "cannot start the Slack app: Slack refused SLACK_BOT_TOKEN (invalid_auth)" in refused
+    assert "xoxb-revoked" not in refused and "Traceback" not in refused
 
 
 def test_a_socket_mode_command_is_acked_by_the_front_and_run_by_the_worker(

@@ -148,3 +148,25 @@ def test_an_unexpected_error_never_leaves_working_behind(
     bot.command("push Sales to box")
     done = bot.slack.wait_for("chat.update")
     assert "Failed unexpectedly; the bot's log has the details." in message_text(done)
+
+
+def test_a_regex_typed_in_slack_keeps_its_backslashes(bot: Bot) -> None:
+    bot.command(r"rule add r1 to box --regex ^Sales\s")
+    done = bot.slack.wait_for("chat.update", lambda c: "r1" in message_text(c))
+    assert r"^Sales\s" in message_text(done), message_text(done)
+    assert "Sales Ops" in bot.tenant.groups() and "Sales" not in bot.tenant.groups()
+
+
+def test_a_refusal_where_the_bot_is_not_a_member_leaves_no_working_message(bot: Bot) -> None:
+    bot.command("push Nope to box", channel=NOT_IN_CHANNEL)
+    refused = bot.slack.wait_for("response_url", lambda c: "No directory group" in
+                                 message_text(c))
+    assert refused.args["response_type"] == "ephemeral"
+    removed = bot.slack.wait_for("response_url", lambda c: c.args.get("delete_original"))
+    assert removed.at <= refused.at  # "working..." is gone before the refusal shows
+
+
+def test_a_result_where_the_bot_is_not_a_member_replaces_working(bot: Bot) -> None:
+    bot.command("push Sales to box", channel=NOT_IN_CHANNEL)
+    done = bot.slack.wait_for("response_url", lambda c: "Pushed" in message_text(c))
+    assert done.args.get("replace_original") is True

@@ -254,3 +254,17 @@ def test_a_refresh_never_replaces_a_view_published_meanwhile(bot: Bot) -> None:
     time.sleep(0.5)
     accepted = [c for c in bot.slack.called("views.publish") if c.result.get("ok")]
     assert message_text(accepted[-1]).strip() == "elsewhere"
+
+
+def test_a_removed_rule_is_no_longer_counted_as_a_rule(bot: Bot) -> None:
+    bot.command("rule add sales to box --starts-with Sales")
+    bot.slack.wait_for("chat.update", lambda c: "Rule sales saved" in message_text(c))
+    bot.command("rule remove sales")
+    bot.slack.wait_for("chat.postMessage", lambda c: "sales" in message_text(c).lower()
+                       and "remove" in message_text(c).lower())
+    tab = open_home(bot, OPERATOR, "Ev9")
+    assert "0 rules" in message_text(tab) and "1 rules" not in message_text(tab)
+    rule_select = [b for b in tab.args["view"]["blocks"]
+                   if b.get("block_id") == "home_filters"][0]["elements"][1]
+    assert [o["text"]["text"] for o in rule_select["options"]] == [
+        "Any way (2)", "By name (0)", "By removed rule sales (2)"]

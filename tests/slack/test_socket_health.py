@@ -60,3 +60,20 @@ def test_socket_mode_readiness_follows_the_connection(
             proc.terminate()
             proc.wait(15)
     assert proc.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_refused_app_token_is_named_without_a_traceback(
+        tmp_path: Path, scim_tenant: ScimTenant, slack: SlackStandIn) -> None:
+    write_world(tmp_path, scim_tenant, small_directory())
+    env = {**os.environ, "GROUPPUSH_CONFIG": str(tmp_path / "grouppush.yml"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_APP_TOKEN": "xapp-revoked-not-a-secret", "SLACK_API_URL": slack.api_url,
+           "GROUPPUSH_HEALTH_PORT": str(free_port())}
+    env.pop("SLACK_SIGNING_SECRET", None)
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "cannot start the Slack app: Slack refused SLACK_APP_TOKEN (invalid_auth)" \
+        in proc.stderr
+    assert "xapp-revoked" not in proc.stderr

@@ -47,7 +47,7 @@ from urllib.parse import urlencode
 import httpx
 
 from tests.standins import Recorded, Reply, Secrets, StandIn
-from tests.standins.okta_org import Org
+from tests.standins.okta_push import GroupPushApps
 
 SUMMARIES = {401: ("E0000011", "Invalid token provided"),
              404: ("E0000007", "Not found: Resource not found"),
@@ -56,7 +56,9 @@ SUMMARIES = {401: ("E0000011", "Invalid token provided"),
              503: ("E0000010", "Service is in read only mode")}
 BUCKETS = {"/api/v1/users": 600, "/api/v1/users/{id}": 2000, "/api/v1/users/{id}/groups": 2000,
            "/api/v1/groups": 500, "/api/v1/groups/{id}": 1000,
-           "/api/v1/groups/{id}/users": 1000, "/api/v1/logs": 120}
+           "/api/v1/groups/{id}/users": 1000, "/api/v1/logs": 120,
+           "/api/v1/apps/{id}/group-push/mappings": 100,
+           "/api/v1/apps/{id}/group-push/mappings/{id}": 100}
 """Requests a minute per endpoint family, Okta's documented defaults for a one-app org."""
 CLAUSE = re.compile(r'([\w.]+)\s+(eq|sw|gt|ge|lt|le)\s+"((?:[^"\\]|\\.)*)"')
 JOIN = re.compile(r"\s+(and|or)\s+")
@@ -78,6 +80,8 @@ def bucket_of(path: str) -> str:
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 4:
         parts[3] = "{id}"
+    if len(parts) >= 7 and parts[2] == "apps":
+        parts[6] = "{id}"
     return "/" + "/".join(parts)
 
 
@@ -118,14 +122,14 @@ def _clause(item: dict[str, Any], path: str, op: str, value: str, expression: st
             "le": have <= value}[op]
 
 
-class OktaStandIn(StandIn, Org):
+class OktaStandIn(StandIn, GroupPushApps):
     """One Okta org with an Everyone group, an API token and an OAuth access token."""
 
     def __init__(self, token: str = "okta-api-token-value",
                  access_token: str = "okta-oauth-access-token", rate_limit: int | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         StandIn.__init__(self)
-        Org.__init__(self, self.base, clock)
+        GroupPushApps.__init__(self, self.base, clock)
         self.token, self.access_token = token, access_token
         self.limits = {b: rate_limit or n for b, n in BUCKETS.items()}
         self._used: dict[str, tuple[int, int]] = {}  # bucket -> (window, requests)
@@ -218,10 +222,12 @@ class OktaStandIn(StandIn, Org):
         return reply
 
     def _api(self, request: Recorded) -> Reply:
-        if request.method != "GET":
-            return okta_error(405, "Method not allowed", "E0000022")
         query = {k: v[0] for k, v in request.query.items()}
         parts = [p for p in request.path.split("/") if p][2:]
+        if parts[:1] == ["apps"]:
+            return self.group_push_api(request, parts, query)
+        if request.method != "GET":
+            return okta_error(405, "Method not allowed", "E0000022")
         if parts == ["users"]:
             users: Iterable[dict[str, Any]] = self.users.values()
             expression = query.get("search") or query.get("filter")
@@ -239,14 +245,16 @@ class OktaStandIn(StandIn, Org):
         return okta_error(404, f"Not found: Resource not found: {request.path}")
 
     def _groups(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        groups = list(self.groups.values())
+        expression = query.get("search") or query.get("filter") or ""
+        linked = set() if "source.id" in expression else \
+            {m["targetGroupId"] for m in self.push_mappings.values()}
+        groups = [g for g in self.groups.values() if g["id"] not in linked]  # Okta-sourced now
         if "q" in query:
             text = query["q"].casefold()
             groups = [g for g in groups if g["profile"]["name"].casefold().startswith(text)]
             groups.sort(key=lambda g: g["profile"]["name"].casefold() != text)
-        expression = query.get("search") or query.get("filter")
-        if expression:
-            groups = [g for g in groups if matches(g, expression)]
+        if expression:  # only app groups have a source
+            groups = [g for g in groups if matches({"source": {"id": ""}, **g}, expression)]
         return groups
 
     def _one(self, parts: list[str], query: dict[str, str], path: str) -> Reply:

@@ -39,4 +39,4 @@ def drift_checked(outcome: DriftChecked) -> str:
     lines += [f"✗ {quoted(f.group)} on {f.app}: {f.message}" for f in outcome.failures]
     head = _summary(outcome.app or "all apps", len(reported), outcome.checked,
                     len(outcome.failures))
-    return "\n".join([head, *lines])
+    return "\n".join([head, *lines, *(f"ℹ {a.not_read}" for a in outcome.apps if a.not_read)])

@@ -17,6 +17,11 @@ def pushed(outcome: Pushed) -> str:
     """`Pushed Sales to box: created the group and pushed 3 members.` (+ notes)."""
     how = "linked the existing app group" if outcome.linked else "created the group"
     where = f"Pushed {quoted(outcome.group)} to {outcome.app}"
+    if outcome.by_okta:
+        return (f"{where}: Okta's group push mapping is made ("
+                + ("linked to the existing app group" if outcome.linked
+                   else "Okta creates the app group") + "); Okta pushes its members itself."
+                + _look_alike(outcome))
     if not outcome.memberships:
         return f"{where}: {how}; members go at the next sync." + _look_alike(outcome)
     return (f"{where}: {how} and pushed {plural(outcome.added, 'member')}."
@@ -39,6 +44,9 @@ def pushed_now(outcome: PushedNow) -> str:
 @renders(Activated)
 def activated(outcome: Activated) -> str:
     """`Activated Sales on box and caught up: 1 added, 0 removed.` (+ notes)."""
+    if outcome.by_okta:
+        return (f"Activated {quoted(outcome.group)} on {outcome.app}: Okta's group push "
+                "mapping is active again; Okta pushes the group's changes itself.")
     return (f"Activated {quoted(outcome.group)} on {outcome.app} and caught up: "
             f"{outcome.added} added, {outcome.removed} removed."
             + skipped_note(outcome.skipped) + group_note(outcome))

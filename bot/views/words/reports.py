@@ -74,8 +74,11 @@ def _filters(outcome: PushesListed) -> str:
 def _push_line(row: PushRow) -> str:
     error = f" — error: {row.error}" if row.error else ""
     drift = " — drift" if row.drift else ""
+    if row.origin == "okta":
+        drift += " — pushed in Okta's admin console (outside grouppush)"
+    status = "deactivated" if row.status == "inactive" else row.status
     protected = f" — 🔒 protected ({row.protected}): left alone" if row.protected else ""
-    return (f"• {quoted(row.group)} → {row.app}: {row.status}, "
+    return (f"• {quoted(row.group)} → {row.app}: {status}, "
             f"{plural(row.members, 'member')}, last push {when(row.last_push)}{error}{drift}"
             f"{protected}")
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from bot.views.words.base import renders
 from engine.outcomes import Decided, PendingRequests, Requested, RequestPlanned
+from engine.times import when_iso
 
 
 @renders(Requested)
 def requested(outcome: Requested) -> str:
     """The request, its plan, and how to answer it."""
     request = outcome.approval
-    approvers = ", ".join(outcome.approvers) or "nobody (set slack.approvers)"
+    approvers = ", ".join(outcome.approvers) or \
+        "nobody: slack.approvers is empty, so nobody can approve it until it lists someone"
     return (f"Approval needed for request {request.id}: {request.summary}.\n{request.plan}\n"
             f"Nothing changes until an approver runs `approve {request.id}` (or "
-            f"`deny {request.id}`). Approvers: {approvers}. Expires {request.expires_at}.")
+            f"`deny {request.id}`). Approvers: {approvers}. "
+            f"Expires {when_iso(request.expires_at)}.")
 
 
 @renders(RequestPlanned)
@@ -39,6 +42,6 @@ def pending_requests(outcome: PendingRequests) -> str:
     if not outcome.requests:
         return ("No approval request is pending"
                 + ("" if outcome.approver else " of yours (approvers see everyone's)") + ".")
-    lines = [f"• {r.id}: {r.summary} — asked by {r.requested_by}, expires {r.expires_at}"
+    lines = [f"• {r.id}: {r.summary} — asked by {r.requested_by}, expires {when_iso(r.expires_at)}"
              for r in outcome.requests]
     return "\n".join([f"Pending approval requests ({len(lines)}):", *lines])

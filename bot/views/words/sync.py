@@ -61,6 +61,8 @@ def sync_line(step: SyncStep) -> str:
         "rule skipped": lambda: f"🔒 rule {step.rule} skipped {quoted(step.group)} on "
                                 f"{step.app}: protected ({step.message})",
         "failed": lambda: f"✗ {where}: {step.message}",
+        "found": lambda: f"• {where}: pushed in Okta's admin console (outside grouppush); "
+                         "listed from now on",
         "partly": lambda: f"✗ {where}: {step.message} (+{step.added} -{step.removed} pushed)",
     }
     if step.kind in lines:

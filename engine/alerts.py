@@ -88,17 +88,24 @@ def remember_drift_alert(service: GroupPushService, mapping_id: int, channel: st
             mapping.drift_alerted = fingerprint
 
 
+def why_not_ignore(mapping: PushMapping | None) -> str | None:
+    """Why this push's drift cannot be ignored now (ignore and its --dry-run), or None."""
+    if mapping is None:
+        raise RefusalError("This group is no longer pushed; nothing to do.")
+    if not mapping.drift_fingerprint:
+        return f"{quoted(mapping.group_name)} on {mapping.app} has no drift now; nothing to ignore."
+    return None
+
+
 def ignore_drift(service: GroupPushService, mapping_id: int,
                  actor: str) -> DriftIgnored | Refusal:
     """Keep the app's changes: this drift is not reported again; who ignored it is recorded."""
     service.require_operator(actor)
     with service.db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
-        if mapping is None:
-            raise RefusalError("This group is no longer pushed; nothing to do.")
-        if not mapping.drift_fingerprint:
-            return Refusal(f"{quoted(mapping.group_name)} on {mapping.app} has no drift "
-                           "now; nothing to ignore.")
+        reason = why_not_ignore(mapping)
+        if reason is not None or mapping is None:
+            return Refusal(reason or "")
         mapping.drift_ignored_by = actor
         repo.audit(session, actor, "ignore drift", f"{mapping.group_name} on {mapping.app}")
         return DriftIgnored(mapping.group_name, mapping.app, actor)

@@ -172,26 +172,34 @@ def repush(service: GroupPushService, user_ref: str, actor: str,
     return Repushed(user.login, user.active, user.status, tuple(steps))
 
 
+def repush_plan(service: GroupPushService, mapping_id: int, app: App, login: str,
+                active: bool) -> tuple[MemberPlan, str]:
+    """One user's repush of one pushed group, as the preview shows and the run carries it
+    out: (plan, what it does: added | removed | skipped | already a member | not a member)."""
+    with service.db.session() as session:
+        pushed = repo.pushed_members(session, mapping_id)
+    nothing = MemberPlan(add={}, remove={})
+    if active and login in pushed:
+        return nothing, "already a member"
+    if active:
+        resolved = resolve(service.db, app, [login], refresh=True)
+        if login not in resolved:
+            return MemberPlan(add={}, remove={}, skipped=(login,)), "skipped"
+        return MemberPlan(add={login: resolved[login]}, remove={}), "added"
+    if login in pushed:
+        return MemberPlan(add={}, remove={login: pushed[login]}), "removed"
+    return nothing, "not a member"
+
+
 def _repush_one(service: GroupPushService, mapping: PushMapping, app: App,
                 login: str, active: bool, mapping_id: int) -> str:
     with service.mapping_lock(mapping_id):
-        with service.db.session() as session:
-            pushed = repo.pushed_members(session, mapping_id)
-        if active and login in pushed:
-            return "already a member"
-        if active:
-            resolved = resolve(service.db, app, [login], refresh=True)
-            if login not in resolved:
-                _note_skipped(service, mapping_id, login, skipped=True)
-                return "skipped"
-            plan = MemberPlan(add={login: resolved[login]}, remove={})
-        elif login in pushed:
-            plan = MemberPlan(add={}, remove={login: pushed[login]})
-        else:
-            return "not a member"
-        apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
-        _note_skipped(service, mapping_id, login, skipped=False)
-    return "added" if active else "removed"
+        plan, does = repush_plan(service, mapping_id, app, login, active)
+        if does in ("added", "removed"):
+            apply_plan(service.db, app, mapping_id, str(mapping.app_group_id), plan)
+        if does in ("added", "removed", "skipped"):
+            _note_skipped(service, mapping_id, login, skipped=does == "skipped")
+    return does
 
 
 def _note_skipped(service: GroupPushService, mapping_id: int, login: str,
@@ -212,16 +220,12 @@ def _repush_preview(service: GroupPushService, mappings: list[PushMapping], logi
     plans = []
     for mapping in mappings:
         app = service.find_app(mapping.app)
-        with service.db.session() as session:
-            pushed = repo.pushed_members(session, int(mapping.id or 0))
-        known = login in resolve(service.db, app, [login]) if active else False
+        plan, _ = repush_plan(service, int(mapping.id or 0), app, login, active)
         plans.append(PushPlan(
             group=mapping.group_name, app=app.name, app_group="keep",
             app_group_name=mapping.app_group_name or mapping.group_name,
-            app_group_id=mapping.app_group_id,
-            add=(login,) if active and known and login not in pushed else (),
-            remove=(login,) if not active and login in pushed else (),
-            skipped=(login,) if active and not known else ()))
+            app_group_id=mapping.app_group_id, add=tuple(plan.add),
+            remove=tuple(plan.remove), skipped=plan.skipped))
     return Planned(Repush(login, dry_run=True), tuple(plans), subject=login)
 
 

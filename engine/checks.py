@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from connectors.base import App, MappingApp
 from engine import mapped_push
-from engine.core import Context
+from engine.core import Context, quote
 from engine.drift import DriftReport, compare_members, report_to_json
-from engine.failures import Failure, clear_failure
+from engine.failures import Failure, clear_failure, current_failure
 from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
@@ -47,11 +47,25 @@ def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> Dri
     return report
 
 
-def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> DriftFinding:
+def never_reached(app: App, mapping: PushMapping) -> Failure:
+    """A push with no app group: never "no drift". Its recorded failure (the push's own), or,
+    while its first push has not got that far, that it has not reached the app yet."""
+    return current_failure(mapping) or Failure(
+        int(mapping.id or 0), mapping.group_name, app.name, "drift check",
+        f"{app.name} has no group for {mapping.group_name} yet: its push has not reached the "
+        "app", None, f"`now {quote(mapping.group_name)} on {app.name}` pushes it.")
+
+
+def _record(service: GroupPushService, mapping_id: int, report: DriftReport,
+            record: bool = True) -> DriftFinding:
+    """The finding of one push's check, remembered (not with record=False: check --dry-run,
+    which tells what a check finds and leaves the drift to the next check to remember)."""
     with service.db.session() as session:
         row = session.get(PushMapping, mapping_id)
         assert row is not None
         before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+        if not record:
+            session.expunge(row)  # what follows changes a copy nothing writes back
         clear_failure(row, "drift check")
         now = report.fingerprint
         row.drift_detail = report_to_json(report) if now else ""
@@ -69,14 +83,15 @@ def _record(service: GroupPushService, mapping_id: int, report: DriftReport) -> 
 
 
 def check(service: GroupPushService, app_name: str | None,
-          actor: str) -> tuple[DriftChecked, list[DriftFinding]]:
+          actor: str, record: bool = True) -> tuple[DriftChecked, list[DriftFinding]]:
     """Check every active push (of one app or all) for drift: the outcome (failed on drift)
-    and every finding, clean ones included."""
+    and every finding, clean ones included; record=False remembers no drift (a read that
+    fails is recorded all the same: one error policy)."""
     apps = [service.find_app(app_name)] if app_name else list(service.apps.values())
     findings: list[DriftFinding] = []
     checked: list[AppChecked] = []
     for app in apps:
-        found, failures = _check_app(service, app)
+        found, failures = _check_app(service, app, record)
         findings += found
         checked.append(AppChecked(app.name, len(found),
                                   tuple(f for f in found if f.report.drifted), tuple(failures),
@@ -85,21 +100,22 @@ def check(service: GroupPushService, app_name: str | None,
     return DriftChecked(app_name, tuple(checked)), findings
 
 
-def _check_app(service: GroupPushService,
-               app: App) -> tuple[list[DriftFinding], list[Failure]]:
+def _check_app(service: GroupPushService, app: App,
+               record: bool = True) -> tuple[list[DriftFinding], list[Failure]]:
     if isinstance(app, MappingApp):  # no members to read: Okta's mappings in error instead
         return [], mapped_push.errors(service.db, app, service.kept.current_name)
     with service.db.session() as session:
-        mappings = {int(m.id or 0): m for m in repo.list_mappings(session, app.name, "active")}
+        active = repo.list_mappings(session, app.name, "active")
+    mappings = {int(m.id or 0): m for m in active if m.app_group_id}
+    failures: list[Failure] = [never_reached(app, m) for m in active if not m.app_group_id]
 
     def read(mapping_id: int) -> DriftReport:
         return read_drift(service, app, mappings[mapping_id])
 
     findings: list[DriftFinding] = []
-    failures: list[Failure] = []
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
-            findings.append(_record(service, result.mapping_id, result.value))
+            findings.append(_record(service, result.mapping_id, result.value, record))
         elif isinstance(result, FailedStep):
             failure = result.failure
             failures.append(replace(failure, app=app.name,
@@ -107,7 +123,8 @@ def _check_app(service: GroupPushService,
     return findings, failures
 
 
-@handles(Check)
+@handles(Check, dry_run=True)
 def handle_check(ctx: Context, op: Check) -> DriftChecked:
-    """`check [APP]`."""
-    return check(ctx.service, op.app, ctx.actor)[0]
+    """`check [APP] [--dry-run]` (--dry-run: what a check finds, no drift remembered or
+    alerted)."""
+    return check(ctx.service, op.app, ctx.actor, record=not op.dry_run)[0]

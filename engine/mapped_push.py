@@ -18,7 +18,7 @@ from engine.core import RefusalError
 from engine.failures import Failure, StepFailed, clear_failure, current_failure, record_failure
 from engine.outcomes import Activated, Deactivated
 from engine.push.apply import PushOutcome, _finished, push_mapped_with
-from engine.push.link import _linkable
+from engine.push.link import linkable
 from engine.push.link import mapping_row as _get
 from engine.words import gone_from_directory
 from storage import repo
@@ -110,7 +110,7 @@ def ensure_mapping(db: Database, app: MappingApp, mapping_id: int,
     state = app.mapping_of(source)
     linked = False
     if state is None:
-        found = _linkable(db, app, mapping_id, name)
+        found = linkable(db, app, mapping_id, name)
         state = app.map_group(source, name, found)
         linked = found is not None
     with db.session() as session:

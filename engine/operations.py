@@ -317,7 +317,7 @@ class Sync(OptionalApp):
         return [*super().words(), *(["--full"] if self.full else [])]
 
 
-@command("check [APP]", READ, "drift check now", long=True)
+@command("check [APP]", READ, "drift check now", long=True, flags=("--dry-run",))
 @dataclass(frozen=True)
 class Check(OptionalApp):
     """A drift check now."""

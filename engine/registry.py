@@ -120,12 +120,12 @@ def _corrected(verb: str, rest: list[str]) -> str:
 def _parse(cls: type[Operation], rest: list[str]) -> Operation:
     spec = cls.spec
     words = Words(spec.verb, spec.usage, rest)
-    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL)
+    changes = spec.kind in (Kind.CHANGE, Kind.APPROVAL, Kind.DECISION) or DRY_RUN in spec.flags
     dry_run = words.flag(DRY_RUN) if changes else False
     if not changes and DRY_RUN in rest:
         raise words.error(f"`{spec.verb}` changes nothing, so it takes no {DRY_RUN}.")
     operation = cls.parse(words)
-    words.done([*spec.flags, *([DRY_RUN] if changes else [])])
+    words.done(list(dict.fromkeys([*spec.flags, *([DRY_RUN] if changes else [])])))
     return operation if not dry_run else _with_dry_run(operation)
 
 

@@ -25,7 +25,8 @@ def _list(key: str, item: dict[str, Any]) -> dict[str, Any]:
 
 
 PLAN = _obj({"group": _STR, "app": _STR,
-             "app_group": {"enum": ["create", "link", "rename", "keep", "delete"]},
+             "app_group": {"enum": ["create", "recreate", "link", "rename", "keep",
+                                       "delete"]},
              "app_group_name": _STR, "app_group_id": _OPT_STR, "add": _STRS,
              "remove": _STRS, "skipped": _STRS, "held": _BOOL},
             {"removals_held": _BOOL})

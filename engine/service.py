@@ -20,6 +20,7 @@ from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with, one_line
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
+from engine.preconditions import status_refusal
 from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
@@ -277,11 +278,11 @@ class GroupPushService:
         if found is None and active:
             raise RefusalError(gone_from_directory(mapping.group_name, app.name,
                                                    self.pending_for(mapping)))
+        refused = status_refusal(found, mapping, app.name, active)
+        if refused is not None:
+            return Refusal(refused)
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = "active" if active else "inactive"
-        if mapping.status == wanted:
-            return Refusal(f"{quoted(group.name)} on {app.name} is already "
-                           f"{'active' if active else 'deactivated'}; nothing changed.")
         provider = app if isinstance(app, MappingApp) else None
         if provider is not None:  # the Okta mapping's status
             return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(

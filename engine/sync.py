@@ -17,7 +17,7 @@ from engine.fanout import Done, FailedStep, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import protected_by
-from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -55,13 +55,15 @@ def removal_guard(service: GroupPushService) -> Any:
 
 
 def sync_one(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-             mapping_id: int, *, actor: str, hold_removals: bool = False) -> PushOutcome:
-    """Push the directory changes of one mapping, against what was last pushed; with
-    `hold_removals`, only its additions (its removals wait for a held sync's approval)."""
+             mapping_id: int, *, actor: str, hold_removals: bool = False,
+             planned: MembersPlanned | None = None) -> PushOutcome:
+    """Push the directory changes of one mapping, against what was last pushed (carrying out
+    `planned` when it is still current); with `hold_removals`, only its additions (its
+    removals wait for a held sync's approval)."""
     guard = keep_removals_back if hold_removals else removal_guard(service)
     with service.mapping_lock(mapping_id):
         return push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
-                            actor=actor, guard=guard)
+                            actor=actor, guard=guard, planned=planned)
 
 
 def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
@@ -140,12 +142,14 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     work = active if groups is not None or full else {  # a quiet sync plans nothing
         app: touched(service, mappings) for app, mappings in active.items()}
     report.groups += sum(len(active[app]) - len(work[app]) for app in apps)
+    with service.db.session() as session:  # read before any plan: a change after is not missed
+        seen = store.versions(session, [m.group_id for ms in work.values() for m in ms])
     hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
         else hold_all(untrusted, work)
     report.held += hold.requests()
     report.steps += hold.steps
     for app, mappings in work.items():
-        _fan_out(service, snapshot, app, mappings, hold, actor, report)
+        _fan_out(service, snapshot, app, mappings, hold, actor, report, seen)
         if groups is None:  # after the pushes: a mapping found in error is retried next time
             _learn_from_okta(service, snapshot, app, full, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
@@ -220,17 +224,28 @@ def touched(service: GroupPushService, mappings: list[PushMapping]) -> list[Push
 
 def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
              mappings: list[PushMapping], hold: SyncHold, actor: str,
-             report: SyncReport) -> None:
-    """Sync these pushes of one app, a few at once, into the report."""
+             report: SyncReport, seen: dict[str, int]) -> None:
+    """Sync these pushes of one app, a few at once, into the report; those pushed whole
+    record the kept version `seen` before they were planned."""
     by_id = {int(m.id or 0): m for m in mappings}
 
     def work(mapping_id: int) -> PushOutcome:
         return sync_one(service, snapshot, app, mapping_id, actor=actor,
-                        hold_removals=mapping_id in hold.waiting)
+                        hold_removals=mapping_id in hold.waiting,
+                        planned=hold.plans.get(mapping_id))
 
+    whole = []
     for result in fan_out(service.db, app, list(by_id), work, "sync"):
         report.groups += 1
         _count(service, report, by_id[result.mapping_id], result, actor)
+        if isinstance(result, Done) and result.failure is None \
+                and result.mapping_id not in hold.waiting:
+            whole.append(result.mapping_id)
+    with service.db.session() as session:
+        for mapping_id in whole:
+            row = session.get(PushMapping, mapping_id)
+            if row is not None and by_id[mapping_id].group_id in seen:
+                row.synced_version = seen[by_id[mapping_id].group_id]
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,

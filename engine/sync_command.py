@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.base import App, DirectorySnapshot
-from connectors.errors import ConnectorError
 from engine.approvals.held_sync import ACTION
 from engine.approvals.requests import pending_by_push
 from engine.core import Context, RefusalError
+from engine.fanout import Done, FailedStep, fan_out
 from engine.operations import Sync
 from engine.outcomes import Planned, PlanNote, PushPlan, Synced
 from engine.push.apply import HeldForApproval
@@ -60,21 +60,31 @@ def _preview_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: 
 
 def _preview_pushes(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                     notes: list[PlanNote]) -> list[tuple[PushMapping, PushPlan]]:
-    """What syncing each active push of the app would do, a group's own hold marked."""
+    """What syncing each active push of the app would do, a group's own hold marked; a read
+    that fails is recorded with its Information, as the sync's own failure would be
+    (engine/fanout.py)."""
     guard = removal_guard(service)
-    found = []
-    for mapping in active_pushes(service, app.name):
+    mappings = {int(m.id or 0): m for m in active_pushes(service, app.name)}
+
+    def plan(mapping_id: int) -> PushPlan:
+        mapping = mappings[mapping_id]
+        plan = preview_mapping(service, snapshot, app, mapping)
         try:
-            plan = preview_mapping(service, snapshot, app, mapping)
             guard(mapping.group_name, app.name,
                   MemberPlan(add={}, remove=dict.fromkeys(plan.remove, "")),
                   mapping.members_pushed)
         except HeldForApproval:
             plan = replace(plan, held=True)
-        except ConnectorError as error:
-            notes.append(PlanNote(mapping.group_name, app.name, "failed", error.describe()))
-            continue
-        found.append((mapping, plan))
+        return plan
+
+    found = []
+    for result in fan_out(service.db, app, list(mappings), plan, "sync --dry-run"):
+        mapping = mappings[result.mapping_id]
+        if isinstance(result, FailedStep):
+            notes.append(PlanNote(mapping.group_name, app.name, "failed",
+                                  result.failure.message))
+        elif isinstance(result, Done):
+            found.append((mapping, result.value))
     return found
 
 

@@ -8,21 +8,23 @@ from typing import Any
 from connectors.base import App, MappingApp
 from engine import mapped_push
 from engine.approvals import directory_loss, held_sync
-from engine.approvals.requests import Target, fingerprint, targets_of
+from engine.approvals.requests import RequestNow, Target, fingerprint, targets_of
 from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, FailedStep, fan_out, one
+from engine.outcomes import PushPlan
 from engine.protected import refuse_protected
-from engine.push.apply import plan_mapping, push_mapping
+from engine.push.apply import HeldForApproval, plan_push, push_mapping
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
 
-def unlink_plan(app: App, mappings: list[PushMapping],
+def unlink_plan(service: GroupPushService, app: App, mappings: list[PushMapping],
                 delete: bool) -> tuple[tuple[Target, ...], str, list[dict[str, Any]]]:
-    """The targets, the plan as shown and the plan as digested of unlinking these pushes."""
+    """The targets, the plan as shown and the plan as digested of unlinking these pushes (a
+    delete's digest names the members it deletes with the group)."""
     targets = tuple(Target(m.group_id, int(m.id or 0), m.app_group_id) for m in mappings)
     lines = []
     for m in mappings:
@@ -31,21 +33,35 @@ def unlink_plan(app: App, mappings: list[PushMapping],
         lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
                      f"{plural(m.members_pushed, 'pushed member')}; stop pushing" if delete else
                      f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
-    data = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
-             "app_group_id": t.app_group_id, "delete": delete} for t in targets]
+    data: list[dict[str, Any]] = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
+                                   "app_group_id": t.app_group_id, "delete": delete}
+                                  for t in targets]
+    if delete:
+        with service.db.session() as session:
+            for item in data:
+                item["members"] = sorted(repo.pushed_members(session, int(item["mapping_id"])))
     return targets, "Plan:\n" + "\n".join(lines), data
 
 
-def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
-    """Do what an approved request asked, if its targets and plan are still what was shown:
-    (outcome, status: approved | failed | changed)."""
+def unlink_plans(app: App, mappings: list[PushMapping], delete: bool) -> tuple[PushPlan, ...]:
+    """The plan of unlinking these pushes, one PushPlan per app group."""
+    return tuple(PushPlan(group=m.group_name, app=app.name,
+                          app_group="delete" if delete else "keep",
+                          app_group_name=m.app_group_name or m.group_name,
+                          app_group_id=m.app_group_id, members=m.members_pushed)
+                 for m in mappings)
+
+
+def plan_request(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
+    """What approving the request would carry out now, and whether it is what it showed."""
     if request.action == held_sync.ACTION:
-        return held_sync.release(service, request)
+        return held_sync.plan_release(service, request)
     if request.action == directory_loss.ACTION:
-        return directory_loss.trust_read(service, request.fingerprint)
+        return RequestNow(True, carry=lambda: directory_loss.trust_read(service,
+                                                                        request.fingerprint))
     app = service.find_app(request.app)
     if request.action == "sync_removal":
-        return _release_sync(service, app, request)
+        return _plan_release_sync(service, app, request)
     mappings: list[PushMapping] = []
     gone = 0
     for target in targets_of(request) or _legacy_targets(request):
@@ -55,19 +71,37 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str,
             gone += 1
         else:
             mappings.append(mapping)
-    _, plan, data = unlink_plan(app, mappings, request.delete)
+    _, plan, data = unlink_plan(service, app, mappings, request.delete)
+    plans = unlink_plans(app, mappings, request.delete)
     if request.fingerprint and (gone or fingerprint(data) != request.fingerprint):
         why = f" {gone} of its groups are no longer pushed." if gone else ""
-        return (f"what it would change is not what it showed.{why} Now:\n{plan}"
-                if mappings else f"what it would change is not what it showed.{why}"), "changed"
-    if request.delete:  # protected since it was asked: approval does not make it deletable
-        for m in mappings:
-            try:
-                refuse_protected(service.config, app, m.app_group_name or m.group_name,
-                                 "deletes", m.app_group_id)
-            except RefusalError as refused:
-                return f"nothing was deleted: {refused}", "failed"
-    return _unlink(service, app, request, mappings)
+        return RequestNow(False, plans, f"what it would change is not what it showed.{why}"
+                          + (f" Now:\n{plan}" if mappings else ""))
+    protected = _protected(service, app, mappings) if request.delete else None
+    if protected is not None:  # protected since it was asked: approval does not make it deletable
+        return RequestNow(True, plans, carry=lambda: (f"nothing was deleted: {protected}",
+                                                      "failed"))
+    return RequestNow(True, plans, carry=lambda: _unlink(service, app, request, mappings))
+
+
+def _protected(service: GroupPushService, app: App, mappings: list[PushMapping]) -> str | None:
+    """Why one of these app groups may not be deleted (protected), or None."""
+    for m in mappings:
+        try:
+            refuse_protected(service.config, app, m.app_group_name or m.group_name, "deletes",
+                             m.app_group_id)
+        except RefusalError as refused:
+            return str(refused)
+    return None
+
+
+def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
+    """Do what an approved request asked, if its targets and plan are still what was shown:
+    (outcome, status: approved | failed | changed)."""
+    now = plan_request(service, request)
+    if not now.matches:
+        return now.changed, "changed"
+    return now.carry()
 
 
 def _legacy_targets(request: ApprovalRequest) -> list[Target]:
@@ -108,34 +142,49 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
     return outcome, "failed" if failed else "approved"
 
 
-def _release_sync(service: GroupPushService, app: App,
-                  request: ApprovalRequest) -> tuple[str, str]:
+def _plan_release_sync(service: GroupPushService, app: App,
+                       request: ApprovalRequest) -> RequestNow:
     with service.db.session() as session:
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
-        return "the group is no longer pushed; nothing to do.", "approved"
+        return RequestNow(True, carry=lambda: ("the group is no longer pushed; nothing to do.",
+                                               "approved"))
     try:
         refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
                          "removes members from", mapping.app_group_id)
     except RefusalError as refused:
-        return f"nothing was removed: {refused}", "failed"
+        why = f"nothing was removed: {refused}"
+        return RequestNow(True, carry=lambda: (why, "failed"))
     snapshot = service.snapshot()
+    mapping_id = int(mapping.id or 0)
+    planned = plan_push(service.db, app, snapshot, mapping_id)
+    plan = planned.plan
+    plans = (PushPlan(group=mapping.group_name, app=app.name, app_group="keep",
+                      app_group_name=mapping.app_group_name or mapping.group_name,
+                      app_group_id=mapping.app_group_id, add=tuple(sorted(plan.add)),
+                      remove=tuple(sorted(plan.remove)), skipped=plan.skipped),)
+    now = {"app_group_id": mapping.app_group_id, "remove": sorted(plan.remove)}
+    if request.fingerprint and fingerprint(now) != request.fingerprint:
+        return RequestNow(False, plans, (
+            f"the sync would now remove {len(plan.remove)} members of "
+            f"{quoted(mapping.group_name)} on {app.name} "
+            f"({', '.join(sorted(plan.remove)[:10]) or 'none'}); the next sync "
+            "asks again if it still holds."))
 
     def step(mapping_id: int) -> tuple[str, str]:
         with service.mapping_lock(mapping_id):
-            plan = plan_mapping(service.db, app, snapshot, mapping_id)
-            now = {"app_group_id": mapping.app_group_id, "remove": sorted(plan.remove)}
-            if request.fingerprint and fingerprint(now) != request.fingerprint:
-                return (f"the sync would now remove {len(plan.remove)} members of "
-                        f"{quoted(mapping.group_name)} on {app.name} "
-                        f"({', '.join(sorted(plan.remove)[:10]) or 'none'}); the next sync "
-                        "asks again if it still holds."), "changed"
             outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
-                                   actor=request.decided_by)
+                                   actor=request.decided_by, planned=planned,
+                                   guard=held_sync.exactly(tuple(sorted(plan.remove))))
         return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
                 f"-{outcome.removed}."), "approved"
 
-    try:
-        return one(service.db, app, int(mapping.id or 0), step, "sync")
-    except PushFailed as failed:
-        return f"the sync failed: {failed.failure.message}", "failed"
+    def carry() -> tuple[str, str]:
+        try:
+            return one(service.db, app, mapping_id, step, "sync")
+        except PushFailed as failed:
+            return f"the sync failed: {failed.failure.message}", "failed"
+        except HeldForApproval:
+            return "it changed meanwhile; left to the next sync.", "failed"
+
+    return RequestNow(True, plans, carry=carry)

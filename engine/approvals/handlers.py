@@ -4,7 +4,7 @@ then approve, deny or withdraw it; an approval carries out only the plan it was 
 from __future__ import annotations
 
 from connectors.base import App
-from engine.approvals.carry_out import carry_out, unlink_plan
+from engine.approvals.carry_out import carry_out, plan_request, unlink_plan, unlink_plans
 from engine.approvals.requests import (
     Ask,
     approval_of,
@@ -15,7 +15,7 @@ from engine.approvals.requests import (
 )
 from engine.core import Context, Operation, RefusalError, Reply
 from engine.operations import Approve, BulkDelete, Deny, Requests, Unlink, Withdraw
-from engine.outcomes import Decided, PendingRequests, PushPlan, RequestPlanned
+from engine.outcomes import Decided, DecisionPlanned, PendingRequests, RequestPlanned
 from engine.protected import refuse_protected
 from engine.registry import handles
 from engine.rules import rule_matches
@@ -33,15 +33,10 @@ def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, acti
         for m in mappings:
             refuse_protected(ctx.service.config, app, m.app_group_name or m.group_name,
                              "deletes", m.app_group_id)
-    targets, plan, data = unlink_plan(app, mappings, delete)
+    targets, plan, data = unlink_plan(ctx.service, app, mappings, delete)
     if operation.dry_run:
-        shown = [PushPlan(group=m.group_name, app=app.name,
-                          app_group="delete" if delete else "keep",
-                          app_group_name=m.app_group_name or m.group_name,
-                          app_group_id=m.app_group_id, members=m.members_pushed)
-                 for m in mappings]
-        return Reply.of(RequestPlanned(operation, tuple(shown), approval_summary=summary,
-                                       approval_plan=plan))
+        return Reply.of(RequestPlanned(operation, unlink_plans(app, mappings, delete),
+                                       approval_summary=summary, approval_plan=plan))
     ask = Ask(action=action, app=app.name, targets=targets, operation=operation.to_dict(),
               plan=plan,
               plan_data=data, summary=summary, delete=delete)
@@ -109,9 +104,10 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
     return chosen
 
 
-def _claim(service: GroupPushService, request_id: str, actor: str,
-           status: str) -> ApprovalRequest | Reply:
-    """The request, claimed for `status` by `actor`, or the refusal saying why not."""
+def _claim(service: GroupPushService, request_id: str, actor: str, status: str,
+           dry_run: bool = False) -> ApprovalRequest | Reply:
+    """The request, claimed for `status` by `actor` (only checked, with dry_run), or the
+    refusal saying why not."""
     with service.db.session() as session:
         request = session.get(ApprovalRequest, request_id.strip().upper())
         if request is None:
@@ -126,9 +122,11 @@ def _claim(service: GroupPushService, request_id: str, actor: str,
             reason = why_not_decide(request, actor, service.config.slack, now,
                                     status == "approved")
         if reason is not None:
-            if request.status == "pending" and now > request.expires_at:
+            if request.status == "pending" and now > request.expires_at and not dry_run:
                 request.status = "expired"
             return Reply.refused(reason[0].upper() + reason[1:], **request_data(request))
+        if dry_run:
+            return request
         if not repo.claim_request(session, request.id, status, actor, now):
             session.refresh(request)
             return Reply.refused(f"Request {request.id} was already {request.status} by "
@@ -147,6 +145,21 @@ def why_not_withdraw(request: ApprovalRequest, actor: str, now: object) -> str |
     if request.status != "pending":
         return f"request {request.id} was already {request.status}; nothing more was changed."
     return None
+
+
+def preview_decision(service: GroupPushService, request_id: str, actor: str,
+                     status: str) -> Reply:
+    """`approve|deny|withdraw ID --dry-run`: refused exactly as deciding would be, else what
+    deciding would do now (approving: the plan now, and whether it is the one shown)."""
+    checked = _claim(service, request_id, actor, status, dry_run=True)
+    if isinstance(checked, Reply):
+        return checked
+    shown = approval_of(checked)
+    if status != "approved":
+        return Reply.of(DecisionPlanned(shown, status, actor))
+    now = plan_request(service, checked)
+    return Reply.of(DecisionPlanned(shown, status, actor, now.plans, now.matches,
+                                    now.changed))
 
 
 def decide(service: GroupPushService, request_id: str, actor: str, approve: bool) -> Reply:
@@ -170,21 +183,27 @@ def decide(service: GroupPushService, request_id: str, actor: str, approve: bool
                             failed=status != "approved"))
 
 
-@handles(Approve)
+@handles(Approve, dry_run=True)
 def handle_approve(ctx: Context, op: Approve) -> Reply:
-    """`approve ID`."""
+    """`approve ID [--dry-run]`."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "approved")
     return decide(ctx.service, op.request_id, ctx.actor, approve=True)
 
 
-@handles(Deny)
+@handles(Deny, dry_run=True)
 def handle_deny(ctx: Context, op: Deny) -> Reply:
-    """`deny ID`."""
+    """`deny ID [--dry-run]`."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "denied")
     return decide(ctx.service, op.request_id, ctx.actor, approve=False)
 
 
-@handles(Withdraw)
+@handles(Withdraw, dry_run=True)
 def withdraw(ctx: Context, op: Withdraw) -> Reply | Decided:
-    """`withdraw ID`: the person who asked takes a pending request back."""
+    """`withdraw ID [--dry-run]`: the person who asked takes a pending request back."""
+    if op.dry_run:
+        return preview_decision(ctx.service, op.request_id, ctx.actor, "withdrawn")
     claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
     if isinstance(claimed, Reply):
         return claimed

@@ -13,6 +13,7 @@ from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
 from engine.approvals.requests import (
     Ask,
+    RequestNow,
     Target,
     fingerprint,
     new_request,
@@ -23,9 +24,16 @@ from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
-from engine.outcomes import SyncStep
+from engine.outcomes import PushPlan, SyncStep
 from engine.protected import protected_by
-from engine.push.apply import Guard, HeldForApproval, PushOutcome, plan_mapping, push_mapping
+from engine.push.apply import (
+    Guard,
+    HeldForApproval,
+    MembersPlanned,
+    PushOutcome,
+    plan_push,
+    push_mapping,
+)
 from engine.push.members import MemberPlan
 from engine.push.plan import SHOWN
 from engine.service import GroupPushService, quoted
@@ -62,6 +70,8 @@ class SyncHold:
     """push id -> the id of the pending request its removals wait for"""
     steps: list[SyncStep] = field(default_factory=list)
     """The holds, as a sync's reply tells them."""
+    plans: dict[int, MembersPlanned] = field(default_factory=dict)
+    """push id -> its members plan, made once here and carried out by the push."""
 
     def requests(self) -> list[str]:
         """The ids of the requests this sync's removals wait for, each once."""
@@ -79,33 +89,39 @@ def keep_removals_back(group: str, app: str, plan: MemberPlan, pushed: int) -> M
     return MemberPlan(add=plan.add, remove={}, skipped=plan.skipped)
 
 
-def exactly(removals: Removals) -> Guard:
+def exactly(remove: tuple[str, ...]) -> Guard:
     """A guard letting a push go only if it removes exactly the approved members."""
     def guard(group: str, app: str, plan: MemberPlan, pushed: int) -> None:
-        if tuple(sorted(plan.remove)) != removals.remove:
+        if tuple(sorted(plan.remove)) != remove:
             raise HeldForApproval(group, app, len(plan.remove), pushed,
                                   tuple(sorted(plan.remove)))
     return guard
 
 
 def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
-                mappings: Iterable[PushMapping]) -> list[Removals]:
+                mappings: Iterable[PushMapping],
+                plans: dict[int, MembersPlanned] | None = None) -> list[Removals]:
     """What syncing these pushes would remove, planned with reads only (pushes whose app
-    group is not made yet remove nothing)."""
+    group is not made yet remove nothing); each push's plan goes into `plans` when given."""
     by_id = {int(m.id or 0): m for m in mappings if m.app_group_id is not None}
 
-    def plan(mapping_id: int) -> tuple[str, ...]:
+    def plan(mapping_id: int) -> MembersPlanned | None:
         try:
-            return tuple(sorted(plan_mapping(service.db, app, snapshot, mapping_id).remove))
+            return plan_push(service.db, app, snapshot, mapping_id)
         except (ConnectorError, RefusalError):  # the push itself meets and records it
-            return ()
+            return None
 
     found = []
     for result in fan_out(service.db, app, list(by_id), plan, "sync"):
-        if isinstance(result, Done) and result.value:
+        if not isinstance(result, Done) or result.value is None:
+            continue
+        if plans is not None:
+            plans[result.mapping_id] = result.value
+        remove = tuple(sorted(result.value.plan.remove))
+        if remove:
             m = by_id[result.mapping_id]
             found.append(Removals(result.mapping_id, app.name, m.group_name, m.group_id,
-                                  m.app_group_id, result.value))
+                                  m.app_group_id, remove))
     return sorted(found, key=lambda r: r.mapping_id)
 
 
@@ -122,7 +138,7 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
             if request is not None and request.action == ACTION:
                 hold.waiting[int(m.id or 0)] = request.id
         found += removals_of(service, snapshot, app,
-                             [m for m in mappings if int(m.id or 0) not in pending])
+                             [m for m in mappings if int(m.id or 0) not in pending], hold.plans)
     for request_id in hold.requests():
         hold.steps.append(SyncStep("waiting", "", "", request_id=request_id))
     limit = service.config.safety.max_removals_per_sync
@@ -173,8 +189,10 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
 
 
 def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
-                 request: ApprovalRequest) -> tuple[list[Removals], int]:
-    """What syncing the request's pushes would remove now, and how many are gone or paused."""
+                 request: ApprovalRequest,
+                 plans: dict[int, MembersPlanned] | None = None) -> tuple[list[Removals], int]:
+    """What syncing the request's pushes would remove now (each push's plan into `plans`),
+    and how many are gone or paused."""
     now: list[Removals] = []
     gone = 0
     for target in targets_of(request):
@@ -183,30 +201,35 @@ def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
         if mapping is None or mapping.status != "active" or mapping.app not in service.apps:
             gone += 1
             continue
-        found = removals_of(service, snapshot, service.apps[mapping.app], [mapping])
+        found = removals_of(service, snapshot, service.apps[mapping.app], [mapping], plans)
         now += found or [Removals(target.mapping_id, mapping.app, mapping.group_name,
                                   mapping.group_id, mapping.app_group_id, ())]
     return sorted(now, key=lambda r: r.mapping_id), gone
 
 
-def release(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
-    """Carry out an approved held sync if what it would remove is still what it showed:
-    (outcome, status: approved | failed | changed)."""
+def plan_release(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
+    """What approving a held sync would remove now, whether it is what it showed, and how
+    to carry that out."""
     service.kept.refresh()  # the directory's latest word, as the next sync would read it
     snapshot = service.snapshot()
-    now, gone = removals_now(service, snapshot, request)
+    planned: dict[int, MembersPlanned] = {}
+    now, gone = removals_now(service, snapshot, request, planned)
+    plans = tuple(PushPlan(group=r.group, app=r.app, app_group="keep", app_group_name=r.group,
+                           app_group_id=r.app_group_id, remove=r.remove)
+                  for r in now if r.remove)
     if gone or fingerprint([r.data() for r in now]) != request.fingerprint:
         left = [r for r in now if r.remove]
         why = f" {plural(gone, 'group')} no longer pushed or paused." if gone else ""
-        return (f"what it would remove is not what it showed.{why} Now the sync would remove "
-                f"{plural(sum(len(r.remove) for r in left), 'membership')} in "
-                f"{plural(len(left), 'group')}" + (f".\n{plan_text(left)}" if left else ".")
-                + "\nThe next sync asks again if it is still over the limit."), "changed"
-    return _remove(service, snapshot, request, now)
+        return RequestNow(False, plans, (
+            f"what it would remove is not what it showed.{why} Now the sync would remove "
+            f"{plural(sum(len(r.remove) for r in left), 'membership')} in "
+            f"{plural(len(left), 'group')}" + (f".\n{plan_text(left)}" if left else ".")
+            + "\nThe next sync asks again if it is still over the limit."))
+    return RequestNow(True, plans, carry=lambda: _remove(service, snapshot, request, now, planned))
 
 
 def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: ApprovalRequest,
-            found: list[Removals]) -> tuple[str, str]:
+            found: list[Removals], planned: dict[int, MembersPlanned]) -> tuple[str, str]:
     removed, failed = 0, []
     for r in found:
         why = protected_by(service.config, service.apps[r.app], r.group, r.app_group_id)
@@ -218,7 +241,8 @@ def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: App
             with service.mapping_lock(mapping_id):
                 return push_mapping(service.db, service.apps[r.app], snapshot, mapping_id,
                                     operation="sync", actor=request.decided_by,
-                                    guard=exactly(r))
+                                    guard=exactly(r.remove),
+                                    planned=planned.get(mapping_id))
         try:
             removed += one(service.db, service.apps[r.app], r.mapping_id, step, "sync").removed
         except HeldForApproval:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from engine.config import SlackSettings
 from engine.core import RefusalError, Reply
-from engine.outcomes import Approval, Requested
+from engine.outcomes import Approval, PushPlan, Requested
 from engine.service import GroupPushService
 from engine.times import iso
 from storage import repo
@@ -57,6 +57,19 @@ class Ask:
     plan_data: Any
     summary: str
     delete: bool = False
+
+
+@dataclass(frozen=True)
+class RequestNow:
+    """What carrying out a request would do now: its plan, whether it is the plan the request
+    showed (else `changed` says how, with the plan now), and `carry`, which carries out
+    exactly this plan."""
+
+    matches: bool
+    plans: tuple[PushPlan, ...] = ()
+    changed: str = ""
+    carry: Callable[[], tuple[str, str]] = field(default=lambda: ("nothing to do.", "approved"),
+                                                 compare=False)
 
 
 def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings,

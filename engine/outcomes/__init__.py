@@ -7,7 +7,14 @@ from here.
 """
 
 from engine.core import Outcome, Refusal
-from engine.outcomes.approvals import Approval, Decided, PendingRequests, Requested, RequestPlanned
+from engine.outcomes.approvals import (
+    Approval,
+    Decided,
+    DecisionPlanned,
+    PendingRequests,
+    Requested,
+    RequestPlanned,
+)
 from engine.outcomes.base import Failed
 from engine.outcomes.changes import (
     BulkDeactivated,
@@ -44,6 +51,7 @@ from engine.outcomes.reports import (
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 
 __all__ = [
+    "DecisionPlanned",
     "RuleAdded",
     "Synced",
     "SyncStep",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.core import DONE, FAILED, Outcome, Status, plain
-from engine.outcomes.plans import Planned
+from engine.outcomes.plans import Planned, PushPlan
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,32 @@ class Decided(Outcome):
     def to_json(self) -> dict[str, Any]:
         """{"approval": {...}}."""
         return {"approval": plain(self.approval)}
+
+
+@dataclass(frozen=True)
+class DecisionPlanned(Outcome):
+    """`approve|deny|withdraw ID --dry-run`: what that decision would do now; nothing is
+    decided. Approving carries out `plans` only when `matches` (else it is refused and
+    changes nothing)."""
+
+    approval: Approval
+    decision: str  # approved | denied | withdrawn
+    by: str
+    plans: tuple[PushPlan, ...] = ()
+    """What approving would carry out now (empty for deny and withdraw)."""
+    matches: bool = True
+    """The plan now is the plan the request showed."""
+    plan_now: str = ""
+    """The plan now in the request's own words, when it differs."""
+
+    def to_json(self) -> dict[str, Any]:
+        """{"dry_run": true, "approval": {...}, "decision", "matches", "plan": [...]}."""
+        return {"dry_run": True, "approval": plain(self.approval), "decision": self.decision,
+                "matches": self.matches, "plan": [p.to_json() for p in self.plans]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per app group."""
+        return [p.to_json() for p in self.plans]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ class PushPlan:
 
     group: str
     app: str
-    app_group: str  # create | link | rename | keep | delete | none
+    app_group: str  # create | recreate | link | rename | keep | delete | none
     app_group_name: str
     app_group_id: str | None = None
     add: tuple[str, ...] = ()
@@ -33,7 +33,7 @@ class PushPlan:
     @property
     def changes(self) -> bool:
         """Whether carrying it out writes anything to the app."""
-        return bool(self.add or self.remove) or self.app_group in ("create", "rename")
+        return bool(self.add or self.remove) or self.app_group in ("create", "recreate", "rename")
 
     @property
     def writes(self) -> bool:
@@ -41,7 +41,7 @@ class PushPlan:
         if self.held:
             return False
         return bool(self.add or (self.remove and not self.removals_held)) or \
-            self.app_group in ("create", "rename")
+            self.app_group in ("create", "recreate", "rename")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready: names as lists (members only when it unlinks)."""

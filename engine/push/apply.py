@@ -104,9 +104,11 @@ def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: Mem
 
 def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
                  operation: str, actor: str, full: bool = False, members: bool = True,
-                 progress: Progress | None = None, guard: Guard | None = None) -> PushOutcome:
-    """Push one mapping; full reads the app group and overwrites it (push now). An app's
-    failure is raised as StepFailed, with its run, for the fan-out to record."""
+                 progress: Progress | None = None, guard: Guard | None = None,
+                 planned: MembersPlanned | None = None) -> PushOutcome:
+    """Push one mapping; full reads the app group and overwrites it (push now). `planned`:
+    its members plan made already (plan_push), carried out unless a run came between. An
+    app's failure is raised as StepFailed, with its run, for the fan-out to record."""
     if isinstance(app, MappingApp):  # Okta pushes the members itself
         return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
@@ -114,6 +116,11 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
+        if planned is not None:
+            last = repo.last_run(session, mapping_id)
+            if (last.id if last else None) != planned.after_run or full or not members \
+                    or mapping.app_group_id is None:
+                planned = None  # stale, or made for another kind of push: plan again
         run_id = repo.start_run(session, mapping, operation, actor).id
         previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
         pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
@@ -126,6 +133,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         full = full or (new and not created)  # a linked group is taken over: members made to match
         plan, wanted, whole = _send_members(db, app, mapping_id, app_group.id, snapshot, group,
                                             full=full, members=members, guard=guard,
+                                            planned=planned,
                                             skip=set() if full else previously_skipped,
                                             name=mapping.group_name, progress=progress)
     except ConnectorError as error:
@@ -162,15 +170,19 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
 def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
                   snapshot: DirectorySnapshot, group: DirectoryGroup, *, full: bool,
                   members: bool, guard: Guard | None, skip: set[str], name: str,
-                  progress: Progress | None) -> tuple[MemberPlan, dict[str, str], bool]:
-    """Plan the members, let the guard hold the plan, send it: (plan, members wanted, whether
-    it was the whole plan: members pushed and nothing kept back by the guard)."""
+                  progress: Progress | None,
+                  planned: MembersPlanned | None) -> tuple[MemberPlan, dict[str, str], bool]:
+    """Plan the members (unless planned already), let the guard hold the plan, send it:
+    (plan, members wanted, whether it was the whole plan of members read now: members
+    pushed, not planned before, and nothing kept back by the guard)."""
+    fresh = planned is None
     pushed_now: int | None = None
     if not members:
         plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
     else:
-        plan, wanted, pushed_now = _plan(db, app, snapshot.active_logins(group), mapping_id,
-                                         group_id, full=full, skip=skip)
+        planned = planned or plan_members_of(db, app, snapshot.active_logins(group),
+                                             mapping_id, group_id, full=full, skip=skip)
+        plan, wanted, pushed_now = planned.plan, planned.wanted, planned.pushed
     if guard is not None:
         if pushed_now is None:
             with db.session() as session:
@@ -180,7 +192,7 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
     else:
         whole = True
     apply_plan(db, app, mapping_id, group_id, plan, progress)
-    return plan, wanted, whole and members
+    return plan, wanted, whole and members and fresh
 
 
 def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: MemberPlan,
@@ -219,32 +231,50 @@ def _finished(app: str, group: str, operation: str, actor: str, run_id: int | No
                    "operation": operation, "result": result})
 
 
-def plan_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
-                 full: bool = False) -> MemberPlan:
-    """The members plan a push of this mapping would apply now; reads, never writes, the app
-    (a group not created yet counts as empty)."""
+@dataclass(frozen=True)
+class MembersPlanned:
+    """A push's members plan, made once: what to send, the members the group has once it is
+    sent (login -> app id), how many are pushed now, and the push's newest run when it was
+    made (a run since makes it stale, and the push plans again)."""
+
+    plan: MemberPlan
+    wanted: dict[str, str]
+    pushed: int
+    after_run: int | None = None
+
+
+def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
+              full: bool = False) -> MembersPlanned:
+    """What a push of this mapping would send now, with reads only; the push itself carries
+    it out when no other run of it came between (push_mapping's `planned`)."""
     if isinstance(app, MappingApp):
-        return MemberPlan(add={}, remove={})  # Okta pushes the members itself
+        return MembersPlanned(MemberPlan(add={}, remove={}), {}, 0)  # Okta pushes the members
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
-        group = snapshot.groups.get(mapping.group_id)
-        skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+        last = repo.last_run(session, mapping_id)
+    # a plan made while another run of the push is under way is stale once it ends
+    after = -1 if last is not None and last.outcome == "running" else (last.id if last else None)
+    skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    group = snapshot.groups.get(mapping.group_id)
     if group is None:
-        raise DirectoryError(f"group {mapping.group_name} is no longer in the directory")
+        raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
     desired = snapshot.active_logins(group)
     if mapping.app_group_id is None:
-        return plan_members(desired, resolve(db, app, desired), {})
-    plan, _, _ = _plan(db, app, desired, mapping_id, mapping.app_group_id, full=full,
-                       skip=set() if full else skipped)
-    return plan
+        resolved = resolve(db, app, desired)
+        plan = plan_members(desired, resolved, {})
+        wanted = {login: resolved[login] for login in desired if login in resolved}
+        return MembersPlanned(plan, wanted, 0, after)
+    planned = plan_members_of(db, app, desired, mapping_id, mapping.app_group_id, full=full,
+                              skip=set() if full else skipped)
+    return MembersPlanned(planned.plan, planned.wanted, planned.pushed, after)
 
 
-def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: str, *,
-          full: bool, skip: set[str]) -> tuple[MemberPlan, dict[str, str], int]:
-    """The plan, the members (login -> app id) the group should have once it is applied, and
-    how many members are pushed now."""
+def plan_members_of(db: Database, app: App, desired: set[str], mapping_id: int | None,
+                    group_id: str, *, full: bool, skip: set[str]) -> MembersPlanned:
+    """The members plan of one app group: against what was last pushed, or (full) against
+    what the app group has now (mapping_id None: a new push linking an existing group)."""
     with db.session() as session:
-        pushed = repo.pushed_members(session, mapping_id)
+        pushed = repo.pushed_members(session, mapping_id) if mapping_id is not None else {}
     if not full:
         new = [login for login in desired - skip if login not in pushed]
         resolved = {**pushed, **resolve(db, app, new)}
@@ -266,4 +296,4 @@ def _plan(db: Database, app: App, desired: set[str], mapping_id: int, group_id: 
         plan = plan_members(desired, resolved, current,
                             additive=app.capabilities.additive_push_now)
     wanted = {login: resolved[login] for login in desired if login in resolved}
-    return plan, wanted, len(pushed)
+    return MembersPlanned(plan, wanted, len(pushed))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from connectors.base import DirectorySnapshot, MappingApp
-from engine import alerts
+from engine import alerts, mapped_push
 from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
-from engine.mapped_push import refuse_push_now
 from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
 from engine.outcomes import (
     Activated,
@@ -19,6 +18,8 @@ from engine.outcomes import (
     Refusal,
     Retried,
 )
+from engine.preconditions import refuse_push_now, status_refusal
+from engine.protected import refuse_protected
 from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
 from engine.service import quoted
@@ -69,13 +70,13 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     refuse_while_untrusted(ctx.service, "Push now")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
-        if mapping.status != "active":
-            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is deactivated; "
-                               "`activate` resumes it first.")
+        refuse_push_now(snapshot.groups.get(mapping.group_id), mapping, mapping.app)
         service = ctx.service
         app = service.find_app(op.app)
+        refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
+                         "overwrites", mapping.app_group_id)
         if isinstance(app, MappingApp):
-            raise refuse_push_now(app.name, quoted(mapping.group_name))
+            raise mapped_push.refuse_push_now(app.name, quoted(mapping.group_name))
         return planned(op, [preview_mapping(service, snapshot, app, mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
@@ -86,8 +87,10 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
     _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
-        if mapping.status == "active":
-            raise RefusalError(f"{quoted(mapping.group_name)} on {mapping.app} is already active.")
+        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
+                                 active=True)
+        if refused is not None:
+            return Refusal(refused)
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])
@@ -99,7 +102,10 @@ def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusa
     """Pause a push."""
     _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:
-        return planned(op, [])
+        mapping, snapshot = _looked_up(ctx, op)
+        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
+                                 active=False)
+        return Refusal(refused) if refused is not None else planned(op, [])
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 
 
@@ -108,7 +114,8 @@ def ignore(ctx: Context, op: Ignore) -> DriftIgnored | Refusal | Planned:
     """Keep the app's changes: this drift is not reported again."""
     mapping = _mapping(ctx, op)
     if op.dry_run:
-        return planned(op, [])
+        reason = alerts.why_not_ignore(mapping)
+        return Refusal(reason) if reason is not None else planned(op, [])
     return alerts.ignore_drift(ctx.service, int(mapping.id or 0), ctx.actor)
 
 

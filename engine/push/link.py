@@ -3,6 +3,8 @@ and kept following the directory group's name and description."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 
 from connectors.base import App, AppGroup
@@ -17,17 +19,29 @@ class GroupTaken(ObjectExistsError):
     """A new push found an app group by its name that it may not link."""
 
 
-def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                     name: str | None = None,
-                     description: str = "") -> tuple[AppGroup, bool, bool]:
-    """The mapping's app group, created or linked if it has none yet: (group, created, recreated).
+@dataclass(frozen=True)
+class GroupStep:
+    """How a push gets its app group, decided with reads only (plan_app_group): keep the group
+    it has, link an existing one, adopt its own found by name, create one, or create it again
+    (gone from the app)."""
 
-    Link or create is decided here, once, with one lookup by name. A push that never tried to
-    create its group (no app group name recorded yet) links a group of that name only where
-    the app links existing groups (enhanced_group_push) and no other push owns it; else
-    GroupTaken. A push whose creation may have been cut short (the name is recorded before
-    the group is created) takes a group found under its name, or under the name it had
-    before the directory renamed it, as its own, so no duplicate is ever made.
+    how: str  # keep | link | adopt | create | recreate
+    group: AppGroup | None
+    """The group kept, linked or adopted (None when one is created)."""
+    name: str
+    """The name it has, or is created under."""
+
+
+def plan_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
+                   name: str | None = None) -> GroupStep:
+    """How the push of this mapping gets its app group (recreate: look whether the group it
+    has is still there), with reads only; GroupTaken when it may not link the group found.
+
+    A push that never tried to create its group (no app group name recorded yet) links a group
+    of that name only where the app links existing groups (enhanced_group_push) and no other
+    push owns it. A push whose creation may have been cut short (the name is recorded before
+    the group is created) takes a group found under its name, or under the name it had before
+    the directory renamed it, as its own, so no duplicate is ever made.
     """
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
@@ -35,30 +49,45 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
     name = name or known
     if group_id is not None:
         if not recreate:
-            return AppGroup(id=group_id, name=known), False, False
+            return GroupStep("keep", AppGroup(id=group_id, name=known), name)
         existing = app.get_group(group_id)
         if existing is not None:
-            return existing, False, False
+            return GroupStep("keep", existing, name)
     if group_id is None and not given:
-        found = _linkable(db, app, mapping_id, name)
-    else:
-        found = _adoptable(db, app, mapping_id, [name, known])
-    if found is None:
-        with db.session() as session:  # a creation cut short after this is resumed, not redone
-            mapping_row(session, mapping_id).app_group_name = name
-    group = found or app.create_group(name, description)
+        found = linkable(db, app, mapping_id, name)
+        return GroupStep("link" if found else "create", found, name)
+    found = _adoptable(db, app, mapping_id, [name, known])
+    if found is not None:
+        return GroupStep("adopt", found, name)
+    return GroupStep("recreate" if group_id is not None else "create", None, name)
+
+
+def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
+                     name: str | None = None,
+                     description: str = "") -> tuple[AppGroup, bool, bool]:
+    """The mapping's app group, created or linked if it has none yet (as plan_app_group
+    decides): (group, created, recreated)."""
+    step = plan_app_group(db, app, mapping_id, recreate, name)
+    if step.how == "keep" and step.group is not None:
+        return step.group, False, False
+    with db.session() as session:
+        mapping = mapping_row(session, mapping_id)
+        group_id = mapping.app_group_id
+        if step.group is None:  # a creation cut short after this is resumed, not redone
+            mapping.app_group_name = step.name
+    group = step.group or app.create_group(step.name, description)
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         mapping.app_group_id, mapping.app_group_name = group.id, group.name
-        if found is None:
+        if step.group is None:
             mapping.app_group_description = description
-        elif group_id is None and not given:
+        elif step.how == "link":
             mapping.linked = True
             repo.audit(session, mapping.created_by, "link",
                        f"{mapping.group_name} to {app.name}'s existing group {group.name!r}")
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
-    return group, found is None and group_id is None, group_id is not None
+    return group, step.group is None and group_id is None, group_id is not None
 
 
 def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> AppGroup | None:
@@ -73,8 +102,9 @@ def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> App
     return None
 
 
-def _linkable(db: Database, app: App, mapping_id: int, name: str) -> AppGroup | None:
-    """The app group a new push links, None when it creates one, or GroupTaken."""
+def linkable(db: Database, app: App, mapping_id: int | None, name: str) -> AppGroup | None:
+    """The app group a new push (mapping_id None: not saved yet) links, None when it creates
+    one, or GroupTaken."""
     found = app.find_group(name)
     if found is None:
         return None

@@ -4,13 +4,15 @@ and remove; people skipped) computed with reads only, for --dry-run and approval
 from __future__ import annotations
 
 from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp
+from connectors.errors import DirectoryError
 from engine.core import Operation, RefusalError
 from engine.outcomes import Planned, PlanNote, PushPlan
-from engine.push.apply import _plan, plan_mapping
-from engine.push.link import GroupTaken, _linkable
+from engine.push.apply import plan_members_of, plan_push
+from engine.push.link import GroupTaken, linkable, plan_app_group
 from engine.push.members import MemberPlan, plan_members
 from engine.push.users import resolve
 from engine.service import GroupPushService, quoted
+from engine.words import gone_from_directory
 from storage import repo
 from storage.models import PushMapping
 
@@ -35,7 +37,7 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
                                f"`now {quoted(group.name)} on {app.name} --dry-run` shows what a "
                                "push now would do.")
     try:
-        found = _linkable(service.db, app, 0, group.name)
+        found = linkable(service.db, app, None, group.name)
     except GroupTaken as taken:
         raise RefusalError(str(taken)) from None
     if isinstance(app, MappingApp):  # a mapping in Okta; Okta pushes the members itself
@@ -46,7 +48,7 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})
         return _from(group.name, app.name, "create", group.name, None, plan)
-    plan, _, _ = _plan(service.db, app, desired, 0, found.id, full=True, skip=set())
+    plan = plan_members_of(service.db, app, desired, None, found.id, full=True, skip=set()).plan
     if not memberships:
         plan = MemberPlan(add={}, remove={})
     return _from(group.name, app.name, "link", found.name, found.id, plan)
@@ -54,16 +56,37 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
 
 def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                     mapping: PushMapping, *, full: bool = False, held: bool = False) -> PushPlan:
-    """What pushing an existing mapping would do now (a sync; push now when full)."""
+    """What pushing an existing mapping would do now (a sync; push now when full), decided
+    as the push decides it: the app group kept, created, created again or linked, and the
+    members (push_mapping carries out the same plan_app_group and members plan)."""
+    mapping_id = int(mapping.id or 0)
     group = snapshot.groups.get(mapping.group_id)
-    plan = plan_mapping(service.db, app, snapshot, int(mapping.id or 0), full=full)
-    name = mapping.app_group_name or mapping.group_name
-    how = "create" if mapping.app_group_id is None else "keep"
-    if group is not None and group.name != mapping.group_name and \
-            mapping.app_group_name == mapping.group_name and how == "keep":
+    if group is None:
+        raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
+    step = plan_app_group(service.db, app, mapping_id, recreate=full, name=group.name)
+    desired = snapshot.active_logins(group)
+    skipped = set(filter(None, mapping.skipped_logins.split("\n")))
+    if isinstance(app, MappingApp):  # a mapping in Okta; Okta pushes the members itself
+        plan = MemberPlan(add={}, remove={})
+    elif step.how in ("create", "recreate"):
+        plan = plan_members(desired, resolve(service.db, app, desired, refresh=full), {})
+    elif step.how == "keep":
+        plan = plan_push(service.db, app, snapshot, mapping_id, full=full).plan
+    else:  # link takes over the group found: its members are made to match
+        assert step.group is not None
+        plan = plan_members_of(service.db, app, desired, mapping_id, step.group.id,
+                               full=full or step.how == "link",
+                               skip=set() if full else skipped).plan
+    how = {"adopt": "keep"}.get(step.how, step.how)
+    name = step.group.name if step.group is not None and step.how != "keep" else \
+        mapping.app_group_name or mapping.group_name
+    if how == "keep" and group.name != mapping.group_name and \
+            mapping.app_group_name == mapping.group_name:
         how, name = "rename", group.name
-    return _from(group.name if group else mapping.group_name, app.name, how, name,
-                 mapping.app_group_id, plan, held)
+    if how in ("create", "recreate"):
+        name = step.name
+    return _from(group.name, app.name, how, name,
+                 step.group.id if step.group is not None else None, plan, held)
 
 
 def planned(operation: Operation, plans: list[PushPlan], notes: list[PlanNote] | None = None,

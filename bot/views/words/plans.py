@@ -72,10 +72,16 @@ def head(outcome: Planned) -> str:
 def plan_line(plan: PushPlan) -> str:
     """`• Sales on box: create box's group Sales; add 3: ...` (one app group)."""
     group = {"create": f"create {plan.app}'s group {quoted(plan.app_group_name)}",
+             "recreate": f"create {plan.app}'s group {quoted(plan.app_group_name)} again "
+                         "(it is gone from the app)",
              "link": f"link {plan.app}'s existing group {quoted(plan.app_group_name)} "
                      f"(id {plan.app_group_id}) and make its members match",
-             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}"
+             "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}",
+             "delete": f"delete {plan.app}'s group {quoted(plan.app_group_name)} with its "
+                       f"{plural(plan.members or 0, 'pushed member')}; stop pushing",
              }.get(plan.app_group)
+    if plan.app_group == "keep" and plan.members is not None:  # an unlink --keep
+        group = f"stop pushing; {plan.app}'s group {quoted(plan.app_group_name)} stays as it is"
     steps = [group] if group else []
     for verb, names in (("add", plan.add), ("remove", plan.remove)):
         if names:

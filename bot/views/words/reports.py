@@ -35,7 +35,9 @@ def commands_text(outcome: Commands) -> str:
         else:
             lines.append(f"  {c.usage:{width}}  {c.summary}{note}")
     lines += ["", f"Commands that change something take {outcome.dry_run_flag}: the exact "
-              "plan, no write."]
+              "plan, no write. `approve ID --dry-run` shows what approving would carry out now "
+              "and whether it still matches the request, deciding nothing; `check --dry-run` "
+              "tells what a check finds and remembers no drift."]
     return "\n".join(lines)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
-from engine.outcomes import Decided, PendingRequests, Requested, RequestPlanned
+from bot.views.words.plans import plan_line
+from engine.outcomes import Decided, DecisionPlanned, PendingRequests, Requested, RequestPlanned
 from engine.times import when_iso
 
 
@@ -34,6 +35,23 @@ def decided(outcome: Decided) -> str:
         return f"Request {request.id} approved by {outcome.by}: {request.outcome}"
     return (f"Request {request.id} {outcome.decision} by {outcome.by}: {request.summary} will "
             "not happen; nothing was changed.")
+
+
+@renders(DecisionPlanned)
+def decision_planned(outcome: DecisionPlanned) -> str:
+    """`Dry run, nothing decided: approving request K7Q2XM would carry out ...` and the plan."""
+    request = outcome.approval
+    verb = {"approved": "approving", "denied": "denying", "withdrawn": "withdrawing"}[
+        outcome.decision]
+    head = f"Dry run, nothing decided: {verb} request {request.id} ({request.summary})"
+    if outcome.decision != "approved":
+        return f"{head} means it will not happen; nothing would change in any app."
+    if not outcome.matches:
+        return (f"{head} would be refused and change nothing: {outcome.plan_now}\n"
+                "It would not carry out what the request showed; ask again.")
+    lines = [plan_line(p) for p in outcome.plans] or ["• nothing to change"]
+    return "\n".join([f"{head} would carry out this plan now, the one the request showed:",
+                      *lines])
 
 
 @renders(PendingRequests)

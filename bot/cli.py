@@ -1,4 +1,4 @@
-"""The `grouppush` command: demo, run, console, exec, check."""
+"""The `grouppush` command: demo, run, console, exec, check, config check, audit-export."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before 
     from engine.service import GroupPushService
 
 CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"
+AS_HELP = ("who acts: a Slack user ID as listed in slack.operators and slack.approvers "
+           "(default: console)")
 
 
 def _version() -> str:
@@ -179,24 +181,27 @@ def build_parser() -> argparse.ArgumentParser:
                       "exec, check and run from another terminal")
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", parents=[common], help="the Slack bot with its scheduler")
-    run.add_argument("--host", default="0.0.0.0")
-    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--host", default="0.0.0.0",
+                     help="the address to listen on (default: 0.0.0.0, every interface)")
+    run.add_argument("--port", type=int, default=3000,
+                     help="HTTP port of /slack/events, /healthz, /readyz, /metrics "
+                          "(default: 3000)")
     run.add_argument("--health-port", type=int,
                      default=int(os.environ.get("GROUPPUSH_HEALTH_PORT") or 0) or None,
                      help="Socket Mode: where /healthz, /readyz and /metrics are served "
                           "(default: --port; env GROUPPUSH_HEALTH_PORT)")
     run.set_defaults(func=cmd_run)
     console = sub.add_parser("console", parents=[common], help="the chat console")
-    console.add_argument("--as", dest="as_user", default="console")
+    console.add_argument("--as", dest="as_user", default="console", help=AS_HELP)
     console.set_defaults(func=cmd_console)
     execute = sub.add_parser("exec", parents=[common], help="run one command")
     execute.add_argument("text", nargs="+", help="the command, quoted or not")
-    execute.add_argument("--as", dest="as_user", default="console")
+    execute.add_argument("--as", dest="as_user", default="console", help=AS_HELP)
     execute.add_argument("--json", action="store_true")
     execute.set_defaults(func=cmd_exec)
     check = sub.add_parser("check", parents=[common], help="one drift check; exit 1 on drift")
     check.add_argument("app", nargs="?")
-    check.add_argument("--as", dest="as_user", default="console")
+    check.add_argument("--as", dest="as_user", default="console", help=AS_HELP)
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
     _operator_parsers(sub, common)

@@ -212,7 +212,7 @@ class Microsoft365App:
                               headers={"ConsistencyLevel": "eventual"},
                               what="counting the tenant's users")
         try:
-            users = int(response.text.strip())
+            users = int(response.text.strip().lstrip("\ufeff"))  # Graph may send a BOM
         except ValueError:
             return False
         return math.ceil(users / LIST_PAGE) < math.ceil(logins / LOOKUPS_PER_REQUEST)

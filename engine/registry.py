@@ -88,7 +88,7 @@ def parse(text: str) -> Operation:
 
     words = split(text.strip())
     if not words:
-        raise UsageError("Type a command; `help` lists them.", "help", "help")
+        raise UsageError("Type a command; `help` lists them.", "help")
     for size in (2, 1):
         verb = " ".join(w.lower() for w in words[:size])
         if len(words) >= size and verb in OPERATIONS and OPERATIONS[verb].spec.typed:

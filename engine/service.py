@@ -67,6 +67,9 @@ class GroupPushService:
         """The directory group called `name` (or `id:GROUPID`), or a refusal naming the
         closest ones; two groups of that name are told apart by their ids."""
         if name.startswith("id:"):
+            if not name[3:].strip():
+                raise RefusalError("`id:` needs a group id after it, such as id:00g1abcd; "
+                                   "`search TEXT` shows groups with their ids.")
             by_id = snapshot.groups.get(name[3:].strip())
             if by_id is None:
                 raise RefusalError(f"No directory group has the id {name[3:].strip()}. "

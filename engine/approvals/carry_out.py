@@ -135,8 +135,9 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
             done.append(result.value)
         elif isinstance(result, FailedStep):
             failed.append(f"{quoted(result.failure.group)}: {result.failure.message}")
-    verb = "deleted from" if request.delete else "unlinked (kept in)"
-    outcome = f"{', '.join(done) or 'no groups'} {verb} {app.name}."
+    names = ', '.join(done) or 'no groups'
+    outcome = f"{names} deleted from {app.name}." if request.delete else \
+        f"{names} unlinked from {app.name}; the app group stays there."
     if failed:
         outcome += " Failed: " + "; ".join(failed)
     return outcome, "failed" if failed else "approved"

@@ -509,3 +509,22 @@ def test_a_gone_group_with_a_pending_unlink_points_at_the_request(ws: Workspace)
     assert info.out.count("is no longer in the directory") == 2  # Members, Error: once each
     assert "the place named" not in info.out
     assert "the file named by directory.path" in info.field_value("Troubleshooting")
+
+
+def test_cosmetic_words_read_right(ws: Workspace) -> None:
+    assert ws.exec("push Sales to box").code == 0
+    nothing = ws.exec("now Sales on box --dry-run").out
+    assert "Nothing would change in the app" in nothing and "Plan (0" not in nothing, nothing
+    assert "--dry-run`" not in ws.exec("deactivate Sales on box --dry-run").out
+    assert "1 pushed group matches what was pushed" in ws.exec("check").out
+    assert "No pushed group matches the filter (with drift)." in ws.exec("list --drift").out
+    assert "`id:` needs a group id after it" in ws.exec("push id: to box").out
+    assert "Usage:" not in ws.exec(" ").out
+    rule = ws.exec("rule add my rule to box --starts-with Eng --dry-run").out
+    assert 'rule "my rule" would be saved' in rule, rule
+    asked = ws.exec("unlink Sales from box --keep")
+    denied = ws.exec(f"deny {approval_id(asked.out)}", as_user="U0APPROVER").out
+    assert "will not happen" not in denied and "nothing was changed (it asked to" in denied
+    again = ws.exec("unlink Sales from box --keep")
+    approved = ws.exec(f"approve {approval_id(again.out)}", as_user="U0APPROVER").out
+    assert "Sales unlinked from box; the app group stays there." in approved, approved

@@ -59,7 +59,8 @@ def test_list_filters_by_rule_status_errors_and_drift(ws: Workspace) -> None:
     assert "Sales" not in by_rule.out
     inactive = ws.exec("list --rule eng --status inactive", as_json=True).json
     assert [m["group"] for m in inactive["data"]["pushes"]] == ["Engineering"]
-    assert "No pushed group to box is with errors." in ws.exec("list box --errors").out
+    assert "No pushed group to box matches the filter (with errors)." in \
+        ws.exec("list box --errors").out
     wrong = ws.exec("list box --rule egn")
     assert wrong.code == 1 and "No rule named egn. Did you mean eng?" in wrong.out
     assert ws.exec("list").out.splitlines()[0] == "Pushed groups (3):"

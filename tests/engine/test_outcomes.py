@@ -204,7 +204,7 @@ def test_a_drift_check_answers_with_the_drift_and_the_recorded_failures(ws: Work
         assert found.rows() == [drift.to_json()]
         words = render(Reply.of(found)).splitlines()
         assert words[0] == ("The drift check of box could not complete: 1 of 2 pushed groups "
-                            "could not be read; 1 of the 1 read differ from what was pushed.")
+                            "could not be read; 1 of the 1 read differs from what was pushed.")
         assert words[1:] == ["• Sales on box: 1 missing (alice@acme.test)",
                              f"✗ Engineering on box: {failure.message}"]
 

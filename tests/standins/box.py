@@ -73,7 +73,9 @@ class BoxStandIn(StandIn):
         self.throttled = 0
         """Requests answered 429 because the rate limit was exceeded."""
         self._recent: deque[float] = deque()
-        self._by_group: dict[str, dict[str, None]] = {}
+        self._by_group: dict[str, dict[str, str]] = {}
+        """Membership ids by group, each with its user id (an index: large groups stay quick)."""
+        self._users_in: dict[str, set[str]] = {}
         self._index: list[tuple[str, str]] | None = None
         self.client_id, self.client_secret, self.enterprise_id = (
             client_id, client_secret, enterprise_id)
@@ -269,6 +271,7 @@ class BoxStandIn(StandIn):
             del self.groups[gid]
             for mid in self._by_group.pop(gid, {}):
                 self.memberships.pop(mid, None)
+            self._users_in.pop(gid, None)
             return Reply(204)
         if parts[1:] == ["memberships"] and method == "GET":
             return self._page(self._of_group(gid), query)
@@ -280,14 +283,16 @@ class BoxStandIn(StandIn):
             gid = str((body.get("group") or {}).get("id", ""))
             if uid not in self.users or gid not in self.groups:
                 return box_error(404, "Not Found", "not_found")
-            if any(m["user"]["id"] == uid for m in self._of_group(gid)):
+            if uid in self._users_in.get(gid, set()):
                 return box_error(409, "User is already a member of this group", "conflict")
             return Reply(201, self.memberships[self._new_membership(uid, gid)])
         if len(parts) == 1 and method == "DELETE":
             if parts[0] not in self.memberships:
                 return box_error(404)
             membership = self.memberships.pop(parts[0])
-            self._by_group.get(membership["group"]["id"], {}).pop(parts[0], None)
+            group_id, user_id = membership["group"]["id"], membership["user"]["id"]
+            self._by_group.get(group_id, {}).pop(parts[0], None)
+            self._users_in.get(group_id, set()).discard(user_id)
             return Reply(204)
         return box_error(405, "Method Not Allowed", "method_not_allowed")
 
@@ -316,7 +321,8 @@ class BoxStandIn(StandIn):
     def _new_membership(self, uid: str, gid: str) -> str:
         mid = str(next(self._ids))
         user = self.users[uid]
-        self._by_group.setdefault(gid, {})[mid] = None
+        self._by_group.setdefault(gid, {})[mid] = uid
+        self._users_in.setdefault(gid, set()).add(uid)
         self.memberships[mid] = {
             "type": "group_membership", "id": mid, "role": "member",
             "user": {"type": "user", "id": uid, "name": user["name"], "login": user["login"]},

@@ -281,7 +281,8 @@ class GraphStandIn(StandIn):
             if match.group(1) not in self.users:
                 return not_found(match.group(1))
             ids.append(match.group(1))
-        if any(uid in self.members[gid] for uid in ids):
+        present = set(self.members[gid])
+        if any(uid in present for uid in ids):
             return graph_error(400, "Request_BadRequest", "One or more added object references "
                                "already exist for the following modified properties: 'members'.")
         self.members[gid].extend(ids)

@@ -18,14 +18,25 @@ def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
     """The first line of a check: drift found, none, or the check could not complete."""
     total = checked + unread
     if unread:
-        found = (f"; {drifted} of the {checked} read differ from what was pushed" if drifted
-                 else f"; the {checked} read match what was pushed" if checked else "")
+        found = (f"; {drifted} of the {checked} read {_differ(drifted)} from what was pushed"
+                 if drifted else f"; the {checked} read {_match(checked)} what was pushed"
+                 if checked else "")
         return (f"The drift check of {scope} could not complete: {unread} of "
                 f"{plural(total, 'pushed group')} could not be read{found}.")
     if drifted:
-        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} differ from "
+        return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} "
+                f"{_differ(drifted)} from "
                 "what was pushed. `now GROUP on APP` overwrites the app group.")
-    return f"No drift in {scope}: {plural(total, 'pushed group')} match what was pushed."
+    return (f"No drift in {scope}: {plural(total, 'pushed group')} {_match(total)} what was "
+            "pushed.")
+
+
+def _differ(count: int) -> str:
+    return "differs" if count == 1 else "differ"
+
+
+def _match(count: int) -> str:
+    return "matches" if count == 1 else "match"
 
 
 @renders(DriftChecked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.views.words.base import renders
 from bot.views.words.sync import hold_note
 from engine.core import Operation
@@ -19,7 +21,7 @@ from engine.operations import (
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
 from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, typeable
 
 SHOWN = 10
 """Names shown per list in a plan's text; the data has them all."""
@@ -35,7 +37,7 @@ def planned(outcome: Planned) -> str:
     the plan, line by line."""
     op = outcome.operation
     if type(op) in WOULD:
-        return f"Dry run, nothing changed: `{op.line()}` would {WOULD[type(op)]}."
+        return f"Dry run, nothing changed: `{_typed(op)}` would {WOULD[type(op)]}."
     if isinstance(op, RuleRemove):
         return (f"Dry run, nothing changed: rule {outcome.subject} would be removed; the groups "
                 "it pushed stay pushed.")
@@ -44,6 +46,9 @@ def planned(outcome: Planned) -> str:
                 f"{outcome.subject} would be deactivated: "
                 f"{', '.join(map(quoted, outcome.names)) or 'none'}. They stay in the app.")
     lines = [plan_line(p) for p in outcome.plans] + [note_line(n) for n in outcome.notes]
+    if not outcome.writes:
+        return "\n".join([f"Dry run, nothing changed: {head(outcome)} Nothing would change in "
+                          f"the app{':' if lines else '.'}", *lines])
     return "\n".join([f"Dry run, nothing changed: {head(outcome)} Plan "
                       f"({plural(outcome.writes, 'app group')} would change):", *lines])
 
@@ -60,13 +65,18 @@ def head(outcome: Planned) -> str:
     if isinstance(op, Activate):
         return f"activate {where[0]} on {where[1]} and catch up."
     if isinstance(op, RuleAdd):
-        return (f"rule {outcome.subject} would be saved and push {len(outcome.plans)} of the "
-                f"{plural(outcome.matches, 'group')} it matches now.")
+        return (f"rule {typeable(outcome.subject)} would be saved and push "
+                f"{len(outcome.plans)} of the {plural(outcome.matches, 'group')} it matches now.")
     if isinstance(op, Sync):
         return f"sync {op.app or 'all apps'}."
     if isinstance(op, Repush):
         return f"repush {outcome.subject} to {plural(len(outcome.plans), 'pushed group')}."
-    return f"`{op.line()}`."
+    return f"`{_typed(op)}`."
+
+
+def _typed(op: Operation) -> str:
+    """The command as it would run for real (without --dry-run)."""
+    return replace(op, dry_run=False).line() if getattr(op, "dry_run", False) else op.line()
 
 
 def plan_line(plan: PushPlan) -> str:

@@ -61,7 +61,7 @@ def pushes_listed(outcome: PushesListed) -> str:
     shown = _filters(outcome)
     if not outcome.pushes:
         where = f" to {outcome.app}" if outcome.app else ""
-        return f"No pushed group{where} is {shown}." if shown else \
+        return f"No pushed group{where} matches the filter ({shown})." if shown else \
             f"No groups are pushed{where} yet. `push GROUP to APP` pushes one."
     head = f"Pushed groups ({len(outcome.pushes)}" + (f", {shown}" if shown else "") + "):"
     return "\n".join([head, *(_push_line(p) for p in outcome.pushes)])

@@ -33,8 +33,8 @@ def decided(outcome: Decided) -> str:
     request = outcome.approval
     if outcome.decision == "approved":
         return f"Request {request.id} approved by {outcome.by}: {request.outcome}"
-    return (f"Request {request.id} {outcome.decision} by {outcome.by}: {request.summary} will "
-            "not happen; nothing was changed.")
+    return (f"Request {request.id} {outcome.decision} by {outcome.by}; nothing was changed "
+            f"(it asked to {request.summary}).")
 
 
 @renders(DecisionPlanned)

@@ -90,6 +90,8 @@ def run(sizes: Sizes, database_url: str | None = None,
         rows += scenarios.push_teams(w)
         say("syncing after the directory changed, then the httpx floor")
         rows += scenarios.sync(w)
+        say("syncing with nothing changed, over every team and over 10")
+        rows += scenarios.quiet_sync(w)
         say("drift check, then the httpx floor")
         rows += scenarios.drift_check(w)
         say("publishing the Home tab over every pushed group")

@@ -121,6 +121,52 @@ def sync(world: World) -> list[Row]:
     ]
 
 
+QUIET_FEW = 10
+QUIET_TARGET_S = 0.5
+QUIET_RATIO = 1.3
+
+
+def quiet_sync(world: World) -> list[Row]:
+    """A sync with nothing changed over every pushed team, then over 10 (the others paused
+    for it): best of 3 each, no request expected."""
+    many, m_many = _quietest(world)
+    with world.service.db.session() as session:
+        paused = [m for m in repo.list_mappings(session, APP, "active")][QUIET_FEW:]
+        for mapping in paused:
+            mapping.status = "inactive"
+            session.add(mapping)
+    try:
+        few, m_few = _quietest(world)
+    finally:
+        with world.service.db.session() as session:
+            for mapping in paused:
+                mapping.status = "active"
+                session.add(mapping)
+    scenario = "sync with nothing changed (best of 3)"
+    return [
+        Row(scenario, f"wall at {few:,} pushed groups", seconds(m_few.seconds)),
+        Row(scenario, f"wall at {many:,} pushed groups", seconds(m_many.seconds),
+            f"≤ {QUIET_TARGET_S} s and ≤ {QUIET_RATIO}× the {few}",
+            ratio(m_many.seconds, m_few.seconds),
+            verdict(m_many.seconds <= QUIET_TARGET_S
+                    and m_many.seconds <= QUIET_RATIO * m_few.seconds)),
+        Row(scenario, "requests", f"{m_few.requests} / {m_many.requests}", "0", "",
+            verdict(m_few.requests == m_many.requests == 0)),
+    ]
+
+
+def _quietest(world: World) -> tuple[int, Measured]:
+    best: tuple[int, Measured] | None = None
+    for _ in range(3):
+        report, m = run(world, lambda: run_sync(world.service, APP, ACTOR))
+        if report.changed or report.errors:
+            raise RuntimeError(f"a quiet sync changed {report.changed} groups")
+        if best is None or m.seconds < best[1].seconds:
+            best = (report.groups, m)
+    assert best is not None
+    return best
+
+
 def drift_check(world: World) -> list[Row]:
     """A drift check of every active push, then the same reads by httpx, same concurrency."""
     concurrency = world.sizes.concurrency

@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from bot.terminal import printable
-from connectors.errors import ConfigError, ConnectorError
-from storage.db import DatabaseUnavailable
 
 if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before they load
     from engine.core import Reply
@@ -32,8 +30,19 @@ def _version() -> str:
         return "(not installed)"
 
 
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked (a start reads no metadata)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"grouppush {_version()}")
+        parser.exit()
+
+
 def _service(config: str | None) -> GroupPushService:
+    from connectors.errors import ConfigError, ConnectorError
     from engine.bootstrap import service_from_env
+    from storage.db import DatabaseUnavailable
 
     try:
         return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
@@ -64,10 +73,17 @@ def _print(reply: Reply, as_json: bool) -> int:
 def cmd_exec(args: argparse.Namespace) -> int:
     """One command; exit 0 done, 1 refused or failed, 2 bad usage."""
     from bot.exec_args import exec_text
+
+    text = exec_text(args.text)
+    if text.split()[:1] and text.split()[0].lower() == "help":
+        from engine.help import answer
+
+        helped = answer(text)  # no config, database or app needed
+        if helped is not None:
+            return _print(helped, args.json)
     from engine.executor import run_line
 
     service = _service(args.config)
-    text = exec_text(args.text)
     with _os_user("exec"):
         return _print(run_line(service, text, args.as_user), args.json)
 
@@ -167,8 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog="grouppush", description=__doc__)
     parser.add_argument("--config", help=CONFIG_HELP)
-    parser.add_argument("--version", action="version",
-                        version=f"grouppush {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show grouppush's version and exit")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)

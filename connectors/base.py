@@ -39,6 +39,9 @@ class DirectoryGroup:
     type: str = "OKTA_GROUP"
     members_version: str = ""
     """Changes whenever the members change (Okta's lastMembershipUpdated), where known."""
+    kept_version: int | None = None
+    """The kept directory's version of the group, when read from it: it grows with each
+    change of its name, description, members or their logins and statuses."""
 
 
 @dataclass(frozen=True)

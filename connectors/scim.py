@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from scim2_models import Context, Group, GroupMember, PatchOp, PatchOperation
 
 from connectors.base import AppGroup, Capabilities, chunks
 from connectors.batching import AdaptiveBatch
@@ -119,6 +118,8 @@ class ScimApp:
 
     def create_group(self, name: str, description: str = "") -> AppGroup:
         """POST an empty group."""
+        from scim2_models import Context, Group  # typed payloads load with the first write
+
         payload = Group(display_name=name).model_dump(scim_ctx=Context.RESOURCE_CREATION_REQUEST)
         try:
             response = self.http.request("POST", f"{self.base}/Groups", json=payload,
@@ -138,6 +139,8 @@ class ScimApp:
 
     def rename_group(self, group_id: str, name: str) -> None:
         """PATCH replace displayName."""
+        from scim2_models import Group, PatchOperation
+
         operation = PatchOperation[Group](op=PatchOperation.Op.replace_, path="displayName",
                                           value=name)
         self.patch_group(group_id, [operation], f"renaming the group to {name!r}")
@@ -222,6 +225,8 @@ class ScimApp:
 
     def add_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """PATCH add, as many members per request as the app answers quickly."""
+        from scim2_models import Group, GroupMember, PatchOperation
+
         def operations(batch: Sequence[str]) -> list[Any]:
             return [PatchOperation[Group](op=PatchOperation.Op.add, path="members",
                                           value=[GroupMember(value=uid) for uid in batch])]
@@ -230,6 +235,8 @@ class ScimApp:
 
     def remove_members(self, group_id: str, user_ids: Sequence[str]) -> None:
         """PATCH remove, one operation per member, many operations per request."""
+        from scim2_models import Group, PatchOperation
+
         def operations(batch: Sequence[str]) -> list[Any]:
             return [PatchOperation[Group](op=PatchOperation.Op.remove,
                                           path=f"members[value eq {filter_string(uid)}]")
@@ -248,6 +255,8 @@ class ScimApp:
     def patch_group(self, group_id: str, operations: list[Any], what: str,
                     repeat_on_timeout: bool = True) -> None:
         """PATCH the group with these operations."""
+        from scim2_models import Context, Group, PatchOp
+
         payload = PatchOp[Group](operations=operations).model_dump(
             scim_ctx=Context.RESOURCE_PATCH_REQUEST
         )

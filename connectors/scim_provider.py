@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scim2_models import ServiceProviderConfig
-
 from connectors.errors import ConnectorError
 
 
@@ -29,6 +27,8 @@ class ProviderSupport:
 def read_support(request: Any, base: str) -> ProviderSupport:
     """GET /ServiceProviderConfig; a server without it (or with an answer that does not parse)
     is taken to support what RFC 7644 servers usually do."""
+    from scim2_models import ServiceProviderConfig  # loaded when an app is first used
+
     try:
         body = request("GET", f"{base}/ServiceProviderConfig",
                        what="reading what the server supports").json()

@@ -18,11 +18,11 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # SQLAlchemy loads once a secret is registered: `--version` needs none of it
+    from sqlalchemy.orm import Session
 
 REDACTED = "[redacted]"
 MIN_LENGTH = 4
@@ -205,12 +205,17 @@ def _arm() -> None:
         return record
 
     logging.setLogRecordFactory(redacted_record)
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
     event.listen(Session, "before_flush", _redact_rows)
 
 
 def _redact_rows(session: Session, _context: Any, _instances: Any) -> None:
     if not _values:
         return
+    from sqlalchemy import inspect
+
     for row in [*session.new, *session.dirty]:
         for attr in inspect(row).mapper.column_attrs:
             value = getattr(row, attr.key, None)

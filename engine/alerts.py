@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from engine.approvals.held_sync import waits_for_held_sync
 from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
-from engine.failures import PushFailed
-from engine.fanout import one
-from engine.outcomes import DriftIgnored, Refusal, Retried
-from engine.protected import refuse_protected
-from engine.push.apply import HeldForApproval
+from engine.outcomes import DriftIgnored, Refusal
 from engine.service import GroupPushService, quoted
-from engine.sync import hold_for_approval, sync_one
 from storage import repo
 from storage.models import PushMapping
 
@@ -31,6 +26,9 @@ class ErrorAlert:
     hint: str
     at: str
     ts: str = ""
+    app_errors: int = 0
+    """How many pushes of the app have an error now (its alert offers Retry all when more
+    than one)."""
 
 
 def mapping_by_id(service: GroupPushService, mapping_id: int) -> PushMapping:
@@ -114,12 +112,14 @@ def errors_to_tell(service: GroupPushService) -> tuple[list[ErrorAlert], list[Er
     """(errors not told yet, told errors that a later push fixed)."""
     new, fixed = [], []
     with service.db.session() as session:
-        for m in repo.list_mappings(session):
+        mappings = repo.list_mappings(session)
+        failing = Counter(m.app for m in mappings if m.error_message and m.status == "active")
+        for m in mappings:
             alert = ErrorAlert(mapping_id=int(m.id or 0), group=m.group_name, app=m.app,
                                operation=m.error_operation, message=m.error_message,
                                status=m.error_status, hint=m.error_hint,
                                at=f"{m.error_at:%Y-%m-%d %H:%M:%S} UTC" if m.error_at else "",
-                               ts=m.error_alert_ts)
+                               ts=m.error_alert_ts, app_errors=failing[m.app])
             if m.error_message and m.error_message != m.error_alerted:
                 new.append(alert)
             elif not m.error_message and m.error_alert_ts:
@@ -150,26 +150,4 @@ def adopt_error_alert(service: GroupPushService, mapping_id: int, ts: str) -> No
         if mapping is not None and mapping.error_message and \
                 repo.claim_error_alert(session, mapping_id, mapping.error_message):
             mapping.error_alert_ts = ts
-
-
-def retry(service: GroupPushService, mapping_id: int, actor: str) -> Retried:
-    """The Retry button: push this group's directory changes again, now."""
-    mapping = mapping_by_id(service, mapping_id)
-    app = service.find_app(mapping.app)
-    refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
-                     "pushes to", mapping.app_group_id)
-    snapshot = service.snapshot()
-    try:
-        keep_back = waits_for_held_sync(service, mapping_id)
-        outcome = one(service.db, app, mapping_id,
-                      lambda i: sync_one(service, snapshot, app, i, actor=actor,
-                                         hold_removals=keep_back), "sync")
-    except PushFailed as failed:
-        return Retried(mapping.group_name, app.name, error=failed.failure.message)
-    except HeldForApproval as held:
-        request_id = hold_for_approval(service, mapping, held, actor)
-        return Retried(mapping.group_name, app.name, held=request_id, removing=held.removing,
-                       of=held.of)
-    service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
-    return Retried(mapping.group_name, app.name, outcome.added, outcome.removed)
 

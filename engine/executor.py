@@ -15,7 +15,9 @@ from engine import (  # noqa: F401  (handlers register)
     audit_trail,
     changes,
     checks,
+    explain,
     reports,
+    retry,
     sync_command,
 )
 from engine.core import Context, Kind, Operation, Progress, RefusalError, Reply

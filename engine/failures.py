@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from connectors.errors import ConnectorError
-from storage.db import Database
-from storage.models import PushMapping, PushRun, RunError
-from storage.repo import finish_run
+if TYPE_CHECKING:  # storage loads when a failure is recorded: outcomes and words need none of it
+    from connectors.errors import ConnectorError
+    from storage.db import Database
+    from storage.models import PushMapping
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class PushFailed(Exception):
 def record_failure(db: Database, mapping_id: int, operation: str, error: ConnectorError,
                    run_id: int | None = None) -> Failure:
     """Record one failure: a RunError row, and the mapping's cached current error."""
+    from storage.models import PushMapping, PushRun, RunError
+    from storage.repo import finish_run
+
     with db.session() as session:
         mapping = session.get(PushMapping, mapping_id)
         if mapping is None:  # unlinked meanwhile: nothing left to keep it on

@@ -79,8 +79,9 @@ class KeptDirectory:
             if found is None:
                 continue
             for group in [found, *self._namesakes(name, found)]:
-                members = self._read_group(group)
-                groups[group.id] = replace(group, members=tuple(u.id for u in members))
+                members, version = self._read_group(group)
+                groups[group.id] = replace(group, members=tuple(u.id for u in members),
+                                           kept_version=version)
                 users.update((u.id, u) for u in members)
         return DirectorySnapshot(users=users, groups=groups,
                                  assignments=self.assignments(groups.values()))
@@ -222,16 +223,16 @@ class KeptDirectory:
                 if g.id != found.id and g.name.casefold() == found.name.casefold()]
 
     def _read_group(self, group: DirectoryGroup, seen: int | None = None
-                    ) -> list[DirectoryUser]:
+                    ) -> tuple[list[DirectoryUser], int]:
         """Read the group's members from the directory and keep the group with them (seen
-        by the full read `seen`, or by the current one)."""
+        by the full read `seen`, or by the current one): (members, the kept version)."""
         members = [] if group.type == "BUILT_IN" else self.directory.read_members(group.id)
         with self.db.session() as session:
             seen = self._generation(session) if seen is None else seen
             store.put_users(session, [_user_row(u, seen) for u in members])
             store.put_groups(session, [_group_row(group, seen)])
             store.set_members(session, group.id, [u.id for u in members])
-        return members
+            return members, store.versions(session, [group.id])[group.id]
 
     def _generation(self, session: Session) -> int:
         return store.state(session).generation
@@ -299,9 +300,9 @@ class KeptDirectory:
                 store.clear_members(session, [g.id for g in part])
         for group in listed:
             if group.id in wanted:
-                users.update(u.id for u in self._read_group(group, seen))
+                users.update(u.id for u in self._read_group(group, seen)[0])
         with self.db.session() as session:
-            store.forget_unseen(session, seen)
+            store.forget_all_but(session, users, {g.id for g in listed})
             state = store.state(session)
             state.generation, state.cursor, state.full_read_at = seen, read.cursor, self.clock()
         log.info("read the directory: %d groups, the members of %d (%d users)",

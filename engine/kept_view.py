@@ -73,12 +73,12 @@ class KeptGroups(dict[str, DirectoryGroup]):
         if stale:
             self.refresh([group_id])
         with self.db.session() as session:
-            row = store.group(session, group_id)
-            if row is None:
+            row = store.group(session, group_id)  # its version before its members: a change
+            if row is None:                        # in between is pushed again, never missed
                 return default
             members = tuple(store.member_ids(session, group_id))
         return DirectoryGroup(id=row.id, name=row.name, description=row.description,
-                              members=members, type=row.type)
+                              members=members, type=row.type, kept_version=row.version)
 
     def __getitem__(self, group_id: str) -> DirectoryGroup:
         found = self.get(group_id)

@@ -8,11 +8,15 @@ import re
 import threading
 from collections.abc import Iterable
 
-import icu
-
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_checker = icu.SpoofChecker()
 _lock = threading.Lock()
+
+
+@functools.cache
+def _checker() -> object:
+    import icu  # loaded when a name is first compared: a command's start needs none of it
+
+    return icu.SpoofChecker()
 
 
 def one_line(name: str) -> str:
@@ -25,7 +29,7 @@ def skeleton(name: str) -> str:
     """The TR39 skeleton: names with the same skeleton look alike ("Sаles" with a Cyrillic а,
     "SaIes" with a capital I, and "Sales")."""
     with _lock:
-        return str(_checker.getSkeleton(0, name))
+        return str(_checker().getSkeleton(0, name))  # type: ignore[attr-defined]
 
 
 def confusable_with(name: str, others: Iterable[str]) -> list[str]:

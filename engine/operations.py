@@ -15,7 +15,6 @@ from connectors.settings import closest
 from engine.core import Kind, Operation
 from engine.grammar import Words
 from engine.registry import command
-from storage.audit_export import parse_duration
 
 READ, CHANGE, APPROVAL, DECISION = Kind.READ, Kind.CHANGE, Kind.APPROVAL, Kind.DECISION
 RULE_KINDS = ("starts-with", "contains", "regex")
@@ -79,10 +78,23 @@ class OptionalApp(Operation):
         return [self.app] if self.app else []
 
 
-@command("help", READ, "this text")
+@command("help [COMMAND]", READ, "this text; with a command: its usage, flags and examples")
 @dataclass(frozen=True)
 class Help(Operation):
-    """The list of commands."""
+    """The list of commands, or one command in detail."""
+
+    command: str | None = None
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """[COMMAND] (one or two words: `push`, `rule add`)."""
+        given = [w for w in words.rest if not w.startswith("--")]
+        words.rest = [w for w in words.rest if w.startswith("--")]
+        return cls(" ".join(given[:2]) if given else None)
+
+    def words(self) -> list[str]:
+        """[COMMAND]."""
+        return self.command.split() if self.command else []
 
 
 @command("apps", READ, "configured apps, their health")
@@ -382,6 +394,8 @@ class Audit(Operation):
         """[N] [--since D] [--format F]."""
         since, fmt = words.value("--since"), words.value("--format") or "text"
         if since is not None:
+            from storage.audit_export import parse_duration
+
             try:
                 parse_duration(since)
             except ValueError as error:
@@ -402,14 +416,56 @@ class Audit(Operation):
             ["--format", self.format] if self.format != "text" else [])
 
 
-@command("retry", CHANGE, "", typed=False)
+@command("retry GROUP on APP | APP --all", CHANGE,
+         "push a failed group again (the Retry button); --all: every group of APP with an "
+         "error", long=True, flags=("--all",))
 @dataclass(frozen=True)
 class Retry(Operation):
-    """The Retry button of a failed push: push the group's directory changes again (no text
-    form: the button names the push by its id)."""
+    """Push failed groups again: one (GROUP on APP, or the Retry button's push id) or every
+    push of APP that has an error (Okta's "Retry All Groups")."""
 
     mapping_id: int = 0
+    """The Retry button's push (0 when typed)."""
+    group: str = ""
+    app: str = ""
+    everything: bool = False
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """GROUP on APP | APP --all."""
+        if words.flag("--all"):
+            return cls(app=words.one("app (`retry APP --all`)"), everything=True)
+        group, app = words.around("on")
+        return cls(group=group, app=app)
 
     def words(self) -> list[str]:
-        """Not typed."""
-        return [str(self.mapping_id)]
+        """GROUP on APP | APP --all (the button's push id when nothing else is known)."""
+        if self.everything:
+            return [self.app, "--all"]
+        return [self.group, "on", self.app] if self.app else [str(self.mapping_id)]
+
+
+@command("explain LOGIN in GROUP on APP", READ,
+         "each fact that decides whether LOGIN is in the app group")
+@dataclass(frozen=True)
+class Explain(Operation):
+    """Why one person is (or is not) in one pushed group's app group."""
+
+    login: str
+    group: str
+    app: str
+
+    @classmethod
+    def parse(cls, words: Words) -> Self:
+        """LOGIN in GROUP on APP."""
+        if len(words.rest) < 2 or words.rest[1].lower() != "in":
+            raise words.error("`explain` needs a login, then `in` and a group, then `on` and "
+                              "an app.")
+        login, words.rest = words.rest[0], words.rest[2:]
+        group, app = words.around("on", "a group and an app after the login")
+        return cls(login, group, app)
+
+    def words(self) -> list[str]:
+        """LOGIN in GROUP on APP."""
+        return [self.login, "in", self.group, "on", self.app]
+

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
 
 from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
 from engine import mapped_push
-from engine.core import DRY_RUN, Context, RefusalError
+from engine.core import Context, RefusalError
 from engine.drift import drift_summary, report_from_json
+from engine.help import command_help, commands
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
     AppRow,
     AppsListed,
-    CommandHelp,
     Commands,
     FoundGroup,
     GroupsFound,
@@ -30,8 +29,7 @@ from engine.protected import protected_by
 from engine.push.tab import group_type, origin_of
 from engine.registry import handles
 from engine.service import GroupPushService
-from engine.times import utc
-from engine.words import concrete
+from engine.words import concrete, quoted, when
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
@@ -39,11 +37,6 @@ from storage.pages import PushFilter
 SEARCH_SHOWN = 25
 SEARCH_READ = 200
 """`search` shows SEARCH_SHOWN groups and counts up to SEARCH_READ."""
-
-
-def when(at: datetime | None) -> str:
-    """A time for people, in UTC."""
-    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def apps_report(service: GroupPushService) -> AppsListed:
@@ -168,7 +161,9 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Members": (f"{pushed} pushed of {directory_active} active in the directory" if found
                     else f"{pushed} pushed (the directory group is no longer in the "
                     "directory)"),
-        "Skipped (not in the app)": ", ".join(skipped) if skipped else "none",
+        "Skipped (not in the app)": (f"{', '.join(skipped)}; `explain {skipped[0]} in "
+                                     f"{quoted(group.name)} on {app.name}` says why")
+        if skipped else "none",
         "Drift": _drift(mapping),
     }
     if isinstance(app, MappingApp):  # Okta's own state of its mapping
@@ -210,16 +205,8 @@ def rule_list_report(service: GroupPushService, app_name: str | None) -> RulesLi
 
 @handles(Help)
 def help_report(ctx: Context, op: Help) -> Commands:
-    """Every command, as `help` lists them."""
-    return commands()
-
-
-def commands() -> Commands:
-    """Every command people can type, in the order help lists them."""
-    from engine.registry import OPERATIONS
-
-    return Commands(tuple(CommandHelp(c.spec.usage, c.spec.summary, str(c.spec.kind))
-                          for c in OPERATIONS.values() if c.spec.typed), DRY_RUN)
+    """Every command, as `help` lists them; `help COMMAND`: that one in detail."""
+    return command_help(op.command) if op.command else commands()
 
 
 @handles(Apps)

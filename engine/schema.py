@@ -49,7 +49,8 @@ EMPTY: dict[str, Any] = {"type": "object"}
 ON_GROUP = _obj({"group": _STR, "app": _STR})
 
 DATA: dict[str, dict[str, Any]] = {
-    "help": _list("commands", _obj({"usage": _STR, "summary": _STR, "kind": _STR})),
+    "help": _list("commands", _obj({"usage": _STR, "summary": _STR, "kind": _STR},
+                                   {"flags": _STRS, "examples": _STRS})),
     "apps": _list("apps", _obj({"name": _STR, "type": _STR, "health": _STR,
                                 "healthy": _BOOL, "pushed": _INT})),
     "list": _list("pushes", PUSH),
@@ -80,6 +81,14 @@ DATA: dict[str, dict[str, Any]] = {
     "deny": _obj({"approval": APPROVAL}),
     "withdraw": _obj({"approval": APPROVAL}),
     "requests": _list("requests", APPROVAL),
+    "retry": _obj({"fixed": _STRS, "errors": {"type": "array", "items": FAILURE},
+                   "held": _STRS}, {"retry": _INT}),
+    "explain": _obj({"user": _STR, "group": _STR, "app": _STR, "in_directory_group": _BOOL,
+                     "active": _BOOL, "status": _STR, "app_user": _OPT_STR,
+                     "push": {"enum": ["active", "inactive", "none"]}, "pushed": _BOOL,
+                     "in_app_group": {"type": ["boolean", "null"]},
+                     "next_sync": {"enum": ["add", "remove", "none"]},
+                     "reasons": {"type": "object", "additionalProperties": _STR}}),
     "audit": _list("events", _obj({"at": _STR, "actor": _STR, "action": _STR,
                                    "detail": _STR})),
 }
@@ -122,6 +131,7 @@ def data_schema(document: dict[str, Any]) -> dict[str, Any] | None:
     command, status = document.get("command"), document.get("status")
     if document.get("data", {}).get("dry_run"):
         return DRY_RUN
-    if command in DATA and (status == "done" or command in ("check", "sync", "apps")):
+    if command in DATA and (status == "done" or command in ("check", "sync", "apps")
+                            or (command == "retry" and status == "failed")):
         return DATA[command]
     return None

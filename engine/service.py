@@ -14,28 +14,23 @@ from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, M
 from connectors.settings import closest
 from engine import mapped_push
 from engine.config import Config
-from engine.core import Progress, RefusalError, quote
+from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
-from engine.names import confusable_with, one_line
+from engine.names import confusable_with
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.preconditions import status_refusal
 from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
-from engine.words import gone_from_directory, plural
+from engine.words import gone_from_directory, plural, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
 from storage.pending import pending_for
 
 Clock = Callable[[], datetime]
-
-
-def quoted(name: str) -> str:
-    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
-    return quote(one_line(name))
 
 
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")

@@ -10,7 +10,7 @@ from connectors.base import App, DirectorySnapshot, MappingApp
 from engine import mapped_push
 from engine.approvals import directory_loss
 from engine.approvals.held_sync import SyncHold, hold_over_limit, keep_removals_back
-from engine.approvals.requests import Ask, Target, new_request, pending_for
+from engine.approvals.requests import Ask, Target, new_request, pending_by_push, pending_for
 from engine.core import RefusalError
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, FailedStep, Held, fan_out
@@ -21,6 +21,7 @@ from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
+from storage import kept as store
 from storage import repo
 from storage.models import PushMapping
 from telemetry import metrics
@@ -136,14 +137,19 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
-    work = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
-            for app in apps}
+    active = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
+              for app in apps}
+    work = active if groups is not None or full else {  # a quiet sync plans nothing
+        app: touched(service, mappings) for app, mappings in active.items()}
+    report.groups += sum(len(active[app]) - len(work[app]) for app in apps)
+    with service.db.session() as session:  # read before any plan: a change after is not missed
+        seen = store.versions(session, [m.group_id for ms in work.values() for m in ms])
     hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
         else hold_all(untrusted, work)
     report.held += hold.requests()
     report.steps += hold.steps
     for app, mappings in work.items():
-        _fan_out(service, snapshot, app, mappings, hold, actor, report)
+        _fan_out(service, snapshot, app, mappings, hold, actor, report, seen)
         if groups is None:  # after the pushes: a mapping found in error is retried next time
             _learn_from_okta(service, snapshot, app, full, actor, report)
         metrics.record_sync(app.name, not any(e.app == app.name for e in report.errors))
@@ -204,10 +210,23 @@ def active_pushes(service: GroupPushService, app: str,
                 if groups is None or m.group_id in groups]
 
 
+def touched(service: GroupPushService, mappings: list[PushMapping]) -> list[PushMapping]:
+    """Of these pushes, those a sync plans: their kept group changed since their last whole
+    push (or is gone), they failed, never reached their app, or wait for a request; the
+    others have nothing to send (their members, names and statuses are as last pushed)."""
+    pending = pending_by_push(service)
+    with service.db.session() as session:
+        versions = store.versions(session, [m.group_id for m in mappings])
+    return [m for m in mappings
+            if m.synced_version is None or versions.get(m.group_id) != m.synced_version
+            or m.error_message or m.app_group_id is None or int(m.id or 0) in pending]
+
+
 def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
              mappings: list[PushMapping], hold: SyncHold, actor: str,
-             report: SyncReport) -> None:
-    """Sync these pushes of one app, a few at once, into the report."""
+             report: SyncReport, seen: dict[str, int]) -> None:
+    """Sync these pushes of one app, a few at once, into the report; those pushed whole
+    record the kept version `seen` before they were planned."""
     by_id = {int(m.id or 0): m for m in mappings}
 
     def work(mapping_id: int) -> PushOutcome:
@@ -215,9 +234,18 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                         hold_removals=mapping_id in hold.waiting,
                         planned=hold.plans.get(mapping_id))
 
+    whole = []
     for result in fan_out(service.db, app, list(by_id), work, "sync"):
         report.groups += 1
         _count(service, report, by_id[result.mapping_id], result, actor)
+        if isinstance(result, Done) and result.failure is None \
+                and result.mapping_id not in hold.waiting:
+            whole.append(result.mapping_id)
+    with service.db.session() as session:
+        for mapping_id in whole:
+            row = session.get(PushMapping, mapping_id)
+            if row is not None and by_id[mapping_id].group_id in seen:
+                row.synced_version = seen[by_id[mapping_id].group_id]
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from engine.core import quote
+from engine.names import one_line
+from engine.times import utc
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """`1 member`, `2 members` (`many` when the plural is not noun + s)."""
     return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def quoted(name: str) -> str:
+    """A name as people type it back: quoted when it has spaces or quotes, on one line."""
+    return quote(one_line(name))
+
+
+def when(at: datetime | None) -> str:
+    """A time for people, in UTC."""
+    return f"{utc(at):%Y-%m-%d %H:%M:%S} UTC" if at else "never"
 
 
 def gone_from_directory(name: str, app: str, pending: str = "") -> str:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -41,9 +41,16 @@ def _kept_directory(connection: Connection) -> None:
         model.__table__.create(connection, checkfirst=True)  # type: ignore[union-attr]
 
 
+def _kept_versions(connection: Connection) -> None:
+    for table, column, kind in (("keptgroup", "version", "INTEGER NOT NULL DEFAULT 0"),
+                                ("pushmapping", "synced_version", "INTEGER")):
+        if column not in {c["name"] for c in inspect(connection).get_columns(table)}:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _index_app_user_ids, 3: _app_group_descriptions, 4: _bound_requests,
-    5: _kept_directory}
+    5: _kept_directory, 6: _kept_versions}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

@@ -57,22 +57,81 @@ def state(session: Session) -> KeptDirectoryState:
     return row
 
 
+def _bump(session: Session, group_ids: Iterable[str]) -> None:
+    """These groups changed for their pushes: their version grows."""
+    ids = list(dict.fromkeys(group_ids))
+    for start in range(0, len(ids), BATCH):
+        session.execute(update(KeptGroup).where(col(KeptGroup.id).in_(ids[start:start + BATCH]))
+                        .values(version=col(KeptGroup.version) + 1))
+
+
+def _bump_groups_of(session: Session, user_ids: Iterable[str]) -> None:
+    """The groups these users are members of changed for their pushes."""
+    ids = list(user_ids)
+    for start in range(0, len(ids), BATCH):
+        members = select(KeptMembership.group_id).where(
+            col(KeptMembership.user_id).in_(ids[start:start + BATCH]))
+        session.execute(update(KeptGroup).where(col(KeptGroup.id).in_(members))
+                        .values(version=col(KeptGroup.version) + 1))
+
+
+USER_FIELDS = ("login", "status", "first_name", "last_name")
+GROUP_FIELDS = ("name", "description", "type", "members_stale", "members_version")
+
+
+def _kept(session: Session, model: Any, rows: list[dict[str, Any]],
+          fields: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """id -> the fields as kept now, of the rows' ids that are kept."""
+    table = _table(model)
+    out: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(rows), BATCH):
+        part = [r["id"] for r in rows[start:start + BATCH]]
+        out.update((row[0], tuple(row[1:])) for row in session.execute(
+            select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(part))))
+    return out
+
+
 def put_users(session: Session, users: Iterable[dict[str, Any]]) -> None:
-    """Keep users (id, login, status, first_name, last_name, seen)."""
-    upsert(session, KeptUser, list(users), USER_COLUMNS)
+    """Keep users (id, login, status, first_name, last_name, seen), writing only those new or
+    changed; the groups of those whose login or status changed get a new version."""
+    rows = list(users)
+    before = _kept(session, KeptUser, rows, USER_FIELDS)
+    changed = [r for r in rows if before.get(r["id"]) != tuple(r[f] for f in USER_FIELDS)]
+    _bump_groups_of(session, [r["id"] for r in changed if r["id"] in before
+                              and before[r["id"]][:2] != (r["login"], r["status"])])
+    upsert(session, KeptUser, changed, USER_COLUMNS)
 
 
 def put_groups(session: Session, groups: Iterable[dict[str, Any]],
                columns: Sequence[str] = GROUP_COLUMNS) -> None:
-    """Keep groups (id, name, description, type, members_stale, seen)."""
-    upsert(session, KeptGroup, list(groups), columns)
+    """Keep groups (id, name, description, type, members_stale, seen), writing only the
+    `columns` that changed; those whose name or description changed, or whose members became
+    stale, get a new version."""
+    rows = list(groups)
+    before = _kept(session, KeptGroup, rows, GROUP_FIELDS)
+    compared = [GROUP_FIELDS.index(c) for c in columns if c in GROUP_FIELDS]
+    changed = [r for r in rows if r["id"] not in before or any(
+        before[r["id"]][i] != r[GROUP_FIELDS[i]] for i in compared)]
+    upsert(session, KeptGroup, changed, columns)
+    _bump(session, [r["id"] for r in changed if r["id"] in before
+                    and _changed(before[r["id"]], r)])
+
+
+def _changed(before: tuple[Any, ...], row: dict[str, Any]) -> bool:
+    name, description, _, stale, _ = before
+    return (row.get("name", name) != name or row.get("description", description) != description
+            or (bool(row.get("members_stale", stale)) and not stale))
 
 
 def set_members(session: Session, group_id: str, user_ids: Iterable[str]) -> None:
-    """Replace a group's members."""
+    """Replace a group's members (a new version when they differ; nothing written when not)."""
+    wanted = list(dict.fromkeys(user_ids))
+    if set(member_ids(session, group_id)) == set(wanted):
+        return
     session.execute(delete(KeptMembership).where(col(KeptMembership.group_id) == group_id))
-    rows = [{"group_id": group_id, "user_id": uid} for uid in dict.fromkeys(user_ids)]
+    rows = [{"group_id": group_id, "user_id": uid} for uid in wanted]
     upsert(session, KeptMembership, rows, ())
+    _bump(session, [group_id])
 
 
 def clear_members(session: Session, group_ids: Iterable[str]) -> None:
@@ -81,6 +140,16 @@ def clear_members(session: Session, group_ids: Iterable[str]) -> None:
     for start in range(0, len(ids), BATCH):
         session.execute(delete(KeptMembership).where(
             col(KeptMembership.group_id).in_(ids[start:start + BATCH])))
+
+
+def versions(session: Session, group_ids: Iterable[str]) -> dict[str, int]:
+    """group id -> its version (groups not kept are left out)."""
+    ids = list(group_ids)
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), BATCH):
+        out.update(session.exec(select(col(KeptGroup.id), col(KeptGroup.version))
+                                .where(col(KeptGroup.id).in_(ids[start:start + BATCH]))).all())
+    return out
 
 
 def forget_groups(session: Session, group_ids: Iterable[str]) -> None:
@@ -97,18 +166,17 @@ def forget_users(session: Session, user_ids: Iterable[str]) -> None:
     ids = list(user_ids)
     for start in range(0, len(ids), BATCH):
         part = ids[start:start + BATCH]
+        _bump_groups_of(session, part)
         session.execute(delete(KeptMembership).where(col(KeptMembership.user_id).in_(part)))
         session.execute(delete(KeptUser).where(col(KeptUser.id).in_(part)))
 
 
-def forget_unseen(session: Session, generation: int) -> None:
-    """After a full read: forget what it did not see."""
-    gone_groups = select(KeptGroup.id).where(col(KeptGroup.seen) < generation)
-    gone_users = select(KeptUser.id).where(col(KeptUser.seen) < generation)
-    session.execute(delete(KeptMembership).where(col(KeptMembership.group_id).in_(gone_groups)))
-    session.execute(delete(KeptMembership).where(col(KeptMembership.user_id).in_(gone_users)))
-    session.execute(delete(KeptGroup).where(col(KeptGroup.seen) < generation))
-    session.execute(delete(KeptUser).where(col(KeptUser.seen) < generation))
+def forget_all_but(session: Session, user_ids: set[str], group_ids: set[str]) -> None:
+    """After a full read: forget the users and groups it did not see."""
+    forget_groups(session, [gid for gid in session.exec(select(KeptGroup.id))
+                            if gid not in group_ids])
+    forget_users(session, [uid for uid in session.exec(select(KeptUser.id))
+                           if uid not in user_ids])
 
 
 def group(session: Session, group_id: str) -> KeptGroup | None:
@@ -219,4 +287,5 @@ def mark_stale(session: Session, group_ids: Iterable[str]) -> None:
     ids = list(group_ids)
     for start in range(0, len(ids), BATCH):
         session.execute(update(KeptGroup).where(col(KeptGroup.id).in_(ids[start:start + BATCH]))
-                        .values(members_stale=True, members_version=""))
+                        .values(members_stale=True, members_version="",
+                                version=col(KeptGroup.version) + 1))

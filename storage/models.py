@@ -50,6 +50,7 @@ class PushMapping(SQLModel, table=True):
     drift_alert_ts: str = ""
     error_alert_ts: str = ""
     error_alerted: str = ""  # the error message last posted, so it is posted once
+    synced_version: int | None = None  # the kept group's version its last whole push read
 
 
 class PushedMember(SQLModel, table=True):
@@ -186,6 +187,7 @@ class KeptGroup(SQLModel, table=True):
     members_stale: bool = False
     members_version: str = ""  # the directory's members_version when the members were read
     seen: int = 0
+    version: int = 0  # grows whenever its name, description, members or their statuses change
 
 
 class KeptMembership(SQLModel, table=True):

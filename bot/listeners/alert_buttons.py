@@ -1,4 +1,5 @@
-"""The buttons of alerts: Push now and Ignore on drift, Retry on a failed push."""
+"""The buttons of alerts: Push now and Ignore on drift, Retry (and Retry all) on a failed
+push."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from slack_sdk import WebClient
 
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import Surface, dispatch
+from bot.listeners.work import Surface, dispatch, tell_alerts
 from bot.views import alerts as views
 from bot.views.replies import answer
 from bot.views.words import render
 from engine import alerts
 from engine.alerts import ErrorAlert
 from engine.core import Operation, RefusalError, Reply
+from engine.executor import execute
 from engine.operations import Ignore, PushNow, Retry
 
 
@@ -53,8 +55,20 @@ def register(app: App, services: Services) -> None:
 
         dispatch(services, Surface(conv, in_place=True, after=close), asked)
 
+    def retried_all(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                    respond: Respond) -> None:
+        """Retry all: every failed push of the app; each fixed one's alert says so."""
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id", "")
+        conv = Conversation(client, user, channel, respond if body.get("response_url") else None)
+        asked = Retry(app=str(action["value"]), everything=True)
+        reply = execute(services.service, asked, user)
+        tell_alerts(services, client, asked, reply)
+        conv.tell(answer(reply))
+
     for action_id in (views.PUSH_NOW, views.IGNORE, views.RETRY):
         app.action(action_id)(ack=acknowledge, lazy=[clicked])
+    app.action(views.RETRY_ALL)(ack=acknowledge, lazy=[retried_all])
 
 
 def operation(services: Services, kind: str, mapping_id: int) -> Operation:

@@ -16,8 +16,10 @@ from bot.listeners.context import Services
 from bot.listeners.home_changes import bulk_operation, change, row_operation
 from bot.views import bulk, home, information
 from bot.views.home import HomeState
+from bot.views.words import render
 from engine.core import Kind, RefusalError
-from engine.executor import gate
+from engine.executor import execute, gate
+from engine.operations import Explain, Retry
 from engine.push import tab
 
 FILTERS = (home.APP_SELECT, home.RULE_FILTER, home.STATUS_FILTER, home.TROUBLE_FILTER,
@@ -59,6 +61,18 @@ def fill_information(services: Services, client: WebClient, external_id: str,
             if error.response.get("error") != "not_found":
                 raise
             time.sleep(0.25)
+
+
+def explain_in_modal(services: Services, user: str, mapping_id: int, login: str) -> str:
+    """`explain LOGIN in GROUP on APP` for the push the Information modal shows, in words."""
+    if not login.strip():
+        return "Type a login, then press Enter."
+    try:
+        mapping = tab.mapping_by_id(services.service, mapping_id)
+    except RefusalError as refusal:
+        return str(refusal)
+    operation = Explain(login.strip(), f"id:{mapping.group_id}", mapping.app)
+    return render(execute(services.service, operation, user))
 
 
 def open_bulk(services: Services, client: WebClient, trigger_id: str, user: str,
@@ -112,6 +126,18 @@ def register(app: App, services: Services) -> None:
                lambda: row_operation(services.service, "retry", mapping_id))
         services.home.publish(client, user)
 
+    def retried_all(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        change(services, client, user, lambda: Retry(app=str(action["value"]), everything=True))
+        services.home.publish(client, user, shown_state(body))
+
+    def explained(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        view = body.get("view") or {}
+        text = explain_in_modal(services, body["user"]["id"], int(view["private_metadata"]),
+                                str(action.get("value") or ""))
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=information.with_explanation(view, text))
+
     def check_bulk(ack: Ack, view: dict[str, Any]) -> None:
         errors = bulk.choice_errors(bulk.read_choice(view))
         ack(response_action="errors", errors=errors) if errors else ack()
@@ -130,5 +156,7 @@ def register(app: App, services: Services) -> None:
     app.action(home.ROW_MENU)(ack=opened, lazy=[changed])
     app.action(home.ROW_STATUS)(ack=acknowledge, lazy=[changed])
     app.action(information.RETRY)(ack=acknowledge, lazy=[retried])
+    app.action(home.RETRY_ALL)(ack=acknowledge, lazy=[retried_all])
+    app.action(information.EXPLAIN)(ack=acknowledge, lazy=[explained])
     app.action(home.BULK_EDIT)(bulk_edit)
     app.view(bulk.BULK_DIALOG)(ack=check_bulk, lazy=[bulk_submitted])

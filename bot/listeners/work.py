@@ -60,7 +60,7 @@ def dispatch(services: Services, surface: Surface, operation: Operation) -> Repl
     progress, requests with their buttons, other changes in the channel; then tell the alerts
     channel what the work left to tell."""
     conv = surface.conv
-    if isinstance(operation, Help):
+    if isinstance(operation, Help) and not operation.command:
         conv.tell(help_message(help_text()))
         return None
     long = operation.spec.long and not operation.dry_run and not surface.in_place

@@ -12,6 +12,7 @@ from engine.words import concrete
 PUSH_NOW = "drift_push_now"
 IGNORE = "drift_ignore"
 RETRY = "error_retry"
+RETRY_ALL = "error_retry_all"
 Message = dict[str, Any]
 
 
@@ -77,8 +78,16 @@ def error_alert(error: ErrorAlert) -> Message:
                      error.group, error.app))),
         {"type": "actions", "block_id": f"error:{error.mapping_id}", "elements": [
             {"type": "button", "action_id": RETRY, "value": str(error.mapping_id),
-             "text": plain("Retry"), "style": "primary"}]},
+             "text": plain("Retry"), "style": "primary"},
+            *([retry_all_button(RETRY_ALL, error.app, error.app_errors)]
+              if error.app_errors > 1 else [])]},
     ]}
+
+
+def retry_all_button(action_id: str, app: str, count: int) -> Block:
+    """Retry all (N): every push of the app with an error (Okta's "Retry All Groups")."""
+    return {"type": "button", "action_id": action_id, "value": app,
+            "text": plain(f"Retry all ({count})")}
 
 
 def error_closed(error: ErrorAlert, text: str) -> Message:

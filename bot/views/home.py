@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.views.alerts import retry_all_button
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
 from engine.push.tab import PushedPage, PushedRow
@@ -25,6 +26,7 @@ RULES_SHOWN = 97
 
 APP_SELECT, RULE_FILTER, STATUS_FILTER = "home_app", "home_rule", "home_status"
 TROUBLE_FILTER, SEARCH, BULK_EDIT = "home_trouble", "home_search", "home_bulk"
+RETRY_ALL = "home_retry_all"
 PREVIOUS, NEXT, REFRESH = "home_previous", "home_next", "home_refresh"
 ROW_STATUS, ROW_INFO, ROW_MENU = "home_row_status", "home_row_info", "home_row_menu"
 MENU_ITEMS = ("info", "now", "status", "unlink_keep", "unlink_delete")
@@ -166,7 +168,8 @@ def _select(action_id: str, placeholder: str, options: list[Block], chosen: str)
 
 
 def filter_blocks(data: HomeData, page: PushedPage) -> list[Block]:
-    """The app choice, the By rule, status, errors and drift filters, search and Bulk edit."""
+    """The app choice, the By rule, status, errors and drift filters, search, Bulk edit, and
+    Retry all (N) while the app has pushes with errors."""
     state = data.state
     apps = [_option(f"{name} ({kind})", name) for name, kind in data.apps[:100]]
     rules = [_option(f"Any way ({page.app_total})", "*"),
@@ -197,7 +200,9 @@ def filter_blocks(data: HomeData, page: PushedPage) -> list[Block]:
             _select(STATUS_FILTER, "Status", statuses, state.status or ANY),
             checkboxes,
             {"type": "button", "action_id": BULK_EDIT, "value": state.app,
-             "text": plain("Bulk edit")}]},
+             "text": plain("Bulk edit")},
+            *([retry_all_button(RETRY_ALL, state.app, page.app_errors)]
+              if page.app_errors else [])]},
         {"type": "input", "block_id": "home_search", "dispatch_action": True, "optional": True,
          "label": plain("Search by name"), "element": search},
     ]

@@ -14,6 +14,8 @@ from engine.push.tab import Information
 INFORMATION = "information"
 """callback_id of the modal."""
 RETRY = "information_retry"
+EXPLAIN, EXPLAINED = "information_explain", "information_explained"
+"""The "Explain a person" field (action and block id), and the block of its answer."""
 NAMES_SHOWN = 40
 
 
@@ -59,8 +61,32 @@ def _details(info: Information) -> list[Block]:
 def _skipped(info: Information) -> Block:
     if not info.skipped:
         return section("*Skipped members*: none")
-    return section(f"*Skipped members* ({len(info.skipped)}) — {escape(info.skipped_reason)}:"
-                   f"\n{_names(info.skipped)}")
+    why = escape_reply(f"`explain {quote(info.skipped[0])} in {quote(info.group)} on "
+                       f"{quote(info.app)}`, or *Explain a person* below, says why")
+    return section(clip(f"*Skipped members* ({len(info.skipped)}) — "
+                        f"{escape(info.skipped_reason)}:\n{_names(info.skipped)}\n{why}", 3000))
+
+
+def explain_field() -> Block:
+    """Explain a person: a login, then Enter; the answer shows in the modal."""
+    return {"type": "input", "block_id": EXPLAIN, "dispatch_action": True, "optional": True,
+            "label": plain("Explain a person"),
+            "hint": plain("Why is this person (not) in the app group? Type a login, then press "
+                          "Enter."),
+            "element": {"type": "plain_text_input", "action_id": EXPLAIN, "max_length": 200,
+                        "placeholder": plain("alice@example.com"),
+                        "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]}}}
+
+
+def with_explanation(view: dict[str, Any], text: str) -> dict[str, Any]:
+    """The Information modal as shown, with the answer to Explain a person under its field."""
+    blocks = [b for b in view.get("blocks", []) if b.get("block_id") != EXPLAINED]
+    at = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == EXPLAIN),
+              len(blocks))
+    answer = {**section(clip(escape_reply(text), 3000)), "block_id": EXPLAINED}
+    keep = ("type", "callback_id", "title", "close", "private_metadata", "external_id")
+    return {**{k: view[k] for k in keep if k in view},
+            "blocks": [*blocks[:at], answer, *blocks[at:]]}
 
 
 def _drift(info: Information) -> Block:
@@ -106,7 +132,7 @@ def information_modal(info: Information) -> dict[str, Any]:
         context(f"Directory group id {escape(info.group_id)}{gone} · in chat, "
                 + escape_reply(f"`info {quote(info.group)} on {quote(info.app)}` "
                                "shows the same")),
-        *_details(info), {"type": "divider"}, _skipped(info), _drift(info),
+        *_details(info), {"type": "divider"}, _skipped(info), _drift(info), explain_field(),
         {"type": "divider"}, *_error(info),
     ]
     return {"type": "modal", "callback_id": INFORMATION, "title": plain("Information", 24),

@@ -25,6 +25,7 @@ from engine.failures import PushFailed
 from engine.fanout import Done, fan_out, one
 from engine.operations import Sync
 from engine.outcomes import PushPlan, SyncStep
+from engine.outcomes.sync import KEY
 from engine.protected import protected_by
 from engine.push.apply import (
     Guard,
@@ -42,7 +43,6 @@ from storage import repo
 from storage.models import ApprovalRequest, PushMapping
 
 ACTION = "sync_removals"
-KEY = "safety.max_removals_per_sync"
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,13 @@ from engine.outcomes.reports import (
     RulesListed,
 )
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
+from engine.outcomes.troubleshoot import Explained, HeldRetry, RetriedAll
 
 __all__ = [
     "DecisionPlanned",
+    "Explained",
+    "HeldRetry",
+    "RetriedAll",
     "RuleAdded",
     "Synced",
     "SyncStep",

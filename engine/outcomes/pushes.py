@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.core import DONE, FAILED, Outcome, Status
+from engine.failures import Failure
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ class DriftIgnored(Outcome):
 
 @dataclass(frozen=True)
 class Retried(Outcome):
-    """The Retry button of a failed push: pushed again (works, failed again, or held)."""
+    """`retry GROUP on APP` and the Retry button of a failed push: pushed again (works, failed
+    again, or held)."""
 
     group: str
     app: str
@@ -108,6 +110,8 @@ class Retried(Outcome):
     """The approval request it is held for (too many removals)."""
     removing: int = 0
     of: int = 0
+    failure: Failure | None = None
+    """The failure as recorded (its Information details), when it failed again."""
 
     @property
     def status(self) -> Status:
@@ -115,5 +119,11 @@ class Retried(Outcome):
         return FAILED if self.error is not None or self.held is not None else DONE
 
     def to_json(self) -> dict[str, Any]:
-        """{"held": [request id]} when held, else {}."""
-        return {"held": [self.held]} if self.held is not None else {}
+        """{"fixed": [group] | [], "errors": [failure], "held": [request id]}, and "retry"
+        (the push's id) when it failed again (docs/json.md)."""
+        failures = [self.failure.to_dict()] if self.failure is not None else []
+        data: dict[str, Any] = {"fixed": [self.group] if self.ok else [], "errors": failures,
+                                "held": [self.held] if self.held is not None else []}
+        if self.failure is not None and self.failure.mapping_id:
+            data["retry"] = self.failure.mapping_id
+        return data

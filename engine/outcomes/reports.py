@@ -12,27 +12,39 @@ from engine.times import iso
 
 @dataclass(frozen=True)
 class CommandHelp:
-    """One command as `help` lists it."""
+    """One command as `help` lists it (`help COMMAND` adds its flags and examples)."""
 
     usage: str
     summary: str
     kind: str
+    flags: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """{usage, summary, kind} (+ flags and examples, in detail)."""
+        data: dict[str, Any] = {"usage": self.usage, "summary": self.summary,
+                                "kind": self.kind}
+        if self.flags or self.examples:
+            data["flags"] = list(self.flags)
+            data["examples"] = list(self.examples)
+        return data
 
 
 @dataclass(frozen=True)
 class Commands(Outcome):
-    """`help`: every command people can type."""
+    """`help`: every command people can type; `help COMMAND`: that one, in detail."""
 
     commands: tuple[CommandHelp, ...]
     dry_run_flag: str = "--dry-run"
+    detailed: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """{"commands": [{usage, summary, kind}]}."""
-        return {"commands": [asdict(c) for c in self.commands]}
+        """{"commands": [{usage, summary, kind}]} (+ flags, examples when detailed)."""
+        return {"commands": [c.to_json() for c in self.commands]}
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per command."""
-        return [asdict(c) for c in self.commands]
+        return [c.to_json() for c in self.commands]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import Any
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
 
+KEY = "safety.max_removals_per_sync"
+"""The setting over which a sync's removals wait for approval (engine/sync_hold.py)."""
 
 @dataclass(frozen=True)
 class SyncStep:

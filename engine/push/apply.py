@@ -131,10 +131,11 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         app_group, created, recreated = ensure_app_group(
             db, app, mapping_id, recreate=full, name=group.name, description=group.description)
         full = full or (new and not created)  # a linked group is taken over: members made to match
-        plan, wanted = _send_members(db, app, mapping_id, app_group.id, snapshot, group,
-                                     full=full, members=members, guard=guard, planned=planned,
-                                     skip=set() if full else previously_skipped,
-                                     name=mapping.group_name, progress=progress)
+        plan, wanted, whole = _send_members(db, app, mapping_id, app_group.id, snapshot, group,
+                                            full=full, members=members, guard=guard,
+                                            planned=planned,
+                                            skip=set() if full else previously_skipped,
+                                            name=mapping.group_name, progress=progress)
     except ConnectorError as error:
         _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
                   error.describe())
@@ -147,7 +148,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         _finished(app.name, mapping.group_name, operation, actor, run_id, "held")
         raise
     mapping = _record_pushed(db, mapping_id, run_id, plan, wanted if full else None,
-                             members, touched=full or created or recreated)
+                             members, touched=full or created or recreated,
+                             version=group.kept_version if whole else None)
     _finished(app.name, group.name, operation, actor, run_id, "ok",
               f"+{len(plan.add)} -{len(plan.remove)}")
     renamed_from, described, group_error = None, False, None
@@ -169,9 +171,11 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
                   snapshot: DirectorySnapshot, group: DirectoryGroup, *, full: bool,
                   members: bool, guard: Guard | None, skip: set[str], name: str,
                   progress: Progress | None,
-                  planned: MembersPlanned | None) -> tuple[MemberPlan, dict[str, str]]:
+                  planned: MembersPlanned | None) -> tuple[MemberPlan, dict[str, str], bool]:
     """Plan the members (unless planned already), let the guard hold the plan, send it:
-    (plan, members wanted)."""
+    (plan, members wanted, whether it was the whole plan of members read now: members
+    pushed, not planned before, and nothing kept back by the guard)."""
+    fresh = planned is None
     pushed_now: int | None = None
     if not members:
         plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
@@ -183,15 +187,20 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
         if pushed_now is None:
             with db.session() as session:
                 pushed_now = repo.count_pushed_members(session, mapping_id)
-        plan = guard(name, app.name, plan, pushed_now) or plan
+        guarded = guard(name, app.name, plan, pushed_now)
+        whole, plan = guarded is None or guarded == plan, guarded or plan
+    else:
+        whole = True
     apply_plan(db, app, mapping_id, group_id, plan, progress)
-    return plan, wanted
+    return plan, wanted, whole and members and fresh
 
 
 def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: MemberPlan,
-                   wanted: dict[str, str] | None, members: bool, touched: bool) -> PushMapping:
+                   wanted: dict[str, str] | None, members: bool, touched: bool,
+                   version: int | None) -> PushMapping:
     """Record a push that went through: its members (all of `wanted` after a full push), its
-    time, its run, and no current error."""
+    time, its run, no current error, and the kept group's version it pushed whole (a sync
+    plans it again only once that version changed)."""
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         if wanted is not None:
@@ -203,6 +212,8 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
         mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
         if members:
             mapping.skipped_logins = "\n".join(plan.skipped)
+        if version is not None:
+            mapping.synced_version = version
         clear_failure(mapping)
         run = session.get(PushRun, run_id)
         if run is not None:

@@ -1,4 +1,5 @@
-"""The operations on one push: push, push now, activate, deactivate, ignore drift, retry."""
+"""The operations on one push: push, push now, activate, deactivate, ignore drift (retry:
+engine/retry.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from engine import alerts, mapped_push
 from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
-from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow, Retry
+from engine.operations import Activate, Deactivate, Ignore, OnApp, PushGroup, PushNow
 from engine.outcomes import (
     Activated,
     Deactivated,
@@ -16,7 +17,6 @@ from engine.outcomes import (
     Pushed,
     PushedNow,
     Refusal,
-    Retried,
 )
 from engine.preconditions import refuse_push_now, status_refusal
 from engine.protected import refuse_protected
@@ -118,8 +118,3 @@ def ignore(ctx: Context, op: Ignore) -> DriftIgnored | Refusal | Planned:
         return Refusal(reason) if reason is not None else planned(op, [])
     return alerts.ignore_drift(ctx.service, int(mapping.id or 0), ctx.actor)
 
-
-@handles(Retry)
-def retry(ctx: Context, op: Retry) -> Retried:
-    """Push a failed group's directory changes again, now."""
-    return alerts.retry(ctx.service, op.mapping_id, ctx.actor)

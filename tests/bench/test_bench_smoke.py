@@ -30,6 +30,9 @@ def test_every_scenario_gives_its_rows() -> None:
     assert any(s.startswith("setup: push 8 groups of 5") for s in scenarios)
     assert any(s.startswith("sync 8 groups, 20% of memberships changed") for s in scenarios)
     assert any(s.startswith("drift check 8 groups") for s in scenarios)
+    quiet = [r for r in rows if r.scenario.startswith("sync with nothing changed")]
+    assert [r.figure for r in quiet][2] == "requests" and len(quiet) == 3
+    assert quiet[-1].value == "0 / 0" and quiet[-1].verdict == "met"
     assert any(s.startswith("slash-command acks: 1 × 4 commands at once") for s in scenarios)
     assert any(s.startswith("Home tab: 11 pushed groups on one app") for s in scenarios)
     figures = {(r.scenario.split(" (")[0].split(",")[0], r.figure) for r in rows}

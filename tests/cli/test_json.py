@@ -39,6 +39,8 @@ def test_every_command_answers_in_the_documented_schema(ws: Workspace) -> None:
         return document
 
     run("help")
+    [push] = run("help push")["data"]["commands"]
+    assert push["examples"][0] == "push Sales to box" and "--dry-run" in push["flags"]
     run("apps")
     run("search sales")
     run("push Sales to box --dry-run")
@@ -55,6 +57,11 @@ def test_every_command_answers_in_the_documented_schema(ws: Workspace) -> None:
     run("ignore Sales on box --dry-run")
     run("ignore Sales on box")
     run("now Sales on box")
+    run("retry box --all --dry-run")
+    assert run("retry box --all")["data"] == {"fixed": [], "errors": [], "held": []}
+    run("retry Sales on box", status="refused")
+    facts = run("explain alice@acme.test in Sales on box", as_user="U0READER")["data"]
+    assert (facts["pushed"], facts["next_sync"]) == (True, "none")
     run("sync box")
     run("sync --dry-run")
     run("deactivate Engineering on box")

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from engine.alerts import errors_to_tell, remember_error_alert, retry
+from engine.alerts import errors_to_tell, remember_error_alert
+from engine.executor import execute
+from engine.operations import Retry
+from engine.outcomes import Retried
 from tests.cli.test_commands import approval_id
 from tests.servers import ScimTenant
 from tests.standins import Recorded
@@ -168,8 +171,8 @@ def test_a_mapping_in_error_is_told_once_with_okta_summary_and_retried(world: Wo
     assert errors_to_tell(world.ws.service())[0] == []
     world.okta.fix_pushes(world.app_id, world.sales)
     before = len(world.okta.requests)
-    retried = retry(world.ws.service(), alert.mapping_id, "U0OPERATOR")  # the Retry button
-    assert retried.error is None
+    retried = execute(world.ws.service(), Retry(alert.mapping_id), "U0OPERATOR").outcome
+    assert isinstance(retried, Retried) and retried.error is None  # the Retry button
     sent = [r for r in world.okta.requests[before:] if "/api/v1/apps/" in r.path]
     assert [r.method for r in sent] == ["PATCH"] and sent[0].body == {"status": "ACTIVE"}
     assert world.mapping(world.sales)["status"] == "ACTIVE"

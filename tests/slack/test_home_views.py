@@ -92,13 +92,15 @@ def test_filters_show_what_is_chosen_and_paging_moves() -> None:
                     page=page([row(i) for i in range(20)], state.filter(), total=45, number=1))
     view = home.home_view(data)
     filters = [b for b in view["blocks"] if b.get("block_id") == "home_filters"][0]
-    app, rule, status, trouble, bulk_button = filters["elements"]
+    app, rule, status, trouble, bulk_button, retry_all = filters["elements"]
     assert app["initial_option"]["value"] == "box"
     assert rule["initial_option"]["text"]["text"] == "By name (3)"
     assert [o["value"] for o in rule["options"]][:3] == ["*", "name", f"rule:rule 0 {'r' * 60}"]
     assert status["initial_option"]["value"] == "active"
     assert [o["value"] for o in trouble["initial_options"]] == ["errors"]
     assert bulk_button["text"]["text"] == "Bulk edit"
+    assert (retry_all["action_id"], retry_all["value"], retry_all["text"]["text"]) == (
+        home.RETRY_ALL, "box", "Retry all (1)")  # the app has one push with an error
     paging = [b for b in view["blocks"] if b.get("block_id") == "home_paging"][0]
     assert [(e["action_id"], e["value"]) for e in paging["elements"]] == [
         (home.PREVIOUS, "0"), (home.NEXT, "2"), (home.REFRESH, "1")]

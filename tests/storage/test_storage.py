@@ -101,6 +101,8 @@ def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
     with db.session() as session:
         session.execute(text(f"DROP INDEX {APP_USER_ID_INDEX}"))
         session.execute(text("ALTER TABLE pushmapping DROP COLUMN app_group_description"))
+        session.execute(text("ALTER TABLE pushmapping DROP COLUMN synced_version"))
+        session.execute(text("ALTER TABLE keptgroup DROP COLUMN version"))
         for column in ("operation", "target", "fingerprint", "plan"):
             session.execute(text(f"ALTER TABLE approvalrequest DROP COLUMN {column}"))
         session.get(SchemaVersion, 1).version = 1  # type: ignore[union-attr]
@@ -110,7 +112,7 @@ def test_a_version_1_database_is_migrated_once(database_url: str) -> None:
     assert APP_USER_ID_INDEX in indexes
     with db.session() as session:
         [mapping] = repo.list_mappings(session, "box")
-        assert mapping.app_group_description == ""
+        assert mapping.app_group_description == "" and mapping.synced_version is None
     with db.session() as session:
         assert session.get(SchemaVersion, 1).version == SCHEMA_VERSION  # type: ignore[union-attr]
     db.close()

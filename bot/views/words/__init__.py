@@ -11,6 +11,7 @@ from bot.views.words import (  # noqa: F401  (renderers register)
     reports,
     requests,
     sync,
+    troubleshoot,
 )
 from bot.views.words.base import render, render_outcome, renders
 

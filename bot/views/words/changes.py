@@ -9,8 +9,7 @@ from engine.outcomes import (
     RepushStep,
     RuleRemoved,
 )
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted
 
 REPUSHED = {"already a member": "already a member, nothing to do",
             "not a member": "not a member, nothing to do",

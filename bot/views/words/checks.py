@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.views.words.base import renders
 from engine.drift import DriftReport, drift_summary
 from engine.outcomes import DriftChecked
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted
 
 
 def describe_drift(report: DriftReport) -> str:

@@ -20,8 +20,7 @@ from engine.operations import (
     Sync,
 )
 from engine.outcomes import Planned, PlanNote, PushPlan
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted
 
 SHOWN = 10
 """Names shown per list in a plan's text; the data has them all."""

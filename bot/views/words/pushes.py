@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from bot.views.words.base import renders
 from engine.names import one_line
 from engine.outcomes import Activated, Deactivated, DriftIgnored, Pushed, PushedNow, PushResult
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted
 
 
 @renders(Pushed)

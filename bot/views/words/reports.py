@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from engine.help import commands
 from engine.outcomes import (
     AppsListed,
     AuditTrail,
+    CommandHelp,
     Commands,
     GroupsFound,
     Information,
@@ -13,9 +15,7 @@ from engine.outcomes import (
     PushRow,
     RulesListed,
 )
-from engine.reports import commands, when
-from engine.service import quoted
-from engine.words import plural
+from engine.words import plural, quoted, when
 
 USAGE_WIDTH = 40
 """Usages at least this long get a line of their own in `help`."""
@@ -23,7 +23,10 @@ USAGE_WIDTH = 40
 
 @renders(Commands)
 def commands_text(outcome: Commands) -> str:
-    """Every command's usage and summary, aligned, as `help` shows them."""
+    """Every command's usage and summary, aligned, as `help` shows them (in detail: each
+    command's flags and examples)."""
+    if outcome.detailed:
+        return "\n\n".join(command_detail(c) for c in outcome.commands)
     width = max(len(c.usage) for c in outcome.commands if len(c.usage) < USAGE_WIDTH)
     lines = ["grouppush pushes directory groups and their active members into apps.",
              "GROUP is a directory group name (quote it when it has spaces); APP is a "
@@ -38,6 +41,42 @@ def commands_text(outcome: Commands) -> str:
               "plan, no write. `approve ID --dry-run` shows what approving would carry out now "
               "and whether it still matches the request, deciding nothing; `check --dry-run` "
               "tells what a check finds and remembers no drift."]
+    return "\n".join(lines)
+
+
+FLAGS: dict[str, str] = {
+    "--no-memberships": "create or link the app group now; its members go at the next sync",
+    "--starts-with": "groups whose names start with the text",
+    "--contains": "groups whose names contain the text",
+    "--regex": "groups whose names match the pattern (RE2; everything after it, as typed)",
+    "--keep": "leave the app group in the app as it is",
+    "--delete": "delete the app group in the app, with its memberships",
+    "--full": "read the whole directory again first",
+    "--rule": "only the groups this rule found",
+    "--status": "only active or inactive (deactivated) pushes",
+    "--errors": "only pushes whose last push failed",
+    "--drift": "only pushes whose app group differs from what was pushed",
+    "--since": "only the last DURATION: 90s, 30m, 12h, 7d, 2w",
+    "--format": "text, or jsonl / csv (as audit-export writes them)",
+    "--all": "every one of the app (for retry: every push with an error)",
+    "--dry-run": "print the exact plan; change nothing in any app",
+}
+"""What each flag does, as `help COMMAND` shows it (a test: every flag has its words)."""
+
+KINDS = {"read": "a read: anyone may run it", "change": "a change: operators only",
+         "needs approval": "a change that needs an approver's approval",
+         "decision": "answers an approval request"}
+
+
+def command_detail(command: CommandHelp) -> str:
+    """`help COMMAND`: usage, what it does, its flags, examples."""
+    lines = [f"Usage: {command.usage}",
+             f"  {command.summary} ({KINDS.get(command.kind, command.kind)})."]
+    if command.flags:
+        width = max(len(f) for f in command.flags)
+        lines += ["Flags:", *(f"  {f:{width}}  {FLAGS.get(f, '')}" for f in command.flags)]
+    if command.examples:
+        lines += ["Examples:", *(f"  {e}" for e in command.examples)]
     return "\n".join(lines)
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
-from engine.approvals.held_sync import KEY
 from engine.outcomes import PlanNote, RuleAdded, Synced, SyncStep
-from engine.service import quoted
-from engine.words import plural
+from engine.outcomes.sync import KEY
+from engine.words import plural, quoted
 
 
 @renders(Synced)

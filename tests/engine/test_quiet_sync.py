@@ -1,0 +1,110 @@
+"""A sync plans only the pushes whose kept group changed since their last whole push (or that
+failed, or wait for a request): a sync with nothing changed pushes nothing, whatever the
+number of pushes. Each push a sync plans opens a run, so runs count what it planned."""
+
+# ruff: noqa: F811 (the fixtures imported are the arguments of the tests)
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from connectors.scim import ScimApp
+from engine.service import GroupPushService
+from engine.sync import run_sync
+from storage.models import PushRun
+from tests.engine.test_okta_kept import Org, okta, org  # noqa: F401
+from tests.proxy import breaking
+from tests.servers import ScimTenant
+from tests.workspace import make_workspace
+
+ACTOR = "scheduler"
+
+
+def runs_during(service: GroupPushService, work: object) -> list[str]:
+    """The groups whose pushes were run (planned) while `work` ran, by name."""
+    with service.db.session() as session:
+        last = session.exec(select(PushRun.id).order_by(col(PushRun.id).desc())).first() or 0
+    work()  # type: ignore[operator]
+    with service.db.session() as session:
+        return sorted(session.exec(select(PushRun.group_name).where(col(PushRun.id) > last)))
+
+
+def pushed_with_teams(org: Org) -> GroupPushService:
+    for name in ("Sales", "Engineering", "Big"):
+        assert org.ws.exec(f"push {name} to box").code == 0
+    assert org.ws.exec("rule add teams to box --starts-with Team").code == 0
+    service = org.ws.service()
+    run_sync(service, None, ACTOR)
+    return service
+
+
+def test_a_sync_with_nothing_changed_plans_no_push(org: Org) -> None:
+    service = pushed_with_teams(org)
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []
+    out = org.ws.exec("sync").out
+    assert "33 pushed groups" in out and "0 changed" in out, out  # every push is still in line
+
+
+def test_a_member_added_in_okta_plans_that_group_only(org: Org) -> None:
+    service = pushed_with_teams(org)
+    org.okta.add_member(org.okta.group_id("Sales"), org.ids["carol"])
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == ["Sales"]
+    assert "carol@acme.test" in org.ws.app.member_logins("Sales")
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []
+
+
+def test_a_user_deactivated_plans_the_groups_of_that_user_only(org: Org) -> None:
+    service = pushed_with_teams(org)
+    org.okta.set_status(org.ids["bob"], "SUSPENDED")
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == [
+        "Big", "Engineering", "Sales"]
+    assert org.ws.app.member_logins("Sales") == {"alice@acme.test"}
+
+
+def test_a_renamed_group_is_planned_and_renamed_in_the_app(org: Org) -> None:
+    service = pushed_with_teams(org)
+    org.okta.update_group(org.okta.group_id("Team 03"), name="Team 03 EMEA")
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == ["Team 03"]
+    assert "Team 03 EMEA" in org.ws.app.groups()
+
+
+def test_a_failed_push_is_tried_again_by_a_quiet_sync(org: Org) -> None:
+    service = pushed_with_teams(org)
+    app = service.apps["box"]
+    assert isinstance(app, ScimApp)
+    with breaking(app) as breaker:
+        breaker.failing = [("PATCH", "/Groups")]
+        org.okta.add_member(org.okta.group_id("Sales"), org.ids["carol"])
+        report = run_sync(service, None, ACTOR)
+        assert [e.group for e in report.errors] == ["Sales"]
+        breaker.failing = []
+        assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == ["Sales"]
+    assert "carol@acme.test" in org.ws.app.member_logins("Sales")
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []
+
+
+def test_a_sync_full_plans_every_push(org: Org) -> None:
+    service = pushed_with_teams(org)
+    planned = runs_during(service, lambda: run_sync(service, None, ACTOR, full=True))
+    assert len(planned) == 33
+
+
+def test_a_changed_directory_file_plans_the_changed_group_only(tmp_path: Path,
+                                                               scim_tenant: ScimTenant) -> None:
+    ws = make_workspace(tmp_path, scim_tenant)
+    for n in range(12):
+        ws.add_user(f"u{n:02d}")
+    for n in range(10):
+        ws.add_group(f"g{n}", f"Group {n}", ["u00", f"u{n + 1:02d}"])
+    ws.write()
+    for n in range(10):
+        assert ws.exec(f'push "Group {n}" to box').code == 0
+    service = ws.service()
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []  # as pushed
+    ws.set_members("g4", ["u00", "u05", "u11"])
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == ["Group 4"]
+    assert ws.app.member_logins("Group 4") == {"u00@acme.test", "u05@acme.test",
+                                               "u11@acme.test"}
+    ws.set_status("u00", "SUSPENDED")  # in every group
+    assert len(runs_during(service, lambda: run_sync(service, None, ACTOR))) == 10

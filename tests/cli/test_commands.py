@@ -343,6 +343,8 @@ def test_check_finds_drift_and_exits_1(ws: Workspace) -> None:
     assert result.code == 1
     assert "missing (bob@acme.test)" in result.out
     assert "unexpected (stranger@acme.test)" in result.out
+    assert "`now Sales on box` overwrites it." in result.out  # the real names, not GROUP on APP
+    assert "GROUP on APP" not in result.out
 
 
 def test_info_shows_errors_until_a_later_push_succeeds(ws: Workspace) -> None:

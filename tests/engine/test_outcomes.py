@@ -58,7 +58,7 @@ MOVED = ["created the group and", "linked the existing app group", "members go a
          "No push rules.", "No apps are configured", "No changes recorded",
          "their active members into apps", "another group has this name", "found: none yet",
          "search a longer text", "Information: {", "drift check of {scope}",
-         "No drift in {scope}", "(seen before) ", "`now GROUP on APP` overwrites the app group",
+         "No drift in {scope}", "(seen before) ", "overwrites it.",
          "read match what was pushed", "would change):", "Synced {", "lets it go",
          "lets them go", "saved: pushes groups matching", "additions would go ahead",
          "and make its members match"]
@@ -205,7 +205,8 @@ def test_a_drift_check_answers_with_the_drift_and_the_recorded_failures(ws: Work
         words = render(Reply.of(found)).splitlines()
         assert words[0] == ("The drift check of box could not complete: 1 of 2 pushed groups "
                             "could not be read; 1 of the 1 read differs from what was pushed.")
-        assert words[1:] == ["• Sales on box: 1 missing (alice@acme.test)",
+        assert words[1:] == ["• Sales on box: 1 missing (alice@acme.test). "
+                             "`now Sales on box` overwrites it.",
                              f"✗ Engineering on box: {failure.message}"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.views.words.base import renders
+from engine.core import quote
 from engine.drift import DriftReport, drift_summary
 from engine.outcomes import DriftChecked
 from engine.words import plural, quoted
@@ -11,6 +12,11 @@ from engine.words import plural, quoted
 def describe_drift(report: DriftReport) -> str:
     """One paragraph about one drifted group."""
     return f"{quoted(report.group)} on {report.app}: {drift_summary(report)}"
+
+
+def overwrite_hint(report: DriftReport) -> str:
+    """The real `now` command that overwrites this drifted app group."""
+    return f" `now {quote(report.group)} on {quote(report.app)}` overwrites it."
 
 
 def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
@@ -25,7 +31,7 @@ def _summary(scope: str, drifted: int, checked: int, unread: int) -> str:
     if drifted:
         return (f"Drift in {scope}: {drifted} of {plural(total, 'pushed group')} "
                 f"{_differ(drifted)} from "
-                "what was pushed. `now GROUP on APP` overwrites the app group.")
+                "what was pushed.")
     return (f"No drift in {scope}: {plural(total, 'pushed group')} {_match(total)} what was "
             "pushed.")
 
@@ -43,7 +49,7 @@ def drift_checked(outcome: DriftChecked) -> str:
     """The summary, the drift (new, seen before, then ignored) and the groups not read."""
     reported = outcome.reported
     lines = [("• " if d.state == "new" else "• (seen before) ") + describe_drift(d.report)
-             for d in reported]
+             .rstrip(".") + "." + overwrite_hint(d.report) for d in reported]
     lines += [f"• (ignored by {d.ignored_by}) " + describe_drift(d.report)
               for d in outcome.drift if d.state == "ignored"]
     lines += [f"✗ {quoted(f.group)} on {f.app}: {f.message}" for f in outcome.failures]

@@ -25,10 +25,11 @@ import ldap3
 REALM = "EXAMPLE.TEST"
 BASE_DN = "DC=example,DC=test"
 ADMIN = "Administrator@example.test"
-ADMIN_PASSWORD = "Grouppush-Test-Only-1"  # a throwaway test domain on loopback
+ADMIN_PASSWORD = "Samba-Loopback-Only-7"  # a throwaway test domain; no product word in it:
+# every configured secret, and any 8 characters of it, is redacted from every message
 LDAPS_URL = "ldaps://127.0.0.1:636"
 LDAP_URL = "ldap://127.0.0.1:389"
-TEMPLATE = Path(tempfile.gettempdir()) / "grouppush-samba-template"
+TEMPLATE = Path(tempfile.gettempdir()) / "grouppush-samba-template-2"
 TEMPLATE_LOCK = "grouppush-samba-template.lock"
 LOCKS = Path(tempfile.gettempdir())
 SBIN = ("/usr/sbin", "/usr/bin", "/sbin")

@@ -102,8 +102,9 @@ def register_settings(section: Mapping[str, Any]) -> None:
 
 
 def register_environment(environ: Mapping[str, str] = os.environ) -> None:
-    """Register the Slack secrets and the database password from the environment."""
-    register(*(environ.get(name) for name in SLACK_VARIABLES))
+    """Register the Slack secrets and the database password (in DATABASE_URL or libpq's
+    PGPASSWORD) from the environment."""
+    register(*(environ.get(name) for name in SLACK_VARIABLES), environ.get("PGPASSWORD"))
     url = environ.get("DATABASE_URL", "")
     if "@" in url:
         password = urlsplit(url.replace("+psycopg", "")).password

@@ -96,10 +96,11 @@ def test_every_configured_secret_is_redacted_by_value_in_every_form(tmp_path: Pa
     values = {"okta": "00okta-Tok/en%1", "hook": "hook:Secret+2", "scim": "scim!Tok en",
               "ad": "P@ss:w0rd/ad", "m365": "m365~Secret.3", "box": "box$Secret=4",
               "slack_bot": "xoxb-1-2-abcdef", "signing": "8f742231b10e8888abcd",
-              "slack_app": "xapp-1-A0-xyz", "db": "pg p@ss"}
+              "slack_app": "xapp-1-A0-xyz", "db": "pg p@ss", "pgpassword": "libpq:Pw#5"}
     env = {"SLACK_BOT_TOKEN": values["slack_bot"], "SLACK_SIGNING_SECRET": values["signing"],
            "SLACK_APP_TOKEN": values["slack_app"],
-           "DATABASE_URL": f"postgresql+psycopg://gp:{quote(values['db'])}@db/gp"}
+           "DATABASE_URL": f"postgresql+psycopg://gp:{quote(values['db'])}@db/gp",
+           "PGPASSWORD": values["pgpassword"]}  # compose.yaml passes the password this way
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:

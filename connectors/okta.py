@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -47,9 +47,9 @@ from connectors.base import (
     DirectoryUser,
     FullRead,
 )
-from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError, from_status
+from connectors.errors import DIRECTORY_HINTS, ConfigError, DirectoryError
 from connectors.http import HttpSender
-from connectors.okta_limits import MAX_WAIT, RateLimits
+from connectors.okta_limits import MAX_WAIT, RateLimits, send
 from telemetry.metrics import DIRECTORY
 
 MAX_PAGE = 200
@@ -296,22 +296,8 @@ class OktaDirectory:
     def _get(self, path: str, params: dict[str, Any] | None, what: str,
              ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """GET within grouppush's share of the rate limit; a 429 waits for the reset."""
-        route = urlsplit(path).path
-        attempt = 0
-        while True:
-            attempt += 1
-            self.limits.before(route)
-            response = self.http.request("GET", f"{self.base}{path}", params=params,
-                                         headers=self.headers, ok=(*ok, 429), what=what)
-            self.limits.after(route, response)
-            if response.status_code != 429:
-                return response
-            wait = self.http.policy.wait(attempt, self.limits.until_reset(response))
-            if wait is None:
-                raise from_status(429, f"Okta kept refusing {what}",
-                                  self.http.describe(response))
-            self.limits.wait(wait)
-
+        return send(self.http, self.limits, "GET", f"{self.base}{path}", path, what, ok=ok,
+                    params=params, headers=self.headers)
 
 def _user(item: dict[str, Any]) -> DirectoryUser:
     profile = item.get("profile") or {}

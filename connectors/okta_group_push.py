@@ -7,7 +7,8 @@ GroupPushMapping), on the directory's Okta org with its token:
   &lastUpdated= (up to 1000 a page, the Link rel="next" header for more; `lastUpdated`
   YYYY-MM-DDTHH:mm:ssZ: mappings updated on or after it)
 - create: POST .../mappings {sourceGroupId, status, targetGroupName} (a new app group) or
-  {sourceGroupId, status, targetGroupId} (link an existing app group)
+  {sourceGroupId, status, targetGroupId} (link an existing app group), with an `appConfig`
+  for Okta's Active Directory integration (connectors/okta_push_settings.py)
 - get: GET .../mappings/{mappingId}; status: PATCH .../mappings/{mappingId} {status: ACTIVE |
   INACTIVE}; delete: DELETE .../mappings/{mappingId}?deleteTargetGroup=true|false, which Okta
   allows only for an INACTIVE mapping
@@ -18,113 +19,28 @@ GroupPushMapping), on the directory's Okta org with its token:
 - rate limits: connectors/okta_limits.py, as for the directory (`max_rate_share`, 429).
 
 Okta's API has no "push now" and does not list an app group's members, so grouppush refuses
-both for this app (engine/mapped_push.py says where to do them in Okta).
+both for this app (engine/preconditions.py says where to do them in Okta).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
 from connectors.base import AppGroup, Capabilities, MappingState
-from connectors.errors import ConfigError, ConnectorError, from_status
-from connectors.http import HttpSender, app_message
+from connectors.errors import ConfigError, ConnectorError
+from connectors.http import HttpSender
 from connectors.okta import OktaSettings
-from connectors.okta_limits import RateLimits
+from connectors.okta_limits import RateLimits, send
+from connectors.okta_push_records import MappingFailed, NotOffered, hints, mapping_state, okta_words
+from connectors.okta_push_settings import OktaGroupPushSettings
 
 PAGE = 1000
 """Okta's largest page of mappings."""
-
-
-def hints(app: str) -> dict[str, str]:
-    """Troubleshooting hints for the errors of one okta_group_push app."""
-    console = f"Okta's Admin Console: Applications > {app}'s app > Push Groups"
-    return {
-        "auth": "Okta refused grouppush's token for Group Push: the token (directory.token) "
-        "must be allowed okta.apps.manage and okta.groups.read (an API token of an admin who "
-        "manages this app, or an OAuth token with those scopes).",
-        "not_found": f"Okta has no such app or mapping: check apps.{app}.app_id (the id at the "
-        f"end of the app's URL in Okta); a mapping deleted in Okta is gone from {console}.",
-        "bad_request": "Okta refused the change; its message above says why (Group Push must "
-        "be enabled in the app's Provisioning settings, and linking needs an app that "
-        f"supports Group Linking). See {console}.",
-        "exists": f"The app already has a group of this name. Set apps.{app}."
-        "enhanced_group_push: true to link it, or rename the directory group.",
-        "rate_limited": "Okta is rate limiting grouppush; lower directory.max_rate_share or "
-        "wait for the limit to reset.",
-        "server": "Okta failed on its side; grouppush retries. See status.okta.com.",
-        "unreachable": "Okta did not answer: check directory.org_url, the network and "
-        "status.okta.com.",
-        "okta_push": "Okta could not push this group to the app (often a member not assigned "
-        "to the app, a name the app refuses, or the app's own credentials in Okta). Fix the "
-        f"cause, then Retry (grouppush sets the mapping active again), or in {console} use "
-        "Retry All Groups.",
-        "not_offered": f"Do it in {console}.",
-    }
-
-
-class MappingFailed(ConnectorError):
-    """Okta's mapping is in ERROR: Okta could not push the group; errorSummary says why."""
-
-    kind = "okta_push"
-
-
-class NotOffered(ConnectorError):
-    """Okta's API does not offer this; the hint says where to do it in Okta."""
-
-    kind = "not_offered"
-
-
-@dataclass(frozen=True)
-class OktaGroupPushSettings:
-    """Which Okta app's Group Push grouppush drives."""
-
-    app_id: str
-    enhanced_group_push: bool = False
-    """Link an app group of the same name (Okta's Group Linking) instead of refusing it."""
-    concurrency: int = 4
-    requests_per_minute: int | None = None
-    max_members_per_request: int = 100
-    """Accepted as for every app; Okta pushes the members itself."""
-
-    def validate(self, prefix: str) -> OktaGroupPushSettings:
-        """Refuse an app id that cannot be one."""
-        if not self.app_id.strip() or any(c in self.app_id for c in "/?#% "):
-            raise ConfigError(f"{prefix}.app_id", "must be the Okta app's id, such as "
-                              f"0oa1b2c3d4 (the end of its URL in Okta), not {self.app_id!r}")
-        return self
-
-
-def okta_words(response: httpx.Response) -> str:
-    """Okta's errorSummary with its errorCauses (where Okta says which field and why)."""
-    words = app_message(response)
-    try:
-        causes = [str(c.get("errorSummary")) for c in response.json().get("errorCauses") or ()
-                  if isinstance(c, dict) and c.get("errorSummary")]
-    except (ValueError, AttributeError):
-        causes = []
-    return "; ".join([words, *causes]) if words else "; ".join(causes)
-
-
-def mapping_state(item: dict[str, Any]) -> MappingState:
-    """A mapping as Okta answers it."""
-    return MappingState(id=str(item["id"]), source_group_id=str(item.get("sourceGroupId") or ""),
-                        target_group_id=str(item.get("targetGroupId") or ""),
-                        status=str(item.get("status") or ""),
-                        error_summary=str(item.get("errorSummary") or ""),
-                        last_push=str(item.get("lastPush") or ""),
-                        last_updated=str(item.get("lastUpdated") or ""))
-
-
-def okta_second(at: datetime) -> str:
-    """A time as the `lastUpdated` filter takes it: YYYY-MM-DDTHH:mm:ssZ (UTC)."""
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class OktaGroupPushApp:
@@ -226,6 +142,9 @@ class OktaGroupPushApp:
             body["targetGroupName"] = name
         else:
             body["targetGroupId"] = target.id
+        config = self.settings.app_config(name)
+        if config is not None:  # Okta's Active Directory integration: where and what kind
+            body["appConfig"] = config
         response = self._send("POST", self.path, "creating a group push mapping", json=body,
                               ok=(200, 201))
         return mapping_state(response.json())
@@ -289,25 +208,9 @@ class OktaGroupPushApp:
     def _send(self, method: str, path: str, what: str, *, params: dict[str, Any] | None = None,
               json: Any = None, ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """One request within grouppush's share of the rate limit; a 429 waits for the reset."""
-        route = urlsplit(path).path
-        attempt = 0
-        while True:
-            attempt += 1
-            self.limits.before(route)
-            response = self.http.request(method, f"{self.base}{path}", params=params, json=json,
-                                         headers=self.headers, ok=(*ok, 429), what=what,
-                                         repeat_on_timeout=method in ("GET", "PATCH"))
-            self.limits.after(route, response)
-            if response.status_code != 429:
-                return response
-            wait = self.http.policy.wait(attempt, self.limits.until_reset(response))
-            if wait is None:
-                error = from_status(429, f"Okta kept refusing {what}",
-                                    self.http.describe(response))
-                error.hints = self.http.hints or {}
-                raise error
-            self.limits.wait(wait)
-
+        return send(self.http, self.limits, method, f"{self.base}{path}", path, what, ok=ok,
+                    params=params, json=json, headers=self.headers,
+                    repeat_on_timeout=method in ("GET", "PATCH"))
 
 def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
@@ -319,7 +222,7 @@ def build(name: str, options: dict[str, Any], client: httpx.Client | None = None
     from connectors.settings import settings_from
 
     prefix = f"apps.{name}"
-    settings = settings_from(OktaGroupPushSettings, prefix, options).validate(prefix)
+    settings = settings_from(OktaGroupPushSettings, prefix, options).validate(prefix, options)
     directory = directory or {}
     if directory.get("type") != "okta":
         raise ConfigError(f"{prefix}.type", "an okta_group_push app needs directory.type: okta "

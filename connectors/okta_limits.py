@@ -16,8 +16,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+
+from connectors.errors import from_status
+from connectors.http import HttpSender
 
 MARGIN = 1.0
 """Seconds past the reset before the next request (clocks differ a little)."""
@@ -118,3 +123,26 @@ class RateLimits:
         if seconds > 0:
             self.waited += seconds
             self.sleep(seconds)
+
+
+def send(http: HttpSender, limits: RateLimits, method: str, url: str, path: str, what: str,
+         *, ok: tuple[int, ...] = (200,), **request: Any) -> httpx.Response:
+    """One request to Okta (`url` is the org's base plus `path`) within grouppush's share of
+    the rate limit; a 429 waits for the reset the answer names, as the one retry policy
+    allows, and then is an error with its hints."""
+    route = urlsplit(path).path
+    attempt = 0
+    while True:
+        attempt += 1
+        limits.before(route)
+        response = http.request(method, url, ok=(*ok, 429), what=what, **request)
+        limits.after(route, response)
+        if response.status_code != 429:
+            return response
+        wait = http.policy.wait(attempt, limits.until_reset(response))
+        if wait is None:
+            error = from_status(429, f"Okta kept refusing {what}", http.describe(response))
+            if http.hints is not None:
+                error.hints = http.hints
+            raise error
+        limits.wait(wait)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from connectors.base import DirectorySnapshot, MappingApp, MappingState
 from connectors.errors import ConnectorError, DirectoryError
-from connectors.okta_group_push import okta_second
+from connectors.okta_push_records import okta_second
 from engine.core import RefusalError
 from engine.failures import Failure, StepFailed, clear_failure, current_failure, record_failure
 from engine.outcomes import Activated, Deactivated

@@ -10,7 +10,8 @@ import pytest
 
 from connectors.errors import BadRequestError, ConfigError
 from connectors.okta import OktaSettings
-from connectors.okta_group_push import OktaGroupPushApp, OktaGroupPushSettings, build
+from connectors.okta_group_push import OktaGroupPushApp, build
+from connectors.okta_push_settings import OktaGroupPushSettings
 from engine.config import read_config
 from tests.standins import loopback_client
 from tests.standins.okta import OktaStandIn
@@ -42,9 +43,9 @@ def okta(clock: Clock) -> Iterator[OktaStandIn]:
     server.stop()
 
 
-def app_of(okta: OktaStandIn, app_id: str, clock: Clock) -> OktaGroupPushApp:
+def app_of(okta: OktaStandIn, app_id: str, clock: Clock, **ad: str) -> OktaGroupPushApp:
     settings = OktaSettings(org_url=okta.org_url, token=okta.token, max_rate_share=0.5)
-    return OktaGroupPushApp("o365", OktaGroupPushSettings(app_id=app_id), settings,
+    return OktaGroupPushApp("o365", OktaGroupPushSettings(app_id=app_id, **ad), settings,
                             loopback_client(), sleep=clock.sleep, clock=lambda: clock.now)
 
 
@@ -105,3 +106,47 @@ def test_an_okta_group_push_app_needs_an_okta_directory_and_an_app_id(tmp_path: 
         build("o365", {"type": "okta_group_push", "app_id": "0oa1", "enhanced": True}, None,
               okta)
     assert "enhanced_group_push" in str(unknown.value)
+
+
+def test_a_mapping_to_active_directory_carries_okta_s_app_config(okta: OktaStandIn,
+                                                                  clock: Clock) -> None:
+    app_id = okta.add_app("Active Directory", name="active_directory")
+    group = okta.add_group("Sales, EMEA")
+    bare = app_of(okta, app_id, clock)
+    with pytest.raises(BadRequestError) as refused:  # Okta needs appConfig for AD
+        bare.map_group(group, "Sales, EMEA", None)
+    assert "appConfig" in refused.value.describe() and "groups_ou" in refused.value.hint
+    assert okta.mappings_of(app_id) == []
+    ad = app_of(okta, app_id, clock, groups_ou="OU=Pushed,DC=acme,DC=test",
+                group_scope="universal", group_type="distribution")
+    mapping = ad.map_group(group, "Sales, EMEA", None)
+    [sent] = okta.sent("POST", f"/api/v1/apps/{app_id}/group-push/mappings")[-1:]
+    dn = r"CN=Sales\, EMEA,OU=Pushed,DC=acme,DC=test"  # the comma escaped (RFC 4514)
+    assert sent.body == {"sourceGroupId": group, "status": "ACTIVE",
+                         "targetGroupName": "Sales, EMEA",
+                         "appConfig": {"type": "ACTIVE_DIRECTORY", "distinguishedName": dn,
+                                       "groupScope": "UNIVERSAL", "groupType": "DISTRIBUTION",
+                                       "samAccountName": "Sales_ EMEA"}}
+    assert mapping.status == "ACTIVE"
+    assert okta.mappings_of(app_id)[0]["appConfig"] == sent.body["appConfig"]
+
+
+def test_an_app_config_is_never_sent_to_another_app(okta: OktaStandIn, clock: Clock) -> None:
+    app_id = okta.add_app("Office 365")
+    app_of(okta, app_id, clock).map_group(okta.add_group("Sales"), "Sales", None)
+    [sent] = okta.sent("POST", f"/api/v1/apps/{app_id}/group-push/mappings")
+    assert "appConfig" not in sent.body
+
+
+@pytest.mark.parametrize("options, key, words", [
+    ({"group_scope": "universal"}, "group_scope", "set apps.ad.groups_ou too"),
+    ({"groups_ou": "OU=Pushed"}, "groups_ou", "must be a DN ending in DC="),
+    ({"groups_ou": "OU=Pushed,DC=acme,DC=test", "group_type": "mail"}, "group_type",
+     "must be one of security, distribution"),
+])
+def test_active_directory_settings_are_refused_unless_whole(options: dict[str, str], key: str,
+                                                             words: str) -> None:
+    okta = {"type": "okta", "org_url": "https://acme.okta.com", "token": "t"}
+    with pytest.raises(ConfigError) as bad:
+        build("ad", {"type": "okta_group_push", "app_id": "0oa1", **options}, None, okta)
+    assert bad.value.key == f"apps.ad.{key}" and words in bad.value.reason

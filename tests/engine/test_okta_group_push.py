@@ -91,6 +91,20 @@ def test_push_creates_a_mapping_in_okta(world: World) -> None:
     assert "Sales" in listed and "active" in listed
 
 
+def test_a_push_to_okta_s_active_directory_sends_where_and_what_kind(world: World) -> None:
+    ad_id = world.okta.add_app("Active Directory", name="active_directory")
+    world.ws.config["apps"]["ad"] = {"type": "okta_group_push", "app_id": ad_id,
+                                     "groups_ou": "OU=Pushed,DC=acme,DC=test"}
+    world.ws.write()
+    world.run("push Sales to ad")
+    [made] = world.okta.mappings_of(ad_id)
+    assert made["appConfig"] == {"type": "ACTIVE_DIRECTORY",
+                                 "distinguishedName": "CN=Sales,OU=Pushed,DC=acme,DC=test",
+                                 "groupScope": "GLOBAL", "groupType": "SECURITY",
+                                 "samAccountName": "Sales"}
+    assert made["status"] == "ACTIVE" and made["sourceGroupId"] == world.sales
+
+
 def test_a_name_the_app_has_is_refused_unless_enhanced_then_linked(world: World) -> None:
     existing = world.okta.add_app_group(world.app_id, "Engineering")  # imported, so also
     push = f"push id:{world.eng} to o365"  # one of the org's groups until it is linked

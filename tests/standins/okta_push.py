@@ -6,7 +6,12 @@
   paging by the Link rel="next" header with `after`)
 - POST .../mappings {sourceGroupId, status, targetGroupName | targetGroupId} (either, not
   both): targetGroupName creates the app group, or links the app's group of that name when it
-  exists; targetGroupId links an existing app group (where the app supports Group Linking)
+  exists; targetGroupId links an existing app group (where the app supports Group Linking).
+  `appConfig` is "currently only required for Active Directory" (an app whose `name` is
+  `active_directory`): {type: ACTIVE_DIRECTORY, distinguishedName, groupScope: DOMAIN_LOCAL |
+  GLOBAL | UNIVERSAL, groupType: DISTRIBUTION | SECURITY, samAccountName}, all required
+  (AppConfigActiveDirectory); the stand-in refuses it missing or incomplete there, and refuses
+  it on another app (undocumented: strict, so a client sending it wrongly is caught)
 - GET .../mappings/{mappingId}; PATCH .../mappings/{mappingId} {status: ACTIVE | INACTIVE};
   DELETE .../mappings/{mappingId}?deleteTargetGroup=true|false, only for an INACTIVE mapping
 - errors: 400 E0000001 (validation, with errorCauses), 404 E0000007; 401/429 as every endpoint
@@ -30,7 +35,31 @@ from tests.standins import Recorded, Reply
 from tests.standins.okta_org import Org
 
 STATUSES = ("ACTIVE", "INACTIVE", "ERROR")
+AD_CONFIG = {"distinguishedName": None, "samAccountName": None,
+             "groupScope": ("DOMAIN_LOCAL", "GLOBAL", "UNIVERSAL"),
+             "groupType": ("DISTRIBUTION", "SECURITY")}
+"""AppConfigActiveDirectory's required fields, with their allowed values (None: any text)."""
 SECOND = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def _app_config_refused(app: dict[str, Any], config: Any) -> tuple[str, ...]:
+    """Why a mapping's appConfig is refused for this app (empty: accepted)."""
+    if app["name"] != "active_directory":
+        return ("appConfig: only Active Directory takes an appConfig",) \
+            if config is not None else ()
+    if not isinstance(config, dict) or config.get("type") != "ACTIVE_DIRECTORY":
+        return ("appConfig: Active Directory needs an appConfig of type ACTIVE_DIRECTORY",)
+    causes = []
+    for key, allowed in AD_CONFIG.items():
+        value = config.get(key)
+        if not isinstance(value, str) or not value.strip():
+            causes.append(f"appConfig.{key}: The field cannot be left blank")
+        elif allowed is not None and value not in allowed:
+            causes.append(f"appConfig.{key}: must be one of {', '.join(allowed)}")
+    dn = str(config.get("distinguishedName") or "")
+    if dn and not dn.upper().startswith("CN="):
+        causes.append("appConfig.distinguishedName: must be a group DN, CN=...")
+    return tuple(causes)
 
 
 def _error(status: int, summary: str, causes: tuple[str, ...] = ()) -> Reply:
@@ -52,11 +81,14 @@ class GroupPushApps(Org):
 
     # -- what an admin does in the console -------------------------------------------------
 
-    def add_app(self, label: str, linking: bool = True, group_push: bool = True) -> str:
-        """An app with provisioning; `linking`: it supports Group Linking."""
+    def add_app(self, label: str, linking: bool = True, group_push: bool = True,
+                name: str = "office365") -> str:
+        """An app with provisioning; `linking`: it supports Group Linking; `name`: its app
+        definition (`active_directory` for Okta's AD integration)."""
         with self.lock:
             app_id = f"0oa{len(self.apps) + 1:017d}"
-            self.apps[app_id] = {"label": label, "linking": linking, "group_push": group_push}
+            self.apps[app_id] = {"label": label, "linking": linking, "group_push": group_push,
+                                 "name": name}
             return app_id
 
     def add_app_group(self, app_id: str, name: str) -> str:
@@ -152,6 +184,9 @@ class GroupPushApps(Org):
         app = self.apps[app_id]
         if not app["group_push"]:
             return _error(400, "Api validation failed: Group Push is not enabled for this app")
+        refused = _app_config_refused(app, body.get("appConfig"))
+        if refused:
+            return _error(400, "Api validation failed: appConfig", refused)
         if any(m["sourceGroupId"] == source for m in self.mappings_of(app_id)):
             return _error(400, "Api validation failed: sourceGroupId",
                           ("The group is already pushed to this app",))
@@ -170,7 +205,10 @@ class GroupPushApps(Org):
             return _error(400, "Api validation failed: targetGroupId",
                           ("The target group is already linked to another group",))
         status = str(body.get("status") or "ACTIVE")
-        return Reply(201, self._shown(self._new_mapping(app_id, source, linked, status)))
+        made = self._new_mapping(app_id, source, linked, status)
+        if body.get("appConfig") is not None:
+            made["appConfig"] = body["appConfig"]
+        return Reply(201, self._shown(made))
 
     def _patch(self, mapping: dict[str, Any], body: dict[str, Any]) -> Reply:
         status = body.get("status")

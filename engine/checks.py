@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.base import App, MappingApp
-from engine import mapped_push
 from engine.core import Context, quote
 from engine.drift import DriftReport, compare_members, report_to_json
 from engine.failures import Failure, clear_failure, current_failure
 from engine.fanout import Done, FailedStep, fan_out
+from engine.okta_push.info import not_read
+from engine.okta_push.poll import errors as okta_errors
 from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
@@ -95,7 +96,7 @@ def check(service: GroupPushService, app_name: str | None,
         findings += found
         checked.append(AppChecked(app.name, len(found),
                                   tuple(f for f in found if f.report.drifted), tuple(failures),
-                                  mapped_push.not_read(app.name) if isinstance(app, MappingApp)
+                                  not_read(app.name) if isinstance(app, MappingApp)
                                   else ""))
     return DriftChecked(app_name, tuple(checked)), findings
 
@@ -103,7 +104,7 @@ def check(service: GroupPushService, app_name: str | None,
 def _check_app(service: GroupPushService, app: App,
                record: bool = True) -> tuple[list[DriftFinding], list[Failure]]:
     if isinstance(app, MappingApp):  # no members to read: Okta's mappings in error instead
-        return [], mapped_push.errors(service.db, app, service.kept.current_name)
+        return [], okta_errors(service.db, app, service.kept.current_name)
     with service.db.session() as session:
         active = repo.list_mappings(session, app.name, "active")
     mappings = {int(m.id or 0): m for m in active if m.app_group_id}

@@ -14,6 +14,19 @@ def _quoted(name: str) -> str:
     return quote(one_line(name))
 
 
+def okta_console(app: str) -> str:
+    """Where an admin does, in Okta, what grouppush cannot do for an app Okta pushes."""
+    return f"Okta's Admin Console: Applications > {app}'s app > Push Groups"
+
+
+def refuse_okta_push_now(app: str, group: str) -> RefusalError:
+    """Push now of an app Okta pushes (okta_group_push): not in Okta's API."""
+    return RefusalError(f"{app} is pushed by Okta itself (okta_group_push), and Okta's "
+                        "Group Push Mappings API has no push now: Okta pushes "
+                        f"{group} whenever it changes. To push it at once, use "
+                        f"{okta_console(app)} > {group} > Push Now.")
+
+
 def refuse_push_now(group: DirectoryGroup | None, mapping: PushMapping, app: str) -> None:
     """Refused: `now` of a push whose directory group is gone or that is deactivated."""
     if group is None:

@@ -8,10 +8,10 @@ from dataclasses import replace
 from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
-from engine import mapped_push
 from engine.core import Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.help import command_help, commands
+from engine.okta_push.info import details as okta_details
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
     AppRow,
@@ -167,7 +167,7 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Drift": _drift(mapping),
     }
     if isinstance(app, MappingApp):  # Okta's own state of its mapping
-        fields.update(mapped_push.details(app, mapping))
+        fields.update(okta_details(app, mapping))
     if mapping.error_message:
         fields["Error"] = mapping.error_message
         fields["Operation"] = mapping.error_operation

@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
-from engine import mapped_push
 from engine.config import Config
 from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
 from engine.fanout import one
 from engine.kept import KeptDirectory
 from engine.names import confusable_with
+from engine.okta_push.mappings import set_status as set_okta_status
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
-from engine.preconditions import status_refusal
+from engine.preconditions import refuse_okta_push_now, status_refusal
 from engine.protected import refuse_protected
 from engine.push.apply import PushOutcome, push_mapping
 from engine.push.link import GroupTaken
@@ -237,7 +237,7 @@ class GroupPushService:
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
                          mapping.app_group_id)
         if isinstance(app, MappingApp):
-            raise mapped_push.refuse_push_now(app.name, quoted(group.name))
+            raise refuse_okta_push_now(app.name, quoted(group.name))
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
@@ -270,7 +270,7 @@ class GroupPushService:
         wanted = "active" if active else "inactive"
         provider = app if isinstance(app, MappingApp) else None
         if provider is not None:  # the Okta mapping's status
-            return one(self.db, app, int(mapping.id or 0), lambda _: mapped_push.set_status(
+            return one(self.db, app, int(mapping.id or 0), lambda _: set_okta_status(
                 self.db, provider, mapping, active, actor), "activate" if active else "deactivate")
         with self.db.session() as session:
             row = session.get(PushMapping, mapping.id)

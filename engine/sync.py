@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot, MappingApp
-from engine import mapped_push
 from engine.approvals import directory_loss
 from engine.approvals.held_sync import SyncHold, hold_over_limit, keep_removals_back
 from engine.approvals.requests import Ask, Target, new_request, pending_by_push, pending_for
 from engine.core import RefusalError
 from engine.failures import Failure, PushFailed
 from engine.fanout import Done, FailedStep, Held, fan_out
+from engine.okta_push import poll as okta_poll
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import protected_by
@@ -158,7 +158,7 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
 
 def _learn_from_okta(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                      full: bool, actor: str, report: SyncReport) -> None:
-    """For an okta_group_push app, what Okta did since the last sync (engine/mapped_push.py):
+    """For an okta_group_push app, what Okta did since the last sync (engine/okta_push/poll.py):
     mappings made in Okta's admin console, and mappings Okta newly has in error."""
     if not isinstance(app, MappingApp):
         return
@@ -167,7 +167,7 @@ def _learn_from_okta(service: GroupPushService, snapshot: DirectorySnapshot, app
         group = snapshot.groups.get(group_id)
         return group.name if group else None
 
-    polled = mapped_push.poll(service.db, app, name_of, full=full, actor=actor)
+    polled = okta_poll.poll(service.db, app, name_of, full=full, actor=actor)
     report.steps += [SyncStep("found", name, app.name) for name in polled.found]
     report.errors += polled.failures
     report.steps += [SyncStep("failed", f.group, app.name, message=f.message)

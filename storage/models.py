@@ -207,7 +207,7 @@ class KeptDirectoryState(SQLModel, table=True):
 
 
 class MappingPoll(SQLModel, table=True):
-    """Where the next poll of an okta_group_push app's mappings starts (engine/mapped_push.py);
+    """Where the next poll of an okta_group_push app's mappings starts (engine/okta_push/poll.py);
     a new table, so create_all makes it on older databases too."""
 
     app: str = Field(primary_key=True)

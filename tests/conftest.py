@@ -1,4 +1,5 @@
-"""Shared fixtures: a real scim2-server for the whole run, a fresh tenant per test."""
+"""Shared fixtures: a real scim2-server for the whole run, a fresh tenant per test; an Okta
+org (the stand-in) and a workspace whose directory it is."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests import samba
 from tests.servers import ScimServerProcess, ScimTenant, fresh_postgres_database
+from tests.standins.okta import OktaStandIn
 from tests.workspace import Workspace, make_workspace
 
 
@@ -24,6 +26,23 @@ def scim_server() -> Iterator[ScimServerProcess]:
 @pytest.fixture
 def scim_tenant(scim_server: ScimServerProcess) -> ScimTenant:
     return scim_server.tenant()
+
+
+@pytest.fixture
+def okta() -> Iterator[OktaStandIn]:
+    """An Okta org: the stand-in, serving the Management API on loopback."""
+    server = OktaStandIn()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def okta_ws(tmp_path: Path, scim_tenant: ScimTenant, okta: OktaStandIn) -> Workspace:
+    """A workspace whose directory is the Okta org (its config not written yet)."""
+    workspace = make_workspace(tmp_path, scim_tenant)
+    workspace.config["directory"] = {"type": "okta", "org_url": okta.org_url,
+                                     "token": okta.token}
+    return workspace
 
 
 @pytest.fixture

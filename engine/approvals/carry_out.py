@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.base import App, MappingApp
-from engine import mapped_push
 from engine.approvals import directory_loss, held_sync
 from engine.approvals.requests import RequestNow, Target, fingerprint, targets_of
 from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, FailedStep, fan_out, one
+from engine.okta_push.mappings import unmap as unmap_in_okta
 from engine.outcomes import PushPlan
 from engine.protected import refuse_protected
 from engine.push.apply import HeldForApproval, plan_push, push_mapping
@@ -115,7 +115,7 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
         with service.mapping_lock(mapping_id):
             mapping = next(m for m in mappings if m.id == mapping_id)
             if isinstance(app, MappingApp):  # inactive, then deleted in Okta
-                mapped_push.unmap(app, mapping, request.delete)
+                unmap_in_okta(app, mapping, request.delete)
             elif request.delete and mapping.app_group_id:
                 app.delete_group(mapping.app_group_id)
             with service.db.session() as session:

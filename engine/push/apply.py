@@ -6,7 +6,6 @@ fails half-way resumes from what was really done at the next sync, into the same
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,8 +16,11 @@ from connectors.errors import (
 )
 from engine.core import Progress
 from engine.failures import StepFailed, clear_failure
+from engine.okta_push.mappings import push as push_by_okta
 from engine.push.link import ensure_app_group, follow_description, follow_rename, mapping_row
 from engine.push.members import MemberPlan, plan_members
+from engine.push.outcome import PushOutcome
+from engine.push.outcome import finished as _finished
 from engine.push.users import resolve
 from engine.words import gone_from_directory
 from storage import repo
@@ -27,7 +29,6 @@ from storage.models import PushMapping, PushRun, utcnow
 from storage.pending import pending_for
 from telemetry import metrics
 
-log = logging.getLogger(__name__)
 
 class HeldForApproval(Exception):
     """A sync would remove too many members at once; it waits for an approver."""
@@ -43,38 +44,6 @@ class HeldForApproval(Exception):
 Guard = Callable[[str, str, MemberPlan, int], MemberPlan | None]
 """Called with (group, app, plan, members pushed now) before a plan is applied: may raise
 HeldForApproval, or return the plan to apply instead (None: this one)."""
-
-
-@dataclass(frozen=True)
-class PushOutcome:
-    """What one push did."""
-
-    group: str
-    app: str
-    added: int = 0
-    removed: int = 0
-    skipped: tuple[str, ...] = ()
-    created: bool = False
-    linked: bool = False
-    recreated: bool = False
-    renamed_from: str | None = None
-    """The group's name before the directory renamed it, when this push followed the rename."""
-    described: bool = False
-    """The app group's description was changed to the directory group's."""
-    group_error: ConnectorError | None = None
-    """Why the app group could not follow the directory group's new name or description
-    (the members went anyway)."""
-
-
-
-MappedPush = Callable[[Database, MappingApp, DirectorySnapshot, int, str, str], PushOutcome]
-_MAPPED: list[MappedPush] = []
-
-
-def push_mapped_with(push: MappedPush) -> None:
-    """Set how push_mapping pushes a MappingApp's mapping (engine/mapped_push.py, which
-    builds on this module, registers itself when imported)."""
-    _MAPPED[:] = [push]
 
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
@@ -110,7 +79,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     its members plan made already (plan_push), carried out unless a run came between. An
     app's failure is raised as StepFailed, with its run, for the fan-out to record."""
     if isinstance(app, MappingApp):  # Okta pushes the members itself
-        return _MAPPED[0](db, app, snapshot, mapping_id, operation, actor)
+        return push_by_okta(db, app, snapshot, mapping_id, operation, actor)
     with db.session() as session:
         group_id = mapping_row(session, mapping_id).group_id
     group = snapshot.groups.get(group_id)  # may read its members first: outside a write
@@ -220,15 +189,6 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
             repo.finish_run(run, "ok")
         return mapping
-
-
-def _finished(app: str, group: str, operation: str, actor: str, run_id: int | None,
-              result: str, detail: str = "") -> None:
-    metrics.PUSHES.labels(app, operation, result).inc()
-    log.log(logging.WARNING if result == "failed" else logging.INFO,
-            "%s %s of %s on %s%s", operation, result, group, app, f": {detail}" if detail else "",
-            extra={"app": app, "group": group, "run_id": run_id, "actor": actor,
-                   "operation": operation, "result": result})
 
 
 @dataclass(frozen=True)

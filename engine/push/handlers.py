@@ -4,7 +4,7 @@ engine/retry.py)."""
 from __future__ import annotations
 
 from connectors.base import DirectorySnapshot, MappingApp
-from engine import alerts, mapped_push
+from engine import alerts
 from engine.approvals.directory_loss import refuse_while_untrusted
 from engine.approvals.requests import pending_for
 from engine.core import Context, RefusalError
@@ -18,7 +18,7 @@ from engine.outcomes import (
     PushedNow,
     Refusal,
 )
-from engine.preconditions import refuse_push_now, status_refusal
+from engine.preconditions import refuse_okta_push_now, refuse_push_now, status_refusal
 from engine.protected import refuse_protected
 from engine.push.plan import planned, preview_mapping, preview_new_push
 from engine.registry import handles
@@ -76,7 +76,7 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
         refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
                          "overwrites", mapping.app_group_id)
         if isinstance(app, MappingApp):
-            raise mapped_push.refuse_push_now(app.name, quoted(mapping.group_name))
+            raise refuse_okta_push_now(app.name, quoted(mapping.group_name))
         return planned(op, [preview_mapping(service, snapshot, app, mapping, full=True)])
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 

@@ -5,8 +5,6 @@ the requests a command sends to Okta and what Okta then has."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +14,9 @@ from engine.executor import execute
 from engine.operations import Retry
 from engine.outcomes import Retried
 from tests.cli.test_commands import approval_id
-from tests.servers import ScimTenant
 from tests.standins import Recorded
 from tests.standins.okta import OktaStandIn
-from tests.workspace import Workspace, make_workspace
+from tests.workspace import Workspace
 
 MAPPINGS = "/group-push/mappings"
 
@@ -63,17 +60,8 @@ def said(requests: list[Recorded]) -> list[str]:
 
 
 @pytest.fixture
-def okta() -> Iterator[OktaStandIn]:
-    server = OktaStandIn()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def world(tmp_path: Path, scim_tenant: ScimTenant, okta: OktaStandIn) -> World:
-    ws = make_workspace(tmp_path, scim_tenant)
-    ws.config["directory"] = {"type": "okta", "org_url": okta.org_url, "token": okta.token}
-    return World(okta, ws)
+def world(okta: OktaStandIn, okta_ws: Workspace) -> World:
+    return World(okta, okta_ws)
 
 
 def test_push_creates_a_mapping_in_okta(world: World) -> None:

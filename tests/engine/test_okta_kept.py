@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from wsgiref.simple_server import WSGIServer, make_server
 
 import pytest
@@ -18,7 +17,7 @@ from engine.outcomes import Information
 from tests.cli.test_commands import approval_id
 from tests.servers import ScimTenant
 from tests.standins.okta import OktaStandIn
-from tests.workspace import Workspace, make_workspace
+from tests.workspace import Workspace
 
 SECRET = "hook-secret-0123456789abcdef"
 MEMBERS = 100
@@ -51,17 +50,9 @@ class Org:
 
 
 @pytest.fixture
-def okta() -> Iterator[OktaStandIn]:
-    server = OktaStandIn()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def org(tmp_path: Path, scim_tenant: ScimTenant, okta: OktaStandIn) -> Org:
-    ws = make_workspace(tmp_path, scim_tenant)
-    ws.config["directory"] = {"type": "okta", "org_url": okta.org_url, "token": okta.token,
-                              "event_hook_secret": SECRET, "max_rate_share": 0.5}
+def org(okta_ws: Workspace, scim_tenant: ScimTenant, okta: OktaStandIn) -> Org:
+    ws = okta_ws
+    ws.config["directory"].update(event_hook_secret=SECRET, max_rate_share=0.5)
     ws.write()
     org = Org(okta, ws)
     for short in ("alice", "bob", "carol"):

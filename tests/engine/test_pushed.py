@@ -3,43 +3,26 @@ the group type an Okta directory gives (its stand-in) and the origin of the push
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import yaml
 
-from engine.bootstrap import build_service
-from engine.config import load_config
 from engine.push import tab
 from engine.service import GroupPushService
 from storage.pages import PushFilter
 from tests.servers import ScimTenant
 from tests.standins.okta import OktaStandIn
+from tests.workspace import Workspace
 
 
 @pytest.fixture
-def okta() -> Iterator[OktaStandIn]:
-    server = OktaStandIn()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def service(tmp_path: Path, okta: OktaStandIn, scim_tenant: ScimTenant) -> GroupPushService:
+def service(okta: OktaStandIn, okta_ws: Workspace, scim_tenant: ScimTenant) -> GroupPushService:
     alice = okta.add_user("alice@acme.test")
     bob = okta.add_user("bob@acme.test")
     sam = okta.add_user("sam@acme.test", status="SUSPENDED")
     okta.add_group("AD Admins", [alice, bob, sam], type="APP_GROUP")
     okta.add_group("Sales", [alice])
     scim_tenant.create_users(["alice@acme.test"])
-    config = {"directory": {"type": "okta", "org_url": okta.org_url, "token": okta.token},
-              "apps": {"box": {"type": "scim", "url": scim_tenant.url,
-                               "token": scim_tenant.token}},
-              "slack": {"operators": [], "approvers": ["U0APPROVER"]}}
-    (tmp_path / "grouppush.yml").write_text(yaml.safe_dump(config))
-    return build_service(load_config(tmp_path / "grouppush.yml"),
-                         f"sqlite:///{tmp_path / 'x.db'}")
+    okta_ws.write()
+    return okta_ws.service()
 
 
 def test_information_gives_oktas_group_type_origin_and_skipped(

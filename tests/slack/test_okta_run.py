@@ -4,7 +4,6 @@ membership added in Okta reaches the app within seconds, with no sync interval p
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from tests.standins.okta import OktaStandIn
 
 pytestmark = pytest.mark.slow
 HOOK_SECRET = "okta-hook-secret-for-run-tests"
-
-
-@pytest.fixture
-def okta() -> Iterator[OktaStandIn]:
-    server = OktaStandIn()
-    yield server
-    server.stop()
 
 
 def test_an_okta_membership_reaches_the_app_by_the_event_hook(

@@ -3,10 +3,7 @@ deletions, redelivered hook events, and a restart that reads nothing again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from connectors.okta import OktaDirectory, OktaSettings
 from engine.kept import KeptDirectory
@@ -17,13 +14,6 @@ from tests.standins import loopback_client
 from tests.standins.okta import OktaStandIn
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def okta() -> Iterator[OktaStandIn]:
-    server = OktaStandIn()
-    yield server
-    server.stop()
 
 
 def kept(db: Database, okta: OktaStandIn, clock: list[datetime]) -> KeptDirectory:

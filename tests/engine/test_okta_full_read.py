@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from tests.engine.test_okta_kept import MEMBERS, Org, okta, org  # noqa: F401
+from tests.engine.test_okta_kept import MEMBERS, Org, org  # noqa: F401
 
 PAGE = 10
 """groups_page_size in these tests, so that the org's groups take several pages."""

@@ -13,7 +13,7 @@ from connectors.scim import ScimApp
 from engine.service import GroupPushService
 from engine.sync import run_sync
 from storage.models import PushRun
-from tests.engine.test_okta_kept import Org, okta, org  # noqa: F401
+from tests.engine.test_okta_kept import Org, org  # noqa: F401
 from tests.proxy import breaking
 from tests.servers import ScimTenant
 from tests.workspace import make_workspace

@@ -5,10 +5,11 @@ not resolved before, and the app group's members)."""
 
 from __future__ import annotations
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot, DirectoryUser
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, DirectoryUser, MappingApp
 from connectors.errors import NotFoundError
 from connectors.settings import closest
 from engine.core import Context, RefusalError
+from engine.okta_push.explain import explained_by_okta
 from engine.operations import Explain
 from engine.outcomes import Explained
 from engine.push.users import resolve
@@ -36,6 +37,8 @@ def explain(ctx: Context, op: Explain) -> Explained:
     if not user.active:
         facts.no("active", f"{user.status} in the directory: only active users are pushed "
                  "(ACTIVE, RECOVERY, PASSWORD_EXPIRED, LOCKED_OUT)")
+    if isinstance(app, MappingApp):  # Okta pushes the members: nothing to read in the app
+        return explained_by_okta(user, group, name, app.name, mapping, facts.reasons)
     app_user = resolve(service.db, app, [user.login]).get(user.login)
     if app_user is None:
         skipped = mapping is not None and user.login in mapping.skipped_logins.split("\n")

@@ -26,7 +26,7 @@ from engine.outcomes import (
     RulesListed,
 )
 from engine.protected import protected_by
-from engine.push.tab import group_type, origin_of
+from engine.push.tab import active_counts, group_type, origin_of
 from engine.registry import handles
 from engine.service import GroupPushService
 from engine.words import concrete, quoted, when
@@ -54,13 +54,16 @@ def apps_report(service: GroupPushService) -> AppsListed:
     return AppsListed(tuple(rows))
 
 
-def push_row(mapping: PushMapping) -> PushRow:
-    """One pushed group as `list` shows it."""
+def push_row(mapping: PushMapping, okta_pushes: int | None = None,
+             by_okta: bool = False) -> PushRow:
+    """One pushed group as `list` shows it (by_okta: Okta pushes its `okta_pushes` active
+    members, and grouppush none)."""
     return PushRow(
         group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
         app_group_id=mapping.app_group_id,
         status="active" if mapping.status == "active" else "inactive",
-        members=mapping.members_pushed, last_push=mapping.last_push_at,
+        members=None if by_okta else mapping.members_pushed, okta_pushes=okta_pushes,
+        last_push=mapping.last_push_at,
         error=mapping.error_message or None,
         drift=bool(mapping.drift_fingerprint and not mapping.drift_ignored_by),
         origin=origin_of(mapping),
@@ -98,9 +101,14 @@ def list_report(service: GroupPushService, app_name: str | None, rule: str | Non
     wanted = PushFilter(app=app_name, rule=rule, status=status, errors=errors, drift=drift)
     with service.db.session() as session:
         mappings = pages.page(session, wanted)
-    rows = [replace(push_row(m), protected=protected_by(
-        service.config, service.apps[m.app], m.app_group_name or m.group_name, ask_app=False))
-        if m.app in service.apps else push_row(m) for m in mappings]
+    by_okta = {m.id: m.group_id for m in mappings
+               if isinstance(service.apps.get(m.app), MappingApp)}
+    okta = active_counts(service, set(by_okta.values())) if by_okta else {}
+    rows = [replace(push_row(m, okta.get(m.group_id), True) if m.id in by_okta
+                    else push_row(m),
+                    protected=protected_by(service.config, service.apps[m.app],
+                                           m.app_group_name or m.group_name, ask_app=False))
+            if m.app in service.apps else push_row(m) for m in mappings]
     return PushesListed(tuple(rows), app_name, rule, status, errors, drift)
 
 
@@ -167,7 +175,7 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Drift": _drift(mapping),
     }
     if isinstance(app, MappingApp):  # Okta's own state of its mapping
-        fields.update(okta_details(app, mapping))
+        fields.update(okta_details(app, mapping, directory_active if found else None))
     if mapping.error_message:
         fields["Error"] = mapping.error_message
         fields["Operation"] = mapping.error_operation

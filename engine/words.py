@@ -39,3 +39,11 @@ def gone_from_directory(name: str, app: str, pending: str = "") -> str:
 def concrete(hint: str, group: str, app: str) -> str:
     """A hint's `... GROUP on APP` commands for this group and app, typed as they must be."""
     return hint.replace("GROUP on APP", f"{quote(group)} on {quote(app)}")
+
+
+def okta_pushes(active: int | None) -> str:
+    """The members of a push Okta makes itself (okta_group_push), as every surface says it:
+    the directory group's active members, since the app group's cannot be read."""
+    count = f"its {plural(active, 'active member')}" if active is not None else \
+        "its active members"
+    return f"Okta pushes {count} (the app group's members are not readable through Okta's API)"

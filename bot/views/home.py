@@ -14,7 +14,7 @@ from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
 from engine.push.tab import PushedPage, PushedRow
 from engine.times import when_iso
-from engine.words import plural
+from engine.words import okta_pushes, plural
 from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100
@@ -108,7 +108,8 @@ def describe_filter(wanted: PushFilter) -> str:
 def row_text(row: PushedRow) -> str:
     """One pushed group: name, status, members, last push, the rule, errors and drift."""
     status = ":large_green_circle: Active" if row.active else ":white_circle: Inactive"
-    members = f"{row.members_pushed:,} of {row.active_members:,} active members pushed" \
+    members = okta_pushes(row.active_members) if row.by_okta else \
+        f"{row.members_pushed:,} of {row.active_members:,} active members pushed" \
         if row.active_members is not None else f"{row.members_pushed:,} members pushed"
     how = f"by rule {escape(row.rule)}" if row.rule is not None else \
         "in Okta's admin console" if row.origin == "okta" else "by name"

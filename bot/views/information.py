@@ -10,6 +10,7 @@ from typing import Any
 from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
 from engine.core import quote
 from engine.push.tab import Information
+from engine.words import okta_pushes
 
 INFORMATION = "information"
 """callback_id of the modal."""
@@ -43,8 +44,9 @@ def _fields(pairs: list[tuple[str, str]]) -> Block:
 def _details(info: Information) -> list[Block]:
     how = f"by rule {escape(info.rule)}" if info.rule is not None else \
         "in Okta's admin console (outside grouppush)" if info.origin == "okta" else "by name"
-    members = f"{info.members_pushed:,} pushed of {info.active_members:,} active in the " \
-        "directory" if info.active_members is not None else f"{info.members_pushed:,} pushed"
+    members = okta_pushes(info.active_members) if info.by_okta else \
+        f"{info.members_pushed:,} pushed of {info.active_members:,} active in the directory" \
+        if info.active_members is not None else f"{info.members_pushed:,} pushed"
     first = [("Group type", escape(info.group_type)),
              ("App group", escape(info.app_group)),
              ("Status", "Active" if info.active else "Inactive (push paused)"),

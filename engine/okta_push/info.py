@@ -8,6 +8,7 @@ from connectors.base import MappingApp
 from connectors.errors import ConnectorError
 from engine.okta_push.poll import ORIGIN
 from engine.preconditions import okta_console as console
+from engine.words import okta_pushes
 from storage.models import PushMapping
 
 
@@ -18,10 +19,10 @@ def not_read(app: str) -> str:
             f"state in {console(app)}); its mappings in error are reported.")
 
 
-def details(app: MappingApp, mapping: PushMapping) -> dict[str, str]:
-    """What `info` adds for a mapping app, read from Okta now (one request)."""
-    fields = {"Members": "Okta pushes the members itself (its API does not tell grouppush "
-                         "who is in the app group)",
+def details(app: MappingApp, mapping: PushMapping, active: int | None) -> dict[str, str]:
+    """What `info` adds for an app Okta pushes, read from Okta now (one request); `active`:
+    the directory group's active members (None: gone from the directory)."""
+    fields = {"Members": okta_pushes(active),
               "Skipped (not in the app)": "Okta matches its users to the app's itself"}
     if mapping.created_via == ORIGIN:
         fields["Pushed by"] = (f"outside grouppush, in {console(mapping.app)} (found by a "

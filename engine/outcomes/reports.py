@@ -87,7 +87,8 @@ class PushRow:
     app_group: str | None
     app_group_id: str | None
     status: str  # active | deactivated
-    members: int
+    members: int | None
+    """Members grouppush pushed; None when Okta pushes them (okta_group_push)."""
     last_push: datetime | None
     error: str | None
     drift: bool
@@ -95,6 +96,9 @@ class PushRow:
     rule: str | None
     protected: str = ""
     """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""
+    okta_pushes: int | None = None
+    """When Okta pushes the members: the directory group's active members it pushes (None:
+    not known now, or a push grouppush makes)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""

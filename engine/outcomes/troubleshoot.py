@@ -80,6 +80,9 @@ class Explained(Outcome):
     reasons: tuple[tuple[str, str], ...] = ()
     """(fact, why) for each "no", and for next_sync."""
     drift_ignored_by: str = ""
+    by_okta: bool = False
+    """Okta pushes the members (okta_group_push): whether the app knows the user and has
+    them in its group is unknown (Okta's API does not tell); the reasons say why."""
 
     def reason(self, fact: str) -> str:
         """Why a fact is "no" (empty when it is "yes")."""
@@ -91,4 +94,5 @@ class Explained(Outcome):
                 "in_directory_group": self.in_directory_group, "active": self.active,
                 "status": self.user_status, "app_user": self.app_user, "push": self.push,
                 "pushed": self.pushed, "in_app_group": self.in_app_group,
-                "next_sync": self.next_sync, "reasons": dict(self.reasons)}
+                "next_sync": self.next_sync, "reasons": dict(self.reasons),
+                "by_okta": self.by_okta}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from connectors.base import MappingApp
 from connectors.errors import ConnectorError
 from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
@@ -45,6 +46,9 @@ class PushedRow:
     """name | rule | okta (made in Okta's admin console, found by a sync)."""
     protected: str = ""
     """Why grouppush leaves the app group alone (safety.protected_groups), or ""."""
+    by_okta: bool = False
+    """Okta pushes the members (okta_group_push): members_pushed is 0 and the app group's
+    members are not readable; active_members is what Okta pushes."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def active_counts(service: GroupPushService, group_ids: Iterable[str]) -> dict[s
         return {}
 
 
-def _row(mapping: PushMapping, active: dict[str, int]) -> PushedRow:
+def _row(mapping: PushMapping, active: dict[str, int], by_okta: bool) -> PushedRow:
     error = f"{mapping.error_operation or 'push'} failed: {mapping.error_message}" \
         if mapping.error_message else ""
     return PushedRow(
@@ -103,7 +107,7 @@ def _row(mapping: PushMapping, active: dict[str, int]) -> PushedRow:
         active_members=active.get(mapping.group_id), last_push_at=mapping.last_push_at,
         error=error, drift=bool(mapping.drift_fingerprint),
         drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping),
-        origin=origin_of(mapping))
+        origin=origin_of(mapping), by_okta=by_okta)
 
 
 def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
@@ -121,9 +125,11 @@ def pushed_page(service: GroupPushService, wanted: PushFilter, page: int = 0,
     counts = active_counts(service, [m.group_id for m in mappings])
     named = [(name, found.get(name, 0)) for name in rules]
     gone = [(name, n) for name, n in found.items() if name and name not in rules]
-    rows = tuple(replace(_row(m, counts), protected=protected_by(
-        service.config, service.apps[m.app], m.app_group_name or m.group_name, ask_app=False))
-        if m.app in service.apps else _row(m, counts) for m in mappings)
+    rows = tuple(replace(_row(m, counts, isinstance(service.apps[m.app], MappingApp)),
+                         protected=protected_by(service.config, service.apps[m.app],
+                                                m.app_group_name or m.group_name,
+                                                ask_app=False))
+                 if m.app in service.apps else _row(m, counts, False) for m in mappings)
     return PushedPage(wanted=wanted, rows=rows, page=page,
                       size=size, total=total, app_total=app_total, app_errors=app_errors,
                       app_drift=app_drift, rules=tuple(sorted(named)),
@@ -196,6 +202,9 @@ class Information:
     error: ErrorDetail | None
     origin: str = "name"
     """name | rule | okta (made in Okta's admin console)."""
+    by_okta: bool = False
+    """Okta pushes the members (okta_group_push): none are pushed by grouppush and the app
+    group's are not readable; active_members is what Okta pushes."""
 
 
 def group_type(service: GroupPushService, kind: str | None) -> str:
@@ -242,4 +251,5 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         skipped_reason=f"no user in {mapping.app} has this login "
                        f"({'userName' if app_type == 'scim' else 'the matched attribute'})",
         drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error,
-        origin=origin_of(mapping))
+        origin=origin_of(mapping),
+        by_okta=isinstance(service.apps.get(mapping.app), MappingApp))

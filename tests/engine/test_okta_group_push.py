@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 
+from bot.views.home import row_text
+from bot.views.information import information_modal
 from engine.alerts import errors_to_tell, remember_error_alert
 from engine.executor import execute
 from engine.operations import Retry
 from engine.outcomes import Retried
+from engine.push import tab
+from storage.pages import PushFilter
 from tests.cli.test_commands import approval_id
 from tests.standins import Recorded
 from tests.standins.okta import OktaStandIn
@@ -47,6 +51,16 @@ class World:
     def mapping(self, source: str) -> dict[str, Any]:
         [found] = [m for m in self.okta.mappings_of(self.app_id) if m["sourceGroupId"] == source]
         return found
+
+
+def _details_pairs(info: tab.Information) -> list[tuple[str, str]]:
+    """The Information modal's labelled fields, as (label, text)."""
+    pairs = []
+    for block in information_modal(info)["blocks"]:
+        for field in block.get("fields") or ():
+            label, _, value = field["text"].partition("\n")
+            pairs.append((label.strip("*"), value))
+    return pairs
 
 
 def said(requests: list[Recorded]) -> list[str]:
@@ -91,6 +105,31 @@ def test_a_push_to_okta_s_active_directory_sends_where_and_what_kind(world: Worl
                                  "groupScope": "GLOBAL", "groupType": "SECURITY",
                                  "samAccountName": "Sales"}
     assert made["status"] == "ACTIVE" and made["sourceGroupId"] == world.sales
+
+
+def test_members_are_told_as_okta_pushes_them_never_as_zero_pushed(world: World) -> None:
+    bob = world.okta.add_user("bob@acme.test")
+    world.okta.add_member(world.sales, bob)
+    world.run("push Sales to o365")
+    before = len(world.okta.requests)
+    listed, _ = world.run("list o365")
+    assert world.okta.requests[before:] == []  # the kept directory gives the count
+    says = "Okta pushes its 2 active members (the app group's members are not readable"
+    assert says in listed and "0 members" not in listed
+    [row] = world.ws.exec("list o365", as_json=True).json["data"]["pushes"]
+    assert (row["members"], row["okta_pushes"]) == (None, 2)
+    info, _ = world.run("info Sales on o365")
+    assert f"Members: {says}" in info
+    service = world.ws.service()
+    [shown] = tab.pushed_page(service, PushFilter(app="o365")).rows
+    assert says in row_text(shown)
+    assert ("Members", says + " through Okta's API)") in _details_pairs(
+        tab.information(service, shown.mapping_id))
+    why, sent = world.run("explain bob@acme.test in Sales on o365")
+    assert sent == [] and "2. Active in the directory: yes" in why
+    assert "Known to the app: unknown: Okta matches its users to o365's itself" in why
+    assert "In the app group now: unknown: Okta's API does not list the members" in why
+    assert "Next sync: none: Okta pushes bob@acme.test with Sales whenever it changes." in why
 
 
 def test_a_name_the_app_has_is_refused_unless_enhanced_then_linked(world: World) -> None:

@@ -15,7 +15,7 @@ from engine.outcomes import (
     PushRow,
     RulesListed,
 )
-from engine.words import plural, quoted, when
+from engine.words import okta_pushes, plural, quoted, when
 
 USAGE_WIDTH = 40
 """Usages at least this long get a line of their own in `help`."""
@@ -119,8 +119,10 @@ def _push_line(row: PushRow) -> str:
         drift += " — pushed in Okta's admin console (outside grouppush)"
     status = "deactivated" if row.status == "inactive" else row.status
     protected = f" — 🔒 protected ({row.protected}): left alone" if row.protected else ""
+    members = okta_pushes(row.okta_pushes) if row.members is None else \
+        plural(row.members, 'member')
     return (f"• {quoted(row.group)} → {row.app}: {status}, "
-            f"{plural(row.members, 'member')}, last push {when(row.last_push)}{error}{drift}"
+            f"{members}, last push {when(row.last_push)}{error}{drift}"
             f"{protected}")
 
 

@@ -46,8 +46,8 @@ FACTS = (("in_directory_group", "Member of the directory group"),
 def explained(outcome: Explained) -> str:
     """One line per fact, in the order an admin checks them, then what the next sync does."""
     values = {"in_directory_group": outcome.in_directory_group, "active": outcome.active,
-              "app_user": outcome.app_user is not None, "pushed": outcome.pushed,
-              "in_app_group": outcome.in_app_group}
+              "app_user": None if outcome.by_okta else outcome.app_user is not None,
+              "pushed": outcome.pushed, "in_app_group": outcome.in_app_group}
     evidence = {"active": f"status {outcome.user_status}",
                 "app_user": f"app user {outcome.app_user}",
                 "pushed": "in the members it last pushed",

@@ -57,7 +57,8 @@ def _details(info: Information) -> list[Block]:
                             f"{_when(info.created_at)}, {how}"),
               ("Last push", _when(info.last_push_at)),
               ("Members", members)]
-    return [_fields(first), _fields(second)]
+    okta = [_fields([(label, escape(text)) for label, text in info.okta])] if info.okta else []
+    return [_fields(first), _fields(second), *okta]
 
 
 def _skipped(info: Information) -> Block:

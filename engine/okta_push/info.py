@@ -27,16 +27,21 @@ def details(app: MappingApp, mapping: PushMapping, active: int | None) -> dict[s
     if mapping.created_via == ORIGIN:
         fields["Pushed by"] = (f"outside grouppush, in {console(mapping.app)} (found by a "
                                f"sync at {mapping.created_at:%Y-%m-%d %H:%M:%S} UTC)")
+    return {**fields, **okta_state(app, mapping)}
+
+
+def okta_state(app: MappingApp, mapping: PushMapping) -> dict[str, str]:
+    """Okta's own state of the push's mapping, read now (one request): its status, last
+    push, target group and error summary."""
     if not mapping.app_group_id:
-        return {**fields, "Okta status": "no mapping in Okta yet"}
+        return {"Okta status": "no mapping in Okta yet"}
     try:
         state = app.mapping(mapping.app_group_id)
     except ConnectorError as error:
-        return {**fields, "Okta status": f"could not be read: {error.describe()}"}
+        return {"Okta status": f"could not be read: {error.describe()}"}
     if state is None:
-        return {**fields, "Okta status": "Okta no longer has this mapping (deleted in Okta)"}
-    return {**fields, "Okta status": state.status,
-            "Okta last push": _okta_time(state.last_push),
+        return {"Okta status": "Okta no longer has this mapping (deleted in Okta)"}
+    return {"Okta status": state.status, "Okta last push": _okta_time(state.last_push),
             "Target group": f"{mapping.app_group_name or mapping.group_name} (Okta app group "
                             f"{state.target_group_id or 'not known'}), mapping {state.id}",
             "Okta error summary": state.error_summary or "none"}

@@ -12,6 +12,7 @@ from connectors.base import MappingApp
 from connectors.errors import ConnectorError
 from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
+from engine.okta_push.info import okta_state
 from engine.protected import protected_by
 from engine.service import GroupPushService
 from storage import pages, repo
@@ -205,6 +206,8 @@ class Information:
     by_okta: bool = False
     """Okta pushes the members (okta_group_push): none are pushed by grouppush and the app
     group's are not readable; active_members is what Okta pushes."""
+    okta: tuple[tuple[str, str], ...] = ()
+    """Okta's own state of the mapping, read now (by_okta only): (label, text)."""
 
 
 def group_type(service: GroupPushService, kind: str | None) -> str:
@@ -236,6 +239,7 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
     drift = report_from_json(mapping.drift_detail) \
         if mapping.drift_fingerprint and mapping.drift_detail else None
     app_type = str(service.config.apps.get(mapping.app, {}).get("type", "?"))
+    app = service.apps.get(mapping.app)
     app_group = f"{mapping.app_group_name or mapping.group_name} (id {mapping.app_group_id})" \
         if mapping.app_group_id else "not created yet"
     return Information(
@@ -251,5 +255,5 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         skipped_reason=f"no user in {mapping.app} has this login "
                        f"({'userName' if app_type == 'scim' else 'the matched attribute'})",
         drift=drift, drift_ignored_by=mapping.drift_ignored_by, error=error,
-        origin=origin_of(mapping),
-        by_okta=isinstance(service.apps.get(mapping.app), MappingApp))
+        origin=origin_of(mapping), by_okta=isinstance(app, MappingApp),
+        okta=tuple(okta_state(app, mapping).items()) if isinstance(app, MappingApp) else ())

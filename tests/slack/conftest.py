@@ -135,8 +135,10 @@ class Bot:
 
 
 def write_world(folder: Path, tenant: ScimTenant, directory: dict[str, Any],
-                progress_interval: float = 0.0) -> GroupPushService:
-    """directory.yml and grouppush.yml in a folder; the service built from them."""
+                progress_interval: float = 0.0,
+                edit: Callable[[dict[str, Any]], None] | None = None) -> GroupPushService:
+    """directory.yml and grouppush.yml in a folder (the config changed by `edit` first); the
+    service built from them."""
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     (folder / "directory.yml").write_text(yaml.dump(directory, Dumper=dumper, sort_keys=False))
     config = {
@@ -147,6 +149,8 @@ def write_world(folder: Path, tenant: ScimTenant, directory: dict[str, Any],
                   "approvers": [APPROVER, APPROVER2], "allow_self_approval": False,
                   "approval_ttl_minutes": 60},
     }
+    if edit is not None:
+        edit(config)
     (folder / "grouppush.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     return build_service(load_config(folder / "grouppush.yml"), f"sqlite:///{folder / 'x.db'}")
 
@@ -165,8 +169,10 @@ def make_bot(tmp_path: Path, scim_tenant: ScimTenant,
     bots: list[HomeTab] = []
 
     def make(directory: dict[str, Any] | None = None, app_users: list[str] | None = None,
-             progress_interval: float = 0.0) -> Bot:
-        service = write_world(tmp_path, scim_tenant, directory or small_directory())
+             progress_interval: float = 0.0,
+             edit: Callable[[dict[str, Any]], None] | None = None) -> Bot:
+        service = write_world(tmp_path, scim_tenant, directory or small_directory(),
+                              edit=edit)
         scim_tenant.create_users(app_users if app_users is not None
                                  else [f"{p}@acme.test" for p in PEOPLE])
         services = Services(service, progress_interval=progress_interval)

@@ -14,6 +14,7 @@ from tests.slack.conftest import APPROVER, APPROVER2, OPERATOR, Bot
 from tests.slack.standin import message_text
 from tests.slack.test_approvals import ask, attached
 from tests.slack.test_home import open_home, shown
+from tests.slack.test_home_changes import row_click, status
 from tests.slack.test_scheduler import ALERTS, alerts, scheduler_for
 from tests.standins import Recorded
 from tests.standins.okta import OktaStandIn
@@ -139,3 +140,19 @@ def test_push_now_is_refused_with_where_to_do_it_in_okta(world: OktaBot) -> None
         "&gt; Push Now." in refused  # > escaped, as Slack's mrkdwn needs
     assert world.sent_since(before) == []
     assert world.mapping()["status"] == "ACTIVE"
+
+
+def test_the_tab_row_tells_what_okta_pushes_and_its_status_button_pauses_the_mapping(
+        world: OktaBot) -> None:
+    world.pushed()
+    tab = open_home(world.bot, OPERATOR, "EvOkta2")
+    [row] = [b for b in tab.args["view"]["blocks"]
+             if str(b.get("block_id", "")).startswith("row:")]
+    assert "Okta pushes its 2 active members" in message_text(tab)
+    assert "0 of 2 active members pushed" not in message_text(tab)
+    before = len(world.okta.requests)
+    off = row_click(world.bot, OPERATOR, tab, status(int(row["block_id"][4:])))
+    assert ":white_circle: Inactive" in message_text(off)
+    assert [(r.method, r.body) for r in world.sent_since(before)] == [
+        ("PATCH", {"status": "INACTIVE"})]
+    assert world.mapping()["status"] == "INACTIVE"

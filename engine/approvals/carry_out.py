@@ -27,11 +27,14 @@ def unlink_plan(service: GroupPushService, app: App, mappings: list[PushMapping]
     delete's digest names the members it deletes with the group)."""
     targets = tuple(Target(m.group_id, int(m.id or 0), m.app_group_id) for m in mappings)
     lines = []
+    by_okta = isinstance(app, MappingApp)  # Okta deletes the app group: members not known
     for m in mappings:
         group = f"{app.name}'s group {quoted(m.app_group_name or m.group_name)}" + (
-            f" (id {m.app_group_id})" if m.app_group_id else " (not created yet)")
+            (f" (Okta's mapping {m.app_group_id})" if by_okta else f" (id {m.app_group_id})")
+            if m.app_group_id else " (not created yet)")
+        members = "members" if by_okta else plural(m.members_pushed, 'pushed member')
         lines.append(f"• {quoted(m.group_name)}: delete {group} with its "
-                     f"{plural(m.members_pushed, 'pushed member')}; stop pushing" if delete else
+                     f"{members}; stop pushing" if delete else
                      f"• {quoted(m.group_name)}: stop pushing; {group} stays as it is")
     data: list[dict[str, Any]] = [{"group_id": t.group_id, "mapping_id": t.mapping_id,
                                    "app_group_id": t.app_group_id, "delete": delete}
@@ -48,7 +51,9 @@ def unlink_plans(app: App, mappings: list[PushMapping], delete: bool) -> tuple[P
     return tuple(PushPlan(group=m.group_name, app=app.name,
                           app_group="delete" if delete else "keep",
                           app_group_name=m.app_group_name or m.group_name,
-                          app_group_id=m.app_group_id, members=m.members_pushed)
+                          app_group_id=m.app_group_id,
+                          members=None if delete and isinstance(app, MappingApp)
+                          else m.members_pushed)
                  for m in mappings)
 
 

@@ -169,6 +169,11 @@ def test_unlink_deactivates_then_deletes_the_mapping(world: World, flag: str,
     mapping = world.mapping(world.sales)
     asked, sent = world.run(f"unlink Sales from o365 {flag}")
     assert sent == []  # nothing changes before approval
+    if delete == "true":  # Okta deletes the group: how many members it has is not known
+        assert (f"delete o365's group Sales (Okta's mapping {mapping['id']}) with its "
+                "members; stop pushing") in asked and "pushed member" not in asked
+        preview, _ = world.run("unlink Sales from o365 --delete --dry-run")
+        assert "with its members; stop pushing" in preview and "0 pushed" not in preview
     before = len(world.okta.requests)
     assert world.ws.exec(f"approve {approval_id(asked)}", as_user="U0APPROVER").code == 0
     sent = [r for r in world.okta.requests[before:] if "/api/v1/apps/" in r.path]

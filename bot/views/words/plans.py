@@ -87,7 +87,8 @@ def plan_line(plan: PushPlan) -> str:
                      f"(id {plan.app_group_id}) and make its members match",
              "rename": f"rename {plan.app}'s group to {quoted(plan.app_group_name)}",
              "delete": f"delete {plan.app}'s group {quoted(plan.app_group_name)} with its "
-                       f"{plural(plan.members or 0, 'pushed member')}; stop pushing",
+                       + (plural(plan.members, 'pushed member') if plan.members is not None
+                          else "members") + "; stop pushing",
              }.get(plan.app_group)
     if plan.app_group == "keep" and plan.members is not None:  # an unlink --keep
         group = f"stop pushing; {plan.app}'s group {quoted(plan.app_group_name)} stays as it is"

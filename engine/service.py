@@ -6,7 +6,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy.exc import IntegrityError
 
@@ -259,6 +259,14 @@ class GroupPushService:
                 fresh.drift_fingerprint, fresh.drift_ignored_by = "", ""
         return PushedNow(**result_fields(outcome),
                          additive=app.capabilities.additive_push_now)
+
+    @overload
+    def set_status(self, group_name: str, app_name: str, actor: str,
+                   active: Literal[True]) -> Activated | Refusal: ...
+
+    @overload
+    def set_status(self, group_name: str, app_name: str, actor: str,
+                   active: Literal[False]) -> Deactivated | Refusal: ...
 
     def set_status(self, group_name: str, app_name: str, actor: str,
                    active: bool) -> Activated | Deactivated | Refusal:

@@ -1,8 +1,8 @@
 """How long the `grouppush` command takes to start: `--version`, `exec help` and `exec list`,
 best of N runs in fresh interpreters, next to the floor (`python -c pass`: the interpreter's
 own start), with the least CPU time a run used (steadier than the wall on a busy machine) and
-the load average when it ended. `--baseline DIR` times another checkout the same way (PYTHONPATH=DIR), the runs
-interleaved so both see the same load.
+the load average when it ended. `--baseline DIR` times another checkout the same way
+(PYTHONPATH=DIR), the runs interleaved so both see the same load.
 
     .venv/bin/python -m bench.start [--runs 5] [--baseline /path/to/an/older/checkout]
 """

@@ -11,7 +11,6 @@ from connectors.settings import closest
 from engine.core import Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.help import command_help, commands
-from engine.okta_push.info import details as okta_details
 from engine.operations import Apps, Help, Info, ListPushes, RuleList, Search
 from engine.outcomes import (
     AppRow,
@@ -175,6 +174,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Drift": _drift(mapping),
     }
     if isinstance(app, MappingApp):  # Okta's own state of its mapping
+        from engine.okta_push.info import details as okta_details
+
         fields.update(okta_details(app, mapping, directory_active if found else None))
     if mapping.error_message:
         fields["Error"] = mapping.error_message

@@ -232,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     from bot.exec_args import exec_argv
 
     args = build_parser().parse_args(exec_argv(sys.argv[1:] if argv is None else argv))
+    if args.command in ("exec", "check", "console", "demo"):
+        from bot.logs import answer_on_screen
+
+        answer_on_screen()
     if args.command == "run":  # both processes of `run` add to the front's /metrics
         from telemetry import multiproc
 

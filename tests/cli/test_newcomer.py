@@ -272,6 +272,8 @@ def test_run_serves_health_while_slack_cannot_be_reached(ws: Workspace) -> None:
         assert ready.status_code == 503 and "slack" in ready.json()["failing"]
         assert ready.json()["parts"]["slack"]["detail"].startswith(
             "Slack not reached yet: cannot reach Slack's Web API")
+        assert ready.json()["parts"]["worker"]["detail"] == \
+            "the worker process starts once Slack answers"  # not "being restarted"
         assert http.get("/metrics").status_code == 200
         said = "".join(lines)
         assert "Traceback" not in said and "ERROR" not in said, said  # not the SDK's lines

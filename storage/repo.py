@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, select, update
@@ -16,6 +16,7 @@ from storage.models import (
     AppUser,
     AuditEvent,
     JobLease,
+    KeptGroup,
     PushedMember,
     PushMapping,
     PushRule,
@@ -47,6 +48,35 @@ def list_mappings(session: Session, app: str | None = None,
     if status is not None:
         query = query.where(PushMapping.status == status)
     return list(session.exec(query.order_by(col(PushMapping.app), col(PushMapping.group_name))))
+
+
+def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
+    """The directory groups pushed (to this app, or to any), whatever their status."""
+    query = select(PushMapping.group_id)
+    if app is not None:
+        query = query.where(PushMapping.app == app)
+    return set(session.exec(query))
+
+
+def active_count(session: Session, app: str) -> int:
+    """How many active pushes this app has."""
+    return int(session.exec(select(func.count()).select_from(PushMapping).where(
+        PushMapping.app == app, PushMapping.status == "active")).one())
+
+
+def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list[PushMapping]:
+    """The active pushes of an app a sync must plan: their kept group's version moved since
+    their last whole push (or the group is not kept), they have an error or no app group
+    yet, or their id is in `also`; by group name. The others are left in the database."""
+    query = (select(PushMapping)
+             .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
+             .where(PushMapping.app == app, PushMapping.status == "active")
+             .where(or_(col(PushMapping.synced_version).is_(None), col(KeptGroup.id).is_(None),
+                        col(KeptGroup.version) != col(PushMapping.synced_version),
+                        col(PushMapping.error_message) != "",
+                        col(PushMapping.app_group_id).is_(None),
+                        col(PushMapping.id).in_(list(also)))))
+    return list(session.exec(query.order_by(col(PushMapping.group_name))))
 
 
 def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:

@@ -88,14 +88,16 @@ def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
 
 def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
             keys: list[str], update: str) -> None:
-    """Insert rows, or update `update` where the keys exist: one statement per 500 rows."""
+    """Insert rows, or update `update` where the keys exist: one statement, compiled once
+    per process, sent with the rows as its parameters (as storage/kept.py `upsert`)."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    for start in range(0, len(rows), 500):
-        statement = insert(model).values(rows[start : start + 500])
-        statement = statement.on_conflict_do_update(
-            index_elements=keys, set_={update: getattr(statement.excluded, update)})
-        session.execute(statement)
+    statement = insert(model.__table__)  # type: ignore[attr-defined]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={update: getattr(statement.excluded, update)})
+    session.execute(statement, rows)
 
 
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:

@@ -58,6 +58,14 @@ def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
     return set(session.exec(query))
 
 
+def pushed_names(session: Session, app: str) -> list[tuple[str, str]]:
+    """(directory group id, the app group's name, else the group's) of every push to an app,
+    read as plain columns."""
+    rows = session.exec(select(PushMapping.group_id, PushMapping.app_group_name,
+                               PushMapping.group_name).where(PushMapping.app == app))
+    return [(gid, app_name or name) for gid, app_name, name in rows]
+
+
 def active_count(session: Session, app: str) -> int:
     """How many active pushes this app has."""
     return int(session.exec(select(func.count()).select_from(PushMapping).where(

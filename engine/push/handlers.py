@@ -82,7 +82,7 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
 
 
 @handles(Activate, dry_run=True)
-def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
+def activate(ctx: Context, op: Activate) -> Activated | Refusal | Planned:
     """Resume a push and catch up."""
     _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
@@ -98,7 +98,7 @@ def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | 
 
 
 @handles(Deactivate, dry_run=True)
-def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
+def deactivate(ctx: Context, op: Deactivate) -> Deactivated | Refusal | Planned:
     """Pause a push."""
     _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:

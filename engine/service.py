@@ -166,8 +166,8 @@ class GroupPushService:
         outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
                                   via=via, progress=progress)
         with self.db.session() as session:
-            others = [m.app_group_name or m.group_name
-                      for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
+            others = [name for gid, name in repo.pushed_names(session, app.name)
+                      if gid != group.id]
         return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
                       looks_like=tuple(confusable_with(group.name, others)),
                       by_okta=isinstance(app, MappingApp))

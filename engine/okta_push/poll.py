@@ -11,6 +11,7 @@ from connectors.base import MappingApp, MappingState
 from connectors.errors import ConnectorError
 from connectors.okta_push_records import okta_second
 from engine.failures import Failure, clear_failure, current_failure, record_failure
+from engine.words import quoted
 from storage import repo
 from storage.db import Database
 from storage.models import MappingPoll, PushMapping, utcnow
@@ -87,7 +88,7 @@ def _learn(db: Database, app: MappingApp, state: MappingState, names: Names,
                               app_group_name=new, created_by=BY_OKTA, created_via=ORIGIN)
             session.add(row)
             repo.audit(session, actor, "found",
-                       f"{new} on {app_name}: pushed in Okta's admin console")
+                       f"{quoted(new)} on {app_name}: pushed in Okta's admin console")
         row.app_group_id = row.app_group_id or state.id
         if state.status in ("ACTIVE", "INACTIVE"):
             row.status = state.status.lower()

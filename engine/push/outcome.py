@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from connectors.errors import ConnectorError
 from telemetry import metrics
 
-log = logging.getLogger(__name__)
+results = logging.getLogger("grouppush.pushes")
+"""Each push's result: INFO when done, WARNING when failed (bot/logs.py quiets it where the
+answer is on the screen)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ def finished(app: str, group: str, operation: str, actor: str, run_id: int | Non
              result: str, detail: str = "") -> None:
     """Count the push's end and log it (a failure as a warning)."""
     metrics.PUSHES.labels(app, operation, result).inc()
-    log.log(logging.WARNING if result == "failed" else logging.INFO,
-            "%s %s of %s on %s%s", operation, result, group, app, f": {detail}" if detail else "",
-            extra={"app": app, "group": group, "run_id": run_id, "actor": actor,
-                   "operation": operation, "result": result})
+    results.log(logging.WARNING if result == "failed" else logging.INFO,
+                "%s %s of %s on %s%s", operation, result, group, app,
+                f": {detail}" if detail else "",
+                extra={"app": app, "group": group, "run_id": run_id, "actor": actor,
+                       "operation": operation, "result": result})

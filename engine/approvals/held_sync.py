@@ -13,6 +13,7 @@ from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
 from engine.approvals.requests import (
     Ask,
+    Carried,
     RequestNow,
     Target,
     fingerprint,
@@ -41,8 +42,9 @@ from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
+from storage.statuses import PushStatus, RequestAction
 
-ACTION = "sync_removals"
+ACTION = RequestAction.SYNC_REMOVALS
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
     for target in targets_of(request):
         with service.db.session() as session:
             mapping = session.get(PushMapping, target.mapping_id)
-        if mapping is None or mapping.status != "active" or mapping.app not in service.apps:
+        if mapping is None or mapping.status != PushStatus.ACTIVE \
+                or mapping.app not in service.apps:
             gone += 1
             continue
         found = removals_of(service, snapshot, service.apps[mapping.app], [mapping], plans)
@@ -229,7 +232,7 @@ def plan_release(service: GroupPushService, request: ApprovalRequest) -> Request
 
 
 def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: ApprovalRequest,
-            found: list[Removals], planned: dict[int, MembersPlanned]) -> tuple[str, str]:
+            found: list[Removals], planned: dict[int, MembersPlanned]) -> Carried:
     removed, failed = 0, []
     for r in found:
         why = protected_by(service.config, service.apps[r.app], r.group, r.app_group_id)
@@ -256,5 +259,5 @@ def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: App
         repo.audit(session, request.decided_by, "sync removals",
                    f"{request.id}: {outcome[:-1]}, asked by {request.requested_by}")
     if failed:
-        outcome += " Not done: " + "; ".join(failed)
-    return outcome, "failed" if failed else "approved"
+        return Carried.failed(outcome + " Not done: " + "; ".join(failed))
+    return Carried(outcome)

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.core import DONE, FAILED, Outcome, Refusal, Status, plain
 from engine.outcomes.plans import Planned, PushPlan
+from storage.statuses import RequestAction, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,8 @@ class Approval:
     id: str
     summary: str
     requested_by: str
-    action: str
-    status: str
+    action: RequestAction
+    status: RequestStatus
     expires_at: str
     plan: str
     decided_by: str = ""
@@ -48,7 +49,8 @@ class Decided(Outcome):
     """A request approved (and carried out), denied or withdrawn."""
 
     approval: Approval
-    decision: str  # approved | denied | withdrawn
+    decision: RequestStatus
+    """approved, denied or withdrawn."""
     by: str
     failed: bool = False
     """Approved, but carrying it out failed in the app (approval.outcome says how)."""
@@ -70,7 +72,8 @@ class DecisionPlanned(Outcome):
     changes nothing)."""
 
     approval: Approval
-    decision: str  # approved | denied | withdrawn
+    decision: RequestStatus
+    """approved, denied or withdrawn."""
     by: str
     plans: tuple[PushPlan, ...] = ()
     """What approving would carry out now (empty for deny and withdraw)."""

@@ -82,31 +82,25 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
 
 
 @handles(Activate, dry_run=True)
-def activate(ctx: Context, op: Activate) -> Activated | Deactivated | Refusal | Planned:
-    """Resume a push and catch up."""
-    _not_while_unlinking(ctx, op, "activate")
+@handles(Deactivate, dry_run=True)
+def set_status(ctx: Context, op: Activate | Deactivate) \
+        -> Activated | Deactivated | Refusal | Planned:
+    """`activate` resumes a push and catches up; `deactivate` pauses it (the app group stays
+    as it is)."""
+    active = isinstance(op, Activate)
+    _not_while_unlinking(ctx, op, op.spec.verb)
     if op.dry_run:
         mapping, snapshot = _looked_up(ctx, op)
         refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
-                                 active=True)
+                                 active=active)
         if refused is not None:
             return Refusal(refused)
+        if not active:
+            return planned(op, [])
         service = ctx.service
         return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
                                             mapping)])
-    return ctx.service.set_status(op.group, op.app, ctx.actor, active=True)
-
-
-@handles(Deactivate, dry_run=True)
-def deactivate(ctx: Context, op: Deactivate) -> Activated | Deactivated | Refusal | Planned:
-    """Pause a push."""
-    _not_while_unlinking(ctx, op, "deactivate")
-    if op.dry_run:
-        mapping, snapshot = _looked_up(ctx, op)
-        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
-                                 active=False)
-        return Refusal(refused) if refused is not None else planned(op, [])
-    return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
+    return ctx.service.set_status(op.group, op.app, ctx.actor, active=active)
 
 
 @handles(Ignore, dry_run=True)

@@ -103,7 +103,7 @@ def carry_out(service: GroupPushService, request: ApprovalRequest) -> Carried:
     (else nothing, and the request ends changed)."""
     now = plan_request(service, request)
     if not now.matches:
-        return Carried.changed(now.changed)
+        return Carried.changed(now.changed, now.plans)
     return now.carry()
 
 

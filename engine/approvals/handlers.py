@@ -187,7 +187,8 @@ def decide(service: GroupPushService, request_id: str, actor: str,
             request = row
     if carried.status == RequestStatus.CHANGED:
         return NotDecided(f"Request {request.id}: nothing was changed, {CHANGED}. "
-                          f"{carried.outcome}", approval=approval_of(request))
+                          f"{carried.outcome}", approval=approval_of(request),
+                          plans=carried.plans)
     return Decided(approval_of(request), RequestStatus.APPROVED, actor,
                    failed=carried.status != RequestStatus.APPROVED)
 

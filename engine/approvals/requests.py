@@ -68,6 +68,8 @@ class Carried:
     status: RequestStatus = RequestStatus.APPROVED
     """approved; failed (in part: the outcome says what was not done); or changed (its plan
     is not the one it showed: nothing was carried out)."""
+    plans: tuple[PushPlan, ...] = ()
+    """Changed: what it would carry out now instead."""
 
     @classmethod
     def failed(cls, outcome: str) -> Carried:
@@ -75,9 +77,9 @@ class Carried:
         return cls(outcome, RequestStatus.FAILED)
 
     @classmethod
-    def changed(cls, outcome: str) -> Carried:
-        """Not carried out: what it would do now is not what it showed."""
-        return cls(outcome, RequestStatus.CHANGED)
+    def changed(cls, outcome: str, plans: tuple[PushPlan, ...] = ()) -> Carried:
+        """Not carried out: what it would do now (`plans`) is not what it showed."""
+        return cls(outcome, RequestStatus.CHANGED, plans)
 
 
 def _nothing() -> Carried:

@@ -98,10 +98,13 @@ class NotDecided(Refusal):
     changed since it was asked): nothing changed; the request as it stands now."""
 
     approval: Approval | None = None
+    plans: tuple[PushPlan, ...] = ()
+    """Refused because its plan changed: what approving would carry out now instead."""
 
     def to_json(self) -> dict[str, Any]:
-        """{"approval": {...}}."""
-        return {"approval": plain(self.approval)} if self.approval is not None else {}
+        """{"approval": {...}}, and {"plan": [...]} now, when its plan changed."""
+        shown = {"approval": plain(self.approval)} if self.approval is not None else {}
+        return shown | ({"plan": [p.to_json() for p in self.plans]} if self.plans else {})
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class Surface:
     """A button on a message: that message shows the result; nothing else is posted."""
     after: Callable[[Reply], None] | None = None
     """What the surface does once answered (close an alert, republish the Home tab)."""
+    privately: bool = False
+    """Answered to the person alone, whatever the outcome (an alert's Retry all): no working
+    message, nothing posted in the channel."""
 
 
 def run_command(services: Services, conv: Conversation, text: str) -> None:
@@ -63,7 +66,8 @@ def dispatch(services: Services, surface: Surface, operation: Operation) -> Repl
     if isinstance(operation, Help) and not operation.command:
         conv.tell(help_message(help_text()))
         return None
-    long = operation.spec.long and not operation.dry_run and not surface.in_place
+    long = operation.spec.long and not operation.dry_run and not surface.in_place \
+        and not surface.privately
     work = Working(services, conv, operation) if long else None
     channel = (surface.requests_to or conv).channel
     try:
@@ -95,6 +99,9 @@ def publish(services: Services, surface: Surface, operation: Operation, reply: R
         return None
     if work is not None:
         return work.finish(reply)
+    if surface.privately:
+        conv.tell(answer(reply))
+        return None
     if isinstance(outcome, Requested):
         post_requests(services, surface.requests_to or conv, [outcome.approval.id])
         if surface.requests_to is not None:

@@ -116,15 +116,3 @@ def test_the_core_vocabulary_imports_nothing_of_ours() -> None:
 def test_circles_are_found() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(edges) == [["a", "b", "c"]]
-
-
-STORAGE_FROM_BOT = {"bot.audit_command", "bot.cli", "bot.health", "bot.home_viewers",
-                    "bot.metrics", "bot.scheduler", "bot.views.home"}
-"""The bot modules that still import storage/ themselves (the database handle for health and
-metrics, job leases, the Home tab's filter, the audit export); the rest reach storage only
-through engine queries. The list may only shrink."""
-
-
-def test_bot_reaches_storage_only_through_the_engine() -> None:
-    direct = {name for name, path in modules("bot").items() if "storage" in imported(path)}
-    assert direct <= STORAGE_FROM_BOT, sorted(direct - STORAGE_FROM_BOT)

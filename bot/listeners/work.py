@@ -23,7 +23,16 @@ from engine.core import REFUSED, USAGE, Kind, Operation, Progress, Refusal, Repl
 from engine.executor import execute
 from engine.grammar import UsageError
 from engine.operations import Check, Help
-from engine.outcomes import Approval, Decided, Failed, NotDecided, Requested, Retried, Synced
+from engine.outcomes import (
+    Approval,
+    Decided,
+    Failed,
+    NotDecided,
+    Requested,
+    RequestStatus,
+    Retried,
+    Synced,
+)
 from engine.registry import parse
 
 log = logging.getLogger(__name__)
@@ -94,7 +103,7 @@ def publish(services: Services, surface: Surface, operation: Operation, reply: R
             work.remove()
         conv.tell(answer(reply))
         if isinstance(outcome, NotDecided) and outcome.approval is not None and \
-                outcome.approval.status == "changed":
+                outcome.approval.status == RequestStatus.CHANGED:
             show_decision(services, conv.client, outcome.approval)
         return None
     if work is not None:

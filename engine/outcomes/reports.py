@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.times import iso
+from storage.statuses import PushStatus
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class PushRow:
     app: str
     app_group: str | None
     app_group_id: str | None
-    status: str  # active | deactivated
+    status: PushStatus
     members: int
     last_push: datetime | None
     error: str | None

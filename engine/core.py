@@ -73,6 +73,9 @@ class Spec:
     flags: tuple[str, ...] = ()
     typed: bool = True
     """False for operations only buttons build (no text form)."""
+    handled_in: str = ""
+    """The module whose `@handles` function runs this operation, imported when it first runs
+    (so a command loads its own handler, not every one)."""
 
 
 @dataclass(frozen=True)

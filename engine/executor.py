@@ -7,24 +7,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import engine.approvals.handlers  # noqa: F401  (handlers register)
-import engine.push.handlers  # noqa: F401
 from connectors.errors import ConnectorError
 from connectors.secrets import redact
-from engine import (  # noqa: F401  (handlers register)
-    audit_trail,
-    changes,
-    checks,
-    explain,
-    reports,
-    retry,
-    sync_command,
-)
+from engine import operations  # noqa: F401  (the operations register; handlers when they run)
 from engine.core import Context, Kind, Operation, Progress, RefusalError, Reply
 from engine.failures import PushFailed
 from engine.grammar import UsageError
 from engine.outcomes import Failed, Refusal
-from engine.registry import HANDLERS, PREVIEWS, parse
+from engine.registry import handler_of, parse, previews
 from engine.service import SLACK_ID, GroupPushService
 
 log = logging.getLogger(__name__)
@@ -78,10 +68,10 @@ def audit_refusal(service: GroupPushService, operation: Operation, actor: str,
 def _run(service: GroupPushService, operation: Operation, actor: str, channel: str,
          progress: Progress | None) -> Reply:
     try:
-        if operation.dry_run and type(operation) not in PREVIEWS:
+        if operation.dry_run and not previews(type(operation)):
             return Reply.refused(f"`{operation.spec.verb}` has no --dry-run yet; nothing was "
                                  "changed.")
-        handler = HANDLERS[type(operation)]
+        handler = handler_of(type(operation))
         return Reply.of(handler(Context(service, actor, channel, progress), operation))
     except UsageError as error:
         return Reply.of(Refusal(str(error), usage=True))

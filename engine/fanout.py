@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from connectors.base import App
 from connectors.errors import ConnectorError
 from engine.failures import Failure, PushFailed, StepFailed, record_failure
-from engine.push.apply import HeldForApproval, PushOutcome
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from engine.push.apply import HeldForApproval
 
 T = TypeVar("T")
 
@@ -49,6 +51,8 @@ Result = Done[T] | FailedStep | Held
 def fan_out(db: Database, app: App, ids: Sequence[int], step: Callable[[int], T],
             operation: str) -> list[Done[T] | FailedStep | Held]:
     """Run `step` for each mapping of one app; per mapping, what came of it (in order)."""
+    from engine.push.apply import HeldForApproval, PushOutcome  # loaded with the first push
+
     def guarded(mapping_id: int) -> Done[T] | FailedStep | Held:
         try:
             value = step(mapping_id)

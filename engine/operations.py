@@ -1,8 +1,9 @@
 """Every command as a typed operation with its grammar; handlers live with the engine's work.
 
-Adding a command: one class here (`@command` + dataclass + `parse`/`words`), one
-`@handles(...)` function in the engine module that does the work (listed in engine/executor.py)
-returning a typed outcome (engine/outcomes/), and its renderer in bot/views/words.
+Adding a command: one class here (`@command` + dataclass + `parse`/`words`, its
+`handled_in` naming the engine module of its handler), one `@handles(...)` function there
+returning a typed outcome (engine/outcomes/), and its renderer in bot/views/words. The
+executor imports a handler's module when its operation first runs.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class OptionalApp(Operation):
         return [self.app] if self.app else []
 
 
-@command("help [COMMAND]", READ, "this text; with a command: its usage, flags and examples")
+@command("help [COMMAND]", READ, "this text; with a command: its usage, flags and examples",
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class Help(Operation):
     """The list of commands, or one command in detail."""
@@ -97,7 +99,8 @@ class Help(Operation):
         return self.command.split() if self.command else []
 
 
-@command("apps", READ, "configured apps, their health")
+@command("apps", READ, "configured apps, their health",
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class Apps(Operation):
     """Configured apps and their health."""
@@ -105,7 +108,8 @@ class Apps(Operation):
 
 @command("list [APP] [--rule NAME] [--status active|inactive] [--errors] [--drift]", READ,
          "pushed groups: status, last push, errors (filtered)",
-         flags=("--rule", "--status", "--errors", "--drift"))
+         flags=("--rule", "--status", "--errors", "--drift"),
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class ListPushes(Operation):
     """Pushed groups, of one app or all: those a rule found, of a status, failing, drifted."""
@@ -135,7 +139,8 @@ class ListPushes(Operation):
         return out + ["--errors"] * self.errors + ["--drift"] * self.drift
 
 
-@command("search TEXT", READ, "directory groups whose names match")
+@command("search TEXT", READ, "directory groups whose names match",
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class Search(OneText):
     """Directory groups whose names contain a text."""
@@ -145,7 +150,8 @@ class Search(OneText):
 
 
 @command("push GROUP to APP [--no-memberships]", CHANGE, "push by name", long=True,
-         flags=("--no-memberships",))
+         flags=("--no-memberships",),
+         handled_in="engine.push.handlers")
 @dataclass(frozen=True)
 class PushGroup(Operation):
     """Push a directory group to an app: create (or link) the app group, push its members."""
@@ -169,7 +175,8 @@ class PushGroup(Operation):
 
 @command("rule add NAME to APP --starts-with T | --contains T | --regex R", CHANGE,
          "push every group whose name matches, now and at every sync", long=True,
-         flags=tuple(f"--{k}" for k in RULE_KINDS))
+         flags=tuple(f"--{k}" for k in RULE_KINDS),
+         handled_in="engine.changes")
 @dataclass(frozen=True)
 class RuleAdd(Operation):
     """Save a push rule and push what it matches."""
@@ -197,13 +204,15 @@ class RuleAdd(Operation):
         return [self.name, "to", self.app, f"--{self.kind}", self.pattern]
 
 
-@command("rule list [APP]", READ, "push rules")
+@command("rule list [APP]", READ, "push rules",
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class RuleList(OptionalApp):
     """Push rules, of one app or all."""
 
 
-@command("rule remove NAME", CHANGE, "delete a rule (its groups stay pushed)")
+@command("rule remove NAME", CHANGE, "delete a rule (its groups stay pushed)",
+         handled_in="engine.changes")
 @dataclass(frozen=True)
 class RuleRemove(OneText):
     """Delete a push rule (its name may have several words)."""
@@ -212,20 +221,23 @@ class RuleRemove(OneText):
     missing = "the name of a rule"
 
 
-@command("deactivate GROUP on APP", CHANGE, "pause a push")
+@command("deactivate GROUP on APP", CHANGE, "pause a push",
+         handled_in="engine.push.handlers")
 @dataclass(frozen=True)
 class Deactivate(OnApp):
     """Pause a push: the group stays in the app."""
 
 
-@command("activate GROUP on APP", CHANGE, "resume a push and catch up", long=True)
+@command("activate GROUP on APP", CHANGE, "resume a push and catch up", long=True,
+         handled_in="engine.push.handlers")
 @dataclass(frozen=True)
 class Activate(OnApp):
     """Resume a push and catch up."""
 
 
 @command("unlink GROUP from APP --keep | --delete", APPROVAL, "stop a push",
-         flags=("--keep", "--delete"))
+         flags=("--keep", "--delete"),
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class Unlink(Operation):
     """Stop a push, keeping or deleting the app group."""
@@ -250,19 +262,22 @@ class Unlink(Operation):
         return [self.group, "from", self.app, "--delete" if self.delete else "--keep"]
 
 
-@command("now GROUP on APP", CHANGE, "push now: overwrite the app's members", long=True)
+@command("now GROUP on APP", CHANGE, "push now: overwrite the app's members", long=True,
+         handled_in="engine.push.handlers")
 @dataclass(frozen=True)
 class PushNow(OnApp):
     """Overwrite the app group's members with the directory's."""
 
 
-@command("info GROUP on APP", READ, "the Information details")
+@command("info GROUP on APP", READ, "the Information details",
+         handled_in="engine.reports")
 @dataclass(frozen=True)
 class Info(OnApp):
     """The Information details of one push."""
 
 
-@command("ignore GROUP on APP", CHANGE, "keep the app's changes (same as the alert's Ignore)")
+@command("ignore GROUP on APP", CHANGE, "keep the app's changes (same as the alert's Ignore)",
+         handled_in="engine.push.handlers")
 @dataclass(frozen=True)
 class Ignore(OnApp):
     """Keep the drift the app has: not reported again."""
@@ -297,13 +312,15 @@ class Bulk(Operation):
         return [self.app, *(["--all"] if self.everything else self.names)]
 
 
-@command("bulk deactivate APP GROUP... | --all", CHANGE, "pause many", long=True)
+@command("bulk deactivate APP GROUP... | --all", CHANGE, "pause many", long=True,
+         handled_in="engine.changes")
 @dataclass(frozen=True)
 class BulkDeactivate(Bulk):
     """Pause many pushes of one app."""
 
 
-@command("bulk delete APP GROUP... | --all", APPROVAL, "delete many from the app")
+@command("bulk delete APP GROUP... | --all", APPROVAL, "delete many from the app",
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class BulkDelete(Bulk):
     """Delete many pushed groups from one app."""
@@ -311,7 +328,8 @@ class BulkDelete(Bulk):
 
 @command("sync [APP] [--full]", CHANGE,
          "push directory changes now (--full: read the whole directory again)", long=True,
-         flags=("--full",))
+         flags=("--full",),
+         handled_in="engine.sync_command")
 @dataclass(frozen=True)
 class Sync(OptionalApp):
     """Push directory changes now; `full` reads the whole directory first."""
@@ -329,13 +347,15 @@ class Sync(OptionalApp):
         return [*super().words(), *(["--full"] if self.full else [])]
 
 
-@command("check [APP]", READ, "drift check now", long=True, flags=("--dry-run",))
+@command("check [APP]", READ, "drift check now", long=True, flags=("--dry-run",),
+         handled_in="engine.checks")
 @dataclass(frozen=True)
 class Check(OptionalApp):
     """A drift check now."""
 
 
-@command("repush USER", CHANGE, "push one user to all their groups now", long=True)
+@command("repush USER", CHANGE, "push one user to all their groups now", long=True,
+         handled_in="engine.changes")
 @dataclass(frozen=True)
 class Repush(OneText):
     """Bring one user up to date in every pushed group they belong to."""
@@ -352,25 +372,29 @@ class Answer(OneText):
     missing, one_word = "request id", True
 
 
-@command("approve ID", DECISION, "answer an approval request: carry it out")
+@command("approve ID", DECISION, "answer an approval request: carry it out",
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class Approve(Answer):
     """Approve a request and carry it out."""
 
 
-@command("deny ID", DECISION, "answer an approval request: it will not happen")
+@command("deny ID", DECISION, "answer an approval request: it will not happen",
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class Deny(Answer):
     """Deny a request."""
 
 
-@command("withdraw ID", DECISION, "withdraw one's own request")
+@command("withdraw ID", DECISION, "withdraw one's own request",
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class Withdraw(Answer):
     """Withdraw a request one asked for."""
 
 
-@command("requests", READ, "pending approval requests")
+@command("requests", READ, "pending approval requests",
+         handled_in="engine.approvals.handlers")
 @dataclass(frozen=True)
 class Requests(Operation):
     """Pending approval requests: all of them to approvers, one's own to others."""
@@ -378,7 +402,8 @@ class Requests(Operation):
 
 @command("audit [N] [--since 7d] [--format text|jsonl|csv]", READ,
          "the last changes and refused attempts: who, what, when",
-         flags=("--since", "--format"))
+         flags=("--since", "--format"),
+         handled_in="engine.audit_trail")
 @dataclass(frozen=True)
 class Audit(Operation):
     """The last changes and refused attempts: who, what, when (as text, JSON Lines or CSV)."""
@@ -418,7 +443,8 @@ class Audit(Operation):
 
 @command("retry GROUP on APP | APP --all", CHANGE,
          "push a failed group again (the Retry button); --all: every group of APP with an "
-         "error", long=True, flags=("--all",))
+         "error", long=True, flags=("--all",),
+         handled_in="engine.retry")
 @dataclass(frozen=True)
 class Retry(Operation):
     """Push failed groups again: one (GROUP on APP, or the Retry button's push id) or every
@@ -446,7 +472,8 @@ class Retry(Operation):
 
 
 @command("explain LOGIN in GROUP on APP", READ,
-         "each fact that decides whether LOGIN is in the app group")
+         "each fact that decides whether LOGIN is in the app group",
+         handled_in="engine.explain")
 @dataclass(frozen=True)
 class Explain(Operation):
     """Why one person is (or is not) in one pushed group's app group."""

@@ -1,6 +1,7 @@
 """The registry of operations: each command registered once with its grammar, kind and handler.
 
-    @command("ignore GROUP on APP", Kind.CHANGE, "keep the app's changes")
+    @command("ignore GROUP on APP", Kind.CHANGE, "keep the app's changes",
+             handled_in="engine.push.handlers")
     @dataclass(frozen=True)
     class Ignore(Operation):
         group: str
@@ -13,6 +14,7 @@
         def words(self) -> list[str]:
             return [self.group, "on", self.app]
 
+    # engine/push/handlers.py, loaded when the first `ignore` runs:
     @handles(Ignore)
     def ignore(ctx: Context, op: Ignore) -> Ignored: ...   # a typed outcome (engine/outcomes/)
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
+from importlib import import_module
 from typing import Any, TypeVar
 
 from engine.core import DRY_RUN, Context, Kind, Operation, Outcome, Spec, join
@@ -33,6 +36,8 @@ is answered by the executor as a Refusal or a Failed outcome)."""
 OPERATIONS: dict[str, type[Operation]] = {}
 """Every registered operation by verb, in the order help lists them."""
 HANDLERS: dict[type[Operation], Handler] = {}
+"""The handlers registered so far (a handler's module loads when its operation first runs:
+use `handler_of`)."""
 PREVIEWS: set[type[Operation]] = set()
 """Operations whose handler honours dry_run (the executor refuses --dry-run for the others)."""
 
@@ -46,15 +51,16 @@ def _verb(usage: str) -> str:
     return " ".join(words)
 
 
-def command(usage: str, kind: Kind, summary: str, *, long: bool = False,
+def command(usage: str, kind: Kind, summary: str, *, handled_in: str, long: bool = False,
             flags: tuple[str, ...] = (), typed: bool = True) -> Callable[[type[Op]], type[Op]]:
-    """Register an operation class under the verb its usage starts with."""
+    """Register an operation class under the verb its usage starts with; `handled_in` is the
+    module of its handler, imported when the operation first runs."""
     def register(cls: type[Op]) -> type[Op]:
         verb = _verb(usage)
         if verb in OPERATIONS:
             raise ValueError(f"two operations registered for `{verb}`")
         cls.spec = Spec(verb=verb, usage=usage, kind=kind, summary=summary, long=long,
-                        flags=flags, typed=typed)
+                        flags=flags, typed=typed, handled_in=handled_in)
         OPERATIONS[verb] = cls
         return cls
     return register
@@ -67,11 +73,32 @@ def handles(cls: type[Op], *, dry_run: bool = False) -> Callable[[H], H]:
     """Register the handler that runs one operation; dry_run=True when it honours
     `op.dry_run` (the exact plan, no write to any app)."""
     def register(handler: H) -> H:
+        if handler.__module__ != cls.spec.handled_in:
+            raise ValueError(f"`{cls.spec.verb}` is handled in {handler.__module__}, but its "
+                             f"@command says handled_in={cls.spec.handled_in!r}")
         HANDLERS[cls] = handler
         if dry_run:
             PREVIEWS.add(cls)
         return handler
     return register
+
+
+def handler_of(cls: type[Operation]) -> Handler:
+    """The handler that runs an operation, its module imported the first time."""
+    if cls not in HANDLERS:
+        import_module(cls.spec.handled_in)
+    return HANDLERS[cls]
+
+
+def previews(cls: type[Operation]) -> bool:
+    """True when the operation's handler honours --dry-run."""
+    handler_of(cls)
+    return cls in PREVIEWS
+
+
+def every_handler() -> dict[type[Operation], Handler]:
+    """Every operation's handler, each module imported (for checks over all commands)."""
+    return {cls: handler_of(cls) for cls in OPERATIONS.values()}
 
 
 def from_dict(data: dict[str, Any]) -> Operation:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from connectors.base import DirectoryGroup, MappingApp
 from connectors.errors import ConnectorError
 from connectors.settings import closest
-from engine import mapped_push
 from engine.core import Context, RefusalError
 from engine.drift import drift_summary, report_from_json
 from engine.help import command_help, commands
@@ -169,6 +168,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "Drift": _drift(mapping),
     }
     if isinstance(app, MappingApp):  # Okta's own state of its mapping
+        from engine import mapped_push
+
         fields.update(mapped_push.details(app, mapping))
     if mapping.error_message:
         fields["Error"] = mapping.error_message

@@ -6,13 +6,12 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy.exc import IntegrityError
 
 from connectors.base import App, Directory, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.settings import closest
-from engine import mapped_push
 from engine.config import Config
 from engine.core import Progress, RefusalError
 from engine.failures import StepFailed
@@ -22,14 +21,15 @@ from engine.names import confusable_with
 from engine.outcomes import Activated, Deactivated, Pushed, PushedNow, Refusal
 from engine.preconditions import status_refusal
 from engine.protected import refuse_protected
-from engine.push.apply import PushOutcome, push_mapping
-from engine.push.link import GroupTaken
 from engine.words import gone_from_directory, plural, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
 from storage.pending import pending_for
 from storage.statuses import PushStatus
+
+if TYPE_CHECKING:  # the push machinery loads with the first push, not with every command
+    from engine.push.apply import PushOutcome
 
 Clock = Callable[[], datetime]
 
@@ -211,6 +211,9 @@ class GroupPushService:
                     memberships: bool, progress: Progress | None) -> PushOutcome:
         """The first push of a new mapping; one refused by the app group's name leaves no
         push behind."""
+        from engine.push.apply import push_mapping
+        from engine.push.link import GroupTaken
+
         try:
             return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
                                 actor=actor, members=memberships, progress=progress)
@@ -237,6 +240,9 @@ class GroupPushService:
                                f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
                          mapping.app_group_id)
+        from engine import mapped_push
+        from engine.push.apply import push_mapping
+
         if isinstance(app, MappingApp):
             raise mapped_push.refuse_push_now(app.name, quoted(group.name))
 
@@ -255,6 +261,14 @@ class GroupPushService:
         return PushedNow(**result_fields(outcome),
                          additive=app.capabilities.additive_push_now)
 
+    @overload
+    def set_status(self, group_name: str, app_name: str, actor: str,
+                   active: Literal[True]) -> Activated | Refusal: ...
+
+    @overload
+    def set_status(self, group_name: str, app_name: str, actor: str,
+                   active: Literal[False]) -> Deactivated | Refusal: ...
+
     def set_status(self, group_name: str, app_name: str, actor: str,
                    active: bool) -> Activated | Deactivated | Refusal:
         """Deactivate (pause) or activate (resume and catch up) a push."""
@@ -267,6 +281,9 @@ class GroupPushService:
         refused = status_refusal(found, mapping, app.name, active)
         if refused is not None:
             return Refusal(refused)
+        from engine import mapped_push
+        from engine.push.apply import push_mapping
+
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
         wanted = PushStatus.ACTIVE if active else PushStatus.INACTIVE
         provider = app if isinstance(app, MappingApp) else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Refusal, Status, plain
 from engine.outcomes.plans import Planned, PushPlan
+from engine.shapes import BOOL, STR, Shape, array, listed, obj
 from storage.statuses import RequestAction, RequestStatus
 
 
@@ -26,6 +27,11 @@ class Approval:
     outcome: str = ""
     """What carrying it out did, as recorded when it was approved."""
     delete: bool = False
+
+    shape: ClassVar[Shape] = obj({
+        "id": STR, "summary": STR, "requested_by": STR, "action": STR,
+        "status": {"enum": [s.value for s in RequestStatus]},
+        "expires_at": STR, "plan": STR, "decided_by": STR, "outcome": STR, "delete": BOOL})
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class Decided(Outcome):
         """failed when carrying it out failed, else done."""
         return FAILED if self.failed else DONE
 
+    shape: ClassVar[Shape] = obj({"approval": Approval.shape})
+
     def to_json(self) -> dict[str, Any]:
         """{"approval": {...}}."""
         return {"approval": plain(self.approval)}
@@ -81,6 +89,10 @@ class DecisionPlanned(Outcome):
     """The plan now is the plan the request showed."""
     plan_now: str = ""
     """The plan now in the request's own words, when it differs."""
+
+    shape: ClassVar[Shape] = obj({"dry_run": {"const": True}, "approval": Approval.shape,
+                                "decision": {"enum": ["approved", "denied", "withdrawn"]},
+                                "matches": BOOL, "plan": array(PushPlan.shape)})
 
     def to_json(self) -> dict[str, Any]:
         """{"dry_run": true, "approval": {...}, "decision", "matches", "plan": [...]}."""
@@ -114,6 +126,8 @@ class PendingRequests(Outcome):
     requests: tuple[Approval, ...]
     approver: bool = False
     """The asker is an approver (and sees everyone's)."""
+
+    shape: ClassVar[Shape] = listed("requests", Approval.shape)
 
     def to_json(self) -> dict[str, Any]:
         """{"requests": [approval...]}."""

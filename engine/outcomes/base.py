@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import FAILED, Outcome, Status, quote
 from engine.failures import Failure
+from engine.shapes import STR, Shape, obj
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Failed(Outcome):
     def status(self) -> Status:
         """failed."""
         return FAILED
+
+    shape: ClassVar[Shape] = obj({}, {"retry": STR})
 
     def to_json(self) -> dict[str, Any]:
         """{"retry": the command that runs it again} when Retry can, else {}."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
+from engine.shapes import EMPTY, Shape
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,8 @@ class RuleRemoved(Outcome):
 
     name: str
     app: str
+
+    shape: ClassVar[Shape] = EMPTY
 
     def to_json(self) -> dict[str, Any]:
         """{} (docs/json.md)."""
@@ -26,6 +29,8 @@ class BulkDeactivated(Outcome):
 
     app: str
     groups: tuple[str, ...]
+
+    shape: ClassVar[Shape] = EMPTY
 
     def to_json(self) -> dict[str, Any]:
         """{} (docs/json.md)."""
@@ -60,6 +65,8 @@ class Repushed(Outcome):
     def status(self) -> Status:
         """failed when any group failed."""
         return FAILED if any(s.result == "failed" for s in self.steps) else DONE
+
+    shape: ClassVar[Shape] = EMPTY
 
     def to_json(self) -> dict[str, Any]:
         """{} (docs/json.md)."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.drift import DriftReport
 from engine.failures import Failure
+from engine.shapes import BOOL, FAILURE, INT, OPT_STR, STR, STRS, Shape, array, obj
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,10 @@ class DriftFinding:
     report: DriftReport
     state: str  # clean | new | unchanged | ignored | resolved
     ignored_by: str = ""
+
+    shape: ClassVar[Shape] = obj({"group": STR, "app": STR, "missing": STRS,
+                                     "unexpected": STRS, "group_gone": BOOL,
+                                     "renamed_to": OPT_STR, "state": STR, "ignored_by": OPT_STR})
 
     def to_json(self) -> dict[str, Any]:
         """One drifted group as data: what the app lacks and what it has more."""
@@ -73,6 +78,9 @@ class DriftChecked(Outcome):
     def status(self) -> Status:
         """failed on drift not ignored or a group not read."""
         return FAILED if self.reported or self.failures else DONE
+
+    shape: ClassVar[Shape] = obj({"checked": INT, "drift": array(DriftFinding.shape),
+                                "errors": array(FAILURE)})
 
     def to_json(self) -> dict[str, Any]:
         """{"drift": [...], "errors": [failure details], "checked": n}."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.core import Outcome
+from engine.shapes import BOOL, OPT_STR, STR, STRS, Shape, array, obj
 
 if TYPE_CHECKING:
     from engine.core import Operation
@@ -42,6 +43,13 @@ class PushPlan:
             return False
         return bool(self.add or (self.remove and not self.removals_held)) or \
             self.app_group in ("create", "recreate", "rename")
+
+    shape: ClassVar[Shape] = obj(
+        {"group": STR, "app": STR,
+         "app_group": {"enum": ["create", "recreate", "link", "rename", "keep", "delete"]},
+         "app_group_name": STR, "app_group_id": OPT_STR, "add": STRS, "remove": STRS,
+         "skipped": STRS, "held": BOOL},
+        {"removals_held": BOOL})
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready: names as lists (members only when it unlinks)."""
@@ -85,6 +93,8 @@ class Planned(Outcome):
     def writes(self) -> int:
         """How many app groups carrying it out would change (held ones excluded)."""
         return sum(1 for p in self.plans if p.writes)
+
+    shape: ClassVar[Shape] = obj({"dry_run": {"const": True}, "plan": array(PushPlan.shape)})
 
     def to_json(self) -> dict[str, Any]:
         """{"dry_run": true, "plan": [...]} (docs/json.md)."""

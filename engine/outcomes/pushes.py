@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
+from engine.shapes import EMPTY, FAILURE, INT, STR, STRS, Shape, array, obj
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Pushed(PushResult):
     looks_like: tuple[str, ...] = ()
     """Other app groups of the app whose names look like this one's."""
 
+    shape: ClassVar[Shape] = obj({"group": STR, "app": STR, "added": INT, "skipped": STRS})
+
     def to_json(self) -> dict[str, Any]:
         """group, app, added, skipped."""
         return {"group": self.group, "app": self.app, "added": self.added,
@@ -54,6 +57,8 @@ class PushedNow(PushResult):
     additive: bool = False
     """Members only in the app were kept (the app's pushes are additive)."""
 
+    shape: ClassVar[Shape] = obj({"group": STR, "app": STR, "added": INT, "removed": INT})
+
     def to_json(self) -> dict[str, Any]:
         """group, app, added, removed."""
         return {"group": self.group, "app": self.app, "added": self.added,
@@ -63,6 +68,9 @@ class PushedNow(PushResult):
 @dataclass(frozen=True)
 class Activated(PushResult):
     """`activate GROUP on APP`: resumed and caught up."""
+
+    shape: ClassVar[Shape] = obj({"group": STR, "app": STR, "status": STR, "added": INT,
+                                 "removed": INT})
 
     def to_json(self) -> dict[str, Any]:
         """group, app, status, added, removed."""
@@ -77,6 +85,8 @@ class Deactivated(Outcome):
     group: str
     app: str
 
+    shape: ClassVar[Shape] = obj({"group": STR, "app": STR, "status": STR})
+
     def to_json(self) -> dict[str, Any]:
         """group, app, status."""
         return {"group": self.group, "app": self.app, "status": "inactive"}
@@ -89,6 +99,8 @@ class DriftIgnored(Outcome):
     group: str
     app: str
     by: str
+
+    shape: ClassVar[Shape] = EMPTY
 
     def to_json(self) -> dict[str, Any]:
         """{} (docs/json.md)."""
@@ -117,6 +129,9 @@ class Retried(Outcome):
     def status(self) -> Status:
         """done when it works again, else failed."""
         return FAILED if self.error is not None or self.held is not None else DONE
+
+    shape: ClassVar[Shape] = obj({"fixed": STRS, "errors": array(FAILURE), "held": STRS},
+                                {"retry": INT})
 
     def to_json(self) -> dict[str, Any]:
         """{"fixed": [group] | [], "errors": [failure], "held": [request id]}, and "retry"

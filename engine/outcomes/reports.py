@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
+from engine.shapes import BOOL, INT, OPT_STR, STR, STRS, Shape, listed, obj
 from engine.times import iso
 from storage.statuses import PushStatus
 
@@ -39,6 +40,9 @@ class Commands(Outcome):
     dry_run_flag: str = "--dry-run"
     detailed: bool = False
 
+    shape: ClassVar[Shape] = listed("commands", obj({"usage": STR, "summary": STR, "kind": STR},
+                                                     {"flags": STRS, "examples": STRS}))
+
     def to_json(self) -> dict[str, Any]:
         """{"commands": [{usage, summary, kind}]} (+ flags, examples when detailed)."""
         return {"commands": [c.to_json() for c in self.commands]}
@@ -70,6 +74,9 @@ class AppsListed(Outcome):
         """failed when any app is unhealthy."""
         return DONE if all(a.healthy for a in self.apps) else FAILED
 
+    shape: ClassVar[Shape] = listed("apps", obj({"name": STR, "type": STR, "health": STR,
+                                                 "healthy": BOOL, "pushed": INT}))
+
     def to_json(self) -> dict[str, Any]:
         """{"apps": [...]}."""
         return {"apps": self.rows()}
@@ -97,6 +104,13 @@ class PushRow:
     protected: str = ""
     """Why grouppush leaves this app group alone (safety.protected_groups), or ""."""
 
+    shape: ClassVar[Shape] = obj(
+        {"group": STR, "app": STR, "app_group": OPT_STR, "app_group_id": OPT_STR,
+         "status": {"enum": [s.value for s in PushStatus]}, "members": INT, "last_push": OPT_STR,
+         "error": OPT_STR, "drift": BOOL, "origin": {"enum": ["name", "rule", "okta"]},
+         "rule": OPT_STR},
+        {"protected": STR})
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready (the time in ISO 8601)."""
         row = asdict(self)
@@ -115,6 +129,8 @@ class PushesListed(Outcome):
     """The filters in force: the rule that found them, their status, failing, drifted."""
     errors: bool = False
     drift: bool = False
+
+    shape: ClassVar[Shape] = listed("pushes", PushRow.shape)
 
     def to_json(self) -> dict[str, Any]:
         """{"pushes": [...]}."""
@@ -147,6 +163,8 @@ class GroupsFound(Outcome):
     at_least: bool = False
     """The search stopped counting: there may be more than `more`."""
 
+    shape: ClassVar[Shape] = obj({"groups": STRS})
+
     def to_json(self) -> dict[str, Any]:
         """{"groups": names, "more": n, "ids": ids}."""
         return {"groups": [g.name for g in self.groups], "more": self.more,
@@ -165,6 +183,8 @@ class Information(Outcome):
     group: str
     app: str
     details: tuple[tuple[str, str], ...]
+
+    shape: ClassVar[Shape] = obj({"info": {"type": "object", "additionalProperties": STR}})
 
     def to_json(self) -> dict[str, Any]:
         """{"info": {label: text}}."""
@@ -192,6 +212,10 @@ class RulesListed(Outcome):
     """`rule list [APP]`."""
 
     rules: tuple[RuleRow, ...]
+
+    shape: ClassVar[Shape] = listed("rules", obj({"name": STR, "app": STR, "kind": STR,
+                                                  "pattern": STR, "pushed": INT,
+                                                  "groups": STRS, "created_by": STR}))
 
     def to_json(self) -> dict[str, Any]:
         """{"rules": [...]}, each with how many groups it pushed."""
@@ -225,6 +249,9 @@ class AuditTrail(Outcome):
     export: str = ""
     since: bool = False
     """Asked for a time span (--since) rather than a number of events."""
+
+    shape: ClassVar[Shape] = listed("events", obj({"at": STR, "actor": STR, "action": STR,
+                                                   "detail": STR}))
 
     def to_json(self) -> dict[str, Any]:
         """{"events": [{at, ...record}]}, oldest first."""

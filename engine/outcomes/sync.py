@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
+from engine.shapes import INT, STR, STRS, Shape, array, obj
 
 KEY = "safety.max_removals_per_sync"
 """The setting over which a sync's removals wait for approval (engine/sync_hold.py)."""
@@ -63,6 +64,11 @@ class Synced(Outcome):
         """failed when any group failed."""
         return FAILED if self.errors else DONE
 
+    shape: ClassVar[Shape] = obj({"groups": INT, "changed": INT, "added": INT, "removed": INT,
+                                "errors": array(obj({"group": STR, "app": STR,
+                                                     "operation": STR, "message": STR})),
+                                "held": STRS})
+
     def to_json(self) -> dict[str, Any]:
         """groups, changed, added, removed, errors, held (docs/json.md)."""
         return {"groups": self.groups, "changed": self.changed, "added": self.added,
@@ -84,6 +90,8 @@ class RuleAdded(Outcome):
     pattern: str
     matches: tuple[str, ...]
     steps: tuple[SyncStep, ...] = ()
+
+    shape: ClassVar[Shape] = obj({"matches": STRS})
 
     def to_json(self) -> dict[str, Any]:
         """{"matches": [names]} (docs/json.md)."""

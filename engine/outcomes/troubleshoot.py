@@ -4,10 +4,12 @@ on APP` (each fact that decides whether one person is in one app group)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.failures import Failure
+from engine.outcomes.pushes import Retried
+from engine.shapes import BOOL, OPT_STR, STR, Shape, obj
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class RetriedAll(Outcome):
     def status(self) -> Status:
         """done when every retried push works again, else failed."""
         return FAILED if self.failures or self.held else DONE
+
+    shape: ClassVar[Shape] = Retried.shape
 
     def to_json(self) -> dict[str, Any]:
         """{"fixed": [...], "errors": [failure...], "held": [request id...]} (docs/json.md)."""
@@ -84,6 +88,13 @@ class Explained(Outcome):
     def reason(self, fact: str) -> str:
         """Why a fact is "no" (empty when it is "yes")."""
         return dict(self.reasons).get(fact, "")
+
+    shape: ClassVar[Shape] = obj({"user": STR, "group": STR, "app": STR, "in_directory_group": BOOL,
+                                "active": BOOL, "status": STR, "app_user": OPT_STR,
+                                "push": {"enum": ["active", "inactive", "none"]},
+                                "pushed": BOOL, "in_app_group": {"type": ["boolean", "null"]},
+                                "next_sync": {"enum": list(NEXT_SYNC)},
+                                "reasons": {"type": "object", "additionalProperties": STR}})
 
     def to_json(self) -> dict[str, Any]:
         """The facts and their reasons (docs/json.md)."""

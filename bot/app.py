@@ -67,7 +67,7 @@ def operator_routes(service: GroupPushService, worker: Worker,
     """/healthz, /readyz (database, worker, Slack), /metrics, and with an Okta event hook
     secret /okta/events (its deliveries handed to the worker)."""
     readiness = health.Readiness({"database": health.database_check(service.db),
-                                  "worker": health.worker_check(lambda: worker.alive),
+                                  "worker": health.worker_check(lambda: worker.state),
                                   "slack": slack})
     return {**health.routes(readiness, metrics_app(service.db, list(service.apps))),
             **hook_routes(service.config.directory, worker.submit)}

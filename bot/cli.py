@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported when a command runs: `run` sets up metrics before 
 CONFIG_HELP = "grouppush.yml (default: $GROUPPUSH_CONFIG or ./grouppush.yml)"
 AS_HELP = ("who acts: a Slack user ID as listed in slack.operators and slack.approvers "
            "(default: console)")
+JSON_HELP = "print the answer as one JSON document (docs/json.md)"
 
 
 def _version() -> str:
@@ -168,7 +169,8 @@ def _operator_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                             help="the audit trail as JSON Lines for a SIEM")
     export.add_argument("--since", help="only the last DURATION: 90s, 30m, 12h, 7d, 2w")
     export.add_argument("--output", help="a file, replaced whole (default: standard output)")
-    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
+                        help="JSON Lines (default) or CSV, one event a line")
     export.set_defaults(func=cmd_audit_export)
     config = sub.add_parser("config", help="check the configuration")
     actions = config.add_subparsers(dest="action", required=True)
@@ -213,12 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     execute = sub.add_parser("exec", parents=[common], help="run one command")
     execute.add_argument("text", nargs="+", help="the command, quoted or not")
     execute.add_argument("--as", dest="as_user", default="console", help=AS_HELP)
-    execute.add_argument("--json", action="store_true")
+    execute.add_argument("--json", action="store_true", help=JSON_HELP)
     execute.set_defaults(func=cmd_exec)
     check = sub.add_parser("check", parents=[common], help="one drift check; exit 1 on drift")
     check.add_argument("app", nargs="?")
     check.add_argument("--as", dest="as_user", default="console", help=AS_HELP)
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help=JSON_HELP)
     check.set_defaults(func=cmd_check)
     _operator_parsers(sub, common)
     return parser
@@ -232,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     from bot.exec_args import exec_argv
 
     args = build_parser().parse_args(exec_argv(sys.argv[1:] if argv is None else argv))
+    if args.command in ("exec", "check", "console", "demo"):
+        from bot.logs import answer_on_screen
+
+        answer_on_screen()
     if args.command == "run":  # both processes of `run` add to the front's /metrics
         from telemetry import multiproc
 

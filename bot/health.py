@@ -80,11 +80,19 @@ def database_check(db: Database) -> Check:
     return lambda: database_answers(db)
 
 
-def worker_check(alive: Callable[[], bool]) -> Check:
-    """The worker process runs (not while it is being replaced)."""
+WORKER_NOT_READY = {
+    "not started": "the worker process starts once Slack answers",
+    "restarting": "the worker process ended; a new one is starting",
+    "stopped": "the worker process stopped: grouppush is shutting down",
+}
+
+
+def worker_check(state: Callable[[], str]) -> Check:
+    """The worker process runs (`Worker.state`); otherwise why not, in words."""
     def check() -> str:
-        if not alive():
-            raise NotReady("the worker process is not running (it is being restarted)")
+        now = state()
+        if now != "running":
+            raise NotReady(WORKER_NOT_READY.get(now, f"the worker process is {now}"))
         return "running"
     return check
 

@@ -63,3 +63,10 @@ def configure_logging() -> None:
     if kind not in ("text", "json"):
         logging.getLogger(__name__).warning(
             "GROUPPUSH_LOG_FORMAT=%s is not a format (text or json); writing text", kind)
+
+
+def answer_on_screen() -> None:
+    """For `exec`, `check`, `console` and `demo`, which print each push's result as their
+    answer: the push log says it again only at ERROR, unless GROUPPUSH_LOG asks for more."""
+    if "GROUPPUSH_LOG" not in os.environ:
+        logging.getLogger("grouppush.pushes").setLevel(logging.ERROR)

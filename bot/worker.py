@@ -147,10 +147,14 @@ class Worker:
             self.on_lost(payload)
 
     @property
-    def alive(self) -> bool:
-        """Whether a worker process runs now (not while one is being replaced)."""
+    def state(self) -> str:
+        """"running", "not started" (it starts once Slack answers), "restarting" or "stopped"."""
+        if self._stopping.is_set():
+            return "stopped"
         process = self._process
-        return process is not None and process.is_alive()
+        if process is None:
+            return "not started"
+        return "running" if process.is_alive() else "restarting"
 
     @property
     def pid(self) -> int | None:

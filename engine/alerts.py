@@ -105,7 +105,7 @@ def ignore_drift(service: GroupPushService, mapping_id: int,
         if reason is not None or mapping is None:
             return Refusal(reason or "")
         mapping.drift_ignored_by = actor
-        repo.audit(session, actor, "ignore drift", f"{mapping.group_name} on {mapping.app}")
+        repo.audit(session, actor, "ignore drift", f"{quoted(mapping.group_name)} on {mapping.app}")
         return DriftIgnored(mapping.group_name, mapping.app, actor)
 
 

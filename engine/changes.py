@@ -43,7 +43,7 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
         raise RefusalError(f"Unknown rule kind {kind}; use --starts-with, --contains or --regex.")
     problem = check_pattern(kind, pattern)
     if problem:
-        raise RefusalError(f"Rule {name} was not saved: {problem}.")
+        raise RefusalError(f"Rule {quoted(name)} was not saved: {problem}.")
     service.kept.ensure_read()  # the kept directory's names, read once if never read
     snapshot = service.snapshot()  # matched before saving: a pattern that fails saves nothing
     matches = matching_groups(kind, pattern, snapshot.groups.values())
@@ -58,7 +58,8 @@ def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pat
                 name, app.name, kind, pattern, dry_run=True), matches)
         session.add(PushRule(name=name, app=app.name, kind=kind, pattern=pattern,
                              created_by=actor))
-        repo.audit(session, actor, "rule add", f"{name} to {app.name}: --{kind} {pattern}")
+        repo.audit(session, actor, "rule add",
+                   f"{quoted(name)} to {app.name}: --{kind} {quoted(pattern)}")
     steps = apply_rules(service, snapshot, app, actor)
     return RuleAdded(name, app.name, kind, pattern, tuple(g.name for g in matches),
                      tuple(steps))
@@ -94,7 +95,7 @@ def rule_remove(service: GroupPushService, name: str, actor: str,
         if dry_run:
             return Planned(RuleRemove(rule.name, dry_run=True), subject=rule.name)
         session.delete(rule)
-        repo.audit(session, actor, "rule remove", rule.name)
+        repo.audit(session, actor, "rule remove", quoted(rule.name))
         return RuleRemoved(rule.name, rule.app)
 
 

@@ -98,7 +98,7 @@ class HookSync:
         kept = self.service.kept
         kept.refresh_users(users)
         with self.service.db.session() as session:
-            mapped = {m.group_id for m in repo.list_mappings(session)}
+            mapped = repo.pushed_group_ids(session)
             rules = repo.list_rules(session)
             touched = groups | store.groups_of(session, users)
             named = {gid: g.name for gid in groups if (g := store.group(session, gid))}

@@ -270,7 +270,7 @@ class KeptDirectory:
     def _wanted(self, session: Session, groups: Iterable[DirectoryGroup]) -> set[str]:
         """Of these groups, those whose members are read now: pushed ones and rules' matches;
         the others' members are read when they are first needed."""
-        pushed = {m.group_id for m in repo.list_mappings(session)}
+        pushed = repo.pushed_group_ids(session)
         rules = repo.list_rules(session)
         return {g.id for g in groups
                 if g.id in pushed or any(rule_matches(r.kind, r.pattern, g.name)

@@ -20,7 +20,7 @@ from engine.outcomes import Activated, Deactivated
 from engine.push.apply import PushOutcome, _finished, push_mapped_with
 from engine.push.link import linkable
 from engine.push.link import mapping_row as _get
-from engine.words import gone_from_directory
+from engine.words import gone_from_directory, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import MappingPoll, PushMapping, PushRun, utcnow
@@ -85,8 +85,9 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
         if row.group_name != group.name:  # Okta renames the app group itself
             renamed_from, row.group_name, row.app_group_name = row.group_name, group.name, \
                 group.name
-            repo.audit(session, actor, "rename", f"{renamed_from!r} -> {group.name!r} on "
-                       f"{name} (Okta renames the app group)")
+            repo.audit(session, actor, "rename",
+                       f"{quoted(renamed_from)} -> {quoted(group.name)} on {name} "
+                       "(Okta renames the app group)")
         clear_failure(row)
         run = session.get(PushRun, run_id)
         if run is not None:
@@ -119,7 +120,8 @@ def ensure_mapping(db: Database, app: MappingApp, mapping_id: int,
         row.app_group_id, row.app_group_name, row.linked = state.id, name, linked
         if linked:
             repo.audit(session, row.created_by, "link",
-                       f"{row.group_name} to {row.app}'s existing group {name!r} (in Okta)")
+                       f"{quoted(row.group_name)} to {row.app}'s existing group {quoted(name)} "
+                       "(in Okta)")
     if state.status == "ERROR":
         raise app.failed(state)
     return True, linked
@@ -136,7 +138,7 @@ def set_status(db: Database, app: MappingApp, mapping: PushMapping, active: bool
         row = _get(session, mapping_id)
         row.status = PushStatus.ACTIVE if active else PushStatus.INACTIVE
         repo.audit(session, actor, "activate" if active else "deactivate",
-                   f"{row.group_name} on {row.app} (in Okta)")
+                   f"{quoted(row.group_name)} on {row.app} (in Okta)")
         if state is not None and state.status != "ERROR":
             clear_failure(row)
     if state is not None and state.status == "ERROR":
@@ -214,7 +216,7 @@ def _learn(db: Database, app: MappingApp, state: MappingState, names: Names,
                               app_group_name=new, created_by=BY_OKTA, created_via=ORIGIN)
             session.add(row)
             repo.audit(session, actor, "found",
-                       f"{new} on {app_name}: pushed in Okta's admin console")
+                       f"{quoted(new)} on {app_name}: pushed in Okta's admin console")
         row.app_group_id = row.app_group_id or state.id
         if state.status in ("ACTIVE", "INACTIVE"):
             row.status = PushStatus(state.status.lower())

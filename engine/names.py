@@ -33,6 +33,10 @@ def skeleton(name: str) -> str:
 
 
 def confusable_with(name: str, others: Iterable[str]) -> list[str]:
-    """The other names that look like `name` without being it, sorted."""
+    """The other names that look like `name` without being it, sorted (no other name:
+    nothing to compare, and ICU is not loaded)."""
+    rest = {other for other in others if other != name}
+    if not rest:
+        return []
     mine = skeleton(name)
-    return sorted({other for other in others if other != name and skeleton(other) == mine})
+    return sorted(other for other in rest if skeleton(other) == mine)

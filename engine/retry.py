@@ -82,7 +82,7 @@ def retry_all(service: GroupPushService, app: App, mappings: list[PushMapping],
         mapping = active[result.mapping_id]
         if isinstance(result, Done):
             fixed.append((mapping.group_name, result.value))
-            service.audit(actor, "retry", f"{mapping.group_name} on {app.name}")
+            service.audit(actor, "retry", f"{quoted(mapping.group_name)} on {app.name}")
             if result.failure is not None:
                 failures.append(result.failure)
         elif isinstance(result, FailedStep):

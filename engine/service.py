@@ -167,8 +167,8 @@ class GroupPushService:
         outcome = self.start_push(snapshot, group, app, actor, memberships=memberships,
                                   via=via, progress=progress)
         with self.db.session() as session:
-            others = [m.app_group_name or m.group_name
-                      for m in repo.list_mappings(session, app=app.name) if m.group_id != group.id]
+            others = [name for gid, name in repo.pushed_names(session, app.name)
+                      if gid != group.id]
         return Pushed(**result_fields(outcome), linked=outcome.linked, memberships=memberships,
                       looks_like=tuple(confusable_with(group.name, others)),
                       by_okta=isinstance(app, MappingApp))
@@ -194,9 +194,9 @@ class GroupPushService:
                 session.flush()
                 mapping_id = int(mapping.id or 0)
                 repo.audit(session, actor, "push",
-                           f"{group.name} to {app.name}"
+                           f"{quoted(group.name)} to {app.name}"
                            + ("" if memberships else " (no memberships)")
-                           + (f" by rule {via[5:]}" if via.startswith("rule:") else ""))
+                           + (f" by rule {quoted(via[5:])}" if via.startswith("rule:") else ""))
         except IntegrityError:  # someone pushed the same group at the same moment
             raise already from None
 
@@ -252,7 +252,7 @@ class GroupPushService:
                                     actor=actor, full=True, progress=progress)
 
         outcome = one(self.db, app, int(mapping.id or 0), step, "push now")
-        self.audit(actor, "push now", f"{group.name} on {app.name}: +{outcome.added} "
+        self.audit(actor, "push now", f"{quoted(group.name)} on {app.name}: +{outcome.added} "
                    f"-{outcome.removed}")
         with self.db.session() as session:
             fresh = session.get(PushMapping, mapping.id)
@@ -295,7 +295,7 @@ class GroupPushService:
             assert row is not None
             row.status = wanted
             repo.audit(session, actor, "activate" if active else "deactivate",
-                       f"{group.name} on {app.name}")
+                       f"{quoted(group.name)} on {app.name}")
         if not active:
             return Deactivated(group.name, app.name)
 

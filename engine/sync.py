@@ -16,7 +16,7 @@ from engine.failures import Failure, PushFailed
 from engine.fanout import Done, FailedStep, Held, fan_out
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
-from engine.protected import protected_by
+from engine.protected import patterns, protected_by
 from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
@@ -74,7 +74,7 @@ def apply_rules(service: GroupPushService, snapshot: DirectorySnapshot, app: App
     report = report if report is not None else SyncReport()
     with service.db.session() as session:
         rules = repo.list_rules(session, app.name)
-        pushed = {m.group_id for m in repo.list_mappings(session, app.name)}
+        pushed = repo.pushed_group_ids(session, app.name) if rules else set()
     steps = []
     for rule in rules:
         for group in matching_groups(rule.kind, rule.pattern, snapshot.groups.values()):
@@ -138,11 +138,11 @@ def run_sync(service: GroupPushService, app_name: str | None, actor: str, *,
     if groups is None:
         for app in apps:
             report.steps += apply_rules(service, snapshot, app, actor, report)
-    active = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
-              for app in apps}
-    work = active if groups is not None or full else {  # a quiet sync plans nothing
-        app: touched(service, mappings) for app, mappings in active.items()}
-    report.groups += sum(len(active[app]) - len(work[app]) for app in apps)
+    if groups is not None or full:
+        work = {app: unprotected(service, app, active_pushes(service, app.name, groups), report)
+                for app in apps}
+    else:  # a quiet sync plans nothing, and reads only the pushes it plans
+        work = {app: touched(service, app, report) for app in apps}
     with service.db.session() as session:  # read before any plan: a change after is not missed
         seen = store.versions(session, [m.group_id for ms in work.values() for m in ms])
     hold = hold_over_limit(service, snapshot, work, actor) if untrusted is None \
@@ -211,16 +211,26 @@ def active_pushes(service: GroupPushService, app: str,
                 if groups is None or m.group_id in groups]
 
 
-def touched(service: GroupPushService, mappings: list[PushMapping]) -> list[PushMapping]:
-    """Of these pushes, those a sync plans: their kept group changed since their last whole
-    push (or is gone), they failed, never reached their app, or wait for a request; the
-    others have nothing to send (their members, names and statuses are as last pushed)."""
+def touched(service: GroupPushService, app: App, report: SyncReport) -> list[PushMapping]:
+    """The unprotected active pushes of an app a sync plans: their kept group changed since
+    their last whole push (or is gone), they failed, never reached their app, or wait for a
+    request; the others, counted into the report, have nothing to send (their members,
+    names and statuses are as last pushed), and are not read."""
     pending = pending_by_push(service)
     with service.db.session() as session:
-        versions = store.versions(session, [m.group_id for m in mappings])
-    return [m for m in mappings
-            if m.synced_version is None or versions.get(m.group_id) != m.synced_version
-            or m.error_message or m.app_group_id is None or int(m.id or 0) in pending]
+        planned = repo.moved_mappings(session, app.name, pending)
+        count = repo.active_count(session, app.name)
+    if may_protect(service, app):  # the protected ones are told at every sync
+        kept = unprotected(service, app, active_pushes(service, app.name), report)
+        ids, count = {int(m.id or 0) for m in kept}, len(kept)
+        planned = [m for m in planned if int(m.id or 0) in ids]
+    report.groups += count - len(planned)
+    return planned
+
+
+def may_protect(service: GroupPushService, app: App) -> bool:
+    """Whether any group of this app can be protected (a pattern, or the app's own word)."""
+    return bool(patterns(service.config, app)) or callable(getattr(app, "privileged", None))
 
 
 def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,

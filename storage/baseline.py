@@ -1,10 +1,13 @@
 """The last trusted directory read, as the directory-loss guard compares a new read with it:
-per pushed group, its active members."""
+per pushed group, its active members and the kept group's version they were counted at (a
+group whose version has not moved since has the same members, so it is not counted again)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, delete, func, select
 
 from storage.kept import BATCH, upsert
@@ -14,10 +17,63 @@ from storage.models import (
     KeptGroup,
     KeptMembership,
     KeptUser,
+    PushMapping,
 )
+from storage.statuses import PushStatus
 
 ABSENT = -1
 """The members of a pushed group the trusted read did not have."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A pushed group to count again: its kept group moved since the last trusted read, the
+    guard never counted it, it is not kept now, or it was trusted gone."""
+
+    name: str
+    before: int | None
+    """Its active members as last trusted (or as last pushed, if never counted); None when
+    the trusted read did not have it."""
+
+
+def _pushed() -> object:
+    """Each actively pushed group once: its name and the most members pushed from it."""
+    return (select(col(PushMapping.group_id).label("group_id"),
+                   func.max(PushMapping.group_name).label("name"),
+                   func.max(PushMapping.members_pushed).label("pushed"))
+            .where(PushMapping.status == PushStatus.ACTIVE).group_by(col(PushMapping.group_id))
+            .subquery())
+
+
+def before_totals(session: Session) -> tuple[int, int]:
+    """(pushed groups, their active members) as the last trusted read had them (a group it
+    never counted: as last pushed; a group it did not have: left out)."""
+    pushed: object = _pushed()
+    p = pushed.c  # type: ignore[attr-defined]
+    row = session.exec(
+        select(func.count(), func.coalesce(func.sum(
+            func.coalesce(DirectoryBaseline.members, p.pushed)), 0))
+        .select_from(pushed)  # type: ignore[arg-type]
+        .outerjoin(DirectoryBaseline, col(DirectoryBaseline.group_id) == p.group_id)
+        .where(or_(col(DirectoryBaseline.members).is_(None),
+                   col(DirectoryBaseline.members) != ABSENT))).one()
+    return int(row[0]), int(row[1])
+
+
+def moved(session: Session) -> dict[str, Moved]:
+    """group id -> the pushed groups whose members must be counted again (see Moved)."""
+    pushed: object = _pushed()
+    p = pushed.c  # type: ignore[attr-defined]
+    rows = session.exec(
+        select(p.group_id, p.name, p.pushed, DirectoryBaseline.members)
+        .select_from(pushed)  # type: ignore[arg-type]
+        .outerjoin(DirectoryBaseline, col(DirectoryBaseline.group_id) == p.group_id)
+        .outerjoin(KeptGroup, col(KeptGroup.id) == p.group_id)
+        .where(or_(col(DirectoryBaseline.version).is_(None), col(KeptGroup.id).is_(None),
+                   and_(col(KeptGroup.version) != col(DirectoryBaseline.version)))))
+    return {gid: Moved(name, None if members == ABSENT else
+                       pushed_n if members is None else members)
+            for gid, name, pushed_n, members in rows}
 
 
 def sizes_now(session: Session, group_ids: Iterable[str],
@@ -39,20 +95,21 @@ def sizes_now(session: Session, group_ids: Iterable[str],
     return out
 
 
-def trusted(session: Session) -> dict[str, int]:
-    """group id -> active members, as the last trusted read had them."""
-    return {row.group_id: row.members for row in session.exec(select(DirectoryBaseline))}
-
-
-def trust(session: Session, sizes: dict[str, int], absent: Iterable[str] = ()) -> None:
-    """Make these sizes the last trusted read, and these groups trusted gone from it (other
-    groups are forgotten)."""
-    rows = {gid: ABSENT for gid in absent} | sizes
-    if trusted(session) == rows:  # the usual sync: nothing changed, nothing written
-        return
-    session.execute(delete(DirectoryBaseline))
-    upsert(session, DirectoryBaseline,
-           [{"group_id": gid, "members": n} for gid, n in rows.items()], ())
+def trust(session: Session, sizes: dict[str, int], versions: dict[str, int],
+          absent: Iterable[str] = ()) -> None:
+    """Make these sizes (counted at these kept versions) part of the last trusted read, and
+    these groups trusted gone from it; groups no longer pushed are forgotten, the others
+    keep what was trusted of them (their versions did not move)."""
+    rows = [{"group_id": gid, "members": ABSENT, "version": None} for gid in absent]
+    rows += [{"group_id": gid, "members": n, "version": versions.get(gid)}
+             for gid, n in sizes.items()]
+    upsert(session, DirectoryBaseline, rows, ("members", "version"))
+    active = select(PushMapping.group_id).where(PushMapping.status == PushStatus.ACTIVE)
+    forgotten = session.exec(select(DirectoryBaseline.group_id)
+                             .where(col(DirectoryBaseline.group_id).not_in(active))).first()
+    if forgotten is not None:  # the usual sync forgets nothing: no write
+        session.execute(delete(DirectoryBaseline)
+                        .where(col(DirectoryBaseline.group_id).not_in(active)))
 
 
 def last_request(session: Session, action: str) -> ApprovalRequest | None:

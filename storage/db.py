@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from storage import models
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
 
 
@@ -48,9 +48,14 @@ def _kept_versions(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
+def _baseline_versions(connection: Connection) -> None:
+    if "version" not in {c["name"] for c in inspect(connection).get_columns("directorybaseline")}:
+        connection.execute(text("ALTER TABLE directorybaseline ADD COLUMN version INTEGER"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _index_app_user_ids, 3: _app_group_descriptions, 4: _bound_requests,
-    5: _kept_directory, 6: _kept_versions}
+    5: _kept_directory, 6: _kept_versions, 7: _baseline_versions}
 """version -> the step from version-1 to it (ALTER TABLE ...), run once, in order, at start."""
 
 

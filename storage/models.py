@@ -225,10 +225,12 @@ class MappingPoll(SQLModel, table=True):
 
 
 class DirectoryBaseline(SQLModel, table=True):
-    """One pushed group as the last trusted directory read had it: its active members."""
+    """One pushed group as the last trusted directory read had it: its active members, and
+    the kept group's version they were counted at."""
 
     group_id: str = Field(primary_key=True)
     members: int = 0
+    version: int | None = None
 
 
 class HookEvent(SQLModel, table=True):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, select, update
@@ -16,6 +16,7 @@ from storage.models import (
     AppUser,
     AuditEvent,
     JobLease,
+    KeptGroup,
     PushedMember,
     PushMapping,
     PushRule,
@@ -50,6 +51,43 @@ def list_mappings(session: Session, app: str | None = None,
     return list(session.exec(query.order_by(col(PushMapping.app), col(PushMapping.group_name))))
 
 
+def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
+    """The directory groups pushed (to this app, or to any), whatever their status."""
+    query = select(PushMapping.group_id)
+    if app is not None:
+        query = query.where(PushMapping.app == app)
+    return set(session.exec(query))
+
+
+def pushed_names(session: Session, app: str) -> list[tuple[str, str]]:
+    """(directory group id, the app group's name, else the group's) of every push to an app,
+    read as plain columns."""
+    rows = session.exec(select(PushMapping.group_id, PushMapping.app_group_name,
+                               PushMapping.group_name).where(PushMapping.app == app))
+    return [(gid, app_name or name) for gid, app_name, name in rows]
+
+
+def active_count(session: Session, app: str) -> int:
+    """How many active pushes this app has."""
+    return int(session.exec(select(func.count()).select_from(PushMapping).where(
+        PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)).one())
+
+
+def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list[PushMapping]:
+    """The active pushes of an app a sync must plan: their kept group's version moved since
+    their last whole push (or the group is not kept), they have an error or no app group
+    yet, or their id is in `also`; by group name. The others are left in the database."""
+    query = (select(PushMapping)
+             .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
+             .where(PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)
+             .where(or_(col(PushMapping.synced_version).is_(None), col(KeptGroup.id).is_(None),
+                        col(KeptGroup.version) != col(PushMapping.synced_version),
+                        col(PushMapping.error_message) != "",
+                        col(PushMapping.app_group_id).is_(None),
+                        col(PushMapping.id).in_(list(also)))))
+    return list(session.exec(query.order_by(col(PushMapping.group_name))))
+
+
 def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
     """login -> app user id, as last pushed (read as plain columns: groups can be large)."""
     rows = session.exec(select(col(PushedMember.login), col(PushedMember.app_user_id))
@@ -59,14 +97,16 @@ def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
 
 def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
             keys: list[str], update: str) -> None:
-    """Insert rows, or update `update` where the keys exist: one statement per 500 rows."""
+    """Insert rows, or update `update` where the keys exist: one statement, compiled once
+    per process, sent with the rows as its parameters (as storage/kept.py `upsert`)."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    for start in range(0, len(rows), 500):
-        statement = insert(model).values(rows[start : start + 500])
-        statement = statement.on_conflict_do_update(
-            index_elements=keys, set_={update: getattr(statement.excluded, update)})
-        session.execute(statement)
+    statement = insert(model.__table__)  # type: ignore[attr-defined]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={update: getattr(statement.excluded, update)})
+    session.execute(statement, rows)
 
 
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:

@@ -126,7 +126,7 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
                 if row is not None:
                     repo.forget_mapping(session, row)
                 repo.audit(session, request.requested_by, "unlink",
-                           f"{mapping.group_name} from {app.name} "
+                           f"{quoted(mapping.group_name)} from {app.name} "
                            f"({'deleted in the app' if request.delete else 'kept in the app'})"
                            f", approved by {request.decided_by}")
         return quoted(mapping.group_name)

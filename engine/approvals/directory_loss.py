@@ -9,7 +9,7 @@ removal guards (a group deleted in the directory fails its push; it removes noth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.base import ACTIVE_STATUSES
 from engine.approvals.requests import Ask, Carried, fingerprint, new_request, pending
@@ -18,8 +18,9 @@ from engine.operations import Sync
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import baseline, repo
+from storage import kept as store
 from storage.models import ApprovalRequest
-from storage.statuses import PushStatus, RequestAction, RequestStatus
+from storage.statuses import RequestAction, RequestStatus
 
 ACTION = RequestAction.DIRECTORY_LOSS
 KEY = "safety.max_directory_loss"
@@ -39,9 +40,11 @@ class Loss:
     shrunk: dict[str, tuple[str, int, int]]
     """id -> (name, members then, members now) of the groups that lost members."""
     now: dict[str, int]
-    """The read's active members per pushed group it still has."""
+    """The read's active members per pushed group it still has, of those counted again."""
     gone: frozenset[str] = frozenset()
     """Every pushed group the read does not have (lost now, or trusted gone before)."""
+    versions: dict[str, int] = field(default_factory=dict)
+    """The kept versions `now` was counted at."""
 
     @property
     def members_lost(self) -> int:
@@ -76,24 +79,19 @@ class LossHold:
 
 def measure(service: GroupPushService) -> Loss:
     """The kept directory (just read) against the last trusted read, for the active pushes;
-    a pushed group the guard never saw counts as many members as were last pushed from it."""
+    a pushed group the guard never saw counts as many members as were last pushed from it.
+    Only the groups whose kept version moved since they were trusted are counted again (the
+    others have the members they had then): a sync with nothing changed counts none."""
     with service.db.session() as session:
-        pushed: dict[str, str] = {}
-        before: dict[str, int] = {}
-        for m in repo.list_mappings(session, status=PushStatus.ACTIVE):
-            pushed[m.group_id] = m.group_name
-            before[m.group_id] = max(before.get(m.group_id, 0), m.members_pushed)
-        for gid, n in baseline.trusted(session).items():
-            if gid in pushed and n == baseline.ABSENT:  # trusted gone: neither lost nor counted
-                before.pop(gid, None)
-            elif gid in pushed:
-                before[gid] = n
-        now = baseline.sizes_now(session, pushed, ACTIVE_STATUSES)
-    lost = {gid: pushed[gid] for gid in before if gid not in now}
-    shrunk = {gid: (pushed[gid], then, now.get(gid, 0)) for gid, then in before.items()
+        groups, members = baseline.before_totals(session)
+        moved = baseline.moved(session)
+        versions = store.versions(session, moved)  # before counting: a later change is seen
+        now = baseline.sizes_now(session, moved, ACTIVE_STATUSES)
+    before = {gid: m.before for gid, m in moved.items() if m.before is not None}
+    lost = {gid: moved[gid].name for gid in before if gid not in now}
+    shrunk = {gid: (moved[gid].name, then, now.get(gid, 0)) for gid, then in before.items()
               if now.get(gid, 0) < then}
-    return Loss(len(before), lost, sum(before.values()), shrunk, now,
-                frozenset(pushed) - set(now))
+    return Loss(groups, lost, members, shrunk, now, frozenset(moved) - set(now), versions)
 
 
 def too_much(service: GroupPushService, loss: Loss) -> bool:
@@ -138,14 +136,14 @@ def trust_read(service: GroupPushService, expected: str) -> Carried:
             "judges it again" + (f" ({loss.words()})." if too_much(service, loss) else
                                  ": it is whole again, nothing is held."))
     with service.db.session() as session:
-        baseline.trust(session, loss.now, loss.gone)
+        baseline.trust(session, loss.now, loss.versions, loss.gone)
     return Carried("the directory read is trusted: the next sync pushes it, removals "
                    "included (the removal guards still apply).")
 
 
 def _trust(service: GroupPushService, loss: Loss, actor: str) -> None:
     with service.db.session() as session:
-        baseline.trust(session, loss.now, loss.gone)
+        baseline.trust(session, loss.now, loss.versions, loss.gone)
     for request in pending(service):
         if request.action != ACTION:
             continue

@@ -254,9 +254,14 @@ class AuditTrail(Outcome):
                                                    "detail": STR}))
 
     def to_json(self) -> dict[str, Any]:
-        """{"events": [{at, ...record}]}, oldest first."""
-        return {"events": self.rows()}
+        """{"events": [{at, ...record}]}, oldest first (`at` is `time`, kept for version 1)."""
+        return {"events": [{"at": row["time"], **row} for row in self.rows()]}
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per event."""
-        return [{"at": dict(e.record)["time"], **dict(e.record)} for e in self.events]
+        """One row per event, its time first: the record `grouppush audit-export` writes."""
+        first = ("time", "actor", "action", "detail", "outcome")
+        rows = []
+        for event in self.events:
+            record = dict(event.record)
+            rows.append({**{k: record.pop(k) for k in first if k in record}, **record})
+        return rows

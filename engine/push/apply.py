@@ -27,7 +27,9 @@ from storage.models import PushMapping, PushRun, utcnow
 from storage.pending import pending_for
 from telemetry import metrics
 
-log = logging.getLogger(__name__)
+results = logging.getLogger("grouppush.pushes")
+"""Each push's result: INFO when done, WARNING when failed (bot/logs.py quiets it where the
+answer is on the screen)."""
 
 class HeldForApproval(Exception):
     """A sync would remove too many members at once; it waits for an approver."""
@@ -225,7 +227,7 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
 def _finished(app: str, group: str, operation: str, actor: str, run_id: int | None,
               result: str, detail: str = "") -> None:
     metrics.PUSHES.labels(app, operation, result).inc()
-    log.log(logging.WARNING if result == "failed" else logging.INFO,
+    results.log(logging.WARNING if result == "failed" else logging.INFO,
             "%s %s of %s on %s%s", operation, result, group, app, f": {detail}" if detail else "",
             extra={"app": app, "group": group, "run_id": run_id, "actor": actor,
                    "operation": operation, "result": result})

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from connectors.base import App, AppGroup
 from connectors.errors import NameTakenError, ObjectExistsError
 from engine.core import RefusalError, quote
+from engine.words import quoted
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping
@@ -84,7 +85,8 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
         elif step.how == "link":
             mapping.linked = True
             repo.audit(session, mapping.created_by, "link",
-                       f"{mapping.group_name} to {app.name}'s existing group {group.name!r}")
+                       f"{quoted(mapping.group_name)} to {app.name}'s existing group "
+                       f"{quoted(group.name)}")
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
     return group, step.group is None and group_id is None, group_id is not None
@@ -145,8 +147,8 @@ def follow_rename(db: Database, app: App, mapping_id: int, name: str, actor: str
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         mapping.group_name, mapping.app_group_name = name, given
-        repo.audit(session, actor, "rename", f"{old!r} -> {name!r} on {app.name}" + (
-            "" if given == name else f" (the app group keeps its own name {given!r})"))
+        repo.audit(session, actor, "rename", f"{quoted(old)} -> {quoted(name)} on {app.name}" + (
+            "" if given == name else f" (the app group keeps its own name {quoted(given)})"))
     return old
 
 
@@ -157,7 +159,7 @@ def follow_description(db: Database, app: App, mapping_id: int, group_id: str,
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         mapping.app_group_description = description
-        repo.audit(session, actor, "describe", f"{mapping.group_name} on {app.name}: "
+        repo.audit(session, actor, "describe", f"{quoted(mapping.group_name)} on {app.name}: "
                    f"{description!r}")
 
 

@@ -40,3 +40,22 @@ def test_outcomes_render_as_escaped_tables_and_rows(ws: Workspace) -> None:
             plan.to_frame()
     else:
         assert list(plan.to_frame()["group"]) == ["<b>Sales</b> & co"]
+
+
+def test_audit_rows_show_one_time_and_names_as_they_are_typed_back(ws: Workspace) -> None:
+    ws.add_group("g-apollo", "Project Apollo", ["alice"])
+    ws.write()
+    gp = open_grouppush(ws.config_path, actor="console", database_url=ws.db_url)
+    assert gp.push("Project Apollo", "box").ok
+    saved = gp.run("rule add 'my rule' to box --starts-with Project")
+    assert saved.text.startswith('Rule "my rule" saved')
+    trail = gp.audit()
+    rows = trail.to_rows()
+    assert [list(r)[:2] for r in rows] == [["time", "actor"]] * 2
+    assert {r["action"]: r["detail"] for r in rows} == {
+        "push": '"Project Apollo" to box',
+        "rule add": '"my rule" to box: --starts-with Project'}
+    html = trail._repr_html_()
+    assert html.count("<th>time</th>") == 1 and "<th>at</th>" not in html
+    events = trail.to_json()["data"]["events"]
+    assert [e["at"] for e in events] == [r["time"] for r in rows]  # `at` stays in --json v1

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests.servers import free_port
 from tests.workspace import Workspace
 
 
@@ -51,6 +52,13 @@ def test_exec_exit_codes(ws: Workspace) -> None:
     assert drift.returncode == 1 and "alice@acme.test" in drift.stdout
     as_json = run("exec", "info Sales on box", "--json", "--as", "U0X")
     assert as_json.returncode == 0 and '"ok": true' in as_json.stdout
+    ws.config["apps"]["box"]["url"] = f"http://127.0.0.1:{free_port()}/v2"  # the app is down
+    ws.write()
+    failed = run("exec", "now Sales on box")
+    assert failed.returncode == 1 and "Sales" in failed.stdout
+    for answer in (refused, failed):  # the answer is on stdout once, not again as a log line
+        assert "WARNING" not in answer.stderr and answer.stdout.splitlines()[0] \
+            not in answer.stderr, answer.stderr
 
 
 def test_ctrl_c_in_the_console_ends_it_without_a_traceback(ws: Workspace) -> None:

@@ -272,6 +272,8 @@ def test_run_serves_health_while_slack_cannot_be_reached(ws: Workspace) -> None:
         assert ready.status_code == 503 and "slack" in ready.json()["failing"]
         assert ready.json()["parts"]["slack"]["detail"].startswith(
             "Slack not reached yet: cannot reach Slack's Web API")
+        assert ready.json()["parts"]["worker"]["detail"] == \
+            "the worker process starts once Slack answers"  # not "being restarted"
         assert http.get("/metrics").status_code == 200
         said = "".join(lines)
         assert "Traceback" not in said and "ERROR" not in said, said  # not the SDK's lines
@@ -528,3 +530,17 @@ def test_cosmetic_words_read_right(ws: Workspace) -> None:
     again = ws.exec("unlink Sales from box --keep")
     approved = ws.exec(f"approve {approval_id(again.out)}", as_user="U0APPROVER").out
     assert "Sales unlinked from box; the app group stays there." in approved, approved
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    import argparse
+
+    from bot.cli import build_parser
+
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = [f"{name} {'/'.join(action.option_strings)}"
+              for name, sub in commands.choices.items() for action in sub._actions
+              if action.option_strings and not action.help]
+    assert silent == []
+    assert all(name in (parser.description or "") for name in commands.choices)

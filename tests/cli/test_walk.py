@@ -34,7 +34,8 @@ README = Path(__file__).parent.parent.parent / "README.md"
 VERBS = [v for v, cls in OPERATIONS.items() if cls.spec.typed]
 APPROVER = "console"  # the demo's approver, who may approve its own requests
 WALK = [
-    "help", "apps", "search sales", f"push Sales to {APP}", f"info Sales on {APP}", "list",
+    "help", "help push", "help unlink", "apps", "search sales", f"push Sales to {APP}",
+    f"info Sales on {APP}", "list",
     f"push Marketing to {APP} --no-memberships",
     f"list {APP}", f"rule add proj to {APP} --starts-with Project", f"rule list {APP}",
     f"deactivate Marketing on {APP}", f"activate Marketing on {APP}",
@@ -105,6 +106,11 @@ def test_the_walk_in_the_console(demo: Path, tmp_path: Path) -> None:
         run_console(service, APPROVER, io.StringIO(line + "\n"), out)
         text = out.getvalue()[before:]
         assert_readable(line, text)
+        if line.startswith("help "):  # one command: its usage, its flags, an example
+            verb = line.split()[1]
+            shown = "\n" + text.split("> ", 1)[-1]
+            assert f"\nUsage: {verb} GROUP " in shown and "--dry-run" in shown, text
+            assert re.search(rf"^Examples:\n  {verb} \S", text, re.M), text
         reply = run_line(service, line, APPROVER)  # what Slack would show of it
         shown = json.dumps(answer(reply), ensure_ascii=False)
         for span in re.findall(r"`([^`\n]+)`", shown):

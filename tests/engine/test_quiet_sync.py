@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from connectors.scim import ScimApp
 from engine.service import GroupPushService
 from engine.sync import run_sync
-from storage.models import PushRun
+from storage.models import PushMapping, PushRun
 from tests.engine.test_okta_kept import Org, okta, org  # noqa: F401
 from tests.proxy import breaking
 from tests.servers import ScimTenant
@@ -108,3 +109,54 @@ def test_a_changed_directory_file_plans_the_changed_group_only(tmp_path: Path,
                                                "u11@acme.test"}
     ws.set_status("u00", "SUSPENDED")  # in every group
     assert len(runs_during(service, lambda: run_sync(service, None, ACTOR))) == 10
+
+
+class Reads:
+    """What the database was asked while counting: the push rows loaded, by group name,
+    and the groups whose active members were counted (the directory-loss guard's count)."""
+
+    def __init__(self, service: GroupPushService) -> None:
+        self.pushes: list[str] = []
+        self.counted: set[str] = set()
+        self.engine = service.db.engine
+
+    def _loaded(self, target: PushMapping, _context: object) -> None:
+        self.pushes.append(target.group_name)
+
+    def _statement(self, _conn: object, _cursor: object, statement: str,
+                   parameters: tuple[object, ...], *_: object) -> None:
+        if "count(*)" in statement and "FROM keptmembership JOIN keptuser" in statement:
+            self.counted.update(p for p in parameters if isinstance(p, str) and p[:1] == "g")
+
+    def __enter__(self) -> Reads:
+        event.listen(PushMapping, "load", self._loaded)
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(PushMapping, "load", self._loaded)
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+
+
+def test_a_quiet_sync_reads_no_push_row_and_counts_no_members(tmp_path: Path,
+                                                               scim_tenant: ScimTenant) -> None:
+    ws = make_workspace(tmp_path, scim_tenant)
+    for n in range(12):
+        ws.add_user(f"u{n:02d}")
+    for n in range(10):
+        ws.add_group(f"g{n}", f"Group {n}", ["u00", f"u{n + 1:02d}"])
+    ws.write()
+    for n in range(10):
+        assert ws.exec(f'push "Group {n}" to box').code == 0
+    service = ws.service()
+    run_sync(service, None, ACTOR)  # the guard's first count of every pushed group
+    with Reads(service) as reads:
+        report = run_sync(service, None, ACTOR)
+    assert (report.groups, report.changed) == (10, 0)
+    assert (reads.pushes, reads.counted) == ([], set())
+    ws.set_members("g4", ["u00", "u05", "u11"])
+    with Reads(service) as reads:
+        report = run_sync(service, None, ACTOR)
+    assert (report.groups, report.changed) == (10, 1)
+    assert set(reads.pushes) == {"Group 4"}
+    assert reads.counted == {"g4"}  # the guard counted that group's members only

@@ -158,7 +158,7 @@ def test_rule_dialog_previews_then_saves(bot: Bot) -> None:
     assert bot.tenant.groups() == {}
 
     assert submit(bot, view, values) is None
-    done = bot.slack.wait_for("chat.update", lambda c: "Rule sales teams saved" in
+    done = bot.slack.wait_for("chat.update", lambda c: 'Rule "sales teams" saved' in
                               message_text(c))
     assert "It matches 2 groups" in message_text(done)
     assert {"Sales", "Sales Ops"} <= set(bot.tenant.groups())

@@ -80,17 +80,18 @@ def test_429s_are_counted_with_the_attempt_that_succeeded(box: BoxStandIn) -> No
 
 def test_readiness_names_the_part_that_fails() -> None:
     db = Database("sqlite://")
-    ready = Readiness({"database": database_check(db), "worker": worker_check(lambda: True)})
+    ready = Readiness({"database": database_check(db), "worker": worker_check(lambda: "running")})
     assert ready.report() == (True, {"database": {"ok": True, "detail": "sqlite"},
                                      "worker": {"ok": True, "detail": "running"}})
     gone = Database.__new__(Database)
     gone.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    ready = Readiness({"database": database_check(gone), "worker": worker_check(lambda: False)})
+    ready = Readiness({"database": database_check(gone),
+                       "worker": worker_check(lambda: "restarting")})
     ok, parts = ready.report()
     assert not ok
     assert not parts["database"]["ok"] and "OperationalError" in parts["database"]["detail"]
-    assert parts["worker"] == {"ok": False, "detail": "the worker process is not running "
-                                                      "(it is being restarted)"}
+    assert parts["worker"] == {"ok": False, "detail": "the worker process ended; a new one "
+                                                      "is starting"}
 
 
 def test_json_logs_are_one_redacted_object_per_line() -> None:

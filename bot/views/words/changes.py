@@ -19,8 +19,9 @@ REPUSHED = {"already a member": "already a member, nothing to do",
 @renders(RuleRemoved)
 def rule_removed(outcome: RuleRemoved) -> str:
     """The rule is gone; its groups stay pushed, and how to stop one."""
-    return (f"Rule {outcome.name} removed. Groups it pushed stay pushed (`list {outcome.app}` "
-            f"shows them); `unlink GROUP from {outcome.app} --keep` (or --delete) stops one.")
+    return (f"Rule {quoted(outcome.name)} removed. Groups it pushed stay pushed "
+            f"(`list {outcome.app}` shows them); `unlink GROUP from {outcome.app} --keep` "
+            "(or --delete) stops one.")
 
 
 @renders(BulkDeactivated)

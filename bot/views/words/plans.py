@@ -38,8 +38,8 @@ def planned(outcome: Planned) -> str:
     if type(op) in WOULD:
         return f"Dry run, nothing changed: `{_typed(op)}` would {WOULD[type(op)]}."
     if isinstance(op, RuleRemove):
-        return (f"Dry run, nothing changed: rule {outcome.subject} would be removed; the groups "
-                "it pushed stay pushed.")
+        return (f"Dry run, nothing changed: rule {quoted(outcome.subject)} would be removed; "
+                "the groups it pushed stay pushed.")
     if isinstance(op, BulkDeactivate):
         return (f"Dry run, nothing changed: {plural(len(outcome.names), 'group')} on "
                 f"{outcome.subject} would be deactivated: "
@@ -111,7 +111,7 @@ def note_line(note: PlanNote) -> str:
     if note.why == "already pushed":
         return f"• {quoted(note.group)} on {note.app}: already pushed"
     if note.rule is not None:
-        return f"✗ rule {note.rule}: {note.reason}"
+        return f"✗ rule {quoted(note.rule)}: {note.reason}"
     if note.why == "failed":
         return f"✗ {quoted(note.group)} on {note.app}: {note.reason}"
     return f"✗ {quoted(note.group)}: {note.reason}"

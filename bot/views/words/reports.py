@@ -108,7 +108,7 @@ def pushes_listed(outcome: PushesListed) -> str:
 
 
 def _filters(outcome: PushesListed) -> str:
-    parts = [f"found by rule {outcome.rule}"] if outcome.rule else []
+    parts = [f"found by rule {quoted(outcome.rule)}"] if outcome.rule else []
     parts += [outcome.state] if outcome.state else []
     return ", ".join(parts + ["with errors"] * outcome.errors + ["with drift"] * outcome.drift)
 

@@ -23,7 +23,7 @@ def rule_added(outcome: RuleAdded) -> str:
     """The rule saved, what it matches, and a line per group it pushed now."""
     shown = ", ".join(quoted(g) for g in outcome.matches[:10]) + \
         (" …" if len(outcome.matches) > 10 else "")
-    head = (f"Rule {outcome.name} saved: pushes groups matching --{outcome.kind} "
+    head = (f"Rule {quoted(outcome.name)} saved: pushes groups matching --{outcome.kind} "
             f"{quoted(outcome.pattern)} to {outcome.app}, now and at every sync. It matches "
             f"{plural(len(outcome.matches), 'group')}" + (f": {shown}" if outcome.matches else "")
             + ".")
@@ -41,10 +41,10 @@ def sync_line(step: SyncStep) -> str:
     where = f"{quoted(step.group)} on {step.app}"
     approve = f"`approve {step.request_id}`"
     lines = {
-        "rule pushed": lambda: f"• rule {step.rule} pushed {quoted(step.group)}: "
+        "rule pushed": lambda: f"• rule {quoted(step.rule)} pushed {quoted(step.group)}: "
                                f"{plural(step.added, 'member')}",
-        "rule failed": lambda: f"✗ rule {step.rule}: {quoted(step.group)}: {step.message}",
-        "held": lambda: f"⏸ {step.group} on {step.app}: a sync would remove {step.removing} "
+        "rule failed": lambda: f"✗ rule {quoted(step.rule)}: {quoted(step.group)}: {step.message}",
+        "held": lambda: f"⏸ {where}: a sync would remove {step.removing} "
                         f"of {step.of} members — held: {approve} lets it go",
         "waiting": lambda: f"⏸ removals wait for request {step.request_id}: {approve} lets "
                            "them go",
@@ -57,7 +57,7 @@ def sync_line(step: SyncStep) -> str:
                                   "read releases it by itself",
         "protected": lambda: f"🔒 {where}: protected ({step.message}); the sync leaves it "
                              "as it is",
-        "rule skipped": lambda: f"🔒 rule {step.rule} skipped {quoted(step.group)} on "
+        "rule skipped": lambda: f"🔒 rule {quoted(step.rule)} skipped {quoted(step.group)} on "
                                 f"{step.app}: protected ({step.message})",
         "failed": lambda: f"✗ {where}: {step.message}",
         "found": lambda: f"• {where}: pushed in Okta's admin console (outside grouppush); "

@@ -44,7 +44,7 @@ class _Version(argparse.Action):
 def _service(config: str | None) -> GroupPushService:
     from connectors.errors import ConfigError, ConnectorError
     from engine.bootstrap import service_from_env
-    from storage.db import DatabaseUnavailable
+    from engine.stored import DatabaseUnavailable
 
     try:
         service = service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
@@ -108,7 +108,7 @@ def _os_user(surface: str) -> Iterator[None]:
     """While it runs, audit events name the OS user next to the `--as` actor."""
     import getpass
 
-    from storage.repo import set_audit_origin
+    from engine.stored import set_audit_origin
 
     try:
         user = getpass.getuser()

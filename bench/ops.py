@@ -13,16 +13,18 @@ from bench.world import Sizes, world
 
 
 def run(push: int, repeats: int, rounds: int, commands: int, groups: int, size: int,
-        database_url: str | None, say: Callable[[str], None] = lambda _text: None) -> list[Row]:
+        database_url: str | None, say: Callable[[str], None] = lambda _text: None,
+        shared_only: bool = False) -> list[Row]:
     """Every row: the push and ack overhead, then (on PostgreSQL) the shared work."""
     rows: list[Row] = []
     sizes = Sizes(users=push, push_sizes=(push,), groups=max(2, groups), group_size=2,
                   commands=commands, rounds=rounds, slack_push=push)
-    with world(sizes, None, say) as w:
-        say(f"pushing {push:,} members with and without metrics and JSON logs")
-        rows += overhead.push_overhead(w, push, repeats)
-        say("slash-command acks with and without metrics and JSON logs")
-        rows += overhead.ack_overhead(w, rounds, commands)
+    if not shared_only:
+        with world(sizes, None, say) as w:
+            say(f"pushing {push:,} members with and without metrics and JSON logs")
+            rows += overhead.push_overhead(w, push, repeats)
+            say("slash-command acks with and without metrics and JSON logs")
+            rows += overhead.ack_overhead(w, rounds, commands)
     if database_url:
         say("one round of syncs of 4 apps: one instance, then two")
         rows += instances.shared_work(database_url, groups, size, users=10 * size, share=0.1)
@@ -38,12 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--database-url", default=os.environ.get("GROUPPUSH_TEST_POSTGRES_URL"),
                    help="a PostgreSQL server for the shared-work run, where it makes a "
                         "database of its own (default: $GROUPPUSH_TEST_POSTGRES_URL)")
+    p.add_argument("--shared-only", action="store_true",
+                   help="only the shared-work run (one instance, then two)")
     args = p.parse_args(argv)
     watch = Stopwatch()
     if args.quick:
-        rows = run(1_000, 2, 2, 20, 8, 50, args.database_url, watch.say)
+        rows = run(1_000, 2, 2, 20, 8, 50, args.database_url, watch.say, args.shared_only)
     else:
-        rows = run(10_000, 5, 5, 20, 40, 200, args.database_url, watch.say)
+        rows = run(10_000, 5, 5, 20, 40, 200, args.database_url, watch.say,
+                   args.shared_only)
     print_table(rows, watch)
     return 0
 

@@ -24,6 +24,7 @@ from engine.words import gone_from_directory, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import MappingPoll, PushMapping, PushRun, utcnow
+from storage.statuses import PushStatus
 
 ORIGIN = "okta"
 """created_via of a mapping made in Okta's admin console (pushed outside grouppush)."""
@@ -135,7 +136,7 @@ def set_status(db: Database, app: MappingApp, mapping: PushMapping, active: bool
         if mapping.app_group_id else None
     with db.session() as session:
         row = _get(session, mapping_id)
-        row.status = "active" if active else "inactive"
+        row.status = PushStatus.ACTIVE if active else PushStatus.INACTIVE
         repo.audit(session, actor, "activate" if active else "deactivate",
                    f"{quoted(row.group_name)} on {row.app} (in Okta)")
         if state is not None and state.status != "ERROR":
@@ -218,7 +219,7 @@ def _learn(db: Database, app: MappingApp, state: MappingState, names: Names,
                        f"{quoted(new)} on {app_name}: pushed in Okta's admin console")
         row.app_group_id = row.app_group_id or state.id
         if state.status in ("ACTIVE", "INACTIVE"):
-            row.status = state.status.lower()
+            row.status = PushStatus(state.status.lower())
         if state.last_push:
             row.last_push_at = datetime.fromisoformat(state.last_push.replace("Z", "+00:00"))
         session.flush()

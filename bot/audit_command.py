@@ -5,24 +5,21 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.service import GroupPushService
-from storage.audit_export import events_since, parse_duration, to_csv, to_jsonl
+from engine.stored import audit_export as exported
 
 
 def audit_export(service: GroupPushService, since: str | None, output: str | None,
                  kind: str = "jsonl") -> int:
     """Write the events (of the last `since`, else all) to `output` (atomically) or stdout."""
     try:
-        start = datetime.now(UTC) - parse_duration(since) if since else None
+        export = exported(service, since, kind)
     except ValueError as error:
         print(f"grouppush: --since: {error}", file=sys.stderr)
         return 2
-    with service.db.session() as session:
-        events = events_since(session, start)
-    text = to_csv(events) if kind == "csv" else to_jsonl(events)
+    text = export.text
     if not output or output == "-":
         sys.stdout.write(text)
         return 0
@@ -36,7 +33,7 @@ def audit_export(service: GroupPushService, since: str | None, output: str | Non
     except OSError as error:
         print(f"grouppush: --output {output}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"grouppush: {len(events)} audit events written to {target}", file=sys.stderr)
+    print(f"grouppush: {export.events} audit events written to {target}", file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -43,10 +44,10 @@ class _Version(argparse.Action):
 def _service(config: str | None) -> GroupPushService:
     from connectors.errors import ConfigError, ConnectorError
     from engine.bootstrap import service_from_env
-    from storage.db import DatabaseUnavailable
+    from engine.stored import DatabaseUnavailable
 
     try:
-        return service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
+        service = service_from_env(config, tell=lambda note: print(note, file=sys.stderr))
     except ConfigError as error:
         print(f"grouppush: bad configuration: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -56,6 +57,10 @@ def _service(config: str | None) -> GroupPushService:
     except DatabaseUnavailable as error:
         print(f"grouppush: {error}", file=sys.stderr)
         raise SystemExit(2 if error.usage else 1) from None
+    if not gc.isenabled():  # main held the collector back while the imports ran
+        gc.freeze()
+        gc.enable()
+    return service
 
 
 def _print(reply: Reply, as_json: bool) -> int:
@@ -103,7 +108,7 @@ def _os_user(surface: str) -> Iterator[None]:
     """While it runs, audit events name the OS user next to the `--as` actor."""
     import getpass
 
-    from storage.repo import set_audit_origin
+    from engine.stored import set_audit_origin
 
     try:
         user = getpass.getuser()
@@ -234,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.exec_args import exec_argv
 
     args = build_parser().parse_args(exec_argv(sys.argv[1:] if argv is None else argv))
+    script = argv is None  # the `grouppush` script: the process ends when main returns
+    if script and args.command in ("exec", "check"):
+        gc.disable()  # imports make many objects and few cycles: collected once made
     if args.command in ("exec", "check", "console", "demo"):
         from bot.logs import answer_on_screen
 
@@ -245,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         sys.stdout.flush()
+        if script:  # the process ends: no collection need walk every object it made
+            gc.freeze()
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130

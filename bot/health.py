@@ -14,10 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from sqlalchemy import text
-
 from bot.web import WsgiApp
-from storage.db import Database
+from engine.stored import Database, database_answers
 
 Check = Callable[[], str]
 """A readiness check: says how the part is when it is fine, raises when it is not."""
@@ -79,11 +77,7 @@ class Readiness:
 
 def database_check(db: Database) -> Check:
     """The database answers a query."""
-    def check() -> str:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return db.engine.dialect.name
-    return check
+    return lambda: database_answers(db)
 
 
 WORKER_NOT_READY = {

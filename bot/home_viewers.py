@@ -3,7 +3,7 @@ people viewing it when something changes (a push, a sync, an approval, in any pr
 
 Slack does not say when someone leaves the tab, so a viewer is someone who opened it or
 clicked in it within VIEWING seconds. A watcher thread, running only while there are viewers,
-compares a cheap stamp of what the tab shows (storage.pages.change_stamp) every POLL seconds;
+compares a cheap stamp of what the tab shows (engine.stored.home_stamp) every POLL seconds;
 when it moved, each viewer's tab is published again — at most once per viewer per MIN_GAP
 seconds and REFRESHES_PER_MINUTE in all, so refreshes stay well inside views.publish's
 Tier 4 limit (100+ per minute per workspace) and leave room for people's own clicks, which
@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.queries import home_data
 from bot.views.home import HomeState, home_view
 from engine.service import GroupPushService
-from storage.pages import change_stamp
+from engine.stored import home_stamp
 
 log = logging.getLogger(__name__)
 VIEWING = 15 * 60.0
@@ -110,8 +110,7 @@ class HomeTab:
 
     def _stamp(self) -> tuple[object, ...]:
         try:
-            with self.service.db.session() as session:
-                return change_stamp(session)
+            return home_stamp(self.service)
         except Exception:  # the database away for a moment: try again at the next poll
             log.warning("the Home tab cannot read what changed", exc_info=True)
             return ()

@@ -11,13 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from slack_bolt import BoltRequest, BoltResponse
-from sqlalchemy import func
-from sqlmodel import col, select
 
 from bot.web import WsgiApp
 from connectors.secrets import redact
-from storage.db import Database
-from storage.models import ApprovalRequest, PushMapping
+from engine.stored import Database, stored_gauges
 from telemetry.metrics import ACK_SECONDS, exposition
 
 
@@ -30,16 +27,10 @@ class StoredState(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """Pending approvals and drifted pushed groups per app."""
-        with self.db.session() as session:
-            pending = session.exec(select(func.count()).select_from(ApprovalRequest).where(
-                ApprovalRequest.status == "pending")).one()
-            drifted = dict(session.exec(
-                select(col(PushMapping.app), func.count())
-                .where(PushMapping.status == "active", PushMapping.drift_fingerprint != "",
-                       PushMapping.drift_ignored_by == "")
-                .group_by(col(PushMapping.app))).all())
-        yield GaugeMetricFamily("grouppush_pending_approvals",
-                                "Approval requests waiting for an approver.", value=pending)
+        gauges = stored_gauges(self.db)
+        drifted = gauges.drifted
+        yield GaugeMetricFamily("grouppush_pending_approvals", "Approval requests waiting for "
+                                "an approver.", value=gauges.pending_approvals)
         drift = GaugeMetricFamily("grouppush_drifted_groups", "Active pushed groups whose app "
                                   "group differs from what was pushed (not ignored), per app.",
                                   labels=["app"])

@@ -24,8 +24,8 @@ from slack_bolt import App
 from bot.alert_sender import Alerter
 from engine.checks import check
 from engine.service import GroupPushService
+from engine.stored import release_lease, release_leases, renew_leases, take_lease
 from engine.sync import SyncReport, run_sync
-from storage import leases, repo
 
 log = logging.getLogger(__name__)
 ACTOR = "scheduler"
@@ -74,8 +74,7 @@ class Scheduler:
     def stop(self) -> None:
         """Stop the jobs and hand every lease over at once."""
         self.scheduler.shutdown(wait=True)
-        with self.service.db.session() as session:
-            leases.release_all(session, self.holder)
+        release_leases(self.service, self.holder)
         with self._lock:
             self.held.clear()
 
@@ -98,28 +97,20 @@ class Scheduler:
         return held
 
     def _balance(self, now: datetime, until: datetime) -> set[str]:
-        db = self.service.db
-        with db.session() as session:  # renewals touch only this holder's rows
-            repo.take_lease(session, f"{leases.INSTANCE}{self.holder}", self.holder, now, until)
-            alive = max(1, leases.count_alive(session, leases.INSTANCE, now))
-            held = {name for name in leases.held_by(session, self.holder, self.jobs)
-                    if repo.take_lease(session, name, self.holder, now, until)}
+        held, alive = renew_leases(self.service, self.holder, self.jobs, now, until)
         fair = math.ceil(len(self.jobs) / alive)
         with self._lock:
             running = set(self._running)
         mine = [name for name in self.jobs if name in held]
         for name in mine[fair:]:  # over the share: the last apps go to the newcomers
             if name not in running:  # a running job is handed over at a later beat
-                with db.session() as session:
-                    repo.release_lease(session, name, self.holder)
+                release_lease(self.service, name, self.holder)
                 held.discard(name)
         for name in self.jobs:  # one job a transaction: takers never wait on each other
             if len(held) >= fair:
                 break
-            if name not in held:
-                with db.session() as session:
-                    if repo.take_lease(session, name, self.holder, now, until):
-                        held.add(name)
+            if name not in held and take_lease(self.service, name, self.holder, now, until):
+                held.add(name)
         return held
 
     def _claim(self, kind: str) -> list[str]:

@@ -11,6 +11,7 @@ from engine.outcomes import DriftIgnored, Refusal
 from engine.service import GroupPushService, quoted
 from storage import repo
 from storage.models import PushMapping
+from storage.statuses import PushStatus
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def drift_to_tell(service: GroupPushService) -> tuple[list[DriftAlert], list[Dri
     with service.db.session() as session:
         for m in repo.list_mappings(session):
             mapping_id = int(m.id or 0)
-            if (m.drift_fingerprint and not m.drift_ignored_by and m.status == "active"
+            if (m.drift_fingerprint and not m.drift_ignored_by and m.status == PushStatus.ACTIVE
                     and m.drift_fingerprint != m.drift_alerted and m.drift_detail):
                 new.append(DriftAlert(mapping_id, report_from_json(m.drift_detail),
                                       m.drift_fingerprint, m.drift_alert_channel,
@@ -113,7 +114,8 @@ def errors_to_tell(service: GroupPushService) -> tuple[list[ErrorAlert], list[Er
     new, fixed = [], []
     with service.db.session() as session:
         mappings = repo.list_mappings(session)
-        failing = Counter(m.app for m in mappings if m.error_message and m.status == "active")
+        failing = Counter(m.app for m in mappings
+                      if m.error_message and m.status == PushStatus.ACTIVE)
         for m in mappings:
             alert = ErrorAlert(mapping_id=int(m.id or 0), group=m.group_name, app=m.app,
                                operation=m.error_operation, message=m.error_message,

@@ -31,6 +31,7 @@ from engine.service import GroupPushService, quoted
 from engine.sync import apply_rules
 from storage import repo
 from storage.models import PushMapping, PushRule
+from storage.statuses import PushStatus
 
 
 def rule_add(service: GroupPushService, name: str, app_name: str, kind: str, pattern: str,
@@ -105,7 +106,7 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     app = service.find_app(app_name)
     mappings = selected_mappings(service, app.name, group_names, everything)
     if dry_run:
-        active = tuple(m.group_name for m in mappings if m.status == "active")
+        active = tuple(m.group_name for m in mappings if m.status == PushStatus.ACTIVE)
         return Planned(BulkDeactivate(app.name, tuple(group_names), everything, dry_run=True),
                        subject=app.name, names=active)
     if isinstance(app, MappingApp):
@@ -114,8 +115,8 @@ def bulk_deactivate(service: GroupPushService, app_name: str, group_names: list[
     with service.db.session() as session:
         for mapping in mappings:
             row = session.get(PushMapping, mapping.id)
-            if row is not None and row.status == "active":
-                row.status = "inactive"
+            if row is not None and row.status == PushStatus.ACTIVE:
+                row.status = PushStatus.INACTIVE
                 changed.append(row.group_name)
         repo.audit(session, actor, "bulk deactivate",
                    f"{app.name}: {', '.join(map(quoted, changed)) or 'nothing to change'}")
@@ -129,7 +130,8 @@ def _paused_in_okta(service: GroupPushService, app: MappingApp,
                     mappings: list[PushMapping]) -> list[PushMapping]:
     """Deactivate each active Okta mapping first; those Okta refused (recorded failures) are
     left out."""
-    by_id = {int(m.id or 0): m for m in mappings if m.status == "active" and m.app_group_id}
+    by_id = {int(m.id or 0): m for m in mappings
+             if m.status == PushStatus.ACTIVE and m.app_group_id}
     results = fan_out(service.db, app, list(by_id), lambda i: app.set_mapping_status(
         str(by_id[i].app_group_id), False), "deactivate")
     failed = {r.mapping_id for r in results if isinstance(r, FailedStep)}
@@ -150,7 +152,7 @@ def repush(service: GroupPushService, user_ref: str, actor: str,
         raise RefusalError(f"No directory user with login {user_ref}.{tip}")
     groups = service.kept.groups_of(user.id)
     with service.db.session() as session:
-        mappings = [m for m in repo.list_mappings(session, status="active")
+        mappings = [m for m in repo.list_mappings(session, status=PushStatus.ACTIVE)
                     if m.group_id in groups and m.app_group_id  # Okta pushes its own apps'
                     and not isinstance(service.apps.get(m.app), MappingApp)]
     if dry_run:

@@ -17,6 +17,7 @@ from engine.registry import handles
 from engine.service import GroupPushService
 from storage import repo
 from storage.models import PushMapping
+from storage.statuses import PushStatus
 
 
 def read_drift(service: GroupPushService, app: App, mapping: PushMapping) -> DriftReport:
@@ -106,7 +107,7 @@ def _check_app(service: GroupPushService, app: App,
     if isinstance(app, MappingApp):  # no members to read: Okta's mappings in error instead
         return [], okta_errors(service.db, app, service.kept.current_name)
     with service.db.session() as session:
-        active = repo.list_mappings(session, app.name, "active")
+        active = repo.list_mappings(session, app.name, PushStatus.ACTIVE)
     mappings = {int(m.id or 0): m for m in active if m.app_group_id}
     failures: list[Failure] = [never_reached(app, m) for m in active if not m.app_group_id]
 

@@ -16,6 +16,7 @@ from engine.push.users import resolve
 from engine.registry import handles
 from engine.service import GroupPushService, quoted
 from storage.models import PushedMember, PushMapping
+from storage.statuses import PushStatus
 
 
 @handles(Explain)
@@ -83,7 +84,7 @@ class Facts:
         """add, remove or none, with the reason kept under next_sync."""
         if mapping is None:
             return self._none("the group is not pushed to the app")
-        if mapping.status != "active":
+        if mapping.status != PushStatus.ACTIVE:
             return self._none("the push is deactivated: directory changes are not pushed "
                               f"until `activate {self.group} on {self.app}`")
         if wanted and not pushed:
@@ -164,7 +165,7 @@ def _why_not_pushed(mapping: PushMapping, member: bool, user: DirectoryUser,
         return "the user is not active"
     if app_user is None:
         return "the app has no user for the login"
-    if mapping.status != "active":
+    if mapping.status != PushStatus.ACTIVE:
         return "the push is deactivated"
     return "not pushed yet: the next sync adds it"
 

@@ -222,14 +222,18 @@ class KeptDirectory:
         return [g for g in self.directory.search_groups(found.name)
                 if g.id != found.id and g.name.casefold() == found.name.casefold()]
 
-    def _read_group(self, group: DirectoryGroup, seen: int | None = None
+    def _read_group(self, group: DirectoryGroup, seen: int | None = None,
+                    put: dict[str, DirectoryUser] | None = None,
                     ) -> tuple[list[DirectoryUser], int]:
         """Read the group's members from the directory and keep the group with them (seen
-        by the full read `seen`, or by the current one): (members, the kept version)."""
+        by the full read `seen`, or by the current one): (members, the kept version).
+        Members exactly as `put` (kept by this read already) are not compared again."""
         members = [] if group.type == "BUILT_IN" else self.directory.read_members(group.id)
+        put = put or {}
         with self.db.session() as session:
             seen = self._generation(session) if seen is None else seen
-            store.put_users(session, [_user_row(u, seen) for u in members])
+            store.put_users(session, [_user_row(u, seen) for u in members
+                                      if put.get(u.id) != u])
             store.put_groups(session, [_group_row(group, seen)])
             store.set_members(session, group.id, [u.id for u in members])
             return members, store.versions(session, [group.id])[group.id]
@@ -284,11 +288,12 @@ class KeptDirectory:
         with self.db.session() as session:
             seen = self._generation(session) + 1
         read = self.directory.full_read(members=False)
-        users: set[str] = set()
+        put: dict[str, DirectoryUser] = {}
         for batch in _batches(read.users, USERS_PER_WRITE):
             with self.db.session() as session:
                 store.put_users(session, [_user_row(u, seen) for u in batch])
-            users.update(u.id for u in batch)
+            put.update((u.id, u) for u in batch)
+        users = set(put)
         listed = list(read.groups)
         with self.db.session() as session:
             wanted = self._wanted(session, listed)
@@ -300,7 +305,7 @@ class KeptDirectory:
                 store.clear_members(session, [g.id for g in part])
         for group in listed:
             if group.id in wanted:
-                users.update(u.id for u in self._read_group(group, seen)[0])
+                users.update(u.id for u in self._read_group(group, seen, put)[0])
         with self.db.session() as session:
             store.forget_all_but(session, users, {g.id for g in listed})
             state = store.state(session)

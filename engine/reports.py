@@ -32,6 +32,7 @@ from engine.words import concrete, quoted, when
 from storage import pages, repo
 from storage.models import PushMapping, PushRun
 from storage.pages import PushFilter
+from storage.statuses import PushStatus
 
 SEARCH_SHOWN = 25
 SEARCH_READ = 200
@@ -60,7 +61,7 @@ def push_row(mapping: PushMapping, okta_pushes: int | None = None,
     return PushRow(
         group=mapping.group_name, app=mapping.app, app_group=mapping.app_group_name or None,
         app_group_id=mapping.app_group_id,
-        status="active" if mapping.status == "active" else "inactive",
+        status=PushStatus(mapping.status),
         members=None if by_okta else mapping.members_pushed, okta_pushes=okta_pushes,
         last_push=mapping.last_push_at,
         error=mapping.error_message or None,
@@ -156,7 +157,8 @@ def info_report(service: GroupPushService, group_name: str, app_name: str) -> In
         "App": app.name,
         "App group": f"{mapping.app_group_name or group.name} (id {mapping.app_group_id})"
         if mapping.app_group_id else "not created yet",
-        "Status": "active" if mapping.status == "active" else "deactivated (push paused)",
+        "Status": "active" if mapping.status == PushStatus.ACTIVE
+        else "deactivated (push paused)",
         "Push memberships immediately": "yes" if mapping.memberships else "no",
         "Origin": ("linked an existing app group" if mapping.linked
                    else "created by grouppush"),

@@ -19,6 +19,7 @@ from engine.service import GroupPushService, quoted
 from engine.sync import hold_for_approval, sync_one
 from storage import repo
 from storage.models import PushMapping
+from storage.statuses import PushStatus
 
 
 @handles(Retry, dry_run=True)
@@ -31,7 +32,7 @@ def retry(ctx: Context, op: Retry) -> Retried | RetriedAll | Planned:
         if op.dry_run:
             snapshot = service.snapshot()
             return planned(op, [preview_mapping(service, snapshot, app, m)
-                                for m in failing if m.status == "active"])
+                                for m in failing if m.status == PushStatus.ACTIVE])
         return retry_all(service, app, failing, ctx.actor).all()
     if op.app:
         snapshot = service.snapshot(op.group)
@@ -45,7 +46,7 @@ def retry(ctx: Context, op: Retry) -> Retried | RetriedAll | Planned:
         app = service.find_app(mapping.app)
     refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
                      "pushes to", mapping.app_group_id)
-    if mapping.status != "active":
+    if mapping.status != PushStatus.ACTIVE:
         raise RefusalError(f"{quoted(mapping.group_name)} on {app.name} is deactivated; `activate "
                       f"{quoted(mapping.group_name)} on {app.name}` resumes it and pushes "
                       "again.")
@@ -65,7 +66,7 @@ def retry_all(service: GroupPushService, app: App, mappings: list[PushMapping],
     """Push these pushes' directory changes again, a few at once; deactivated and protected
     ones are left alone. Each fixed one is audited as the Retry button's is."""
     active = {int(m.id or 0): m for m in mappings
-              if m.status == "active" and not _protected(service, app, m)}
+              if m.status == PushStatus.ACTIVE and not _protected(service, app, m)}
     left_alone = tuple(m.group_name for m in mappings if int(m.id or 0) not in active)
     snapshot = service.snapshot()
     waits = {i for i in active if waits_for_held_sync(service, i)}

@@ -26,6 +26,7 @@ from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, utcnow
 from storage.pending import pending_for
+from storage.statuses import PushStatus
 
 if TYPE_CHECKING:  # the push machinery loads with the first push, not with every command
     from engine.push.apply import PushOutcome
@@ -234,7 +235,7 @@ class GroupPushService:
         if group is None:
             raise RefusalError(gone_from_directory(mapping.group_name, app.name,
                                                    self.pending_for(mapping)))
-        if mapping.status != "active":
+        if mapping.status != PushStatus.ACTIVE:
             raise RefusalError(f"{quoted(group.name)} on {app.name} is deactivated. "
                                f"`activate {quoted(group.name)} on {app.name}` resumes it first.")
         refuse_protected(self.config, app, mapping.app_group_name or group.name, "overwrites",
@@ -283,7 +284,7 @@ class GroupPushService:
         from engine.push.apply import push_mapping
 
         group = found or DirectoryGroup(id=mapping.group_id, name=mapping.group_name)
-        wanted = "active" if active else "inactive"
+        wanted = PushStatus.ACTIVE if active else PushStatus.INACTIVE
         provider = app if isinstance(app, MappingApp) else None
         if provider is not None:  # the Okta mapping's status
             return one(self.db, app, int(mapping.id or 0), lambda _: set_okta_status(

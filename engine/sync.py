@@ -24,6 +24,7 @@ from engine.service import GroupPushService, quoted
 from storage import kept as store
 from storage import repo
 from storage.models import PushMapping
+from storage.statuses import PushStatus, RequestAction
 from telemetry import metrics
 
 
@@ -111,7 +112,7 @@ def hold_for_approval(service: GroupPushService, mapping: PushMapping, held: Hel
         return waiting.id
     target = Target(mapping.group_id, int(mapping.id or 0), mapping.app_group_id)
     shown = ", ".join(held.remove[:10]) + (" …" if len(held.remove) > 10 else "")
-    ask = Ask(action="sync_removal", app=mapping.app, targets=(target,),
+    ask = Ask(action=RequestAction.SYNC_REMOVAL, app=mapping.app, targets=(target,),
               operation=Sync(mapping.app).to_dict(),
               plan=f"• remove {held.removing} of {held.of} members of "
                    f"{quoted(mapping.group_name)} on {mapping.app}: {shown}",
@@ -206,7 +207,7 @@ def active_pushes(service: GroupPushService, app: str,
                   groups: set[str] | None = None) -> list[PushMapping]:
     """The active pushes of an app (of these directory groups only, when given)."""
     with service.db.session() as session:
-        return [m for m in repo.list_mappings(session, app, "active")
+        return [m for m in repo.list_mappings(session, app, PushStatus.ACTIVE)
                 if groups is None or m.group_id in groups]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from connectors.base import App, DirectorySnapshot
-from engine.approvals.held_sync import ACTION
+from engine.approvals.held_sync import decide_hold
 from engine.approvals.requests import pending_by_push
 from engine.core import Context, RefusalError
 from engine.fanout import Done, FailedStep, fan_out
@@ -92,19 +92,17 @@ def _preview_hold(service: GroupPushService, existing: list[tuple[PushMapping, P
                   notes: list[PlanNote]) -> list[tuple[PushMapping, PushPlan]]:
     """The plans with the removals that would wait for approval marked so: those of pushes
     waiting for a held sync, and all of them when over safety.max_removals_per_sync."""
-    pending = pending_by_push(service)
-    counted = [(m, p) for m, p in existing if p.remove and int(m.id or 0) not in pending]
-    limit = service.config.safety.max_removals_per_sync
-    over = sum(len(p.remove) for _, p in counted) > limit
-    if over:
-        notes.append(PlanNote("", ", ".join(dict.fromkeys(m.app for m, _ in counted)),
-                              "over limit", removing=sum(len(p.remove) for _, p in counted),
-                              groups=len(counted), limit=limit))
-    held = {int(m.id or 0): pending[int(m.id or 0)].id for m, _ in existing
-            if int(m.id or 0) in pending and pending[int(m.id or 0)].action == ACTION}
-    for request_id in dict.fromkeys(held.values()):
+    decided = decide_hold(pending_by_push(service),
+                          {int(m.id or 0): len(p.remove) for m, p in existing},
+                          service.config.safety.max_removals_per_sync)
+    if decided.over:
+        apps = {int(m.id or 0): m.app for m, _ in existing}
+        notes.append(PlanNote("", ", ".join(dict.fromkeys(apps[i] for i in decided.counted)),
+                              "over limit", removing=decided.removing,
+                              groups=len(decided.counted), limit=decided.limit))
+    for request_id in decided.requests():
         notes.append(PlanNote("", "", "waiting", request_id=request_id))
-    waiting = set(held) | ({int(m.id or 0) for m, _ in counted} if over else set())
+    waiting = decided.held()
     return [(m, replace(p, held=False, removals_held=True) if int(m.id or 0) in waiting
              and p.remove else p) for m, p in existing]
 

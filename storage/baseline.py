@@ -19,6 +19,7 @@ from storage.models import (
     KeptUser,
     PushMapping,
 )
+from storage.statuses import PushStatus
 
 ABSENT = -1
 """The members of a pushed group the trusted read did not have."""
@@ -40,7 +41,7 @@ def _pushed() -> object:
     return (select(col(PushMapping.group_id).label("group_id"),
                    func.max(PushMapping.group_name).label("name"),
                    func.max(PushMapping.members_pushed).label("pushed"))
-            .where(PushMapping.status == "active").group_by(col(PushMapping.group_id))
+            .where(PushMapping.status == PushStatus.ACTIVE).group_by(col(PushMapping.group_id))
             .subquery())
 
 
@@ -103,7 +104,7 @@ def trust(session: Session, sizes: dict[str, int], versions: dict[str, int],
     rows += [{"group_id": gid, "members": n, "version": versions.get(gid)}
              for gid, n in sizes.items()]
     upsert(session, DirectoryBaseline, rows, ("members", "version"))
-    active = select(PushMapping.group_id).where(PushMapping.status == "active")
+    active = select(PushMapping.group_id).where(PushMapping.status == PushStatus.ACTIVE)
     forgotten = session.exec(select(DirectoryBaseline.group_id)
                              .where(col(DirectoryBaseline.group_id).not_in(active))).first()
     if forgotten is not None:  # the usual sync forgets nothing: no write

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.statuses import PushStatus, RequestAction, RequestStatus
 
 APP_USER_ID_INDEX = "ix_appuser_app_app_user_id"
 """Finds logins by app user id (drift checks name unexpected members)."""
@@ -14,6 +18,12 @@ APP_USER_ID_INDEX = "ix_appuser_app_app_user_id"
 def utcnow() -> datetime:
     """Now, in UTC."""
     return datetime.now(UTC)
+
+
+def _stored(enum: type[StrEnum]) -> sa.Enum:
+    """A column of one of these words: plain text in the database, the enum in Python."""
+    return sa.Enum(enum, native_enum=False, create_constraint=False, length=32,
+                   values_callable=lambda members: [m.value for m in members])
 
 
 class PushMapping(SQLModel, table=True):
@@ -28,7 +38,7 @@ class PushMapping(SQLModel, table=True):
     app_group_id: str | None = None
     app_group_name: str = ""
     app_group_description: str = ""  # the description grouppush last gave the app group
-    status: str = "active"  # active | inactive
+    status: PushStatus = Field(default=PushStatus.ACTIVE, sa_type=_stored(PushStatus))
     memberships: bool = True
     linked: bool = False  # an existing app group was linked, not created
     created_by: str = ""
@@ -88,7 +98,7 @@ class ApprovalRequest(SQLModel, table=True):
     showed: its operation, its targets and a fingerprint of its plan."""
 
     id: str = Field(primary_key=True)
-    action: str  # unlink | bulk_delete | sync_removal
+    action: RequestAction = Field(sa_type=_stored(RequestAction))
     app: str
     groups: str  # newline-separated directory group ids
     delete: bool = False
@@ -96,7 +106,7 @@ class ApprovalRequest(SQLModel, table=True):
     requested_by: str
     requested_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    status: str = "pending"  # pending | approved | denied | expired | failed | withdrawn | changed
+    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=_stored(RequestStatus))
     decided_by: str = ""
     decided_at: datetime | None = None
     channel: str = ""

@@ -14,6 +14,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from storage.models import ApprovalRequest, AuditEvent, PushMapping, PushRule
+from storage.statuses import PushStatus, RequestStatus
 
 BY_NAME = ""
 """The `rule` of a filter that keeps groups pushed by name (no rule found them)."""
@@ -112,14 +113,14 @@ def change_stamp(session: Session) -> tuple[Any, ...]:
 
     mappings = session.execute(sql_select(
         func.count(), func.max(PushMapping.last_push_at), func.max(PushMapping.error_at),
-        flagged(col(PushMapping.status) == "active"),
+        flagged(col(PushMapping.status) == PushStatus.ACTIVE),
         flagged(col(PushMapping.error_message) != ""),
         flagged(col(PushMapping.drift_fingerprint) != ""),
         flagged(col(PushMapping.drift_ignored_by) != ""),
         func.sum(col(PushMapping.members_pushed)))).one()
     others = session.execute(sql_select(
         sql_select(func.max(AuditEvent.id)).scalar_subquery(),
-        sql_select(func.count()).where(col(ApprovalRequest.status) == "pending")
+        sql_select(func.count()).where(col(ApprovalRequest.status) == RequestStatus.PENDING)
         .select_from(ApprovalRequest).scalar_subquery(),
         sql_select(func.count()).select_from(PushRule).scalar_subquery(),
         sql_select(func.max(PushRule.id)).scalar_subquery())).one()

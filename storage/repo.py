@@ -24,6 +24,7 @@ from storage.models import (
     RunError,
     utcnow,
 )
+from storage.statuses import PushStatus, RequestStatus
 
 
 def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | None:
@@ -40,7 +41,7 @@ def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | N
 
 
 def list_mappings(session: Session, app: str | None = None,
-                  status: str | None = None) -> list[PushMapping]:
+                  status: PushStatus | None = None) -> list[PushMapping]:
     """Mappings, optionally of one app and one status, by app then group name."""
     query = select(PushMapping)
     if app is not None:
@@ -69,7 +70,7 @@ def pushed_names(session: Session, app: str) -> list[tuple[str, str]]:
 def active_count(session: Session, app: str) -> int:
     """How many active pushes this app has."""
     return int(session.exec(select(func.count()).select_from(PushMapping).where(
-        PushMapping.app == app, PushMapping.status == "active")).one())
+        PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)).one())
 
 
 def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list[PushMapping]:
@@ -78,7 +79,7 @@ def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list
     yet, or their id is in `also`; by group name. The others are left in the database."""
     query = (select(PushMapping)
              .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
-             .where(PushMapping.app == app, PushMapping.status == "active")
+             .where(PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)
              .where(or_(col(PushMapping.synced_version).is_(None), col(KeptGroup.id).is_(None),
                         col(KeptGroup.version) != col(PushMapping.synced_version),
                         col(PushMapping.error_message) != "",
@@ -233,16 +234,17 @@ def finish_run(run: PushRun, outcome: str) -> None:
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:
     """Approval requests still waiting, oldest first."""
-    return list(session.exec(select(ApprovalRequest).where(ApprovalRequest.status == "pending")
+    return list(session.exec(select(ApprovalRequest)
+                             .where(ApprovalRequest.status == RequestStatus.PENDING)
                              .order_by(col(ApprovalRequest.requested_at))))
 
 
-def claim_request(session: Session, request_id: str, status: str, actor: str,
+def claim_request(session: Session, request_id: str, status: RequestStatus, actor: str,
                   at: datetime) -> bool:
     """Decide a pending request atomically; False when someone decided it first."""
     result = session.exec(update(ApprovalRequest)  # type: ignore[call-overload]
                           .where(col(ApprovalRequest.id) == request_id,
-                                 col(ApprovalRequest.status) == "pending")
+                                 col(ApprovalRequest.status) == RequestStatus.PENDING)
                           .values(status=status, decided_by=actor, decided_at=at))
     return bool(result.rowcount == 1)
 

@@ -10,14 +10,13 @@ from slack_sdk import WebClient
 
 from bot.listeners.context import Services
 from bot.listeners.conversation import Conversation
-from bot.listeners.work import Surface, dispatch, tell_alerts
+from bot.listeners.work import Surface, dispatch
 from bot.views import alerts as views
 from bot.views.replies import answer
 from bot.views.words import render
 from engine import alerts
 from engine.alerts import ErrorAlert
 from engine.core import Operation, RefusalError, Reply
-from engine.executor import execute
 from engine.operations import Ignore, PushNow, Retry
 
 
@@ -61,10 +60,8 @@ def register(app: App, services: Services) -> None:
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id", "")
         conv = Conversation(client, user, channel, respond if body.get("response_url") else None)
-        asked = Retry(app=str(action["value"]), everything=True)
-        reply = execute(services.service, asked, user)
-        tell_alerts(services, client, asked, reply)
-        conv.tell(answer(reply))
+        dispatch(services, Surface(conv, privately=True),
+                 Retry(app=str(action["value"]), everything=True))
 
     for action_id in (views.PUSH_NOW, views.IGNORE, views.RETRY):
         app.action(action_id)(ack=acknowledge, lazy=[clicked])

@@ -24,6 +24,7 @@ from engine.operations import (
     Retry,
     Unlink,
 )
+from engine.outcomes import PushStatus
 from engine.push import tab
 from engine.service import GroupPushService
 
@@ -36,7 +37,7 @@ def row_operation(service: GroupPushService, item: str, mapping_id: int) -> Oper
     name = service.kept.current_name(mapping.group_id) or mapping.group_name  # if renamed
     app = mapping.app
     if item == "status":
-        return Deactivate(name, app) if mapping.status == "active" else Activate(name, app)
+        return Deactivate(name, app) if mapping.status == PushStatus.ACTIVE else Activate(name, app)
     if item == "now":
         return PushNow(name, app)
     if item in ("unlink_keep", "unlink_delete"):

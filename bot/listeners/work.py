@@ -23,7 +23,16 @@ from engine.core import REFUSED, USAGE, Kind, Operation, Progress, Refusal, Repl
 from engine.executor import execute
 from engine.grammar import UsageError
 from engine.operations import Check, Help
-from engine.outcomes import Approval, Decided, Failed, NotDecided, Requested, Retried, Synced
+from engine.outcomes import (
+    Approval,
+    Decided,
+    Failed,
+    NotDecided,
+    Requested,
+    RequestStatus,
+    Retried,
+    Synced,
+)
 from engine.registry import parse
 
 log = logging.getLogger(__name__)
@@ -42,6 +51,9 @@ class Surface:
     """A button on a message: that message shows the result; nothing else is posted."""
     after: Callable[[Reply], None] | None = None
     """What the surface does once answered (close an alert, republish the Home tab)."""
+    privately: bool = False
+    """Answered to the person alone, whatever the outcome (an alert's Retry all): no working
+    message, nothing posted in the channel."""
 
 
 def run_command(services: Services, conv: Conversation, text: str) -> None:
@@ -63,7 +75,8 @@ def dispatch(services: Services, surface: Surface, operation: Operation) -> Repl
     if isinstance(operation, Help) and not operation.command:
         conv.tell(help_message(help_text()))
         return None
-    long = operation.spec.long and not operation.dry_run and not surface.in_place
+    long = operation.spec.long and not operation.dry_run and not surface.in_place \
+        and not surface.privately
     work = Working(services, conv, operation) if long else None
     channel = (surface.requests_to or conv).channel
     try:
@@ -90,11 +103,14 @@ def publish(services: Services, surface: Surface, operation: Operation, reply: R
             work.remove()
         conv.tell(answer(reply))
         if isinstance(outcome, NotDecided) and outcome.approval is not None and \
-                outcome.approval.status == "changed":
+                outcome.approval.status == RequestStatus.CHANGED:
             show_decision(services, conv.client, outcome.approval)
         return None
     if work is not None:
         return work.finish(reply)
+    if surface.privately:
+        conv.tell(answer(reply))
+        return None
     if isinstance(outcome, Requested):
         post_requests(services, surface.requests_to or conv, [outcome.approval.id])
         if surface.requests_to is not None:

@@ -6,18 +6,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.views.text import Block, clip, context, escape, escape_reply, mention, plain, section
+from engine.outcomes import RequestStatus
 from engine.times import when_iso
 
 APPROVE = "approval_approve"
 DENY = "approval_deny"
-STATUS_LINES = {
-    "approved": ":white_check_mark: *Approved* by {who}",
-    "denied": ":x: *Denied* by {who}",
-    "failed": ":warning: *Approved* by {who}, but it failed",
-    "expired": ":hourglass: *Expired* without a decision",
-    "withdrawn": ":leftwards_arrow_with_hook: *Withdrawn* by {who}",
-    "changed": ":arrows_counterclockwise: *Not carried out*: changed since it was asked "
-               "(approved by {who}); ask again",
+STATUS_LINES: dict[str, str] = {
+    RequestStatus.APPROVED: ":white_check_mark: *Approved* by {who}",
+    RequestStatus.DENIED: ":x: *Denied* by {who}",
+    RequestStatus.FAILED: ":warning: *Approved* by {who}, but it failed",
+    RequestStatus.EXPIRED: ":hourglass: *Expired* without a decision",
+    RequestStatus.WITHDRAWN: ":leftwards_arrow_with_hook: *Withdrawn* by {who}",
+    RequestStatus.CHANGED: ":arrows_counterclockwise: *Not carried out*: changed since it was "
+                           "asked (approved by {who}); ask again",
 }
 
 

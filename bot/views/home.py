@@ -13,9 +13,9 @@ from bot.views.alerts import retry_all_button
 from bot.views.approvals import decision_buttons
 from bot.views.text import Block, clip, context, escape, mention, plain, section
 from engine.push.tab import PushedPage, PushedRow
+from engine.stored import BY_NAME, PushFilter
 from engine.times import when_iso
 from engine.words import okta_pushes, plural
-from storage.pages import BY_NAME, PushFilter
 
 MAX_BLOCKS = 100
 """A Home tab holds at most 100 blocks."""

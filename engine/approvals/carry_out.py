@@ -3,11 +3,12 @@ only if its targets and plan are still what the request showed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from connectors.base import App, MappingApp
 from engine.approvals import directory_loss, held_sync
-from engine.approvals.requests import RequestNow, Target, fingerprint, targets_of
+from engine.approvals.requests import Carried, RequestNow, Target, fingerprint, targets_of
 from engine.core import RefusalError
 from engine.failures import PushFailed
 from engine.fanout import Done, FailedStep, fan_out, one
@@ -19,6 +20,7 @@ from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
+from storage.statuses import RequestAction
 
 
 def unlink_plan(service: GroupPushService, app: App, mappings: list[PushMapping],
@@ -59,14 +61,15 @@ def unlink_plans(app: App, mappings: list[PushMapping], delete: bool) -> tuple[P
 
 def plan_request(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
     """What approving the request would carry out now, and whether it is what it showed."""
-    if request.action == held_sync.ACTION:
-        return held_sync.plan_release(service, request)
-    if request.action == directory_loss.ACTION:
-        return RequestNow(True, carry=lambda: directory_loss.trust_read(service,
-                                                                        request.fingerprint))
+    return PLANNERS[RequestAction(request.action)](service, request)
+
+
+def _plan_trust(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
+    return RequestNow(True, carry=lambda: directory_loss.trust_read(service, request.fingerprint))
+
+
+def _plan_unlink(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
     app = service.find_app(request.app)
-    if request.action == "sync_removal":
-        return _plan_release_sync(service, app, request)
     mappings: list[PushMapping] = []
     gone = 0
     for target in targets_of(request) or _legacy_targets(request):
@@ -84,8 +87,8 @@ def plan_request(service: GroupPushService, request: ApprovalRequest) -> Request
                           + (f" Now:\n{plan}" if mappings else ""))
     protected = _protected(service, app, mappings) if request.delete else None
     if protected is not None:  # protected since it was asked: approval does not make it deletable
-        return RequestNow(True, plans, carry=lambda: (f"nothing was deleted: {protected}",
-                                                      "failed"))
+        return RequestNow(True, plans,
+                          carry=lambda: Carried.failed(f"nothing was deleted: {protected}"))
     return RequestNow(True, plans, carry=lambda: _unlink(service, app, request, mappings))
 
 
@@ -100,12 +103,12 @@ def _protected(service: GroupPushService, app: App, mappings: list[PushMapping])
     return None
 
 
-def carry_out(service: GroupPushService, request: ApprovalRequest) -> tuple[str, str]:
-    """Do what an approved request asked, if its targets and plan are still what was shown:
-    (outcome, status: approved | failed | changed)."""
+def carry_out(service: GroupPushService, request: ApprovalRequest) -> Carried:
+    """Do what an approved request asked, if its targets and plan are still what was shown
+    (else nothing, and the request ends changed)."""
     now = plan_request(service, request)
     if not now.matches:
-        return now.changed, "changed"
+        return Carried.changed(now.changed, now.plans)
     return now.carry()
 
 
@@ -115,7 +118,7 @@ def _legacy_targets(request: ApprovalRequest) -> list[Target]:
 
 
 def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
-            mappings: list[PushMapping]) -> tuple[str, str]:
+            mappings: list[PushMapping]) -> Carried:
     def step(mapping_id: int) -> str:
         with service.mapping_lock(mapping_id):
             mapping = next(m for m in mappings if m.id == mapping_id)
@@ -144,23 +147,24 @@ def _unlink(service: GroupPushService, app: App, request: ApprovalRequest,
     outcome = f"{names} deleted from {app.name}." if request.delete else \
         f"{names} unlinked from {app.name}; the app group stays there."
     if failed:
-        outcome += " Failed: " + "; ".join(failed)
-    return outcome, "failed" if failed else "approved"
+        return Carried.failed(outcome + " Failed: " + "; ".join(failed))
+    return Carried(outcome)
 
 
-def _plan_release_sync(service: GroupPushService, app: App,
-                       request: ApprovalRequest) -> RequestNow:
+def _plan_release_sync(service: GroupPushService, request: ApprovalRequest) -> RequestNow:
+    """A held sync of one push (its own removal guard): what approving removes now."""
+    app = service.find_app(request.app)
     with service.db.session() as session:
         mapping = repo.find_mapping(session, request.groups, app.name)
     if mapping is None:
-        return RequestNow(True, carry=lambda: ("the group is no longer pushed; nothing to do.",
-                                               "approved"))
+        return RequestNow(True, carry=lambda: Carried("the group is no longer pushed; "
+                                                      "nothing to do."))
     try:
         refuse_protected(service.config, app, mapping.app_group_name or mapping.group_name,
                          "removes members from", mapping.app_group_id)
     except RefusalError as refused:
         why = f"nothing was removed: {refused}"
-        return RequestNow(True, carry=lambda: (why, "failed"))
+        return RequestNow(True, carry=lambda: Carried.failed(why))
     snapshot = service.snapshot()
     mapping_id = int(mapping.id or 0)
     planned = plan_push(service.db, app, snapshot, mapping_id)
@@ -177,20 +181,30 @@ def _plan_release_sync(service: GroupPushService, app: App,
             f"({', '.join(sorted(plan.remove)[:10]) or 'none'}); the next sync "
             "asks again if it still holds."))
 
-    def step(mapping_id: int) -> tuple[str, str]:
+    def step(mapping_id: int) -> Carried:
         with service.mapping_lock(mapping_id):
             outcome = push_mapping(service.db, app, snapshot, mapping_id, operation="sync",
                                    actor=request.decided_by, planned=planned,
                                    guard=held_sync.exactly(tuple(sorted(plan.remove))))
-        return (f"synced {quoted(mapping.group_name)} on {app.name}: +{outcome.added} "
-                f"-{outcome.removed}."), "approved"
+        return Carried(f"synced {quoted(mapping.group_name)} on {app.name}: "
+                       f"+{outcome.added} -{outcome.removed}.")
 
-    def carry() -> tuple[str, str]:
+    def carry() -> Carried:
         try:
             return one(service.db, app, mapping_id, step, "sync")
         except PushFailed as failed:
-            return f"the sync failed: {failed.failure.message}", "failed"
+            return Carried.failed(f"the sync failed: {failed.failure.message}")
         except HeldForApproval:
-            return "it changed meanwhile; left to the next sync.", "failed"
+            return Carried.failed("it changed meanwhile; left to the next sync.")
 
     return RequestNow(True, plans, carry=carry)
+
+
+PLANNERS: dict[RequestAction, Callable[[GroupPushService, ApprovalRequest], RequestNow]] = {
+    RequestAction.UNLINK: _plan_unlink,
+    RequestAction.BULK_DELETE: _plan_unlink,
+    RequestAction.SYNC_REMOVAL: _plan_release_sync,
+    RequestAction.SYNC_REMOVALS: held_sync.plan_release,
+    RequestAction.DIRECTORY_LOSS: _plan_trust,
+}
+"""How each kind of request is planned again when it is approved (and carried out)."""

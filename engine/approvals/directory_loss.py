@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors.base import ACTIVE_STATUSES
-from engine.approvals.requests import Ask, fingerprint, new_request, pending
+from engine.approvals.requests import Ask, Carried, fingerprint, new_request, pending
 from engine.core import RefusalError
 from engine.operations import Sync
 from engine.service import GroupPushService, quoted
@@ -20,8 +20,9 @@ from engine.words import plural
 from storage import baseline, repo
 from storage import kept as store
 from storage.models import ApprovalRequest
+from storage.statuses import RequestAction, RequestStatus
 
-ACTION = "directory_loss"
+ACTION = RequestAction.DIRECTORY_LOSS
 KEY = "safety.max_directory_loss"
 SHOWN = 5
 
@@ -124,19 +125,20 @@ def judge(service: GroupPushService, actor: str) -> LossHold | None:
     return LossHold(_request_for(service, loss, actor), loss)
 
 
-def trust_read(service: GroupPushService, expected: str) -> tuple[str, str]:
+def trust_read(service: GroupPushService, expected: str) -> Carried:
     """Approving a held read: the directory as read now becomes the last trusted read, if
-    it lost what the request showed: (outcome, status: approved | changed)."""
+    it lost what the request showed (else nothing: changed)."""
     service.kept.refresh()
     loss = measure(service)
     if fingerprint(loss.data()) != expected:
-        return ("the directory read now is not the one the request showed; the next sync "
-                "judges it again" + (f" ({loss.words()})." if too_much(service, loss) else
-                                     ": it is whole again, nothing is held."), "changed")
+        return Carried.changed(
+            "the directory read now is not the one the request showed; the next sync "
+            "judges it again" + (f" ({loss.words()})." if too_much(service, loss) else
+                                 ": it is whole again, nothing is held."))
     with service.db.session() as session:
         baseline.trust(session, loss.now, loss.versions, loss.gone)
-    return ("the directory read is trusted: the next sync pushes it, removals included "
-            "(the removal guards still apply)."), "approved"
+    return Carried("the directory read is trusted: the next sync pushes it, removals "
+                   "included (the removal guards still apply).")
 
 
 def _trust(service: GroupPushService, loss: Loss, actor: str) -> None:
@@ -146,7 +148,8 @@ def _trust(service: GroupPushService, loss: Loss, actor: str) -> None:
         if request.action != ACTION:
             continue
         with service.db.session() as session:
-            if repo.claim_request(session, request.id, "withdrawn", actor, service.clock()):
+            if repo.claim_request(session, request.id, RequestStatus.WITHDRAWN, actor,
+                                  service.clock()):
                 row = session.get(ApprovalRequest, request.id)
                 if row is not None:
                     row.outcome = "the directory was read whole again: nothing to approve."
@@ -164,10 +167,10 @@ def _request_for(service: GroupPushService, loss: Loss, actor: str) -> str:
         if request.fingerprint == wanted:
             return request.id
         with service.db.session() as session:
-            repo.claim_request(session, request.id, "changed", actor, service.clock())
+            repo.claim_request(session, request.id, RequestStatus.CHANGED, actor, service.clock())
     with service.db.session() as session:
         last = baseline.last_request(session, ACTION)
-        if last is not None and last.fingerprint == wanted and last.status == "denied":
+        if last is not None and last.fingerprint == wanted and last.status == RequestStatus.DENIED:
             return last.id
     limit = service.config.safety.max_directory_loss
     apps = sorted(service.apps)

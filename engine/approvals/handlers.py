@@ -29,11 +29,12 @@ from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
+from storage.statuses import RequestAction, RequestStatus
 
 CHANGED = "changed since it was asked; ask again"
 
 
-def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: str,
+def _ask(ctx: Context, app: App, mappings: list[PushMapping], delete: bool, action: RequestAction,
          operation: Operation, summary: str) -> RequestPlanned | Requested:
     if delete:
         for m in mappings:
@@ -58,7 +59,7 @@ def unlink(ctx: Context, op: Unlink) -> RequestPlanned | Requested:
     _, mapping = service.find_push(service.snapshot(op.group), op.group, app)
     how = "and delete the app group with its memberships" if op.delete else \
         "and keep the app group as it is"
-    return _ask(ctx, app, [mapping], op.delete, "unlink", op,
+    return _ask(ctx, app, [mapping], op.delete, RequestAction.UNLINK, op,
                 f"unlink {quoted(mapping.group_name)} from {app.name} {how}"
                 + rules_note(service, app.name, [mapping]))
 
@@ -70,7 +71,7 @@ def bulk_delete(ctx: Context, op: BulkDelete) -> RequestPlanned | Requested:
     app = service.find_app(op.app)
     mappings = selected_mappings(service, app.name, list(op.names), op.everything)
     names = ", ".join(quoted(m.group_name) for m in mappings)
-    return _ask(ctx, app, mappings, True, "bulk_delete", op,
+    return _ask(ctx, app, mappings, True, RequestAction.BULK_DELETE, op,
                 f"delete {plural(len(mappings), 'pushed group')} from {app.name}: {names}"
                 + rules_note(service, app.name, mappings))
 
@@ -110,7 +111,7 @@ def selected_mappings(service: GroupPushService, app: str, group_names: list[str
     return chosen
 
 
-def _claim(service: GroupPushService, request_id: str, actor: str, status: str,
+def _claim(service: GroupPushService, request_id: str, actor: str, status: RequestStatus,
            dry_run: bool = False) -> ApprovalRequest | NotDecided:
     """The request, claimed for `status` by `actor` (only checked, with dry_run), or the
     refusal saying why not."""
@@ -122,14 +123,15 @@ def _claim(service: GroupPushService, request_id: str, actor: str, status: str,
             tip = f" Pending: {', '.join(ids)}." if ids else ""
             raise RefusalError(f"No approval request {request_id}.{tip}")
         now = service.clock()
-        if status == "withdrawn":
+        if status == RequestStatus.WITHDRAWN:
             reason = why_not_withdraw(request, actor, now)
         else:
             reason = why_not_decide(request, actor, service.config.slack, now,
-                                    status == "approved")
+                                    status == RequestStatus.APPROVED)
         if reason is not None:
-            if request.status == "pending" and now > request.expires_at and not dry_run:
-                request.status = "expired"
+            if request.status == RequestStatus.PENDING and now > request.expires_at \
+                    and not dry_run:
+                request.status = RequestStatus.EXPIRED
             return NotDecided(reason[0].upper() + reason[1:], approval=approval_of(request))
         if dry_run:
             return request
@@ -148,20 +150,20 @@ def why_not_withdraw(request: ApprovalRequest, actor: str, now: object) -> str |
     if request.requested_by != actor:
         return (f"only {request.requested_by}, who asked, may withdraw request {request.id}; "
                 "an approver may deny it.")
-    if request.status != "pending":
+    if request.status != RequestStatus.PENDING:
         return f"request {request.id} was already {request.status}; nothing more was changed."
     return None
 
 
 def preview_decision(service: GroupPushService, request_id: str, actor: str,
-                     status: str) -> DecisionPlanned | NotDecided:
+                     status: RequestStatus) -> DecisionPlanned | NotDecided:
     """`approve|deny|withdraw ID --dry-run`: refused exactly as deciding would be, else what
     deciding would do now (approving: the plan now, and whether it is the one shown)."""
     checked = _claim(service, request_id, actor, status, dry_run=True)
     if isinstance(checked, NotDecided):
         return checked
     shown = approval_of(checked)
-    if status != "approved":
+    if status != RequestStatus.APPROVED:
         return DecisionPlanned(shown, status, actor)
     now = plan_request(service, checked)
     return DecisionPlanned(shown, status, actor, now.plans, now.matches, now.changed)
@@ -170,29 +172,32 @@ def preview_decision(service: GroupPushService, request_id: str, actor: str,
 def decide(service: GroupPushService, request_id: str, actor: str,
            approve: bool) -> Decided | NotDecided:
     """Approve (and carry out, if its plan still holds) or deny a request, once."""
-    claimed = _claim(service, request_id, actor, "approved" if approve else "denied")
+    claimed = _claim(service, request_id, actor,
+                     RequestStatus.APPROVED if approve else RequestStatus.DENIED)
     if isinstance(claimed, NotDecided):
         return claimed
     request = claimed
     if not approve:
-        return Decided(approval_of(request), "denied", actor)
-    outcome, status = carry_out(service, request)
+        return Decided(approval_of(request), RequestStatus.DENIED, actor)
+    carried = carry_out(service, request)
     with service.db.session() as session:
         row = session.get(ApprovalRequest, request.id)
         if row is not None:
-            row.outcome, row.status = outcome, status
+            row.outcome, row.status = carried.outcome, carried.status
             request = row
-    if status == "changed":
-        return NotDecided(f"Request {request.id}: nothing was changed, {CHANGED}. {outcome}",
-                          approval=approval_of(request))
-    return Decided(approval_of(request), "approved", actor, failed=status != "approved")
+    if carried.status == RequestStatus.CHANGED:
+        return NotDecided(f"Request {request.id}: nothing was changed, {CHANGED}. "
+                          f"{carried.outcome}", approval=approval_of(request),
+                          plans=carried.plans)
+    return Decided(approval_of(request), RequestStatus.APPROVED, actor,
+                   failed=carried.status != RequestStatus.APPROVED)
 
 
 @handles(Approve, dry_run=True)
 def handle_approve(ctx: Context, op: Approve) -> Decided | DecisionPlanned | NotDecided:
     """`approve ID [--dry-run]`."""
     if op.dry_run:
-        return preview_decision(ctx.service, op.request_id, ctx.actor, "approved")
+        return preview_decision(ctx.service, op.request_id, ctx.actor, RequestStatus.APPROVED)
     return decide(ctx.service, op.request_id, ctx.actor, approve=True)
 
 
@@ -200,7 +205,7 @@ def handle_approve(ctx: Context, op: Approve) -> Decided | DecisionPlanned | Not
 def handle_deny(ctx: Context, op: Deny) -> Decided | DecisionPlanned | NotDecided:
     """`deny ID [--dry-run]`."""
     if op.dry_run:
-        return preview_decision(ctx.service, op.request_id, ctx.actor, "denied")
+        return preview_decision(ctx.service, op.request_id, ctx.actor, RequestStatus.DENIED)
     return decide(ctx.service, op.request_id, ctx.actor, approve=False)
 
 
@@ -208,11 +213,11 @@ def handle_deny(ctx: Context, op: Deny) -> Decided | DecisionPlanned | NotDecide
 def withdraw(ctx: Context, op: Withdraw) -> Decided | DecisionPlanned | NotDecided:
     """`withdraw ID [--dry-run]`: the person who asked takes a pending request back."""
     if op.dry_run:
-        return preview_decision(ctx.service, op.request_id, ctx.actor, "withdrawn")
-    claimed = _claim(ctx.service, op.request_id, ctx.actor, "withdrawn")
+        return preview_decision(ctx.service, op.request_id, ctx.actor, RequestStatus.WITHDRAWN)
+    claimed = _claim(ctx.service, op.request_id, ctx.actor, RequestStatus.WITHDRAWN)
     if isinstance(claimed, NotDecided):
         return claimed
-    return Decided(approval_of(claimed), "withdrawn", ctx.actor)
+    return Decided(approval_of(claimed), RequestStatus.WITHDRAWN, ctx.actor)
 
 
 @handles(Requests)

@@ -13,6 +13,7 @@ from connectors.base import App, DirectorySnapshot
 from connectors.errors import ConnectorError
 from engine.approvals.requests import (
     Ask,
+    Carried,
     RequestNow,
     Target,
     fingerprint,
@@ -41,8 +42,9 @@ from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo
 from storage.models import ApprovalRequest, PushMapping
+from storage.statuses import PushStatus, RequestAction
 
-ACTION = "sync_removals"
+ACTION = RequestAction.SYNC_REMOVALS
 
 
 @dataclass(frozen=True)
@@ -132,23 +134,22 @@ def hold_over_limit(service: GroupPushService, snapshot: DirectorySnapshot,
     pending = pending_by_push(service)
     hold = SyncHold()
     found: list[Removals] = []
+    removals: dict[int, int] = {}
     for app, mappings in work.items():
-        for m in mappings:
-            request = pending.get(int(m.id or 0))
-            if request is not None and request.action == ACTION:
-                hold.waiting[int(m.id or 0)] = request.id
+        removals |= dict.fromkeys((int(m.id or 0) for m in mappings), 0)
         found += removals_of(service, snapshot, app,
                              [m for m in mappings if int(m.id or 0) not in pending], hold.plans)
-    for request_id in hold.requests():
+    removals |= {r.mapping_id: len(r.remove) for r in found}
+    decided = decide_hold(pending, removals, service.config.safety.max_removals_per_sync)
+    hold.waiting.update(decided.waiting)
+    for request_id in decided.requests():
         hold.steps.append(SyncStep("waiting", "", "", request_id=request_id))
-    limit = service.config.safety.max_removals_per_sync
-    total = sum(len(r.remove) for r in found)
-    if total > limit:
+    if decided.over:
         request_id = _ask(service, found, actor)
         hold.waiting.update((r.mapping_id, request_id) for r in found)
         hold.steps.append(SyncStep("over limit", "", ", ".join(dict.fromkeys(r.app for r in found)),
-                                   request_id=request_id, removing=total, of=len(found),
-                                   limit=limit))
+                                   request_id=request_id, removing=decided.removing,
+                                   of=len(found), limit=decided.limit))
     return hold
 
 
@@ -188,6 +189,45 @@ def _ask(service: GroupPushService, found: list[Removals], actor: str) -> str:
     return requested.approval.id
 
 
+@dataclass(frozen=True)
+class HoldDecision:
+    """Which pushes of a sync keep their removals back, decided once from the pending
+    requests and the removals planned: the sync and its --dry-run both follow it."""
+
+    waiting: dict[int, str]
+    """push id -> the pending held sync its removals already wait for"""
+    counted: tuple[int, ...]
+    """The pushes whose removals count toward safety.max_removals_per_sync."""
+    removing: int
+    """Their removals together."""
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        """Together they remove more than the limit: all of them wait as one request."""
+        return self.removing > self.limit
+
+    def held(self) -> set[int]:
+        """The pushes whose removals wait."""
+        return set(self.waiting) | (set(self.counted) if self.over else set())
+
+    def requests(self) -> list[str]:
+        """The ids of the pending requests removals already wait for, each once."""
+        return list(dict.fromkeys(self.waiting.values()))
+
+
+def decide_hold(pending: dict[int, ApprovalRequest], removals: dict[int, int],
+                limit: int) -> HoldDecision:
+    """The hold of a sync whose pushes (id -> how many members each would remove) meet these
+    pending requests (by push id): a push waiting for a held sync keeps waiting; the
+    removals of the others count toward the limit (a push waiting for a request of its own
+    is left to it)."""
+    waiting = {m: pending[m].id for m in removals
+               if m in pending and pending[m].action == ACTION}
+    counted = tuple(m for m, count in removals.items() if count and m not in pending)
+    return HoldDecision(waiting, counted, sum(removals[m] for m in counted), limit)
+
+
 def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
                  request: ApprovalRequest,
                  plans: dict[int, MembersPlanned] | None = None) -> tuple[list[Removals], int]:
@@ -198,7 +238,8 @@ def removals_now(service: GroupPushService, snapshot: DirectorySnapshot,
     for target in targets_of(request):
         with service.db.session() as session:
             mapping = session.get(PushMapping, target.mapping_id)
-        if mapping is None or mapping.status != "active" or mapping.app not in service.apps:
+        if mapping is None or mapping.status != PushStatus.ACTIVE \
+                or mapping.app not in service.apps:
             gone += 1
             continue
         found = removals_of(service, snapshot, service.apps[mapping.app], [mapping], plans)
@@ -229,7 +270,7 @@ def plan_release(service: GroupPushService, request: ApprovalRequest) -> Request
 
 
 def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: ApprovalRequest,
-            found: list[Removals], planned: dict[int, MembersPlanned]) -> tuple[str, str]:
+            found: list[Removals], planned: dict[int, MembersPlanned]) -> Carried:
     removed, failed = 0, []
     for r in found:
         why = protected_by(service.config, service.apps[r.app], r.group, r.app_group_id)
@@ -256,5 +297,5 @@ def _remove(service: GroupPushService, snapshot: DirectorySnapshot, request: App
         repo.audit(session, request.decided_by, "sync removals",
                    f"{request.id}: {outcome[:-1]}, asked by {request.requested_by}")
     if failed:
-        outcome += " Not done: " + "; ".join(failed)
-    return outcome, "failed" if failed else "approved"
+        return Carried.failed(outcome + " Not done: " + "; ".join(failed))
+    return Carried(outcome)

@@ -18,9 +18,9 @@ from engine.service import GroupPushService
 from engine.times import iso
 from storage import repo
 from storage.models import ApprovalRequest
+from storage.statuses import RequestAction, RequestStatus
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-OPEN = ("pending",)
 
 
 def new_request_id() -> str:
@@ -49,7 +49,7 @@ class Target:
 class Ask:
     """What a new request carries: the operation, its targets, its plan (shown and digested)."""
 
-    action: str  # unlink | bulk_delete | sync_removal | sync_removals
+    action: RequestAction
     app: str
     targets: tuple[Target, ...]
     operation: dict[str, Any]
@@ -57,6 +57,33 @@ class Ask:
     plan_data: Any
     summary: str
     delete: bool = False
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What carrying out an approved request did: its words (kept as the request's outcome)
+    and the status the request ends in."""
+
+    outcome: str
+    status: RequestStatus = RequestStatus.APPROVED
+    """approved; failed (in part: the outcome says what was not done); or changed (its plan
+    is not the one it showed: nothing was carried out)."""
+    plans: tuple[PushPlan, ...] = ()
+    """Changed: what it would carry out now instead."""
+
+    @classmethod
+    def failed(cls, outcome: str) -> Carried:
+        """Carrying it out failed, or was stopped (the outcome says why)."""
+        return cls(outcome, RequestStatus.FAILED)
+
+    @classmethod
+    def changed(cls, outcome: str, plans: tuple[PushPlan, ...] = ()) -> Carried:
+        """Not carried out: what it would do now (`plans`) is not what it showed."""
+        return cls(outcome, RequestStatus.CHANGED, plans)
+
+
+def _nothing() -> Carried:
+    return Carried("nothing to do.")
 
 
 @dataclass(frozen=True)
@@ -68,17 +95,17 @@ class RequestNow:
     matches: bool
     plans: tuple[PushPlan, ...] = ()
     changed: str = ""
-    carry: Callable[[], tuple[str, str]] = field(default=lambda: ("nothing to do.", "approved"),
-                                                 compare=False)
+    carry: Callable[[], Carried] = field(default=_nothing, compare=False)
 
 
 def why_not_decide(request: ApprovalRequest, actor: str, settings: SlackSettings,
                    now: datetime, approving: bool) -> str | None:
     """Why `actor` may not approve (or deny) this request now, or None when they may."""
-    if request.status == "expired" or (request.status == "pending" and now > request.expires_at):
+    if request.status == RequestStatus.EXPIRED or (
+            request.status == RequestStatus.PENDING and now > request.expires_at):
         return (f"request {request.id} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC; "
                 "nothing was changed. Ask again to make a new request.")
-    if request.status != "pending":
+    if request.status != RequestStatus.PENDING:
         who = f" by {request.decided_by}" if request.decided_by else ""
         return (f"request {request.id} was already {request.status}{who}; "
                 "nothing more was changed.")
@@ -198,7 +225,7 @@ def to_post(service: GroupPushService, request_ids: Iterable[str]) -> list[dict[
     shown = []
     for request_id in dict.fromkeys(request_ids):
         request = get_request(service, request_id)
-        if request is None or request.status != "pending" or request.message_ts:
+        if request is None or request.status != RequestStatus.PENDING or request.message_ts:
             continue
         approval = request_data(request)["approval"]
         if isinstance(approval, dict):
@@ -227,7 +254,7 @@ def pending(service: GroupPushService) -> list[ApprovalRequest]:
         waiting = []
         for request in repo.pending_requests(session):
             if now > request.expires_at:
-                request.status = "expired"
+                request.status = RequestStatus.EXPIRED
             else:
                 waiting.append(request)
         return waiting

@@ -9,6 +9,7 @@ from engine.outcomes import Explained
 from engine.preconditions import okta_console
 from engine.words import quoted
 from storage.models import PushMapping
+from storage.statuses import PushStatus
 
 
 def explained_by_okta(user: DirectoryUser, group: DirectoryGroup | None, name: str, app: str,
@@ -24,7 +25,7 @@ def explained_by_okta(user: DirectoryUser, group: DirectoryGroup | None, name: s
                                f"groups; see them in {app}, and the push's state in {where}")
     if mapping is None:
         reasons["next_sync"] = f"{shown} is not pushed to {app}: `push {shown} to {app}` asks Okta"
-    elif mapping.status != "active":
+    elif mapping.status != PushStatus.ACTIVE:
         reasons["next_sync"] = (f"Okta's push of {shown} is deactivated: Okta pushes nothing "
                                 f"until `activate {shown} on {app}`")
     elif mapping.error_message:

@@ -13,6 +13,7 @@ from engine.words import gone_from_directory, quoted
 from storage import repo
 from storage.db import Database
 from storage.models import PushMapping, PushRun, utcnow
+from storage.statuses import PushStatus
 
 
 def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id: int,
@@ -24,7 +25,7 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
     with db.session() as session:
         mapping = _get(session, mapping_id)
         run_id = repo.start_run(session, mapping, operation, actor).id
-        failing, active = bool(mapping.error_message), mapping.status == "active"
+        failing, active = bool(mapping.error_message), mapping.status == PushStatus.ACTIVE
     group = snapshot.groups.get(mapping.group_id)  # a kept group may be read (and written)
     try:
         if group is None:
@@ -93,7 +94,7 @@ def set_status(db: Database, app: MappingApp, mapping: PushMapping, active: bool
         if mapping.app_group_id else None
     with db.session() as session:
         row = _get(session, mapping_id)
-        row.status = "active" if active else "inactive"
+        row.status = PushStatus.ACTIVE if active else PushStatus.INACTIVE
         repo.audit(session, actor, "activate" if active else "deactivate",
                    f"{quoted(row.group_name)} on {row.app} (in Okta)")
         if state is not None and state.status != "ERROR":

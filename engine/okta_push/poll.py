@@ -15,6 +15,7 @@ from engine.words import quoted
 from storage import repo
 from storage.db import Database
 from storage.models import MappingPoll, PushMapping, utcnow
+from storage.statuses import PushStatus
 
 ORIGIN = "okta"
 """created_via of a mapping made in Okta's admin console (pushed outside grouppush)."""
@@ -91,7 +92,7 @@ def _learn(db: Database, app: MappingApp, state: MappingState, names: Names,
                        f"{quoted(new)} on {app_name}: pushed in Okta's admin console")
         row.app_group_id = row.app_group_id or state.id
         if state.status in ("ACTIVE", "INACTIVE"):
-            row.status = state.status.lower()
+            row.status = PushStatus(state.status.lower())
         if state.last_push:
             row.last_push_at = datetime.fromisoformat(state.last_push.replace("Z", "+00:00"))
         session.flush()

@@ -1,4 +1,5 @@
-"""What operations did, as data: typed outcomes with their numbers and names and no words.
+"""What operations did, as data: typed outcomes with their numbers and names and no words
+(and the statuses they carry, as enums).
 
 The bot renders them (bot/views/words: text for the console and the CLI, Block Kit for
 Slack, an HTML table in a notebook); `to_json()` is the documented `data` of `--json`
@@ -51,6 +52,7 @@ from engine.outcomes.reports import (
 )
 from engine.outcomes.sync import RuleAdded, Synced, SyncStep
 from engine.outcomes.troubleshoot import Explained, HeldRetry, RetriedAll
+from storage.statuses import PushStatus, RequestAction, RequestStatus
 
 __all__ = [
     "DecisionPlanned",
@@ -62,6 +64,9 @@ __all__ = [
     "SyncStep",
     "Outcome",
     "Refusal",
+    "PushStatus",
+    "RequestAction",
+    "RequestStatus",
     "Failed",
     "PushPlan",
     "PlanNote",

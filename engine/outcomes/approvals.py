@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from engine.core import DONE, FAILED, Outcome, Refusal, Status, plain
 from engine.outcomes.plans import Planned, PushPlan
 from engine.shapes import BOOL, STR, Shape, array, listed, obj
+from storage.statuses import RequestAction, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,8 @@ class Approval:
     id: str
     summary: str
     requested_by: str
-    action: str
-    status: str
+    action: RequestAction
+    status: RequestStatus
     expires_at: str
     plan: str
     decided_by: str = ""
@@ -29,8 +30,7 @@ class Approval:
 
     shape: ClassVar[Shape] = obj({
         "id": STR, "summary": STR, "requested_by": STR, "action": STR,
-        "status": {"enum": ["pending", "approved", "denied", "expired", "failed", "withdrawn",
-                            "changed"]},
+        "status": {"enum": [s.value for s in RequestStatus]},
         "expires_at": STR, "plan": STR, "decided_by": STR, "outcome": STR, "delete": BOOL})
 
 
@@ -55,7 +55,8 @@ class Decided(Outcome):
     """A request approved (and carried out), denied or withdrawn."""
 
     approval: Approval
-    decision: str  # approved | denied | withdrawn
+    decision: RequestStatus
+    """approved, denied or withdrawn."""
     by: str
     failed: bool = False
     """Approved, but carrying it out failed in the app (approval.outcome says how)."""
@@ -79,7 +80,8 @@ class DecisionPlanned(Outcome):
     changes nothing)."""
 
     approval: Approval
-    decision: str  # approved | denied | withdrawn
+    decision: RequestStatus
+    """approved, denied or withdrawn."""
     by: str
     plans: tuple[PushPlan, ...] = ()
     """What approving would carry out now (empty for deny and withdraw)."""
@@ -108,10 +110,13 @@ class NotDecided(Refusal):
     changed since it was asked): nothing changed; the request as it stands now."""
 
     approval: Approval | None = None
+    plans: tuple[PushPlan, ...] = ()
+    """Refused because its plan changed: what approving would carry out now instead."""
 
     def to_json(self) -> dict[str, Any]:
-        """{"approval": {...}}."""
-        return {"approval": plain(self.approval)} if self.approval is not None else {}
+        """{"approval": {...}}, and {"plan": [...]} now, when its plan changed."""
+        shown = {"approval": plain(self.approval)} if self.approval is not None else {}
+        return shown | ({"plan": [p.to_json() for p in self.plans]} if self.plans else {})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from engine.core import DONE, FAILED, Outcome, Status
 from engine.shapes import BOOL, INT, OPT_STR, STR, STRS, Shape, listed, obj
 from engine.times import iso
+from storage.statuses import PushStatus
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class PushRow:
     app: str
     app_group: str | None
     app_group_id: str | None
-    status: str  # active | deactivated
+    status: PushStatus
     members: int | None
     """Members grouppush pushed; None when Okta pushes them (okta_group_push)."""
     last_push: datetime | None
@@ -109,9 +110,9 @@ class PushRow:
 
     shape: ClassVar[Shape] = obj(
         {"group": STR, "app": STR, "app_group": OPT_STR, "app_group_id": OPT_STR,
-         "status": {"enum": ["active", "inactive"]}, "members": {"type": ["integer", "null"]},
-         "last_push": OPT_STR, "error": OPT_STR, "drift": BOOL,
-         "origin": {"enum": ["name", "rule", "okta"]}, "rule": OPT_STR},
+         "status": {"enum": [s.value for s in PushStatus]},
+         "members": {"type": ["integer", "null"]}, "last_push": OPT_STR, "error": OPT_STR,
+         "drift": BOOL, "origin": {"enum": ["name", "rule", "okta"]}, "rule": OPT_STR},
         {"protected": STR, "okta_pushes": {"type": ["integer", "null"]}})
 
     def to_json(self) -> dict[str, Any]:

@@ -81,19 +81,26 @@ def push_now(ctx: Context, op: PushNow) -> PushedNow | Planned:
     return ctx.service.push_now(op.group, op.app, ctx.actor, progress=ctx.progress)
 
 
+def _status_preview(ctx: Context, op: Activate | Deactivate, active: bool) -> Refusal | Planned:
+    """`activate|deactivate ... --dry-run`: refused exactly as the change would be, else its
+    plan (activating catches up; pausing changes no app)."""
+    mapping, snapshot = _looked_up(ctx, op)
+    refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
+                             active=active)
+    if refused is not None:
+        return Refusal(refused)
+    if not active:
+        return planned(op, [])
+    service = ctx.service
+    return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app), mapping)])
+
+
 @handles(Activate, dry_run=True)
 def activate(ctx: Context, op: Activate) -> Activated | Refusal | Planned:
     """Resume a push and catch up."""
     _not_while_unlinking(ctx, op, "activate")
     if op.dry_run:
-        mapping, snapshot = _looked_up(ctx, op)
-        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
-                                 active=True)
-        if refused is not None:
-            return Refusal(refused)
-        service = ctx.service
-        return planned(op, [preview_mapping(service, snapshot, service.find_app(op.app),
-                                            mapping)])
+        return _status_preview(ctx, op, active=True)
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=True)
 
 
@@ -102,10 +109,7 @@ def deactivate(ctx: Context, op: Deactivate) -> Deactivated | Refusal | Planned:
     """Pause a push."""
     _not_while_unlinking(ctx, op, "deactivate")
     if op.dry_run:
-        mapping, snapshot = _looked_up(ctx, op)
-        refused = status_refusal(snapshot.groups.get(mapping.group_id), mapping, mapping.app,
-                                 active=False)
-        return Refusal(refused) if refused is not None else planned(op, [])
+        return _status_preview(ctx, op, active=False)
     return ctx.service.set_status(op.group, op.app, ctx.actor, active=False)
 
 

@@ -18,6 +18,7 @@ from engine.service import GroupPushService
 from storage import pages, repo
 from storage.models import PushMapping, PushRule
 from storage.pages import PushFilter
+from storage.statuses import PushStatus
 
 PAGE_SIZE = 20
 """Pushed groups per page of the Home tab: two blocks each, well inside Slack's 100."""
@@ -104,7 +105,7 @@ def _row(mapping: PushMapping, active: dict[str, int], by_okta: bool) -> PushedR
         if mapping.error_message else ""
     return PushedRow(
         mapping_id=int(mapping.id or 0), group_id=mapping.group_id, name=mapping.group_name,
-        active=mapping.status == "active", members_pushed=mapping.members_pushed,
+        active=mapping.status == PushStatus.ACTIVE, members_pushed=mapping.members_pushed,
         active_members=active.get(mapping.group_id), last_push_at=mapping.last_push_at,
         error=error, drift=bool(mapping.drift_fingerprint),
         drift_ignored_by=mapping.drift_ignored_by, rule=rule_of(mapping),
@@ -246,7 +247,7 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         mapping_id=mapping_id, group=mapping.group_name, group_id=mapping.group_id,
         group_type=group_type(service, group.type if group else None),
         in_directory=group is not None, app=mapping.app, app_type=app_type,
-        app_group=app_group, active=mapping.status == "active",
+        app_group=app_group, active=mapping.status == PushStatus.ACTIVE,
         memberships=mapping.memberships, linked=mapping.linked,
         created_by=mapping.created_by, created_at=mapping.created_at, rule=rule_of(mapping),
         last_push_at=mapping.last_push_at, members_pushed=mapping.members_pushed,

@@ -70,6 +70,9 @@ def test_a_delete_of_30_members_is_refused_once_the_group_has_31(marketing: Work
     result = ws.exec(f"approve {request_id}", as_user=APPROVER, as_json=True)
     assert result.code == 1 and result.json["status"] == "refused"
     assert "with its 31 pushed members" in result.json["text"]  # the new plan is shown
+    assert [(p["app_group"], p["members"]) for p in result.json["data"]["plan"]] == [
+        ("delete", 31)]  # and carried as data
+    assert result.json["data"]["approval"]["status"] == "changed"
     assert len(ws.app.member_logins("Marketing")) == 31  # nothing deleted
 
 

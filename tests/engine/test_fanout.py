@@ -52,9 +52,9 @@ def test_a_failure_is_recorded_once_read_back_by_the_answer_and_the_run_carries_
     assert ws.app.member_logins("Engineering") == {"bob@acme.test", "frank@acme.test"}
     rows, mapping = errors_of(engine, "Sales")
     [row] = rows
-    [told] = reply.data["errors"]
-    assert told == {"group": "Sales", "app": "box", "operation": "sync",
-                    "message": row.message, "status": 401, "hint": row.hint}
+    [told] = synced.errors
+    assert (told.group, told.app, told.operation, told.message, told.status, told.hint) == (
+        "Sales", "box", "sync", row.message, 401, row.hint)
     assert (mapping.error_message, mapping.error_operation, mapping.error_status,
             mapping.error_at) == (row.message, "sync", 401, row.at)
     assert errors_of(engine, "Engineering")[0] == []

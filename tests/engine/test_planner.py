@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from engine.approvals.held_sync import decide_hold
 from engine.approvals.requests import new_request_id, why_not_decide
 from engine.config import SlackSettings
 from engine.drift import compare_members
 from engine.push.members import plan_members
 from engine.rules import check_pattern, rule_matches
 from storage.models import ApprovalRequest, utcnow
+from storage.statuses import RequestAction
 
 RESOLVED = {"a": "1", "b": "2", "c": "3", "d": "4"}
 
@@ -113,3 +115,31 @@ def test_request_ids_are_short_and_typeable() -> None:
     ids = {new_request_id() for _ in range(200)}
     assert len(ids) == 200
     assert all(len(i) == 6 and set(i) <= set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for i in ids)
+
+
+def _waiting_for(request_id: str, action: RequestAction) -> ApprovalRequest:
+    return ApprovalRequest(id=request_id, action=action, app="box", groups="",
+                           requested_by="U1", expires_at=utcnow())
+
+
+@pytest.mark.parametrize(
+    ("pending", "removals", "held", "waiting", "over", "removing"),
+    [
+        # under the limit: nothing waits
+        ({}, {1: 2, 2: 3}, set(), {}, False, 5),
+        # over it: every push that removes waits, one that removes nothing does not
+        ({}, {1: 4, 2: 3, 3: 0}, {1, 2}, {}, True, 7),
+        # a push waiting for a held sync keeps waiting, and its removals do not count
+        ({1: "HELD01"}, {1: 9, 2: 3}, {1}, {1: "HELD01"}, False, 3),
+        # a push waiting for a request of its own is left to it: neither waits nor counts
+        ({2: "OWN002"}, {1: 4, 2: 9}, set(), {}, False, 4),
+    ])
+def test_a_syncs_hold_is_decided_once_for_the_run_and_its_preview(
+        pending: dict[int, str], removals: dict[int, int], held: set[int],
+        waiting: dict[int, str], over: bool, removing: int) -> None:
+    requests = {push: _waiting_for(rid, RequestAction.SYNC_REMOVALS if rid.startswith("HELD")
+                               else RequestAction.SYNC_REMOVAL)
+                for push, rid in pending.items()}
+    decided = decide_hold(requests, removals, limit=5)
+    assert (decided.held(), decided.waiting, decided.over, decided.removing) == (
+        held, waiting, over, removing)

@@ -43,8 +43,8 @@ def pushed_with_teams(org: Org) -> GroupPushService:
 def test_a_sync_with_nothing_changed_plans_no_push(org: Org) -> None:
     service = pushed_with_teams(org)
     assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []
-    out = org.ws.exec("sync").out
-    assert "33 pushed groups" in out and "0 changed" in out, out  # every push is still in line
+    synced = org.ws.exec("sync", as_json=True).json["data"]
+    assert (synced["groups"], synced["changed"]) == (33, 0), synced  # every push is in line
 
 
 def test_a_member_added_in_okta_plans_that_group_only(org: Org) -> None:

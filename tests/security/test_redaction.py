@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -48,14 +47,28 @@ def leaks(text: str) -> list[str]:
     return [form for form in echoed_forms(WEIRD) if form in text]
 
 
-def test_a_token_the_app_echoes_is_in_no_reply_record_row_or_log(
-        ws: Workspace, proxy: ScimProxy, caplog: pytest.LogCaptureFixture) -> None:
-    os.environ["TEST_SCIM_TOKEN"] = WEIRD
+def echoing(ws: Workspace, proxy: ScimProxy, monkeypatch: pytest.MonkeyPatch, token: str,
+            answer: Callable[[Seen], Answer]) -> None:
+    """Sales pushed to box through the proxy with this token; from then on box answers
+    `answer`, and Sales has changed in the directory."""
+    monkeypatch.setenv("TEST_SCIM_TOKEN", token)
     ws.config["apps"]["box"]["url"] = proxy.url
     ws.write()
     assert ws.exec("push Sales to box").code == 0
-    proxy.behaviour.respond = revoked
+    proxy.behaviour.respond = answer
     ws.set_members("g-sales", ["alice", "bob"])
+
+
+def stored(ws: Workspace) -> str:
+    """Everything in the workspace's database, as SQL."""
+    with sqlite3.connect(ws.folder / "grouppush.db") as db:
+        return "\n".join(db.iterdump())
+
+
+def test_a_token_the_app_echoes_is_in_no_reply_record_row_or_log(
+        ws: Workspace, proxy: ScimProxy, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    echoing(ws, proxy, monkeypatch, WEIRD, revoked)
     caplog.set_level(logging.DEBUG)
     failed = ws.exec("sync box")
     assert failed.code == 1 and "HTTP 401" in failed.out and "is revoked" in failed.out
@@ -64,8 +77,7 @@ def test_a_token_the_app_echoes_is_in_no_reply_record_row_or_log(
     logging.getLogger("connectors.scim").warning("the app said %s", proxy.seen[-1].headers)
     outputs.append(caplog.text)
     assert "Error:" in outputs[2] and "is revoked" in outputs[2]
-    with sqlite3.connect(ws.folder / "grouppush.db") as db:
-        outputs.append("\n".join(db.iterdump()))
+    outputs.append(stored(ws))
     assert "is revoked" in outputs[-1]  # the error is recorded, its token taken out
     for output in outputs:
         assert leaks(output) == [], output
@@ -90,7 +102,8 @@ def test_credentials_by_shape_are_still_redacted(text: str, kept: str) -> None:
     assert secrets.redact(text) == kept
 
 
-def test_every_configured_secret_is_redacted_by_value_in_every_form(tmp_path: Path) -> None:
+def test_every_configured_secret_is_redacted_by_value_in_every_form(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.config import parse_config
 
     values = {"okta": "00okta-Tok/en%1", "hook": "hook:Secret+2", "scim": "scim!Tok en",
@@ -101,25 +114,18 @@ def test_every_configured_secret_is_redacted_by_value_in_every_form(tmp_path: Pa
            "SLACK_APP_TOKEN": values["slack_app"],
            "DATABASE_URL": f"postgresql+psycopg://gp:{quote(values['db'])}@db/gp",
            "PGPASSWORD": values["pgpassword"]}  # compose.yaml passes the password this way
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        parse_config({
-            "directory": {"type": "okta", "org_url": "https://acme.okta.com",
-                          "token": values["okta"], "event_hook_secret": values["hook"]},
-            "apps": {"s": {"type": "scim", "url": "http://x", "token": values["scim"]},
-                     "ad": {"type": "active_directory", "user": "svc@acme.test",
-                            "password": values["ad"]},
-                     "m": {"type": "microsoft365", "client_id": "cid-1",
-                           "client_secret": values["m365"]},
-                     "b": {"type": "box", "client_id": "bid-2", "client_secret": values["box"]}},
-        }, tmp_path / "grouppush.yml")
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    parse_config({
+        "directory": {"type": "okta", "org_url": "https://acme.okta.com",
+                      "token": values["okta"], "event_hook_secret": values["hook"]},
+        "apps": {"s": {"type": "scim", "url": "http://x", "token": values["scim"]},
+                 "ad": {"type": "active_directory", "user": "svc@acme.test",
+                        "password": values["ad"]},
+                 "m": {"type": "microsoft365", "client_id": "cid-1",
+                       "client_secret": values["m365"]},
+                 "b": {"type": "box", "client_id": "bid-2", "client_secret": values["box"]}},
+    }, tmp_path / "grouppush.yml")
     users = {"ad": "svc@acme.test", "m365": "cid-1", "box": "bid-2"}
     for name, value in values.items():
         for form in echoed_forms(value, users.get(name, "x"))[:3]:
@@ -150,13 +156,9 @@ def garbled(seen: Seen) -> Answer:
 
 
 def test_a_token_echoed_base64d_cut_short_or_upper_cased_leaks_nowhere(
-        ws: Workspace, proxy: ScimProxy, caplog: pytest.LogCaptureFixture) -> None:
-    os.environ["TEST_SCIM_TOKEN"] = LONG
-    ws.config["apps"]["box"]["url"] = proxy.url
-    ws.write()
-    assert ws.exec("push Sales to box").code == 0
-    proxy.behaviour.respond = garbled
-    ws.set_members("g-sales", ["alice", "bob"])
+        ws: Workspace, proxy: ScimProxy, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    echoing(ws, proxy, monkeypatch, LONG, garbled)
     caplog.set_level(logging.DEBUG)
     pushed = ws.exec("push Engineering to box")
     synced = ws.exec("sync box")
@@ -166,9 +168,8 @@ def test_a_token_echoed_base64d_cut_short_or_upper_cased_leaks_nowhere(
                ws.exec("push Engineering Platform to box", as_json=True).out,
                ws.exec("sync box", as_json=True).out, ws.exec("info Sales on box").out,
                ws.exec("info Sales on box", as_json=True).out, ws.exec("list").out,
-               ws.exec("list", as_json=True).out, ws.exec("audit").out, caplog.text]
-    with sqlite3.connect(ws.folder / "grouppush.db") as db:
-        outputs.append("\n".join(db.iterdump()))
+               ws.exec("list", as_json=True).out, ws.exec("audit").out, caplog.text,
+               stored(ws)]
     assert "bad credential" in outputs[-1]  # the error is recorded, its token taken out
     assert "debug" not in synced.out  # the body itself is never echoed
     for output in outputs:

@@ -5,43 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
-import yaml
-
-from engine.executor import run_line
-from tests.slack.conftest import APPROVER, OPERATOR, Bot
+from tests.slack.conftest import APPROVER, Bot
 from tests.slack.standin import message_text
+from tests.slack.teams import TEAMS, directory, in_app, people, pushed_teams, rewrite
 from tests.slack.test_scheduler import ALERTS, alerts, scheduler_for
 
-PEOPLE = [f"p{i:02d}" for i in range(18)]
-TEAMS = {"g-red": "Red", "g-green": "Green", "g-blue": "Blue"}
-
-
-def directory(keep_from: int = 0) -> dict[str, Any]:
-    """Three teams of six; each keeps its members from `keep_from` on."""
-    users = [{"id": p, "login": f"{p}@acme.test", "status": "ACTIVE"} for p in PEOPLE]
-    groups = [{"id": gid, "name": name, "members": PEOPLE[i * 6:(i + 1) * 6][keep_from:]}
-              for i, (gid, name) in enumerate(TEAMS.items())]
-    return {"users": users, "groups": groups}
-
-
-def in_app(bot: Bot) -> dict[str, set[str]]:
-    return {name: bot.tenant.member_logins(name) for name in TEAMS.values()}
+PEOPLE = people(18)
 
 
 def test_a_sync_over_the_limit_posts_one_request_once_and_approve_removes_it(
         make_bot: Callable[..., Bot]) -> None:
-    bot = make_bot(directory(), [f"{p}@acme.test" for p in PEOPLE])
+    bot, path = pushed_teams(make_bot, PEOPLE)
     config = bot.service.config
     bot.service.config = replace(config, safety=replace(
         config.safety, max_removals_per_sync=5, min_group_size=1,
         max_directory_loss=1.0))  # a third of every team: the directory-loss guard is off
-    for name in TEAMS.values():
-        assert run_line(bot.service, f"push {name} to box", OPERATOR).ok
     before = in_app(bot)
-    path = bot.service.directory.path  # type: ignore[attr-defined]
-    path.write_text(yaml.safe_dump(directory(keep_from=2)))  # 6 go, a third of each team
+    rewrite(path, directory(PEOPLE, keep_from=2))  # 6 go, a third of each team
 
     jobs = scheduler_for(bot)
     jobs.sync_job()

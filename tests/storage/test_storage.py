@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from storage import repo
 from storage.db import SCHEMA_VERSION, Database
 from storage.models import ApprovalRequest, PushMapping, SchemaVersion, utcnow
+from storage.statuses import PushStatus, RequestAction, RequestStatus
 
 
 def test_schema_is_created_on_start_and_versioned(database_url: str) -> None:
@@ -64,6 +65,28 @@ def test_a_request_is_decided_once_even_when_two_decide_at_the_same_time(
     for thread in threads:
         thread.join()
     assert sorted(wins) == [False, False, False, True]
+    db.close()
+
+
+def test_statuses_are_stored_as_their_plain_words_and_read_back_as_enums(
+        database_url: str) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        session.add(PushMapping(group_id="g1", group_name="Sales", app="box"))
+        session.add(ApprovalRequest(id="ABC123", action=RequestAction.BULK_DELETE, app="box",
+                                    groups="g1", requested_by="U1",
+                                    expires_at=utcnow() + timedelta(hours=1)))
+    with db.session() as session:
+        assert repo.claim_request(session, "ABC123", RequestStatus.WITHDRAWN, "U1", utcnow())
+        session.execute(text("UPDATE pushmapping SET status = 'inactive'"))
+    with db.session() as session:
+        stored = session.execute(text("SELECT action, status FROM approvalrequest")).one()
+        assert tuple(stored) == ("bulk_delete", "withdrawn")
+        request = session.get(ApprovalRequest, "ABC123")
+        assert request is not None and request.status is RequestStatus.WITHDRAWN
+        assert request.action is RequestAction.BULK_DELETE
+        assert [m.status for m in repo.list_mappings(session, status=PushStatus.INACTIVE)] \
+            == [PushStatus.INACTIVE]
     db.close()
 
 

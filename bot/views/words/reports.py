@@ -13,6 +13,7 @@ from engine.outcomes import (
     Information,
     PushesListed,
     PushRow,
+    PushStatus,
     RulesListed,
 )
 from engine.words import okta_pushes, plural, quoted, when
@@ -117,7 +118,7 @@ def _push_line(row: PushRow) -> str:
     drift = " — drift" if row.drift else ""
     if row.origin == "okta":
         drift += " — pushed in Okta's admin console (outside grouppush)"
-    status = "deactivated" if row.status == "inactive" else row.status
+    status = "deactivated" if row.status == PushStatus.INACTIVE else row.status
     protected = f" — 🔒 protected ({row.protected}): left alone" if row.protected else ""
     members = okta_pushes(row.okta_pushes) if row.members is None else \
         plural(row.members, 'member')

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.views.words.base import renders
 from bot.views.words.plans import plan_line
-from engine.outcomes import Decided, DecisionPlanned, PendingRequests, Requested, RequestPlanned
+from engine.outcomes import (
+    Decided,
+    DecisionPlanned,
+    PendingRequests,
+    Requested,
+    RequestPlanned,
+    RequestStatus,
+)
 from engine.times import when_iso
 
 
@@ -31,7 +38,7 @@ def request_planned(outcome: RequestPlanned) -> str:
 def decided(outcome: Decided) -> str:
     """`Request K7Q2XM approved by U1: Sales deleted from box.` (or denied, withdrawn)."""
     request = outcome.approval
-    if outcome.decision == "approved":
+    if outcome.decision == RequestStatus.APPROVED:
         return f"Request {request.id} approved by {outcome.by}: {request.outcome}"
     return (f"Request {request.id} {outcome.decision} by {outcome.by}; nothing was changed "
             f"(it asked to {request.summary}).")
@@ -41,10 +48,10 @@ def decided(outcome: Decided) -> str:
 def decision_planned(outcome: DecisionPlanned) -> str:
     """`Dry run, nothing decided: approving request K7Q2XM would carry out ...` and the plan."""
     request = outcome.approval
-    verb = {"approved": "approving", "denied": "denying", "withdrawn": "withdrawing"}[
-        outcome.decision]
+    verb = {RequestStatus.APPROVED: "approving", RequestStatus.DENIED: "denying",
+            RequestStatus.WITHDRAWN: "withdrawing"}[outcome.decision]
     head = f"Dry run, nothing decided: {verb} request {request.id} ({request.summary})"
-    if outcome.decision != "approved":
+    if outcome.decision != RequestStatus.APPROVED:
         return f"{head} means it will not happen; nothing would change in any app."
     if not outcome.matches:
         return (f"{head} would be refused and change nothing: {outcome.plan_now}\n"

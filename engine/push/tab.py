@@ -12,7 +12,6 @@ from connectors.base import MappingApp
 from connectors.errors import ConnectorError
 from engine.core import RefusalError
 from engine.drift import DriftReport, report_from_json
-from engine.okta_push.info import okta_state
 from engine.protected import protected_by
 from engine.service import GroupPushService
 from storage import pages, repo
@@ -241,6 +240,8 @@ def information(service: GroupPushService, mapping_id: int) -> Information:
         if mapping.drift_fingerprint and mapping.drift_detail else None
     app_type = str(service.config.apps.get(mapping.app, {}).get("type", "?"))
     app = service.apps.get(mapping.app)
+    if isinstance(app, MappingApp):  # Okta's code loads with the first look at its push
+        from engine.okta_push.info import okta_state
     app_group = f"{mapping.app_group_name or mapping.group_name} (id {mapping.app_group_id})" \
         if mapping.app_group_id else "not created yet"
     return Information(

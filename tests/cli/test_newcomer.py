@@ -404,7 +404,10 @@ def test_ctrl_c_at_the_demo_prompt_clears_the_line_and_ctrl_d_ends(tmp_path: Pat
 
     demo = pexpect.spawn(grouppush()[0], ["demo"], cwd=str(tmp_path), encoding="utf-8",
                          timeout=60, env={**os.environ, "HOME": str(tmp_path),
-                                          "TERM": "xterm"})
+                                          "TERM": "xterm"},
+                         # as at a terminal, even when the tests run in the background
+                         # (where a shell starts them with Ctrl-C ignored)
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         demo.expect_exact("grouppush> ")
         demo.send("push Sal")

@@ -94,7 +94,7 @@ def test_health_readiness_and_metrics_of_a_running_bot(
             return seen[-1].status_code == 503
         wait_until(not_ready, 5, "still ready with its worker killed")
         assert seen[-1].json()["failing"] == ["worker"]
-        assert "restarted" in seen[-1].json()["parts"]["worker"]["detail"]
+        assert "a new one is starting" in seen[-1].json()["parts"]["worker"]["detail"]
         wait_gone(run.worker)
         wait_until(lambda: http.get(f"{base}/readyz").status_code == 200, 15,
                    "ready again once the worker was replaced")

@@ -17,7 +17,7 @@ from storage.models import PushMapping, PushRun
 from tests.engine.test_okta_kept import Org, org  # noqa: F401
 from tests.proxy import breaking
 from tests.servers import ScimTenant
-from tests.workspace import make_workspace
+from tests.workspace import Workspace, make_workspace
 
 ACTOR = "scheduler"
 
@@ -91,8 +91,8 @@ def test_a_sync_full_plans_every_push(org: Org) -> None:
     assert len(planned) == 33
 
 
-def test_a_changed_directory_file_plans_the_changed_group_only(tmp_path: Path,
-                                                               scim_tenant: ScimTenant) -> None:
+def ten_pushed_groups(tmp_path: Path, scim_tenant: ScimTenant) -> Workspace:
+    """A directory file of 12 users and 10 groups, each of u00 and one other, all pushed."""
     ws = make_workspace(tmp_path, scim_tenant)
     for n in range(12):
         ws.add_user(f"u{n:02d}")
@@ -101,6 +101,12 @@ def test_a_changed_directory_file_plans_the_changed_group_only(tmp_path: Path,
     ws.write()
     for n in range(10):
         assert ws.exec(f'push "Group {n}" to box').code == 0
+    return ws
+
+
+def test_a_changed_directory_file_plans_the_changed_group_only(tmp_path: Path,
+                                                               scim_tenant: ScimTenant) -> None:
+    ws = ten_pushed_groups(tmp_path, scim_tenant)
     service = ws.service()
     assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == []  # as pushed
     ws.set_members("g4", ["u00", "u05", "u11"])
@@ -140,14 +146,7 @@ class Reads:
 
 def test_a_quiet_sync_reads_no_push_row_and_counts_no_members(tmp_path: Path,
                                                                scim_tenant: ScimTenant) -> None:
-    ws = make_workspace(tmp_path, scim_tenant)
-    for n in range(12):
-        ws.add_user(f"u{n:02d}")
-    for n in range(10):
-        ws.add_group(f"g{n}", f"Group {n}", ["u00", f"u{n + 1:02d}"])
-    ws.write()
-    for n in range(10):
-        assert ws.exec(f'push "Group {n}" to box').code == 0
+    ws = ten_pushed_groups(tmp_path, scim_tenant)
     service = ws.service()
     run_sync(service, None, ACTOR)  # the guard's first count of every pushed group
     with Reads(service) as reads:

@@ -17,7 +17,8 @@ from engine.okta_push import poll as okta_poll
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import patterns, protected_by
-from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
+from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.member_plans import MembersPlanned
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted

@@ -71,6 +71,8 @@ class _Reader:
 
     def node(self, event: yaml.Event) -> _Node:
         """The whole value that starts with this event."""
+        if type(event) is yaml.ScalarEvent and not event.anchor:  # most of a file: first
+            return _Scalar(event.value, _line(event))
         line = _line(event)
         built: _Node
         if isinstance(event, yaml.AliasEvent):

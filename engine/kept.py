@@ -222,21 +222,37 @@ class KeptDirectory:
         return [g for g in self.directory.search_groups(found.name)
                 if g.id != found.id and g.name.casefold() == found.name.casefold()]
 
-    def _read_group(self, group: DirectoryGroup, seen: int | None = None,
-                    put: dict[str, DirectoryUser] | None = None,
-                    ) -> tuple[list[DirectoryUser], int]:
-        """Read the group's members from the directory and keep the group with them (seen
-        by the full read `seen`, or by the current one): (members, the kept version).
-        Members exactly as `put` (kept by this read already) are not compared again."""
-        members = [] if group.type == "BUILT_IN" else self.directory.read_members(group.id)
-        put = put or {}
+    def _read_group(self, group: DirectoryGroup) -> tuple[list[DirectoryUser], int]:
+        """Read the group's members from the directory and keep the group with them:
+        (members, the kept version)."""
+        members = self._read_groups([group])[group.id]
         with self.db.session() as session:
-            seen = self._generation(session) if seen is None else seen
-            store.put_users(session, [_user_row(u, seen) for u in members
-                                      if put.get(u.id) != u])
-            store.put_groups(session, [_group_row(group, seen)])
-            store.set_members(session, group.id, [u.id for u in members])
             return members, store.versions(session, [group.id])[group.id]
+
+    def _read_groups(self, groups: Iterable[DirectoryGroup], seen: int | None = None,
+                     put: dict[str, DirectoryUser] | None = None,
+                     ) -> dict[str, list[DirectoryUser]]:
+        """Read these groups' members from the directory and keep the groups with them, a
+        thousand groups a write (seen by the full read `seen`, or by the current one): group
+        id -> its members. Users exactly as `put` (kept by this read already) are not
+        compared again, and `put` gains the others."""
+        put = {} if put is None else put
+        read: dict[str, list[DirectoryUser]] = {}
+        listed = list(groups)
+        for start in range(0, len(listed), GROUPS_PER_WRITE):
+            part = listed[start:start + GROUPS_PER_WRITE]
+            members = {g.id: [] if g.type == "BUILT_IN" else self.directory.read_members(g.id)
+                       for g in part}
+            new = {u.id: u for users in members.values() for u in users if put.get(u.id) != u}
+            with self.db.session() as session:
+                seen_now = self._generation(session) if seen is None else seen
+                store.put_users(session, [_user_row(u, seen_now) for u in new.values()])
+                store.put_groups(session, [_group_row(g, seen_now) for g in part])
+                store.set_members_of(session, {gid: [u.id for u in users]
+                                               for gid, users in members.items()})
+            put.update(new)
+            read.update(members)
+        return read
 
     def _generation(self, session: Session) -> int:
         return store.state(session).generation
@@ -256,8 +272,7 @@ class KeptDirectory:
                                        if g.id not in wanted],
                              ("members_stale", "members_version"))
         reread = [g for g in outdated if g.id in wanted]
-        for group in reread:
-            self._read_group(group)
+        self._read_groups(reread)
         with self.db.session() as session:
             store.state(session).cursor = changes.cursor
         return Refreshed(full=False, users=len(changes.users), groups=len(changes.groups),
@@ -303,9 +318,9 @@ class KeptDirectory:
             with self.db.session() as session:
                 store.put_groups(session, [_group_row(g, seen, stale=True) for g in part])
                 store.clear_members(session, [g.id for g in part])
-        for group in listed:
-            if group.id in wanted:
-                users.update(u.id for u in self._read_group(group, seen, put)[0])
+        for members in self._read_groups([g for g in listed if g.id in wanted], seen,
+                                         put).values():
+            users.update(u.id for u in members)
         with self.db.session() as session:
             store.forget_all_but(session, users, {g.id for g in listed})
             state = store.state(session)

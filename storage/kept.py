@@ -128,13 +128,32 @@ def _changed(before: tuple[Any, ...], row: dict[str, Any]) -> bool:
 
 def set_members(session: Session, group_id: str, user_ids: Iterable[str]) -> None:
     """Replace a group's members (a new version when they differ; nothing written when not)."""
-    wanted = list(dict.fromkeys(user_ids))
-    if set(member_ids(session, group_id)) == set(wanted):
-        return
-    session.execute(delete(KeptMembership).where(col(KeptMembership.group_id) == group_id))
-    rows = [{"group_id": group_id, "user_id": uid} for uid in wanted]
-    upsert(session, KeptMembership, rows, ())
-    _bump(session, [group_id])
+    set_members_of(session, {group_id: user_ids})
+
+
+def set_members_of(session: Session, members: dict[str, Iterable[str]]) -> None:
+    """Replace these groups' members: their kept members read in a few queries, and only the
+    memberships that differ written; each group whose members differ gets a new version."""
+    wanted = {group_id: set(user_ids) for group_id, user_ids in members.items()}
+    ids = list(wanted)
+    kept: dict[str, set[str]] = {group_id: set() for group_id in ids}
+    for start in range(0, len(ids), BATCH):
+        rows = session.execute(select(col(KeptMembership.group_id), col(KeptMembership.user_id))
+                               .where(col(KeptMembership.group_id).in_(ids[start:start + BATCH])))
+        for group_id, user_id in rows:
+            kept[group_id].add(user_id)
+    changed = [group_id for group_id in ids if kept[group_id] != wanted[group_id]]
+    for group_id in changed:
+        gone = sorted(kept[group_id] - wanted[group_id])
+        for start in range(0, len(gone), BATCH):
+            session.execute(delete(KeptMembership).where(
+                col(KeptMembership.group_id) == group_id,
+                col(KeptMembership.user_id).in_(gone[start:start + BATCH])))
+    upsert(session, KeptMembership, [{"group_id": group_id, "user_id": user_id}
+                                     for group_id in changed
+                                     for user_id in sorted(wanted[group_id] - kept[group_id])],
+           ())
+    _bump(session, changed)
 
 
 def clear_members(session: Session, group_ids: Iterable[str]) -> None:

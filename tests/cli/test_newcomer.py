@@ -411,6 +411,7 @@ def test_ctrl_c_at_the_demo_prompt_clears_the_line_and_ctrl_d_ends(tmp_path: Pat
     try:
         demo.expect_exact("grouppush> ")
         demo.send("push Sal")
+        demo.expect_exact("push Sal")  # readline has the line: Ctrl-C comes while it edits
         demo.sendintr()
         demo.expect_exact("grouppush> ")
         demo.send("list\r")

@@ -9,7 +9,7 @@ from connectors.okta import OktaDirectory, OktaSettings
 from engine.kept import KeptDirectory
 from storage import kept as store
 from storage.db import Database
-from storage.models import KeptMembership, KeptUser
+from storage.models import KeptMembership, KeptUser, PushRule
 from tests.standins import loopback_client
 from tests.standins.okta import OktaStandIn
 
@@ -56,3 +56,32 @@ def test_a_hook_event_is_taken_once(database_url: str) -> None:
     with db.session() as session:
         assert not store.first_delivery(session, "evt-1", NOW + timedelta(minutes=5))
         assert store.first_delivery(session, "evt-1", NOW + timedelta(days=2))  # forgotten
+
+
+def test_a_full_read_rewrites_only_the_groups_whose_members_changed(
+        database_url: str, okta: OktaStandIn) -> None:
+    users = [okta.add_user(f"u{n}@acme.test") for n in range(6)]
+    same = okta.add_group("Same", users[:3])
+    moved = okta.add_group("Moved", users[2:5])
+    db, clock = Database(database_url), [NOW]
+    with db.session() as session:  # groups a rule matches have their members kept
+        session.add(PushRule(name="all", app="box", kind="contains", pattern="m"))
+    directory = kept(db, okta, clock)
+    directory.refresh(full=True)
+    with db.session() as session:
+        before = store.versions(session, [same, moved])
+
+    okta.remove_member(moved, users[3])  # two leave, one joins
+    okta.remove_member(moved, users[4])
+    okta.add_member(moved, users[5])
+    directory.refresh(full=True)
+
+    view = directory.view()
+    assert view.active_logins(view.groups[moved]) == {"u2@acme.test", "u5@acme.test"}
+    assert view.active_logins(view.groups[same]) == {"u0@acme.test", "u1@acme.test",
+                                                     "u2@acme.test"}
+    with db.session() as session:
+        after = store.versions(session, [same, moved])
+        assert store.count(session, KeptMembership) == 3 + 2
+    assert after[same] == before[same]  # its pushes have nothing to plan
+    assert after[moved] > before[moved]

@@ -1,4 +1,5 @@
-"""Telling the alerts channel: new drift, drift gone, push errors and their fixes."""
+"""Telling the alerts channel: new drift, drift gone, push errors and their fixes, and the
+requests a sync held: the alerts channel's part of every outcome, whichever surface ran it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from bot.views import alerts as views
 from bot.views.approvals import request_message
 from engine import alerts
 from engine.approvals import requests
+from engine.core import Kind, Operation, Reply
+from engine.operations import Check
+from engine.outcomes import Retried, Synced
 from engine.service import GroupPushService
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,19 @@ class Alerter:
         self.client = client
         self.service = service
         self.channel = service.config.slack.alerts_channel
+
+    def tell(self, operation: Operation, reply: Reply,
+             answered: tuple[str, str | None] = ("", None)) -> None:
+        """Publish an outcome's part for the alerts channel, whoever ran it (a command, a
+        dialog, the Home tab, a button, the scheduler): after a change or a check, what it
+        left to tell, once. `answered` is where the answer was posted (channel, ts): a
+        failure answered in the alerts channel itself is not posted there twice."""
+        if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
+            return
+        retry = getattr(reply.outcome, "retry_mapping", None)
+        if isinstance(retry, int) and answered[1]:
+            self.adopt_error(retry, answered[0], answered[1])
+        self.after_work(list(held_by(reply)), checked=isinstance(operation, Check))
 
     def after_work(self, held: list[str] | None = None, checked: bool = False) -> None:
         """The one path to the alerts channel after any work, whoever started it (a command,
@@ -104,6 +121,16 @@ class Alerter:
             self.client.chat_update(channel=channel or self.channel, ts=ts, **message)
         except SlackApiError as error:
             log.error("alert not updated: %s", error.response.get("error"))
+
+
+def held_by(reply: Reply) -> tuple[str, ...]:
+    """The approval requests this work held (a sync's mass removals, a Retry held)."""
+    outcome = reply.outcome
+    if isinstance(outcome, Synced):
+        return outcome.held
+    if isinstance(outcome, Retried) and outcome.held is not None:
+        return (outcome.held,)
+    return ()
 
 
 def post_requests(service: GroupPushService, request_ids: list[str],

@@ -5,6 +5,10 @@ Each app's sync and each app's drift check is a job of its own with a lease in t
 instances alive, each of which keeps an `instance:` lease), so several `grouppush run` on
 one PostgreSQL serve different apps at once; the jobs of one that stops are taken over once
 its leases run out, within schedule.lease_seconds.
+
+The scheduler is a surface like Slack's: a job runs `sync APP` or `check APP` in the executor
+as `scheduler` (system work) and publishes the typed outcome in the log and, through
+`Alerter.tell` as every surface does, in the alerts channel.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot.alert_sender import Alerter
-from engine.checks import check
+from bot.views.words import render
+from engine.core import Operation, Reply
+from engine.executor import execute
+from engine.operations import Check, Sync
+from engine.outcomes import DriftChecked, Synced
 from engine.service import GroupPushService
 from engine.stored import release_lease, release_leases, renew_leases, take_lease
-from engine.sync import SyncReport, run_sync
+from engine.sync import SyncReport, synced
 
 log = logging.getLogger(__name__)
 ACTOR = "scheduler"
@@ -126,39 +134,52 @@ class Scheduler:
             self.ran[job_name(kind, app)] += 1
 
     def sync_job(self) -> None:
-        """Push directory changes of this instance's apps, then tell about errors."""
+        """Push directory changes of this instance's apps (`sync APP` each), and publish."""
         apps = self._claim("sync")
-        held: list[str] = []
         for app in apps:
             try:
-                report = run_sync(self.service, app, ACTOR)
-                held += report.held
-                log.info("scheduled sync of %s: %s changed, %s errors", app, report.changed,
-                         len(report.errors), extra={"app": app, "actor": ACTOR})
+                self.run(Sync(app))
             finally:
                 self._done("sync", app)
         if apps:
             self.runs["sync"] += 1
-            if self.alerter:
-                self.alerter.after_work(held)
 
     def after_sync(self, report: SyncReport) -> None:
-        """Tell about what a sync for directory events (engine/hooks.py) held or failed."""
-        if self.alerter:
-            self.alerter.after_work(report.held)
+        """Publish what a sync for directory events (engine/hooks.py) held or failed."""
+        self.publish(Sync(), Reply.of(synced(None, report)))
 
     def drift_job(self) -> None:
-        """Check this instance's apps for drift and alert once per new drift."""
+        """Check this instance's apps for drift (`check APP` each), and publish: each new
+        drift is alerted once."""
         apps = self._claim("drift")
         for app in apps:
             try:
-                check(self.service, app, ACTOR)
+                self.run(Check(app))
             finally:
                 self._done("drift", app)
         if apps:
             self.runs["drift"] += 1
-            if self.alerter:
-                self.alerter.after_work(checked=True)
+
+    def run(self, operation: Operation) -> None:
+        """Run one job's operation in the executor as the scheduler (system work, which the
+        operators list does not restrict), and publish its outcome."""
+        self.publish(operation, execute(self.service, operation, ACTOR, system=True))
+
+    def publish(self, operation: Operation, reply: Reply) -> None:
+        """The scheduler's one publish: the outcome in the log, then the alerts channel's
+        part, as every surface tells it (what it held, what failed, new drift)."""
+        outcome = reply.outcome
+        app = getattr(operation, "app", None)
+        extra = {"app": app or "", "actor": ACTOR}
+        if isinstance(outcome, Synced):
+            if app:  # a sync for directory events is logged by engine/hooks.py
+                log.info("scheduled sync of %s: %s changed, %s errors", app, outcome.changed,
+                         len(outcome.errors), extra=extra)
+        elif not reply.ok and not isinstance(outcome, DriftChecked):
+            log.error("scheduled `%s`: %s", operation.line(), render(reply),
+                      extra=extra)
+        if self.alerter:
+            self.alerter.tell(operation, reply)
 
 
 def start_scheduler(service: GroupPushService, app: App) -> Scheduler:

@@ -25,11 +25,13 @@ there and returns the progress callback to report to."""
 
 
 def execute(service: GroupPushService, operation: Operation, actor: str, *, channel: str = "",
-            progress: Progress | None = None, started: Started | None = None) -> Reply:
+            progress: Progress | None = None, started: Started | None = None,
+            system: bool = False) -> Reply:
     """Run one operation as `actor`; never raises for what a user can cause. A refused
     attempt to change something is audited (who tried what, and why it was refused); a
-    refused --dry-run only when the person may not change anything at all."""
-    not_allowed = gate(service, operation.spec.kind, actor)
+    refused --dry-run only when the person may not change anything at all. `system`: work
+    grouppush starts by itself (the scheduler's jobs), which no person asked for."""
+    not_allowed = gate(service, operation.spec.kind, actor, system=system)
     if not_allowed is not None:
         reply = Reply.of(not_allowed)
     else:
@@ -41,12 +43,16 @@ def execute(service: GroupPushService, operation: Operation, actor: str, *, chan
     return reply
 
 
-def gate(service: GroupPushService, kind: Kind, actor: str) -> Refusal | None:
+def gate(service: GroupPushService, kind: Kind, actor: str, *,
+         system: bool = False) -> Refusal | None:
     """The one permission gate: None when `actor` may run an operation of this kind; else the
     refusal. Changes, and requests for them, are for operators when operators are listed;
-    anyone may read; the approvals policy decides who may decide a request."""
+    anyone may read; the approvals policy decides who may decide a request. System work (the
+    schedule the config sets) is permitted by the caller's flag, never by a name: `--as
+    scheduler` is a person like any other."""
     operators = service.config.slack.operators
-    if kind not in (Kind.CHANGE, Kind.APPROVAL) or not operators or actor in operators:
+    if system or kind not in (Kind.CHANGE, Kind.APPROVAL) or not operators or \
+            actor in operators:
         return None
     shell = "" if SLACK_ID.fullmatch(actor) else (
         f" At the console and on the command line `--as` acts as a listed operator: "

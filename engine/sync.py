@@ -17,7 +17,8 @@ from engine.okta_push import poll as okta_poll
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import patterns, protected_by
-from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
+from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.member_plans import MembersPlanned
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -291,6 +292,10 @@ def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,
 def sync(service: GroupPushService, app_name: str | None, actor: str,
          full: bool = False) -> Synced:
     """`sync [APP] [--full]`: push directory changes now (--full: read the whole directory)."""
-    report = run_sync(service, app_name, actor, full=full)
+    return synced(app_name, run_sync(service, app_name, actor, full=full))
+
+
+def synced(app_name: str | None, report: SyncReport) -> Synced:
+    """A sync's report as its typed outcome."""
     return Synced(app_name, report.groups, report.changed, report.added, report.removed,
                   tuple(report.errors), tuple(report.held), tuple(report.steps))

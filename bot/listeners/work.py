@@ -1,6 +1,7 @@
 """The one dispatch: every Slack surface (a command, a dialog, the Home tab, a button) hands
 its typed operation to `dispatch`, which runs it in the executor (the one permission gate)
-and publishes the typed outcome where that surface's answers belong."""
+and publishes the typed outcome where that surface's answers belong; the alerts channel's
+part goes through `Alerter.tell`, as the scheduler's outcomes do (bot/scheduler.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from engine.approvals import requests
 from engine.core import REFUSED, USAGE, Kind, Operation, Progress, Refusal, Reply, plain
 from engine.executor import execute
 from engine.grammar import UsageError
-from engine.operations import Check, Help
+from engine.operations import Help
 from engine.outcomes import (
     Approval,
     Decided,
@@ -30,8 +31,6 @@ from engine.outcomes import (
     NotDecided,
     Requested,
     RequestStatus,
-    Retried,
-    Synced,
 )
 from engine.registry import parse
 
@@ -88,7 +87,7 @@ def dispatch(services: Services, surface: Surface, operation: Operation) -> Repl
         log.exception("/grouppush %s failed", operation.line())
         reply = Reply.of(Failed("Failed unexpectedly; the bot's log has the details."))
     ts = publish(services, surface, operation, reply, work)
-    tell_alerts(services, conv.client, operation, reply, (conv.channel, ts))
+    Alerter(conv.client, services.service).tell(operation, reply, (conv.channel, ts))
     if surface.after is not None:
         surface.after(reply)
     return reply
@@ -158,32 +157,6 @@ class Working:
         if self.started and self.conv.replace_by_url(message):
             return None
         return self.conv.post(message)
-
-
-def tell_alerts(services: Services, client: WebClient, operation: Operation, reply: Reply,
-                answered: tuple[str, str | None] = ("", None)) -> None:
-    """After a change (typed, clicked or from a dialog): the alerts channel is told what it
-    left to tell, once. `answered` is where the answer was posted (channel, ts): a failure
-    answered in the alerts channel itself is not posted there twice."""
-    if operation.spec.kind is Kind.READ and not isinstance(operation, Check):
-        return
-    alerter = Alerter(client, services.service)
-    retry = getattr(reply.outcome, "retry_mapping", None)
-    if isinstance(retry, int) and answered[1]:
-        alerter.adopt_error(retry, answered[0], answered[1])
-    alerter.after_work(list(held_by(reply)), checked=isinstance(operation, Check))
-
-
-
-
-def held_by(reply: Reply) -> tuple[str, ...]:
-    """The approval requests this work held (a sync's mass removals, a Retry held)."""
-    outcome = reply.outcome
-    if isinstance(outcome, Synced):
-        return outcome.held
-    if isinstance(outcome, Retried) and outcome.held is not None:
-        return (outcome.held,)
-    return ()
 
 
 def post_requests(services: Services, conv: Conversation, request_ids: list[str]) -> None:

@@ -218,9 +218,9 @@ def touched(service: GroupPushService, app: App, report: SyncReport) -> list[Pus
     request; the others, counted into the report, have nothing to send (their members,
     names and statuses are as last pushed), and are not read."""
     pending = pending_by_push(service)
-    with service.db.session() as session:
-        planned = repo.moved_mappings(session, app.name, pending)
-        count = repo.active_count(session, app.name)
+    with service.db.session() as session:  # a quiet sync counts, and loads no push row
+        count, moved = repo.active_and_moved(session, app.name, pending)
+        planned = repo.moved_mappings(session, app.name, pending) if moved else []
     if may_protect(service, app):  # the protected ones are told at every sync
         kept = unprotected(service, app, active_pushes(service, app.name), report)
         ids, count = {int(m.id or 0) for m in kept}, len(kept)

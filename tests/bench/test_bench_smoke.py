@@ -34,7 +34,7 @@ def test_every_scenario_gives_its_rows() -> None:
     assert [r.figure for r in quiet][2] == "requests" and len(quiet) == 3
     assert quiet[-1].value == "0 / 0" and quiet[-1].verdict == "met"
     assert any(s.startswith("slash-command acks: 1 × 4 commands at once") for s in scenarios)
-    assert any(s.startswith("Home tab: 11 pushed groups on one app") for s in scenarios)
+    assert any(s.startswith("Home tab: 12 pushed groups on one app") for s in scenarios)
     figures = {(r.scenario.split(" (")[0].split(",")[0], r.figure) for r in rows}
     for size in (10, 40, 100):
         for figure in ("requests", "wall", "floor: httpx replay", "peak RSS (VmHWM)"):

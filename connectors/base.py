@@ -77,6 +77,16 @@ class DirectorySnapshot:
                 out.add(user.login)
         return out
 
+    def groups_and_logins(self, group_ids: Iterable[str],
+                          ) -> dict[str, tuple[DirectoryGroup, set[str]]]:
+        """Each of these groups the snapshot has, with the logins of its active members."""
+        out: dict[str, tuple[DirectoryGroup, set[str]]] = {}
+        for group_id in dict.fromkeys(group_ids):
+            group = self.groups.get(group_id)
+            if group is not None:
+                out[group_id] = (group, self.active_logins(group))
+        return out
+
 
 @dataclass(frozen=True)
 class DirectoryChanges:

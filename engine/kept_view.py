@@ -7,7 +7,7 @@ match rules by name); `groups.get(id)` and `groups[id]` give one group with its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from connectors.base import ACTIVE_STATUSES, DirectoryGroup, DirectorySnapshot, DirectoryUser
@@ -152,6 +152,24 @@ class KeptView(DirectorySnapshot):
             self.refresh([group.id])  # type: ignore[attr-defined]
         with db.session() as session:
             return store.active_logins(session, group.id, ACTIVE_STATUSES)
+
+    def groups_and_logins(self, group_ids: Iterable[str],
+                          ) -> dict[str, tuple[DirectoryGroup, set[str]]]:
+        """Each of these groups that is kept (without its members: its name, description
+        and version), with the logins of its active members, asked of storage in a few
+        queries for all (groups whose members are stale are read from the directory first)."""
+        db: Database = self.db  # type: ignore[attr-defined]
+        ids = list(dict.fromkeys(group_ids))
+        with db.session() as session:
+            stale = [row.id for row in store.groups(session, ids) if row.members_stale]
+        if stale:
+            self.refresh(stale)  # type: ignore[attr-defined]
+        with db.session() as session:
+            rows = store.groups(session, ids)  # their versions before their members
+            logins = store.active_logins_of(session, [row.id for row in rows], ACTIVE_STATUSES)
+        return {row.id: (DirectoryGroup(id=row.id, name=row.name, description=row.description,
+                                        type=row.type, kept_version=row.version),
+                         logins[row.id]) for row in rows}
 
     def user_by_login(self, login: str) -> DirectoryUser | None:
         """The kept user whose login (or id) is this, ignoring case."""

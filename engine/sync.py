@@ -17,7 +17,8 @@ from engine.okta_push import poll as okta_poll
 from engine.operations import Sync
 from engine.outcomes import Synced, SyncStep
 from engine.protected import patterns, protected_by
-from engine.push.apply import HeldForApproval, MembersPlanned, PushOutcome, push_mapping
+from engine.push.apply import HeldForApproval, PushOutcome, push_mapping
+from engine.push.member_plans import MembersPlanned
 from engine.push.members import MemberPlan
 from engine.rules import matching_groups
 from engine.service import GroupPushService, quoted
@@ -217,9 +218,9 @@ def touched(service: GroupPushService, app: App, report: SyncReport) -> list[Pus
     request; the others, counted into the report, have nothing to send (their members,
     names and statuses are as last pushed), and are not read."""
     pending = pending_by_push(service)
-    with service.db.session() as session:
-        planned = repo.moved_mappings(session, app.name, pending)
-        count = repo.active_count(session, app.name)
+    with service.db.session() as session:  # a quiet sync counts, and loads no push row
+        count, moved = repo.active_and_moved(session, app.name, pending)
+        planned = repo.moved_mappings(session, app.name, pending) if moved else []
     if may_protect(service, app):  # the protected ones are told at every sync
         kept = unprotected(service, app, active_pushes(service, app.name), report)
         ids, count = {int(m.id or 0) for m in kept}, len(kept)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, delete, func, select
 
 from storage.kept import BATCH, upsert
@@ -61,19 +61,25 @@ def before_totals(session: Session) -> tuple[int, int]:
 
 
 def moved(session: Session) -> dict[str, Moved]:
-    """group id -> the pushed groups whose members must be counted again (see Moved)."""
-    pushed: object = _pushed()
-    p = pushed.c  # type: ignore[attr-defined]
+    """group id -> the pushed groups whose members must be counted again (see Moved). Read
+    without grouping (a group pushed to several apps comes once per push, folded here), so
+    that a sync with nothing moved pays one pass over the pushes and no sort."""
     rows = session.exec(
-        select(p.group_id, p.name, p.pushed, DirectoryBaseline.members)
-        .select_from(pushed)  # type: ignore[arg-type]
-        .outerjoin(DirectoryBaseline, col(DirectoryBaseline.group_id) == p.group_id)
-        .outerjoin(KeptGroup, col(KeptGroup.id) == p.group_id)
+        select(PushMapping.group_id, PushMapping.group_name, PushMapping.members_pushed,
+               DirectoryBaseline.members)
+        .outerjoin(DirectoryBaseline, col(DirectoryBaseline.group_id) == PushMapping.group_id)
+        .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
+        .where(PushMapping.status == PushStatus.ACTIVE)
         .where(or_(col(DirectoryBaseline.version).is_(None), col(KeptGroup.id).is_(None),
-                   and_(col(KeptGroup.version) != col(DirectoryBaseline.version)))))
+                   col(KeptGroup.version) != col(DirectoryBaseline.version))))
+    found: dict[str, tuple[str, int, int | None]] = {}
+    for gid, name, pushed_n, members in rows:
+        seen = found.get(gid)
+        found[gid] = (max(name, seen[0]), max(pushed_n, seen[1]), members) if seen \
+            else (name, pushed_n, members)
     return {gid: Moved(name, None if members == ABSENT else
                        pushed_n if members is None else members)
-            for gid, name, pushed_n, members in rows}
+            for gid, (name, pushed_n, members) in found.items()}
 
 
 def sizes_now(session: Session, group_ids: Iterable[str],
@@ -98,11 +104,15 @@ def sizes_now(session: Session, group_ids: Iterable[str],
 def trust(session: Session, sizes: dict[str, int], versions: dict[str, int],
           absent: Iterable[str] = ()) -> None:
     """Make these sizes (counted at these kept versions) part of the last trusted read, and
-    these groups trusted gone from it; groups no longer pushed are forgotten, the others
-    keep what was trusted of them (their versions did not move)."""
+    these groups trusted gone from it; the others keep what was trusted of them (their
+    versions did not move). Groups no longer pushed are forgotten when something is written
+    (a quiet sync writes nothing and reads no baseline row: only pushed groups' rows are
+    ever read, and a row kept for a group pushed again holds its count at its version)."""
     rows = [{"group_id": gid, "members": ABSENT, "version": None} for gid in absent]
     rows += [{"group_id": gid, "members": n, "version": versions.get(gid)}
              for gid, n in sizes.items()]
+    if not rows:
+        return
     upsert(session, DirectoryBaseline, rows, ("members", "version"))
     active = select(PushMapping.group_id).where(PushMapping.status == PushStatus.ACTIVE)
     forgotten = session.exec(select(DirectoryBaseline.group_id)

@@ -246,6 +246,32 @@ def active_logins(session: Session, group_id: str, statuses: Iterable[str]) -> s
     return set(rows)
 
 
+def groups(session: Session, group_ids: Iterable[str]) -> list[KeptGroup]:
+    """The kept groups of these ids (those not kept are left out)."""
+    ids = list(dict.fromkeys(group_ids))
+    out: list[KeptGroup] = []
+    for start in range(0, len(ids), BATCH):
+        out += session.exec(select(KeptGroup).where(
+            col(KeptGroup.id).in_(ids[start:start + BATCH])))
+    return out
+
+
+def active_logins_of(session: Session, group_ids: Iterable[str],
+                     statuses: Iterable[str]) -> dict[str, set[str]]:
+    """group id -> logins of its kept members whose status is one of these (every group
+    asked for is in it)."""
+    ids, wanted = list(dict.fromkeys(group_ids)), list(statuses)
+    out: dict[str, set[str]] = {group_id: set() for group_id in ids}
+    for start in range(0, len(ids), BATCH):
+        rows = session.exec(select(KeptMembership.group_id, KeptUser.login)
+                            .join(KeptUser, col(KeptMembership.user_id) == KeptUser.id)
+                            .where(col(KeptMembership.group_id).in_(ids[start:start + BATCH]),
+                                   col(KeptUser.status).in_(wanted)))
+        for group_id, login in rows:
+            out[group_id].add(login)
+    return out
+
+
 def groups_of(session: Session, user_ids: Iterable[str]) -> set[str]:
     """Ids of the kept groups these users are members of."""
     ids = list(user_ids)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, select, update
@@ -67,24 +67,33 @@ def pushed_names(session: Session, app: str) -> list[tuple[str, str]]:
     return [(gid, app_name or name) for gid, app_name, name in rows]
 
 
-def active_count(session: Session, app: str) -> int:
-    """How many active pushes this app has."""
-    return int(session.exec(select(func.count()).select_from(PushMapping).where(
-        PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)).one())
+def _moved(also: Iterable[int]) -> Any:
+    """A push a sync must plan: its kept group's version moved since its last whole push (or
+    the group is not kept), it has an error or no app group yet, or its id is in `also`."""
+    return or_(col(PushMapping.synced_version).is_(None), col(KeptGroup.id).is_(None),
+               col(KeptGroup.version) != col(PushMapping.synced_version),
+               col(PushMapping.error_message) != "", col(PushMapping.app_group_id).is_(None),
+               col(PushMapping.id).in_(list(also)))
+
+
+def active_and_moved(session: Session, app: str, also: Iterable[int] = ()) -> tuple[int, int]:
+    """(the active pushes of an app, how many of them a sync must plan), in one pass that
+    loads no row."""
+    moved = func.coalesce(func.sum(case((_moved(also), 1), else_=0)), 0)
+    total, planned = session.exec(
+        select(func.count(), moved).select_from(PushMapping)
+        .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
+        .where(PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)).one()
+    return int(total), int(planned)
 
 
 def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list[PushMapping]:
-    """The active pushes of an app a sync must plan: their kept group's version moved since
-    their last whole push (or the group is not kept), they have an error or no app group
-    yet, or their id is in `also`; by group name. The others are left in the database."""
+    """The active pushes of an app a sync must plan (see _moved), by group name. The others
+    are left in the database."""
     query = (select(PushMapping)
              .outerjoin(KeptGroup, col(KeptGroup.id) == PushMapping.group_id)
              .where(PushMapping.app == app, PushMapping.status == PushStatus.ACTIVE)
-             .where(or_(col(PushMapping.synced_version).is_(None), col(KeptGroup.id).is_(None),
-                        col(KeptGroup.version) != col(PushMapping.synced_version),
-                        col(PushMapping.error_message) != "",
-                        col(PushMapping.app_group_id).is_(None),
-                        col(PushMapping.id).in_(list(also)))))
+             .where(_moved(also)))
     return list(session.exec(query.order_by(col(PushMapping.group_name))))
 
 

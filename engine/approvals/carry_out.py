@@ -15,7 +15,8 @@ from engine.fanout import Done, FailedStep, fan_out, one
 from engine.okta_push.mappings import unmap as unmap_in_okta
 from engine.outcomes import PushPlan
 from engine.protected import refuse_protected
-from engine.push.apply import HeldForApproval, plan_push, push_mapping
+from engine.push.apply import HeldForApproval, push_mapping
+from engine.push.member_plans import plan_push
 from engine.service import GroupPushService, quoted
 from engine.words import plural
 from storage import repo

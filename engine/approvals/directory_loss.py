@@ -81,10 +81,13 @@ def measure(service: GroupPushService) -> Loss:
     """The kept directory (just read) against the last trusted read, for the active pushes;
     a pushed group the guard never saw counts as many members as were last pushed from it.
     Only the groups whose kept version moved since they were trusted are counted again (the
-    others have the members they had then): a sync with nothing changed counts none."""
+    others have the members they had then): a sync with nothing changed counts none, and
+    reads no total (a loss of nothing is judged without them)."""
     with service.db.session() as session:
-        groups, members = baseline.before_totals(session)
         moved = baseline.moved(session)
+        if not moved:  # nothing lost, nothing to count: the totals are not needed either
+            return Loss(0, {}, 0, {}, {})
+        groups, members = baseline.before_totals(session)
         versions = store.versions(session, moved)  # before counting: a later change is seen
         now = baseline.sizes_now(session, moved, ACTIVE_STATUSES)
     before = {gid: m.before for gid, m in moved.items() if m.before is not None}

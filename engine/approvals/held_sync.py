@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import App, DirectorySnapshot
-from connectors.errors import ConnectorError
 from engine.approvals.requests import (
     Ask,
     Carried,
@@ -23,19 +22,13 @@ from engine.approvals.requests import (
 )
 from engine.core import RefusalError
 from engine.failures import PushFailed
-from engine.fanout import Done, fan_out, one
+from engine.fanout import one
 from engine.operations import Sync
 from engine.outcomes import PushPlan, SyncStep
 from engine.outcomes.sync import KEY
 from engine.protected import protected_by
-from engine.push.apply import (
-    Guard,
-    HeldForApproval,
-    MembersPlanned,
-    PushOutcome,
-    plan_push,
-    push_mapping,
-)
+from engine.push.apply import Guard, HeldForApproval, PushOutcome, push_mapping
+from engine.push.member_plans import MembersPlanned, plan_pushes
 from engine.push.members import MemberPlan
 from engine.push.plan import SHOWN
 from engine.service import GroupPushService, quoted
@@ -103,26 +96,19 @@ def exactly(remove: tuple[str, ...]) -> Guard:
 def removals_of(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                 mappings: Iterable[PushMapping],
                 plans: dict[int, MembersPlanned] | None = None) -> list[Removals]:
-    """What syncing these pushes would remove, planned with reads only (pushes whose app
-    group is not made yet remove nothing); each push's plan goes into `plans` when given."""
+    """What syncing these pushes would remove, planned with reads only, all at once (pushes
+    whose app group is not made yet remove nothing; a push that cannot be planned is left
+    to meet and record its failure itself); each push's plan goes into `plans` when given."""
     by_id = {int(m.id or 0): m for m in mappings if m.app_group_id is not None}
-
-    def plan(mapping_id: int) -> MembersPlanned | None:
-        try:
-            return plan_push(service.db, app, snapshot, mapping_id)
-        except (ConnectorError, RefusalError):  # the push itself meets and records it
-            return None
-
+    made = plan_pushes(service.db, app, snapshot, list(by_id)).made
+    if plans is not None:
+        plans.update(made)
     found = []
-    for result in fan_out(service.db, app, list(by_id), plan, "sync"):
-        if not isinstance(result, Done) or result.value is None:
-            continue
-        if plans is not None:
-            plans[result.mapping_id] = result.value
-        remove = tuple(sorted(result.value.plan.remove))
+    for mapping_id, planned in made.items():
+        remove = tuple(sorted(planned.plan.remove))
         if remove:
-            m = by_id[result.mapping_id]
-            found.append(Removals(result.mapping_id, app.name, m.group_name, m.group_id,
+            m = by_id[mapping_id]
+            found.append(Removals(mapping_id, app.name, m.group_name, m.group_id,
                                   m.app_group_id, remove))
     return sorted(found, key=lambda r: r.mapping_id)
 

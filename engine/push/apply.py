@@ -7,9 +7,8 @@ fails half-way resumes from what was really done at the next sync, into the same
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp, chunks
+from connectors.base import App, DirectorySnapshot, MappingApp, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
@@ -18,10 +17,10 @@ from engine.core import Progress
 from engine.failures import StepFailed, clear_failure
 from engine.okta_push.mappings import push as push_by_okta
 from engine.push.link import ensure_app_group, follow_description, follow_rename, mapping_row
-from engine.push.members import MemberPlan, plan_members
+from engine.push.member_plans import MembersPlanned, plan_push
+from engine.push.members import MemberPlan
 from engine.push.outcome import PushOutcome
 from engine.push.outcome import finished as _finished
-from engine.push.users import resolve
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
@@ -80,9 +79,11 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
     app's failure is raised as StepFailed, with its run, for the fan-out to record."""
     if isinstance(app, MappingApp):  # Okta pushes the members itself
         return push_by_okta(db, app, snapshot, mapping_id, operation, actor)
-    with db.session() as session:
-        group_id = mapping_row(session, mapping_id).group_id
-    group = snapshot.groups.get(group_id)  # may read its members first: outside a write
+    group = planned.group if planned is not None else None  # the group as planned, or now:
+    if group is None:  # it may read its members first, outside a write
+        with db.session() as session:
+            group_id = mapping_row(session, mapping_id).group_id
+        group = snapshot.groups.get(group_id)
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
         if planned is not None:
@@ -91,20 +92,19 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                     or mapping.app_group_id is None:
                 planned = None  # stale, or made for another kind of push: plan again
         run_id = repo.start_run(session, mapping, operation, actor).id
-        previously_skipped = set(filter(None, mapping.skipped_logins.split("\n")))
         pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
     try:
         if group is None:
             raise DirectoryError(gone_from_directory(mapping.group_name, app.name, pending))
         new = mapping.app_group_id is None and not mapping.app_group_name
         app_group, created, recreated = ensure_app_group(
-            db, app, mapping_id, recreate=full, name=group.name, description=group.description)
+            db, app, mapping_id, recreate=full, name=group.name, description=group.description,
+            row=mapping)
         full = full or (new and not created)  # a linked group is taken over: members made to match
-        plan, wanted, whole = _send_members(db, app, mapping_id, app_group.id, snapshot, group,
+        plan, wanted, whole = _send_members(db, app, mapping_id, app_group.id, snapshot,
                                             full=full, members=members, guard=guard,
-                                            planned=planned,
-                                            skip=set() if full else previously_skipped,
-                                            name=mapping.group_name, progress=progress)
+                                            planned=planned, name=mapping.group_name,
+                                            progress=progress)
     except ConnectorError as error:
         _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
                   error.describe())
@@ -137,9 +137,8 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
 
 
 def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
-                  snapshot: DirectorySnapshot, group: DirectoryGroup, *, full: bool,
-                  members: bool, guard: Guard | None, skip: set[str], name: str,
-                  progress: Progress | None,
+                  snapshot: DirectorySnapshot, *, full: bool, members: bool,
+                  guard: Guard | None, name: str, progress: Progress | None,
                   planned: MembersPlanned | None) -> tuple[MemberPlan, dict[str, str], bool]:
     """Plan the members (unless planned already), let the guard hold the plan, send it:
     (plan, members wanted, whether it was the whole plan of members read now: members
@@ -149,8 +148,7 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
     if not members:
         plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
     else:
-        planned = planned or plan_members_of(db, app, snapshot.active_logins(group),
-                                             mapping_id, group_id, full=full, skip=skip)
+        planned = planned or plan_push(db, app, snapshot, mapping_id, full=full)
         plan, wanted, pushed_now = planned.plan, planned.wanted, planned.pushed
     if guard is not None:
         if pushed_now is None:
@@ -189,71 +187,3 @@ def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: Memb
             run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
             repo.finish_run(run, "ok")
         return mapping
-
-
-@dataclass(frozen=True)
-class MembersPlanned:
-    """A push's members plan, made once: what to send, the members the group has once it is
-    sent (login -> app id), how many are pushed now, and the push's newest run when it was
-    made (a run since makes it stale, and the push plans again)."""
-
-    plan: MemberPlan
-    wanted: dict[str, str]
-    pushed: int
-    after_run: int | None = None
-
-
-def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
-              full: bool = False) -> MembersPlanned:
-    """What a push of this mapping would send now, with reads only; the push itself carries
-    it out when no other run of it came between (push_mapping's `planned`)."""
-    if isinstance(app, MappingApp):
-        return MembersPlanned(MemberPlan(add={}, remove={}), {}, 0)  # Okta pushes the members
-    with db.session() as session:
-        mapping = mapping_row(session, mapping_id)
-        last = repo.last_run(session, mapping_id)
-    # a plan made while another run of the push is under way is stale once it ends
-    after = -1 if last is not None and last.outcome == "running" else (last.id if last else None)
-    skipped = set(filter(None, mapping.skipped_logins.split("\n")))
-    group = snapshot.groups.get(mapping.group_id)
-    if group is None:
-        raise DirectoryError(gone_from_directory(mapping.group_name, app.name))
-    desired = snapshot.active_logins(group)
-    if mapping.app_group_id is None:
-        resolved = resolve(db, app, desired)
-        plan = plan_members(desired, resolved, {})
-        wanted = {login: resolved[login] for login in desired if login in resolved}
-        return MembersPlanned(plan, wanted, 0, after)
-    planned = plan_members_of(db, app, desired, mapping_id, mapping.app_group_id, full=full,
-                              skip=set() if full else skipped)
-    return MembersPlanned(planned.plan, planned.wanted, planned.pushed, after)
-
-
-def plan_members_of(db: Database, app: App, desired: set[str], mapping_id: int | None,
-                    group_id: str, *, full: bool, skip: set[str]) -> MembersPlanned:
-    """The members plan of one app group: against what was last pushed, or (full) against
-    what the app group has now (mapping_id None: a new push linking an existing group)."""
-    with db.session() as session:
-        pushed = repo.pushed_members(session, mapping_id) if mapping_id is not None else {}
-    if not full:
-        new = [login for login in desired - skip if login not in pushed]
-        resolved = {**pushed, **resolve(db, app, new)}
-        plan = plan_members(desired - skip, resolved, pushed)
-        plan = MemberPlan(add=plan.add, remove=plan.remove,
-                          skipped=tuple(sorted(set(plan.skipped) | (desired & skip))))
-    else:
-        in_app = app.list_members(group_id)
-        by_id = {uid: login for login, uid in pushed.items()}
-        others = [uid for uid in in_app if uid not in by_id]  # the pushed ones are known
-        with db.session() as session:
-            known = repo.logins_by_app_id(session, app.name, others) if others else {}
-        unnamed = [uid for uid in others if uid not in known and not in_app[uid]]
-        if unnamed:  # people the plan would remove are named by their login
-            known.update(app.user_logins(unnamed))
-        current = {by_id.get(uid) or known.get(uid) or in_app[uid] or uid: uid
-                   for uid in in_app}
-        resolved = resolve(db, app, desired, refresh=True)
-        plan = plan_members(desired, resolved, current,
-                            additive=app.capabilities.additive_push_now)
-    wanted = {login: resolved[login] for login in desired if login in resolved}
-    return MembersPlanned(plan, wanted, len(pushed))

@@ -34,7 +34,7 @@ class GroupStep:
 
 
 def plan_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                   name: str | None = None) -> GroupStep:
+                   name: str | None = None, row: PushMapping | None = None) -> GroupStep:
     """How the push of this mapping gets its app group (recreate: look whether the group it
     has is still there), with reads only; GroupTaken when it may not link the group found.
 
@@ -42,11 +42,13 @@ def plan_app_group(db: Database, app: App, mapping_id: int, recreate: bool = Fal
     of that name only where the app links existing groups (enhanced_group_push) and no other
     push owns it. A push whose creation may have been cut short (the name is recorded before
     the group is created) takes a group found under its name, or under the name it had before
-    the directory renamed it, as its own, so no duplicate is ever made.
+    the directory renamed it, as its own, so no duplicate is ever made. `row`: the push's row
+    as the push read it a moment ago (else it is read here).
     """
-    with db.session() as session:
-        mapping = mapping_row(session, mapping_id)
-        known, group_id, given = mapping.group_name, mapping.app_group_id, mapping.app_group_name
+    if row is None:
+        with db.session() as session:
+            row = mapping_row(session, mapping_id)
+    known, group_id, given = row.group_name, row.app_group_id, row.app_group_name
     name = name or known
     if group_id is not None:
         if not recreate:
@@ -64,11 +66,11 @@ def plan_app_group(db: Database, app: App, mapping_id: int, recreate: bool = Fal
 
 
 def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = False,
-                     name: str | None = None,
-                     description: str = "") -> tuple[AppGroup, bool, bool]:
+                     name: str | None = None, description: str = "",
+                     row: PushMapping | None = None) -> tuple[AppGroup, bool, bool]:
     """The mapping's app group, created or linked if it has none yet (as plan_app_group
     decides): (group, created, recreated)."""
-    step = plan_app_group(db, app, mapping_id, recreate, name)
+    step = plan_app_group(db, app, mapping_id, recreate, name, row)
     if step.how == "keep" and step.group is not None:
         return step.group, False, False
     with db.session() as session:

@@ -7,8 +7,8 @@ from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp
 from connectors.errors import DirectoryError
 from engine.core import Operation, RefusalError
 from engine.outcomes import Planned, PlanNote, PushPlan
-from engine.push.apply import plan_members_of, plan_push
 from engine.push.link import GroupTaken, linkable, plan_app_group
+from engine.push.member_plans import plan_against_app, plan_against_pushed, plan_push
 from engine.push.members import MemberPlan, plan_members
 from engine.push.users import resolve
 from engine.service import GroupPushService, quoted
@@ -48,7 +48,7 @@ def preview_new_push(service: GroupPushService, snapshot: DirectorySnapshot,
     if found is None:
         plan = plan_members(desired, resolve(service.db, app, desired), {})
         return _from(group.name, app.name, "create", group.name, None, plan)
-    plan = plan_members_of(service.db, app, desired, None, found.id, full=True, skip=set()).plan
+    plan = plan_against_app(service.db, app, desired, None, found.id).plan
     if not memberships:
         plan = MemberPlan(add={}, remove={})
     return _from(group.name, app.name, "link", found.name, found.id, plan)
@@ -72,11 +72,11 @@ def preview_mapping(service: GroupPushService, snapshot: DirectorySnapshot, app:
         plan = plan_members(desired, resolve(service.db, app, desired, refresh=full), {})
     elif step.how == "keep":
         plan = plan_push(service.db, app, snapshot, mapping_id, full=full).plan
-    else:  # link takes over the group found: its members are made to match
+    elif step.how == "link" or full:  # link takes over the group found: made to match
         assert step.group is not None
-        plan = plan_members_of(service.db, app, desired, mapping_id, step.group.id,
-                               full=full or step.how == "link",
-                               skip=set() if full else skipped).plan
+        plan = plan_against_app(service.db, app, desired, mapping_id, step.group.id).plan
+    else:  # its own group found by name is adopted, members as last pushed
+        plan = plan_against_pushed(service.db, app, desired, mapping_id, skipped).plan
     how = {"adopt": "keep"}.get(step.how, step.how)
     name = step.group.name if step.group is not None and step.how != "keep" else \
         mapping.app_group_name or mapping.group_name

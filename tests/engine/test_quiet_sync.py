@@ -159,3 +159,40 @@ def test_a_quiet_sync_reads_no_push_row_and_counts_no_members(tmp_path: Path,
     assert (report.groups, report.changed) == (10, 1)
     assert set(reads.pushes) == {"Group 4"}
     assert reads.counted == {"g4"}  # the guard counted that group's members only
+
+
+class Statements:
+    """The SQL statements sent while counting, by their first word (SELECT, INSERT, ...)."""
+
+    def __init__(self, service: GroupPushService) -> None:
+        self.sent: list[str] = []
+        self.engine = service.db.engine
+
+    def _statement(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.sent.append(statement.split(None, 1)[0].upper())
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+
+
+def test_a_quiet_sync_writes_nothing_and_asks_what_it_asks_at_one_push(
+        tmp_path: Path, scim_tenant: ScimTenant) -> None:
+    ws = ten_pushed_groups(tmp_path, scim_tenant)
+    service = ws.service()
+    run_sync(service, None, ACTOR)
+    with Statements(service) as at_ten:
+        assert run_sync(service, None, ACTOR).changed == 0
+    for n in range(1, 10):  # paused: no longer pushed by the sync
+        assert ws.exec(f'deactivate "Group {n}" on box').code == 0
+    with Statements(service) as at_one:
+        report = run_sync(service, None, ACTOR)
+    assert (report.groups, report.changed) == (1, 0)
+    assert at_one.sent == at_ten.sent  # the same questions, whatever the number of pushes
+    assert set(at_one.sent) == {"SELECT"}  # nothing written: no group counted, none forgotten
+    ws.set_members("g0", ["u00"])  # a change is still found, and only that group planned
+    assert runs_during(service, lambda: run_sync(service, None, ACTOR)) == ["Group 0"]
+    assert ws.app.member_logins("Group 0") == {"u00@acme.test"}

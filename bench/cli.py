@@ -86,6 +86,8 @@ def run(sizes: Sizes, database_url: str | None = None,
         for size in sizes.push_sizes:
             say(f"pushing {size:,} members, then the httpx floor")
             rows += scenarios.push(w, size)
+        say(f"pushing {sizes.push_sizes[0]:,} members again, in a process that pushed before")
+        rows += scenarios.push(w, sizes.push_sizes[0], again=True)
         say(f"pushing {sizes.groups:,} groups of {sizes.group_size}")
         rows += scenarios.push_teams(w)
         say("syncing after the directory changed, then the httpx floor")

@@ -50,9 +50,11 @@ def warm_user_cache(world: World) -> list[Row]:
             Row(scenario, "requests", f"{m.requests} ({m.breakdown()})")]
 
 
-def push(world: World, size: int) -> list[Row]:
-    """Push one group of `size` members (user cache warm), then the same requests by httpx."""
-    name = push_group_name(size)
+def push(world: World, size: int, again: bool = False) -> list[Row]:
+    """Push one group of `size` members (user cache warm), then the same requests by httpx;
+    `again`: its twin, once the process has pushed before (its SQL compiled: a running
+    `grouppush run`'s cost, not a new process's)."""
+    name = push_group_name(size, again)
     reply, m = run(world, lambda: world.service.push(name, APP, ACTOR), memory=True)
     if not reply.ok:
         raise RuntimeError(str(reply))
@@ -67,7 +69,7 @@ def push(world: World, size: int) -> list[Row]:
     world.service.set_status(name, APP, ACTOR, active=False)  # out of the sync and the check
     batch = world.app.capabilities.max_members_per_request
     limit = math.ceil(size / batch) + 5
-    scenario = f"push {size:,} members (cache warm)"
+    scenario = f"push {size:,} members (cache warm{', the process warm' if again else ''})"
     peak = m.peak_mb or 0.0
     return [
         Row(scenario, "requests", f"{m.requests} ({m.breakdown()})",

@@ -104,9 +104,10 @@ def push_groups(service: GroupPushService, names: Iterable[str], at_once: int) -
         list(pool.map(push_one, names))
 
 
-def push_group_name(size: int) -> str:
-    """The directory group pushed alone with `size` members."""
-    return f"Push {size}"
+def push_group_name(size: int, again: bool = False) -> str:
+    """The directory group pushed alone with `size` members (`again`: its twin, pushed once
+    the process has pushed before)."""
+    return f"Push {size}" + (" again" if again else "")
 
 
 @dataclass
@@ -133,6 +134,9 @@ class Directory:
         for size in sizes.push_sizes:
             directory.groups.append(BenchGroup(f"g-push-{size}", push_group_name(size),
                                                list(range(size))))
+        first = sizes.push_sizes[0]
+        directory.groups.append(BenchGroup(f"g-push-{first}-again", push_group_name(first, True),
+                                           list(range(first))))
         directory.groups.append(BenchGroup("g-slack", SLACK_GROUP, list(range(sizes.slack_push))))
         for n in range(sizes.groups):
             members = sorted(rng.sample(range(sizes.app_users), sizes.group_size))

@@ -29,7 +29,7 @@ from bot.alert_sender import Alerter
 from bot.views.words import render
 from engine.core import Operation, Reply
 from engine.executor import execute
-from engine.operations import Check, Sync
+from engine.operations import Check, OptionalApp, Sync
 from engine.outcomes import DriftChecked, Synced
 from engine.service import GroupPushService
 from engine.stored import release_lease, release_leases, renew_leases, take_lease
@@ -169,7 +169,7 @@ class Scheduler:
         """The scheduler's one publish: the outcome in the log, then the alerts channel's
         part, as every surface tells it (what it held, what failed, new drift)."""
         outcome = reply.outcome
-        app = getattr(operation, "app", None)
+        app = operation.app if isinstance(operation, OptionalApp) else None
         extra = {"app": app or "", "actor": ACTOR}
         if isinstance(outcome, Synced):
             if app:  # a sync for directory events is logged by engine/hooks.py

@@ -126,11 +126,6 @@ def _changed(before: tuple[Any, ...], row: dict[str, Any]) -> bool:
             or (bool(row.get("members_stale", stale)) and not stale))
 
 
-def set_members(session: Session, group_id: str, user_ids: Iterable[str]) -> None:
-    """Replace a group's members (a new version when they differ; nothing written when not)."""
-    set_members_of(session, {group_id: user_ids})
-
-
 def set_members_of(session: Session, members: dict[str, Iterable[str]]) -> None:
     """Replace these groups' members: their kept members read in a few queries, and only the
     memberships that differ written; each group whose members differ gets a new version."""
@@ -239,11 +234,7 @@ def member_ids(session: Session, group_id: str) -> list[str]:
 
 def active_logins(session: Session, group_id: str, statuses: Iterable[str]) -> set[str]:
     """Logins of a kept group's members whose status is one of these."""
-    rows = session.exec(select(KeptUser.login)
-                        .join(KeptMembership, col(KeptMembership.user_id) == KeptUser.id)
-                        .where(KeptMembership.group_id == group_id,
-                               col(KeptUser.status).in_(list(statuses))))
-    return set(rows)
+    return active_logins_of(session, [group_id], statuses)[group_id]
 
 
 def groups(session: Session, group_ids: Iterable[str]) -> list[KeptGroup]:

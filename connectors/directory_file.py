@@ -31,13 +31,18 @@ Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Node:
-    """A parsed YAML value and the line it starts on, lighter than a yaml.Node."""
+    """A parsed YAML value and where it starts, lighter than a yaml.Node."""
 
-    __slots__ = ("value", "line")
+    __slots__ = ("value", "mark")
 
-    def __init__(self, value: Any, line: int) -> None:
+    def __init__(self, value: Any, mark: Any) -> None:
         self.value = value
-        self.line = line
+        self.mark = mark
+
+    @property
+    def line(self) -> int:
+        """The line it starts on."""
+        return self.mark.line + 1 if self.mark else 0
 
 
 class _Scalar(_Node):
@@ -60,55 +65,63 @@ class _Reader:
 
     def __init__(self, text: str, path: str) -> None:
         self.path = path
-        self._events: Iterator[yaml.Event] = yaml.parse(text, Loader=Loader)
+        self.next: Callable[[], yaml.Event] = Loader(text).get_event
+        """The next event (a YAML syntax error raises yaml.YAMLError)."""
         self._anchors: dict[str, _Node] = {}
-
-    def next(self) -> yaml.Event:
-        """The next event; a YAML syntax error becomes a DirectoryError."""
-        try:
-            return next(self._events)
-        except yaml.YAMLError as exc:
-            raise DirectoryError(f"directory file {self.path} is not valid YAML: "
-                                 f"{_problem(exc)}") from None
 
     def node(self, event: yaml.Event) -> _Node:
         """The whole value that starts with this event."""
         if type(event) is yaml.ScalarEvent and not event.anchor:  # most of a file: first
-            return _Scalar(event.value, _line(event))
-        line = _line(event)
+            return _Scalar(event.value, event.start_mark)
+        mark = event.start_mark
         built: _Node
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self._anchors:
-                raise self.error(line, f"unknown alias *{event.anchor}")
+                raise self.error(_line(event), f"unknown alias *{event.anchor}")
             anchored = self._anchors[event.anchor]
-            return type(anchored)(anchored.value, line)
+            return type(anchored)(anchored.value, mark)
         if isinstance(event, yaml.ScalarEvent):
-            built = _Scalar(event.value, line)
+            built = _Scalar(event.value, mark)
         elif isinstance(event, yaml.SequenceStartEvent):
-            built = _List([self.node(e) for e in self.items()], line)
+            built = _List(self.sequence(), mark)
         elif isinstance(event, yaml.MappingStartEvent):
-            built = _Map(dict(self.pairs()), line)
+            built = _Map(self.mapping(), mark)
         else:
-            raise self.error(line, f"unexpected {type(event).__name__}")
+            raise self.error(_line(event), f"unexpected {type(event).__name__}")
         anchor = getattr(event, "anchor", None)
         if anchor:
             self._anchors[anchor] = built
         return built
+
+    def sequence(self) -> list[_Node]:
+        """The items of the sequence just opened."""
+        items, next_event, node = [], self.next, self.node
+        while type(event := next_event()) is not yaml.SequenceEndEvent:
+            items.append(node(event))
+        return items
+
+    def mapping(self) -> dict[str, _Node]:
+        """The keys and values of the mapping just opened (a key given twice: the last)."""
+        pairs, next_event, node = {}, self.next, self.node
+        while type(event := next_event()) is not yaml.MappingEndEvent:
+            pairs[self.key(event)] = node(next_event())
+        return pairs
 
     def items(self) -> Iterator[yaml.Event]:
         """The first event of each item of the sequence just opened."""
         while not isinstance(event := self.next(), yaml.SequenceEndEvent):
             yield event
 
-    def mapping_keys(self) -> Iterator[_Node]:
-        """Each key of the mapping just opened; the caller reads its value next."""
+    def mapping_keys(self) -> Iterator[tuple[str, int]]:
+        """Each key of the mapping just opened and its line; the caller reads its value next."""
         while not isinstance(event := self.next(), yaml.MappingEndEvent):
-            yield self.node(event)
+            yield self.key(event), _line(event)
 
-    def pairs(self) -> Iterator[tuple[str, _Node]]:
-        """The keys and values of the mapping just opened."""
-        for key in self.mapping_keys():
-            yield _name(key), self.node(self.next())
+    def key(self, event: yaml.Event) -> str:
+        """The mapping key that starts with this event ("?" for one that is not text)."""
+        if type(event) is yaml.ScalarEvent and not event.anchor:
+            return str(event.value)
+        return _name(self.node(event))
 
     def error(self, line: int, message: str) -> DirectoryError:
         """An error naming the file and the line."""
@@ -171,7 +184,15 @@ def _each(reader: _Reader, start: yaml.Event, what: str) -> Iterator[_Node]:
 
 def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot:
     """Parse and check a directory file; errors name the line and the key."""
-    reader = _Reader(text, path)
+    try:
+        return _parse(_Reader(text, path))
+    except yaml.YAMLError as exc:
+        raise DirectoryError(f"directory file {path} is not valid YAML: "
+                             f"{_problem(exc)}") from None
+
+
+def _parse(reader: _Reader) -> DirectorySnapshot:
+    path = reader.path
     event = reader.next()  # StreamStartEvent
     event = reader.next()
     if isinstance(event, yaml.StreamEndEvent):
@@ -186,12 +207,12 @@ def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot
     assignments: dict[str, frozenset[str]] = {}
     pending: list[tuple[str, str, int]] | None = []  # members to check once `users:` is read
     seen: dict[str, int] = {}
-    for key in reader.mapping_keys():
-        name, start = _name(key), reader.next()
+    for name, key_line in reader.mapping_keys():
+        start = reader.next()
         if name in seen:
-            raise reader.error(key.line, f"`{name}` a second time (first on line {seen[name]}); "
+            raise reader.error(key_line, f"`{name}` a second time (first on line {seen[name]}); "
                                "the file has one of each")
-        seen[name] = key.line
+        seen[name] = key_line
         if name == "users":
             for node in _each(reader, start, "`users`"):
                 _add_user(users, node, reader)
@@ -208,10 +229,10 @@ def parse_directory(text: str, path: str = "directory.yml") -> DirectorySnapshot
                            for n in _list(node, f"`assignments.{app}`", reader)]
                     assignments[app] = frozenset(ids)
         elif not seen.keys() & {"users", "groups", "assignments"}:
-            raise reader.error(key.line, "this is not a directory file: its first key is not "
+            raise reader.error(key_line, "this is not a directory file: its first key is not "
                                "users, groups or assignments")  # never quote another file
         else:
-            raise reader.error(key.line, f"unknown key `{name}` "
+            raise reader.error(key_line, f"unknown key `{name}` "
                                "(expected users, groups, assignments)")
     reader.next()  # DocumentEndEvent
     if not isinstance(extra := reader.next(), yaml.StreamEndEvent):

@@ -4,6 +4,7 @@ again (the file it read last is the delta's start), and pushes it as a whole rea
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -100,5 +101,16 @@ def test_sync_full_still_reads_the_whole_file(ws: Workspace,
     ws.set_members("g-sales", ["alice"])
     generation, _ = read_whole_reads(running)
     run_sync(running, "box", ACTOR, full=True)
+    assert read_whole_reads(running)[0] == generation + 1
+    assert ws.app.member_logins("Sales") == {"alice@acme.test"}
+
+
+def test_the_daily_whole_read_still_reads_the_whole_file(ws: Workspace,
+                                                         running: GroupPushService) -> None:
+    generation, _ = read_whole_reads(running)
+    with running.db.session() as session:  # the last whole read, a day and a minute ago
+        store.state(session).full_read_at = running.clock() - timedelta(days=1, minutes=1)
+    ws.set_members("g-sales", ["alice"])
+    run_sync(running, "box", ACTOR)
     assert read_whole_reads(running)[0] == generation + 1
     assert ws.app.member_logins("Sales") == {"alice@acme.test"}

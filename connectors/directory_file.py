@@ -20,7 +20,7 @@ from connectors.base import (
     DirectoryUser,
     FullRead,
 )
-from connectors.directory_delta import snapshot_changes
+from connectors.directory_delta import Touched, snapshot_changes
 from connectors.errors import DirectoryError
 
 KNOWN_STATUSES = {
@@ -300,8 +300,10 @@ class FileDirectory:
         """A changed file is read only once it has not changed for this long (half-written)."""
         self._sleep = sleep
         self._cached: tuple[str, DirectorySnapshot] | None = None
-        self._given: tuple[str, DirectorySnapshot] | None = None
-        """The file as it was at the last cursor handed out: the next delta starts there."""
+        self._given: str | None = None
+        """The last cursor handed out: the next delta starts there."""
+        self._touched = Touched()
+        """What changed in the file since that cursor, reading after reading."""
         self._reading = threading.Lock()
 
     def snapshot(self) -> DirectorySnapshot:
@@ -312,20 +314,29 @@ class FileDirectory:
         """(the file's fingerprint, its contents), parsed again only if it changed."""
         key = self._key(self._stat())
         with self._reading:  # many commands at once: one reads the file, the others wait for it
-            if self._cached is None or self._cached[0] != key:
-                key, text = self._settled(), self._read_text()
-                while self._key(self._stat()) != key:  # written again while it was read
-                    key, text = self._settled(), self._read_text()
-                self._cached = (key, parse_directory(text, str(self.path)))
-            return self._cached
+            return self._parsed(key)
 
-    def _hand_out(self) -> tuple[str, DirectorySnapshot, tuple[str, DirectorySnapshot] | None]:
-        """(the file's fingerprint, its contents, the file at the cursor handed out before);
-        the fingerprint is the cursor handed out now."""
-        key, snapshot = self._current()
+    def _parsed(self, key: str) -> tuple[str, DirectorySnapshot]:
+        """The file as last parsed, or parsed again if its fingerprint is no longer `key`
+        (with `_reading` held); what changed from the last parse is noted."""
+        if self._cached is None or self._cached[0] != key:
+            key, text = self._settled(), self._read_text()
+            while self._key(self._stat()) != key:  # written again while it was read
+                key, text = self._settled(), self._read_text()
+            before, self._cached = self._cached, (key, parse_directory(text, str(self.path)))
+            if before is not None and self._given is not None:
+                self._touched.add(snapshot_changes(before[1], self._cached[1], key))
+        return self._cached
+
+    def _hand_out(self) -> tuple[str, DirectorySnapshot, str | None, Touched]:
+        """(the file's fingerprint, its contents, the cursor handed out before, what changed
+        since); the fingerprint is the cursor handed out now."""
+        key = self._key(self._stat())
         with self._reading:
-            given, self._given = self._given, (key, snapshot)
-        return key, snapshot, given
+            key, snapshot = self._parsed(key)
+            given, touched = self._given, self._touched
+            self._given, self._touched = key, Touched()
+        return key, snapshot, given, touched
 
     def _stat(self) -> os.stat_result:
         try:
@@ -398,20 +409,19 @@ class FileDirectory:
         return [g.id for g in self.snapshot().groups.values() if user_id in g.members]
 
     def changes(self, cursor: str) -> DirectoryChanges:
-        """Nothing when the file is as it was at the cursor; what changed since, when this
-        process handed that cursor out (it holds the file as it was then); else "read it
-        whole" (a first read, a restart, another instance moved the cursor on)."""
-        key, snapshot, given = self._hand_out()
-        if key == cursor:
-            return DirectoryChanges(cursor=key)
-        if given is None or given[0] != cursor:
-            return DirectoryChanges(cursor=key, everything=True)
-        return snapshot_changes(given[1], snapshot, key)
+        """What changed since the cursor, when it is the last one this process handed out (it
+        compared each reading of the file since); else nothing when the file is as it was at
+        the cursor, or "read it whole" (a first read, a restart, another instance moved the
+        cursor on)."""
+        key, snapshot, given, touched = self._hand_out()
+        if given == cursor:
+            return touched.changes(snapshot, key)
+        return DirectoryChanges(cursor=key, everything=key != cursor)
 
     def full_read(self, members: bool = True) -> FullRead:
         """The whole file (without `members`: every user, and the groups without their
         members: the file is read whole either way, and its users cost no request)."""
-        key, snapshot, _ = self._hand_out()
+        key, snapshot, _, _ = self._hand_out()
         if not members:
             return FullRead(cursor=key, users=snapshot.users.values(),
                             groups=[replace(g, members=()) for g in snapshot.groups.values()])

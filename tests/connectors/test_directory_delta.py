@@ -151,3 +151,18 @@ def test_a_cursor_this_process_did_not_hand_out_is_told_to_read_it_whole(
     last = directory.changes(again.cursor)  # the one handed out last: what changed since
     assert not last.everything
     assert [u.id for u in last.users] == ["u-alice"]
+
+
+def test_a_change_read_by_a_command_and_put_back_is_told(tmp_path: Path) -> None:
+    path, document = tmp_path / "directory.yml", seed_document()
+    write(path, document)
+    directory = FileDirectory(path)
+    cursor = directory.full_read().cursor
+    drop_bob(document)
+    suspend_alice(document)
+    write(path, document)
+    assert directory.read_members("g-sales")[0].status == "SUSPENDED"  # a command kept these
+    write(path, seed_document())  # put back as it was at the cursor
+    changes = directory.changes(cursor)
+    assert changes.users == (ALICE,)
+    assert changes.groups == (SALES,) and changes.membership_changed == {"g-sales"}

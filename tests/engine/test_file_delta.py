@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from engine.executor import run_line
 from engine.service import GroupPushService
 from engine.sync import SyncReport, run_sync
 from storage import kept as store
@@ -114,3 +115,14 @@ def test_the_daily_whole_read_still_reads_the_whole_file(ws: Workspace,
     run_sync(running, "box", ACTOR)
     assert read_whole_reads(running)[0] == generation + 1
     assert ws.app.member_logins("Sales") == {"alice@acme.test"}
+
+
+def test_a_file_put_back_after_a_command_read_it_is_pushed_back(
+        ws: Workspace, running: GroupPushService) -> None:
+    ws.set_members("g-sales", ["alice", "carol", "dave", "erin"])  # bob out
+    assert run_line(running, "now Sales on box", "console").outcome  # reads the file now
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "erin@acme.test"}
+    ws.set_members("g-sales", ["alice", "bob", "carol", "dave", "erin"])  # as the sync left it
+    synced_by_delta(running)
+    assert ws.app.member_logins("Sales") == {"alice@acme.test", "bob@acme.test",
+                                             "erin@acme.test"}

@@ -184,9 +184,7 @@ class GroupPushService:
                                f"`info {quoted(group.name)} on {app.name}` shows it; "
                                f"`now {quoted(group.name)} on {app.name}` pushes it again.")
         try:
-            with self.db.session() as session:
-                if repo.find_mapping(session, group.id, app.name) is not None:
-                    raise already
+            with self.db.session() as session:  # one push per group and app (a unique key)
                 mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
                                       memberships=memberships, created_by=actor,
                                       created_via=via)
@@ -202,13 +200,14 @@ class GroupPushService:
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
-                return self._first_push(snapshot, app, mapping_id, actor, memberships,
+                return self._first_push(snapshot, group, app, mapping_id, actor, memberships,
                                         progress)
 
         return one(self.db, app, mapping_id, step, "push")
 
-    def _first_push(self, snapshot: DirectorySnapshot, app: App, mapping_id: int, actor: str,
-                    memberships: bool, progress: Progress | None) -> PushOutcome:
+    def _first_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
+                    mapping_id: int, actor: str, memberships: bool,
+                    progress: Progress | None) -> PushOutcome:
         """The first push of a new mapping; one refused by the app group's name leaves no
         push behind."""
         from engine.push.apply import push_mapping
@@ -216,7 +215,8 @@ class GroupPushService:
 
         try:
             return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
-                                actor=actor, members=memberships, progress=progress)
+                                actor=actor, members=memberships, progress=progress,
+                                group=group)
         except StepFailed as failed:
             if not isinstance(failed.error, GroupTaken):
                 raise

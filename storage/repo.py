@@ -34,6 +34,39 @@ def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | Non
     ).first()
 
 
+def update_mapping(session: Session, mapping_id: int, **values: Any) -> bool:
+    """Set these columns of a push's row without reading it; False when it is gone."""
+    result = session.exec(update(PushMapping)  # type: ignore[call-overload]
+                          .where(col(PushMapping.id) == mapping_id).values(**values))
+    return bool(result.rowcount == 1)
+
+
+NO_FAILURE: dict[str, Any] = {"error_operation": "", "error_message": "", "error_hint": "",
+                              "error_status": None, "error_at": None}
+"""A push's current-error columns once its work succeeded (its RunError rows stay)."""
+
+
+def record_push(session: Session, mapping_id: int, *, told: bool, version: int | None,
+                skipped: str | None) -> PushMapping | None:
+    """Record a push that went through, in one statement: its time (when it `told` the app
+    anything, or never had one), its members counted, the logins it skipped, the kept
+    version it pushed whole, no current error; the row as it is then (None when gone)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        **NO_FAILURE,
+        "last_push_at": now if told else func.coalesce(col(PushMapping.last_push_at), now),
+        "members_pushed": select(func.count()).select_from(PushedMember)
+        .where(col(PushedMember.mapping_id) == mapping_id).scalar_subquery()}
+    if skipped is not None:
+        values["skipped_logins"] = skipped
+    if version is not None:
+        values["synced_version"] = version
+    statement = (update(PushMapping).where(col(PushMapping.id) == mapping_id).values(**values)
+                 .returning(PushMapping))
+    row: PushMapping | None = session.execute(statement).scalars().first()
+    return row
+
+
 def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | None:
     """The mapping that pushes into this app group, if any."""
     return session.exec(select(PushMapping.id).where(
@@ -146,26 +179,24 @@ def forget_mapping(session: Session, mapping: PushMapping, history: bool = False
 
 
 def cached_app_users(session: Session, app: str, logins: Iterable[str]) -> dict[str, str]:
-    """login -> app user id already resolved for this app."""
+    """login -> app user id already resolved for this app (read as plain columns)."""
     wanted = list(logins)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        rows = session.exec(select(AppUser).where(AppUser.app == app,
-                                                  col(AppUser.login).in_(part)))
-        found.update({row.login: row.app_user_id for row in rows})
+        found.update(session.exec(select(col(AppUser.login), col(AppUser.app_user_id)).where(
+            AppUser.app == app, col(AppUser.login).in_(part))).all())
     return found
 
 
 def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str, str]:
-    """app user id -> login, for the ids this app has resolved before."""
+    """app user id -> login, for the ids this app has resolved before (plain columns)."""
     wanted = list(ids)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        rows = session.exec(select(AppUser).where(AppUser.app == app,
-                                                  col(AppUser.app_user_id).in_(part)))
-        found.update({row.app_user_id: row.login for row in rows})
+        found.update(session.exec(select(col(AppUser.app_user_id), col(AppUser.login)).where(
+            AppUser.app == app, col(AppUser.app_user_id).in_(part))).all())
     return found
 
 
@@ -235,10 +266,13 @@ def last_error(session: Session, mapping_id: int) -> RunError | None:
                         .order_by(col(RunError.at).desc(), col(RunError.id).desc())).first()
 
 
-def finish_run(run: PushRun, outcome: str) -> None:
-    """Close a run record."""
-    run.outcome = outcome
-    run.finished_at = utcnow()
+def finish_run(session: Session, run_id: int | None, outcome: str, added: int = 0,
+               removed: int = 0, skipped: int = 0) -> None:
+    """Close a run record (one statement; a run removed meanwhile is left alone)."""
+    if run_id:
+        session.exec(update(PushRun).where(col(PushRun.id) == run_id)  # type: ignore[call-overload]
+                     .values(outcome=outcome, finished_at=utcnow(), added=added,
+                             removed=removed, skipped=skipped))
 
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:

@@ -12,7 +12,7 @@ from engine.push.outcome import PushOutcome, finished
 from engine.words import gone_from_directory, quoted
 from storage import repo
 from storage.db import Database
-from storage.models import PushMapping, PushRun, utcnow
+from storage.models import PushMapping, utcnow
 from storage.statuses import PushStatus
 
 
@@ -50,9 +50,7 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
                        f"{quoted(renamed_from)} -> {quoted(group.name)} on {name} "
                        "(Okta renames the app group)")
         clear_failure(row)
-        run = session.get(PushRun, run_id)
-        if run is not None:
-            repo.finish_run(run, "ok")
+        repo.finish_run(session, run_id, "ok")
     finished(name, group.name, operation, actor, run_id, "ok")
     return PushOutcome(group=group.name, app=name, created=created and not linked,
                        linked=linked, renamed_from=renamed_from)

@@ -6,15 +6,18 @@ fails half-way resumes from what was really done at the next sync, into the same
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from connectors.base import App, DirectorySnapshot, MappingApp, chunks
+from sqlmodel import Session
+
+from connectors.base import App, DirectoryGroup, DirectorySnapshot, MappingApp, chunks
 from connectors.errors import (
     ConnectorError,
     DirectoryError,
 )
-from engine.core import Progress
-from engine.failures import StepFailed, clear_failure
+from engine.core import Progress, RefusalError
+from engine.failures import StepFailed
 from engine.okta_push.mappings import push as push_by_okta
 from engine.push.link import ensure_app_group, follow_description, follow_rename, mapping_row
 from engine.push.member_plans import MembersPlanned, plan_push
@@ -24,7 +27,7 @@ from engine.push.outcome import finished as _finished
 from engine.words import gone_from_directory
 from storage import repo
 from storage.db import Database
-from storage.models import PushMapping, PushRun, utcnow
+from storage.models import PushMapping, utcnow
 from storage.pending import pending_for
 from telemetry import metrics
 
@@ -46,41 +49,64 @@ HeldForApproval, or return the plan to apply instead (None: this one)."""
 
 
 def apply_plan(db: Database, app: App, mapping_id: int, group_id: str, plan: MemberPlan,
-               progress: Progress | None = None) -> None:
-    """Send the plan in batches, recording each batch once the app accepted it."""
+               progress: Progress | None = None, *, keep_last: bool = False) -> Batch | None:
+    """Send the plan in batches, recording each batch once the app accepted it; with
+    `keep_last`, the last batch is returned unrecorded, for the push's own end to record
+    in the same write (record_batch)."""
     total = len(plan.add) + len(plan.remove)
     done = 0
     size = app.capabilities.max_members_per_request
-    for keys in chunks(sorted(plan.remove), size):
-        app.remove_members(group_id, [plan.remove[k] for k in keys])
-        with db.session() as session:
-            repo.record_removed(session, mapping_id, keys)
-        metrics.MEMBERS_REMOVED.labels(app.name).inc(len(keys))
-        done += len(keys)
+    batches: list[Batch] = [Batch(removed=keys) for keys in chunks(sorted(plan.remove), size)]
+    batches += [Batch(added={k: plan.add[k] for k in keys})
+                for keys in chunks(sorted(plan.add), size)]
+    for n, batch in enumerate(batches):
+        if batch.removed:
+            app.remove_members(group_id, [plan.remove[k] for k in batch.removed])
+            metrics.MEMBERS_REMOVED.labels(app.name).inc(len(batch.removed))
+        else:
+            app.add_members(group_id, list(batch.added.values()))
+            metrics.MEMBERS_ADDED.labels(app.name).inc(len(batch.added))
+        last = keep_last and n == len(batches) - 1
+        if not last:
+            with db.session() as session:
+                record_batch(session, mapping_id, batch)
+        done += len(batch.removed) + len(batch.added)
         if progress:
             progress(done, total)
-    for keys in chunks(sorted(plan.add), size):
-        batch = {k: plan.add[k] for k in keys}
-        app.add_members(group_id, list(batch.values()))
-        with db.session() as session:
-            repo.record_added(session, mapping_id, batch)
-        metrics.MEMBERS_ADDED.labels(app.name).inc(len(batch))
-        done += len(keys)
-        if progress:
-            progress(done, total)
+        if last:
+            return batch
+    return None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One request's worth of a members plan: logins removed, or login -> app id added."""
+
+    removed: Sequence[str] = ()
+    added: dict[str, str] = field(default_factory=dict)
+
+
+def record_batch(session: Session, mapping_id: int, batch: Batch | None) -> None:
+    """Remember a batch the app accepted as pushed."""
+    if batch is not None:
+        repo.record_removed(session, mapping_id, batch.removed)
+        repo.record_added(session, mapping_id, batch.added)
 
 
 def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
                  operation: str, actor: str, full: bool = False, members: bool = True,
                  progress: Progress | None = None, guard: Guard | None = None,
-                 planned: MembersPlanned | None = None) -> PushOutcome:
+                 planned: MembersPlanned | None = None,
+                 group: DirectoryGroup | None = None) -> PushOutcome:
     """Push one mapping; full reads the app group and overwrites it (push now). `planned`:
-    its members plan made already (plan_push), carried out unless a run came between. An
-    app's failure is raised as StepFailed, with its run, for the fan-out to record."""
+    its members plan made already (plan_push), carried out unless a run came between;
+    `group`: its directory group, as the caller read it. An app's failure is raised as
+    StepFailed, with its run, for the fan-out to record."""
     if isinstance(app, MappingApp):  # Okta pushes the members itself
         return push_by_okta(db, app, snapshot, mapping_id, operation, actor)
-    group = planned.group if planned is not None else None  # the group as planned, or now:
-    if group is None:  # it may read its members first, outside a write
+    if group is None and planned is not None:
+        group = planned.group
+    if group is None:  # read now: it may read its members first, outside a write
         with db.session() as session:
             group_id = mapping_row(session, mapping_id).group_id
         group = snapshot.groups.get(group_id)
@@ -101,7 +127,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             db, app, mapping_id, recreate=full, name=group.name, description=group.description,
             row=mapping)
         full = full or (new and not created)  # a linked group is taken over: members made to match
-        plan, wanted, whole = _send_members(db, app, mapping_id, app_group.id, snapshot,
+        plan, wanted, whole, tail = _send_members(db, app, mapping_id, app_group.id, snapshot,
                                             full=full, members=members, guard=guard,
                                             planned=planned, name=mapping.group_name,
                                             progress=progress)
@@ -111,12 +137,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         raise StepFailed(error, run_id) from error
     except HeldForApproval:
         with db.session() as session:
-            run = session.get(PushRun, run_id)
-            if run is not None:
-                repo.finish_run(run, "held")
+            repo.finish_run(session, run_id, "held")
         _finished(app.name, mapping.group_name, operation, actor, run_id, "held")
         raise
-    mapping = _record_pushed(db, mapping_id, run_id, plan, wanted if full else None,
+    mapping = _record_pushed(db, mapping_id, run_id, plan, tail, wanted if full else None,
                              members, touched=full or created or recreated,
                              version=group.kept_version if whole else None)
     _finished(app.name, group.name, operation, actor, run_id, "ok",
@@ -139,10 +163,12 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
 def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
                   snapshot: DirectorySnapshot, *, full: bool, members: bool,
                   guard: Guard | None, name: str, progress: Progress | None,
-                  planned: MembersPlanned | None) -> tuple[MemberPlan, dict[str, str], bool]:
+                  planned: MembersPlanned | None,
+                  ) -> tuple[MemberPlan, dict[str, str], bool, Batch | None]:
     """Plan the members (unless planned already), let the guard hold the plan, send it:
     (plan, members wanted, whether it was the whole plan of members read now: members
-    pushed, not planned before, and nothing kept back by the guard)."""
+    pushed, not planned before, and nothing kept back by the guard, and its last batch,
+    sent and not recorded yet)."""
     fresh = planned is None
     pushed_now: int | None = None
     if not members:
@@ -158,32 +184,27 @@ def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
         whole, plan = guarded is None or guarded == plan, guarded or plan
     else:
         whole = True
-    apply_plan(db, app, mapping_id, group_id, plan, progress)
-    return plan, wanted, whole and members and fresh
+    tail = apply_plan(db, app, mapping_id, group_id, plan, progress, keep_last=True)
+    return plan, wanted, whole and members and fresh, tail
 
 
 def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: MemberPlan,
-                   wanted: dict[str, str] | None, members: bool, touched: bool,
-                   version: int | None) -> PushMapping:
-    """Record a push that went through: its members (all of `wanted` after a full push), its
-    time, its run, no current error, and the kept group's version it pushed whole (a sync
-    plans it again only once that version changed)."""
+                   tail: Batch | None, wanted: dict[str, str] | None, members: bool,
+                   touched: bool, version: int | None) -> PushMapping:
+    """Record a push that went through: its last batch `tail`, its members (all of `wanted` after a
+    full push), its time, its run, no current error, and the kept group's version it pushed
+    whole (a sync plans it again only once that version changed)."""
     with db.session() as session:
-        mapping = mapping_row(session, mapping_id)
+        record_batch(session, mapping_id, tail)
         if wanted is not None:
             repo.record_added(session, mapping_id, wanted)
             repo.record_removed(session, mapping_id,
                                 set(repo.pushed_members(session, mapping_id)) - set(wanted))
-        if touched or wanted is not None or plan.add or plan.remove or not mapping.last_push_at:
-            mapping.last_push_at = utcnow()  # a sync with nothing to send told the app nothing
-        mapping.members_pushed = repo.count_pushed_members(session, mapping_id)
-        if members:
-            mapping.skipped_logins = "\n".join(plan.skipped)
-        if version is not None:
-            mapping.synced_version = version
-        clear_failure(mapping)
-        run = session.get(PushRun, run_id)
-        if run is not None:
-            run.added, run.removed, run.skipped = len(plan.add), len(plan.remove), len(plan.skipped)
-            repo.finish_run(run, "ok")
+        told = touched or wanted is not None or bool(plan.add or plan.remove)
+        mapping = repo.record_push(session, mapping_id, told=told, version=version,
+                                   skipped="\n".join(plan.skipped) if members else None)
+        if mapping is None:
+            raise RefusalError(f"push #{mapping_id} no longer exists")
+        repo.finish_run(session, run_id, "ok", len(plan.add), len(plan.remove),
+                        len(plan.skipped))
         return mapping

@@ -262,7 +262,7 @@ class KeptDirectory:
         return read
 
     def _generation(self, session: Session) -> int:
-        return store.state(session).generation
+        return store.generation(session)
 
     def _apply(self, changes: DirectoryChanges) -> Refreshed:
         with self.db.session() as session:

@@ -17,14 +17,14 @@ from storage.statuses import PushStatus
 
 
 def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id: int,
-         operation: str, actor: str) -> PushOutcome:
+         operation: str, actor: str, run_id: int | None = None) -> PushOutcome:
     """push_mapping (engine/push/apply.py) for an app Okta pushes: make the mapping if it
     has none; a mapping with a failure is set ACTIVE again (Okta's retry); no members are
-    sent."""
+    sent. `run_id`: its run, opened by the caller (else here)."""
     name = app.name
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        run_id = repo.start_run(session, mapping, operation, actor).id
+        run_id = run_id or repo.start_run(session, mapping, operation, actor).id
         failing, active = bool(mapping.error_message), mapping.status == PushStatus.ACTIVE
     group = snapshot.groups.get(mapping.group_id)  # a kept group may be read (and written)
     try:

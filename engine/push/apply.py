@@ -97,13 +97,14 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                  operation: str, actor: str, full: bool = False, members: bool = True,
                  progress: Progress | None = None, guard: Guard | None = None,
                  planned: MembersPlanned | None = None,
-                 group: DirectoryGroup | None = None) -> PushOutcome:
+                 group: DirectoryGroup | None = None, run_id: int | None = None) -> PushOutcome:
     """Push one mapping; full reads the app group and overwrites it (push now). `planned`:
     its members plan made already (plan_push), carried out unless a run came between;
-    `group`: its directory group, as the caller read it. An app's failure is raised as
-    StepFailed, with its run, for the fan-out to record."""
+    `group`: its directory group, as the caller read it; `run_id`: its run, opened by the
+    caller (else here). An app's failure is raised as StepFailed, with its run, for the
+    fan-out to record."""
     if isinstance(app, MappingApp):  # Okta pushes the members itself
-        return push_by_okta(db, app, snapshot, mapping_id, operation, actor)
+        return push_by_okta(db, app, snapshot, mapping_id, operation, actor, run_id)
     if group is None and planned is not None:
         group = planned.group
     if group is None:  # read now: it may read its members first, outside a write
@@ -117,7 +118,7 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             if (last.id if last else None) != planned.after_run or full or not members \
                     or mapping.app_group_id is None:
                 planned = None  # stale, or made for another kind of push: plan again
-        run_id = repo.start_run(session, mapping, operation, actor).id
+        run_id = run_id or repo.start_run(session, mapping, operation, actor).id
         pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
     try:
         if group is None:
@@ -127,10 +128,9 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             db, app, mapping_id, recreate=full, name=group.name, description=group.description,
             row=mapping)
         full = full or (new and not created)  # a linked group is taken over: members made to match
-        plan, wanted, whole, tail = _send_members(db, app, mapping_id, app_group.id, snapshot,
-                                            full=full, members=members, guard=guard,
-                                            planned=planned, name=mapping.group_name,
-                                            progress=progress)
+        plan, wanted, whole, tail = _send_members(db, app, mapping, app_group.id, snapshot,
+                                                  full=full, members=members, guard=guard,
+                                                  planned=planned, progress=progress)
     except ConnectorError as error:
         _finished(app.name, mapping.group_name, operation, actor, run_id, "failed",
                   error.describe())
@@ -160,27 +160,27 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
                        described=described, group_error=group_error)
 
 
-def _send_members(db: Database, app: App, mapping_id: int, group_id: str,
+def _send_members(db: Database, app: App, mapping: PushMapping, group_id: str,
                   snapshot: DirectorySnapshot, *, full: bool, members: bool,
-                  guard: Guard | None, name: str, progress: Progress | None,
+                  guard: Guard | None, progress: Progress | None,
                   planned: MembersPlanned | None,
                   ) -> tuple[MemberPlan, dict[str, str], bool, Batch | None]:
     """Plan the members (unless planned already), let the guard hold the plan, send it:
     (plan, members wanted, whether it was the whole plan of members read now: members
     pushed, not planned before, and nothing kept back by the guard, and its last batch,
     sent and not recorded yet)."""
-    fresh = planned is None
+    fresh, mapping_id = planned is None, int(mapping.id or 0)
     pushed_now: int | None = None
     if not members:
         plan, wanted = MemberPlan(add={}, remove={}), dict[str, str]()
     else:
-        planned = planned or plan_push(db, app, snapshot, mapping_id, full=full)
+        planned = planned or plan_push(db, app, snapshot, mapping_id, full=full, row=mapping)
         plan, wanted, pushed_now = planned.plan, planned.wanted, planned.pushed
     if guard is not None:
         if pushed_now is None:
             with db.session() as session:
                 pushed_now = repo.count_pushed_members(session, mapping_id)
-        guarded = guard(name, app.name, plan, pushed_now)
+        guarded = guard(mapping.group_name, app.name, plan, pushed_now)
         whole, plan = guarded is None or guarded == plan, guarded or plan
     else:
         whole = True

@@ -69,7 +69,8 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
                      name: str | None = None, description: str = "",
                      row: PushMapping | None = None) -> tuple[AppGroup, bool, bool]:
     """The mapping's app group, created or linked if it has none yet (as plan_app_group
-    decides): (group, created, recreated). `row`: the push's row as read under its lock."""
+    decides): (group, created, recreated). `row`: the push's row as read under its lock, kept
+    up to date with what this writes."""
     if row is None:
         with db.session() as session:
             row = mapping_row(session, mapping_id)
@@ -94,6 +95,8 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
                        f"{quoted(group.name)}")
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
+    for column, value in made.items():  # the row as its push goes on with it
+        setattr(row, column, value)
     return group, step.group is None and group_id is None, group_id is not None
 
 

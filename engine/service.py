@@ -191,7 +191,7 @@ class GroupPushService:
                 session.add(mapping)
                 session.flush()
                 mapping_id = int(mapping.id or 0)
-                run_id = repo.start_run(session, mapping, "push", actor).id
+                run_id = repo.start_run(session, mapping, "push", actor)
                 repo.audit(session, actor, "push",
                            f"{quoted(group.name)} to {app.name}"
                            + ("" if memberships else " (no memberships)")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, col, delete, select, update
+from sqlmodel import Session, SQLModel, col, delete, insert, select, update
 
 from storage.models import (
     ApprovalRequest,
@@ -46,11 +46,19 @@ NO_FAILURE: dict[str, Any] = {"error_operation": "", "error_message": "", "error
 """A push's current-error columns once its work succeeded (its RunError rows stay)."""
 
 
+class Recorded(NamedTuple):
+    """What a push goes on with once recorded: its row's names and whether it linked."""
+
+    group_name: str
+    app_group_description: str
+    linked: bool
+
+
 def record_push(session: Session, mapping_id: int, *, told: bool, version: int | None,
-                skipped: str | None) -> PushMapping | None:
+                skipped: str | None) -> Recorded | None:
     """Record a push that went through, in one statement: its time (when it `told` the app
     anything, or never had one), its members counted, the logins it skipped, the kept
-    version it pushed whole, no current error; the row as it is then (None when gone)."""
+    version it pushed whole, no current error; what it goes on with (None when gone)."""
     now = utcnow()
     values: dict[str, Any] = {
         **NO_FAILURE,
@@ -62,9 +70,10 @@ def record_push(session: Session, mapping_id: int, *, told: bool, version: int |
     if version is not None:
         values["synced_version"] = version
     statement = (update(PushMapping).where(col(PushMapping.id) == mapping_id).values(**values)
-                 .returning(PushMapping))
-    row: PushMapping | None = session.execute(statement).scalars().first()
-    return row
+                 .returning(col(PushMapping.group_name), col(PushMapping.app_group_description),
+                            col(PushMapping.linked)))
+    row = session.execute(statement).first()
+    return Recorded(*row) if row is not None else None
 
 
 def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | None:
@@ -245,13 +254,21 @@ def recent_audit(session: Session, limit: int) -> list[AuditEvent]:
         .limit(limit)))
 
 
-def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> PushRun:
-    """Open a run record."""
-    run = PushRun(mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
-                  operation=operation, actor=actor)
-    session.add(run)
-    session.flush()
-    return run
+def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> int:
+    """Open a run record: its id (one INSERT ... RETURNING, no object kept)."""
+    run_id = session.execute(insert(PushRun).values(
+        mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
+        operation=operation, actor=actor, started_at=utcnow(), finished_at=None,
+        outcome="running", added=0, removed=0, skipped=0)
+        .returning(col(PushRun.id))).scalar_one()
+    return int(run_id)
+
+
+def last_run_id(session: Session, mapping_id: int) -> int | None:
+    """The id of the newest push run of a mapping (None: never run)."""
+    found = session.exec(select(func.max(PushRun.id))
+                         .where(PushRun.mapping_id == mapping_id)).first()
+    return int(found) if found is not None else None
 
 
 def last_run(session: Session, mapping_id: int) -> PushRun | None:

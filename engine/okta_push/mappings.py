@@ -24,7 +24,7 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
     name = app.name
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        run_id = run_id or repo.start_run(session, mapping, operation, actor).id
+        run_id = run_id or repo.start_run(session, mapping, operation, actor)
         failing, active = bool(mapping.error_message), mapping.status == PushStatus.ACTIVE
     group = snapshot.groups.get(mapping.group_id)  # a kept group may be read (and written)
     try:

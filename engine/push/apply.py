@@ -113,12 +113,10 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
         group = snapshot.groups.get(group_id)
     with db.session() as session:
         mapping = mapping_row(session, mapping_id)
-        if planned is not None:
-            last = repo.last_run(session, mapping_id)
-            if (last.id if last else None) != planned.after_run or full or not members \
-                    or mapping.app_group_id is None:
-                planned = None  # stale, or made for another kind of push: plan again
-        run_id = run_id or repo.start_run(session, mapping, operation, actor).id
+        if planned is not None and (repo.last_run_id(session, mapping_id) != planned.after_run
+                                    or full or not members or mapping.app_group_id is None):
+            planned = None  # stale, or made for another kind of push: plan again
+        run_id = run_id or repo.start_run(session, mapping, operation, actor)
         pending = pending_for(session, mapping_id, utcnow()) if group is None else ""
     try:
         if group is None:
@@ -140,23 +138,24 @@ def push_mapping(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id
             repo.finish_run(session, run_id, "held")
         _finished(app.name, mapping.group_name, operation, actor, run_id, "held")
         raise
-    mapping = _record_pushed(db, mapping_id, run_id, plan, tail, wanted if full else None,
-                             members, touched=full or created or recreated,
-                             version=group.kept_version if whole else None)
+    recorded = _record_pushed(db, mapping_id, run_id, plan, tail, wanted if full else None,
+                              members, touched=full or created or recreated,
+                              version=group.kept_version if whole else None)
     _finished(app.name, group.name, operation, actor, run_id, "ok",
               f"+{len(plan.add)} -{len(plan.remove)}")
     renamed_from, described, group_error = None, False, None
     try:  # the members went; a name or description the app refuses is the push's error now
-        if group.name != mapping.group_name:
+        if group.name != recorded.group_name:
             renamed_from = follow_rename(db, app, mapping_id, group.name, actor)
-        if app.capabilities.descriptions and group.description != mapping.app_group_description:
+        if app.capabilities.descriptions and \
+                group.description != recorded.app_group_description:
             follow_description(db, app, mapping_id, app_group.id, group.description, actor)
             described = True
     except ConnectorError as error:  # recorded by the fan-out (engine/fanout.py)
         group_error = error
     return PushOutcome(group=group.name, app=app.name, added=len(plan.add),
                        removed=len(plan.remove), skipped=plan.skipped, created=created,
-                       linked=mapping.linked, recreated=recreated, renamed_from=renamed_from,
+                       linked=recorded.linked, recreated=recreated, renamed_from=renamed_from,
                        described=described, group_error=group_error)
 
 
@@ -190,7 +189,7 @@ def _send_members(db: Database, app: App, mapping: PushMapping, group_id: str,
 
 def _record_pushed(db: Database, mapping_id: int, run_id: int | None, plan: MemberPlan,
                    tail: Batch | None, wanted: dict[str, str] | None, members: bool,
-                   touched: bool, version: int | None) -> PushMapping:
+                   touched: bool, version: int | None) -> repo.Recorded:
     """Record a push that went through: its last batch `tail`, its members (all of `wanted` after a
     full push), its time, its run, no current error, and the kept group's version it pushed
     whole (a sync plans it again only once that version changed)."""

@@ -91,7 +91,8 @@ class DirectorySnapshot:
 @dataclass(frozen=True)
 class DirectoryChanges:
     """What changed in the directory since a cursor: a delta, or `everything` when the
-    directory cannot tell (a changed file) and must be read whole."""
+    directory cannot tell (a file changed since a read this process did not make) and must
+    be read whole."""
 
     cursor: str
     """Where the next delta starts."""

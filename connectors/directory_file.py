@@ -1,4 +1,5 @@
-"""The directory as a YAML file (`directory.yml`), re-read whenever it changes."""
+"""The directory as a YAML file (`directory.yml`), re-read whenever it changes; a sync is told
+what changed since the file it read last."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from connectors.base import (
     DirectoryUser,
     FullRead,
 )
+from connectors.directory_delta import snapshot_changes
 from connectors.errors import DirectoryError
 
 KNOWN_STATUSES = {
@@ -276,11 +278,17 @@ class FileDirectory:
         self.settle_seconds = settle_seconds
         """A changed file is read only once it has not changed for this long (half-written)."""
         self._sleep = sleep
-        self._cached: tuple[tuple[int, int], DirectorySnapshot] | None = None
+        self._cached: tuple[str, DirectorySnapshot] | None = None
+        self._given: tuple[str, DirectorySnapshot] | None = None
+        """The file as it was at the last cursor handed out: the next delta starts there."""
         self._reading = threading.Lock()
 
     def snapshot(self) -> DirectorySnapshot:
         """Read the file again if it changed since the last read (once it stopped changing)."""
+        return self._current()[1]
+
+    def _current(self) -> tuple[str, DirectorySnapshot]:
+        """(the file's fingerprint, its contents), parsed again only if it changed."""
         key = self._key(self._stat())
         with self._reading:  # many commands at once: one reads the file, the others wait for it
             if self._cached is None or self._cached[0] != key:
@@ -288,7 +296,15 @@ class FileDirectory:
                 while self._key(self._stat()) != key:  # written again while it was read
                     key, text = self._settled(), self._read_text()
                 self._cached = (key, parse_directory(text, str(self.path)))
-            return self._cached[1]
+            return self._cached
+
+    def _hand_out(self) -> tuple[str, DirectorySnapshot, tuple[str, DirectorySnapshot] | None]:
+        """(the file's fingerprint, its contents, the file at the cursor handed out before);
+        the fingerprint is the cursor handed out now."""
+        key, snapshot = self._current()
+        with self._reading:
+            given, self._given = self._given, (key, snapshot)
+        return key, snapshot, given
 
     def _stat(self) -> os.stat_result:
         try:
@@ -298,13 +314,13 @@ class FileDirectory:
                                  f"{exc.strerror}") from None
 
     @staticmethod
-    def _key(stat: os.stat_result) -> tuple[int, int]:
-        return stat.st_mtime_ns, stat.st_size
+    def _key(stat: os.stat_result) -> str:
+        return f"{stat.st_mtime_ns}:{stat.st_size}"
 
-    def _settled(self) -> tuple[int, int]:
-        """The file's (mtime, size) once it has not changed for settle_seconds: a file being
-        written is never read half-way (writing elsewhere and renaming it into place is
-        atomic: then the wait only delays)."""
+    def _settled(self) -> str:
+        """The file's fingerprint (mtime:size) once it has not changed for settle_seconds: a
+        file being written is never read half-way (writing elsewhere and renaming it into
+        place is atomic: then the wait only delays)."""
         settle = self.settle_seconds
         patience = max(60.0, 10 * settle)
         deadline = time.monotonic() + patience
@@ -331,14 +347,6 @@ class FileDirectory:
         except OSError as exc:
             raise DirectoryError(f"directory file {self.path} cannot be read: "
                                  f"{exc.strerror}") from None
-
-    def _read(self) -> tuple[str, DirectorySnapshot]:
-        """(the file's fingerprint, its contents), parsed again only if it changed."""
-        snapshot = self.snapshot()
-        with self._reading:
-            assert self._cached is not None
-            mtime, size = self._cached[0]
-        return f"{mtime}:{size}", snapshot
 
     def find_group(self, name: str) -> DirectoryGroup | None:
         """The group with this name (or the only one equal ignoring case), without members."""
@@ -369,14 +377,20 @@ class FileDirectory:
         return [g.id for g in self.snapshot().groups.values() if user_id in g.members]
 
     def changes(self, cursor: str) -> DirectoryChanges:
-        """Nothing when the file is as it was at the cursor, else "read it whole"."""
-        key, _ = self._read()
-        return DirectoryChanges(cursor=key, everything=key != cursor)
+        """Nothing when the file is as it was at the cursor; what changed since, when this
+        process handed that cursor out (it holds the file as it was then); else "read it
+        whole" (a first read, a restart, another instance moved the cursor on)."""
+        key, snapshot, given = self._hand_out()
+        if key == cursor:
+            return DirectoryChanges(cursor=key)
+        if given is None or given[0] != cursor:
+            return DirectoryChanges(cursor=key, everything=True)
+        return snapshot_changes(given[1], snapshot, key)
 
     def full_read(self, members: bool = True) -> FullRead:
         """The whole file (without `members`: every user, and the groups without their
         members: the file is read whole either way, and its users cost no request)."""
-        key, snapshot = self._read()
+        key, snapshot, _ = self._hand_out()
         if not members:
             return FullRead(cursor=key, users=snapshot.users.values(),
                             groups=[replace(g, members=()) for g in snapshot.groups.values()])

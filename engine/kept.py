@@ -271,7 +271,8 @@ class KeptDirectory:
             store.forget_users(session, changes.deleted_users)
             store.put_users(session, [_user_row(u, seen) for u in changes.users])
             outdated = self._outdated(session, changes)  # before the new groups are kept
-            store.put_groups(session, [_group_row(g, seen, stale=g in outdated)
+            ids = {g.id for g in outdated}
+            store.put_groups(session, [_group_row(g, seen, stale=g.id in ids)
                                        for g in changes.groups],
                              ("name", "description", "type"))
             wanted = self._wanted(session, outdated)

@@ -5,11 +5,16 @@ the next whole read releases it by itself."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 
+from engine.service import GroupPushService
+from engine.sync import run_sync
+from storage import kept as store
 from tests.servers import ScimTenant
 from tests.workspace import Workspace, make_workspace
 
@@ -131,3 +136,49 @@ def test_max_directory_loss_is_checked_with_the_key_and_a_valid_example(ws: Work
     assert result.code != 0
     assert "safety.max_directory_loss" in result.out + result.err
     assert "such as 0.1" in result.out + result.err
+
+
+def halve_users(ws: Workspace) -> None:
+    """directory.yml rewritten with its second half of users gone (and their memberships)."""
+    kept = {u["id"] for u in ws.users[:len(ws.users) // 2]}
+    whole = (list(ws.users), [dict(g) for g in ws.groups])
+    ws.users = [u for u in ws.users if u["id"] in kept]
+    for group in ws.groups:
+        group["members"] = [m for m in group["members"] if m in kept]
+    ws.write()
+    ws.users, ws.groups = whole
+
+
+@pytest.mark.parametrize(("damage", "lost"), [
+    (partial(cut_inside_big, at="u045"), "it lost 10 of 11 pushed groups (Team0, Team1, "
+     "Team2, Team3, Team4 and 5 more) and 75 of 120 active memberships"),
+    (halve_users, "it lost 55 of 120 active memberships"),
+])
+def test_a_damaged_file_told_as_a_delta_is_held_as_a_whole_read_is(
+        tmp_path: Path, scim_tenant: ScimTenant, damage: Callable[[Workspace], None],
+        lost: str) -> None:
+    ws = world(tmp_path, scim_tenant, size=70)  # Big 60, Team0-Team9 6 each
+    before = members(ws)
+    service = ws.service()  # one process: it holds the file it read last
+    run_sync(service, "box", "scheduler")
+    generation = kept_generation(service)
+
+    damage(ws)
+    held = run_sync(service, "box", "scheduler")
+    assert kept_generation(service) == generation  # a delta, not a whole read
+    [step] = [s for s in held.steps if s.kind == "untrusted read"]
+    assert step.message.startswith(lost), step.message
+    assert members(ws) == before  # nothing removed anywhere
+    assert [r["id"] for r in pending(ws)] == [step.request_id]
+
+    ws.write()  # the whole file again: the next read releases the hold by itself
+    whole = run_sync(service, "box", "scheduler")
+    assert kept_generation(service) == generation
+    assert not [s for s in whole.steps if s.kind == "untrusted read"]
+    assert pending(ws) == []
+    assert members(ws) == before
+
+
+def kept_generation(service: GroupPushService) -> int:
+    with service.db.session() as session:
+        return store.state(session).generation

@@ -53,7 +53,7 @@ class PushFailed(Exception):
 def record_failure(db: Database, mapping_id: int, operation: str, error: ConnectorError,
                    run_id: int | None = None) -> Failure:
     """Record one failure: a RunError row, and the mapping's cached current error."""
-    from storage.models import PushMapping, PushRun, RunError
+    from storage.models import PushMapping, RunError
     from storage.repo import finish_run
 
     with db.session() as session:
@@ -67,9 +67,7 @@ def record_failure(db: Database, mapping_id: int, operation: str, error: Connect
         session.add(row)
         mapping.error_operation, mapping.error_message = operation, row.message
         mapping.error_status, mapping.error_hint, mapping.error_at = row.status, row.hint, row.at
-        run = session.get(PushRun, run_id) if run_id else None
-        if run is not None:
-            finish_run(run, "failed")
+        finish_run(session, run_id, "failed")
         return Failure(mapping_id, row.group_name, row.app, operation, row.message, row.status,
                        row.hint, row.at)
 
@@ -79,8 +77,10 @@ def clear_failure(mapping: PushMapping, operation: str | None = None) -> None:
     `operation`, when given); the RunError rows stay as history."""
     if operation is not None and mapping.error_operation != operation:
         return
-    mapping.error_operation = mapping.error_message = mapping.error_hint = ""
-    mapping.error_status = mapping.error_at = None
+    from storage.repo import NO_FAILURE
+
+    for column, value in NO_FAILURE.items():
+        setattr(mapping, column, value)
 
 
 def current_failure(mapping: PushMapping) -> Failure | None:

@@ -131,9 +131,12 @@ class KeptDirectory:
         """Per app, the ids of the groups used for its app assignments (names resolved
         against the kept groups and `also`)."""
         by_name = {g.name: g.id for g in also}
-        out = {}
+        out: dict[str, frozenset[str]] = {}
+        wanted = self.directory.assignment_refs()
+        if not wanted:
+            return out
         with self.db.session() as session:
-            for app, refs in self.directory.assignment_refs().items():
+            for app, refs in wanted.items():
                 ids = set()
                 for ref in refs:
                     if ref in by_name:
@@ -225,17 +228,19 @@ class KeptDirectory:
     def _read_group(self, group: DirectoryGroup) -> tuple[list[DirectoryUser], int]:
         """Read the group's members from the directory and keep the group with them:
         (members, the kept version)."""
-        members = self._read_groups([group])[group.id]
-        with self.db.session() as session:
-            return members, store.versions(session, [group.id])[group.id]
+        versions: dict[str, int] = {}
+        members = self._read_groups([group], versions=versions)[group.id]
+        return members, versions[group.id]
 
     def _read_groups(self, groups: Iterable[DirectoryGroup], seen: int | None = None,
                      put: dict[str, DirectoryUser] | None = None,
+                     versions: dict[str, int] | None = None,
                      ) -> dict[str, list[DirectoryUser]]:
         """Read these groups' members from the directory and keep the groups with them, a
         thousand groups a write (seen by the full read `seen`, or by the current one): group
         id -> its members. Users exactly as `put` (kept by this read already) are not
-        compared again, and `put` gains the others."""
+        compared again, and `put` gains the others; `versions` gains the groups' kept
+        versions once written."""
         put = {} if put is None else put
         read: dict[str, list[DirectoryUser]] = {}
         listed = list(groups)
@@ -250,12 +255,14 @@ class KeptDirectory:
                 store.put_groups(session, [_group_row(g, seen_now) for g in part])
                 store.set_members_of(session, {gid: [u.id for u in users]
                                                for gid, users in members.items()})
+                if versions is not None:
+                    versions.update(store.versions(session, [g.id for g in part]))
             put.update(new)
             read.update(members)
         return read
 
     def _generation(self, session: Session) -> int:
-        return store.state(session).generation
+        return store.generation(session)
 
     def _apply(self, changes: DirectoryChanges) -> Refreshed:
         with self.db.session() as session:

@@ -184,15 +184,14 @@ class GroupPushService:
                                f"`info {quoted(group.name)} on {app.name}` shows it; "
                                f"`now {quoted(group.name)} on {app.name}` pushes it again.")
         try:
-            with self.db.session() as session:
-                if repo.find_mapping(session, group.id, app.name) is not None:
-                    raise already
+            with self.db.session() as session:  # one push per group and app (a unique key)
                 mapping = PushMapping(group_id=group.id, group_name=group.name, app=app.name,
                                       memberships=memberships, created_by=actor,
                                       created_via=via)
                 session.add(mapping)
                 session.flush()
                 mapping_id = int(mapping.id or 0)
+                run_id = repo.start_run(session, mapping, "push", actor)
                 repo.audit(session, actor, "push",
                            f"{quoted(group.name)} to {app.name}"
                            + ("" if memberships else " (no memberships)")
@@ -202,21 +201,23 @@ class GroupPushService:
 
         def step(mapping_id: int) -> PushOutcome:
             with self.mapping_lock(mapping_id):
-                return self._first_push(snapshot, app, mapping_id, actor, memberships,
-                                        progress)
+                return self._first_push(snapshot, group, app, mapping_id, run_id, actor,
+                                        memberships, progress)
 
         return one(self.db, app, mapping_id, step, "push")
 
-    def _first_push(self, snapshot: DirectorySnapshot, app: App, mapping_id: int, actor: str,
-                    memberships: bool, progress: Progress | None) -> PushOutcome:
-        """The first push of a new mapping; one refused by the app group's name leaves no
-        push behind."""
+    def _first_push(self, snapshot: DirectorySnapshot, group: DirectoryGroup, app: App,
+                    mapping_id: int, run_id: int | None, actor: str, memberships: bool,
+                    progress: Progress | None) -> PushOutcome:
+        """The first push of a new mapping, in the run opened with it; one refused by the
+        app group's name leaves no push behind."""
         from engine.push.apply import push_mapping
         from engine.push.link import GroupTaken
 
         try:
             return push_mapping(self.db, app, snapshot, mapping_id, operation="push",
-                                actor=actor, members=memberships, progress=progress)
+                                actor=actor, members=memberships, progress=progress,
+                                group=group, run_id=run_id)
         except StepFailed as failed:
             if not isinstance(failed.error, GroupTaken):
                 raise

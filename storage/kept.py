@@ -60,6 +60,13 @@ def state(session: Session) -> KeptDirectoryState:
     return row
 
 
+def generation(session: Session) -> int:
+    """The number of the last full read (0 before the first), read as a column."""
+    found = session.exec(select(KeptDirectoryState.generation)
+                         .where(KeptDirectoryState.id == 1)).first()
+    return int(found or 0)
+
+
 def _bump(session: Session, group_ids: Iterable[str]) -> None:
     """These groups changed for their pushes: their version grows."""
     ids = list(dict.fromkeys(group_ids))

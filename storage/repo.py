@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, col, delete, select, update
+from sqlmodel import Session, SQLModel, col, delete, insert, select, update
 
 from storage.models import (
     ApprovalRequest,
@@ -32,6 +32,48 @@ def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | Non
     return session.exec(
         select(PushMapping).where(PushMapping.group_id == group_id, PushMapping.app == app)
     ).first()
+
+
+def update_mapping(session: Session, mapping_id: int, **values: Any) -> bool:
+    """Set these columns of a push's row without reading it; False when it is gone."""
+    result = session.exec(update(PushMapping)  # type: ignore[call-overload]
+                          .where(col(PushMapping.id) == mapping_id).values(**values))
+    return bool(result.rowcount == 1)
+
+
+NO_FAILURE: dict[str, Any] = {"error_operation": "", "error_message": "", "error_hint": "",
+                              "error_status": None, "error_at": None}
+"""A push's current-error columns once its work succeeded (its RunError rows stay)."""
+
+
+class Recorded(NamedTuple):
+    """What a push goes on with once recorded: its row's names and whether it linked."""
+
+    group_name: str
+    app_group_description: str
+    linked: bool
+
+
+def record_push(session: Session, mapping_id: int, *, told: bool, version: int | None,
+                skipped: str | None) -> Recorded | None:
+    """Record a push that went through, in one statement: its time (when it `told` the app
+    anything, or never had one), its members counted, the logins it skipped, the kept
+    version it pushed whole, no current error; what it goes on with (None when gone)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        **NO_FAILURE,
+        "last_push_at": now if told else func.coalesce(col(PushMapping.last_push_at), now),
+        "members_pushed": select(func.count()).select_from(PushedMember)
+        .where(col(PushedMember.mapping_id) == mapping_id).scalar_subquery()}
+    if skipped is not None:
+        values["skipped_logins"] = skipped
+    if version is not None:
+        values["synced_version"] = version
+    statement = (update(PushMapping).where(col(PushMapping.id) == mapping_id).values(**values)
+                 .returning(col(PushMapping.group_name), col(PushMapping.app_group_description),
+                            col(PushMapping.linked)))
+    row = session.execute(statement).first()
+    return Recorded(*row) if row is not None else None
 
 
 def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | None:
@@ -146,26 +188,24 @@ def forget_mapping(session: Session, mapping: PushMapping, history: bool = False
 
 
 def cached_app_users(session: Session, app: str, logins: Iterable[str]) -> dict[str, str]:
-    """login -> app user id already resolved for this app."""
+    """login -> app user id already resolved for this app (read as plain columns)."""
     wanted = list(logins)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        rows = session.exec(select(AppUser).where(AppUser.app == app,
-                                                  col(AppUser.login).in_(part)))
-        found.update({row.login: row.app_user_id for row in rows})
+        found.update(session.exec(select(col(AppUser.login), col(AppUser.app_user_id)).where(
+            AppUser.app == app, col(AppUser.login).in_(part))).all())
     return found
 
 
 def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str, str]:
-    """app user id -> login, for the ids this app has resolved before."""
+    """app user id -> login, for the ids this app has resolved before (plain columns)."""
     wanted = list(ids)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        rows = session.exec(select(AppUser).where(AppUser.app == app,
-                                                  col(AppUser.app_user_id).in_(part)))
-        found.update({row.app_user_id: row.login for row in rows})
+        found.update(session.exec(select(col(AppUser.app_user_id), col(AppUser.login)).where(
+            AppUser.app == app, col(AppUser.app_user_id).in_(part))).all())
     return found
 
 
@@ -214,13 +254,21 @@ def recent_audit(session: Session, limit: int) -> list[AuditEvent]:
         .limit(limit)))
 
 
-def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> PushRun:
-    """Open a run record."""
-    run = PushRun(mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
-                  operation=operation, actor=actor)
-    session.add(run)
-    session.flush()
-    return run
+def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> int:
+    """Open a run record: its id (one INSERT ... RETURNING, no object kept)."""
+    run_id = session.execute(insert(PushRun).values(
+        mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
+        operation=operation, actor=actor, started_at=utcnow(), finished_at=None,
+        outcome="running", added=0, removed=0, skipped=0)
+        .returning(col(PushRun.id))).scalar_one()
+    return int(run_id)
+
+
+def last_run_id(session: Session, mapping_id: int) -> int | None:
+    """The id of the newest push run of a mapping (None: never run)."""
+    found = session.exec(select(func.max(PushRun.id))
+                         .where(PushRun.mapping_id == mapping_id)).first()
+    return int(found) if found is not None else None
 
 
 def last_run(session: Session, mapping_id: int) -> PushRun | None:
@@ -235,10 +283,13 @@ def last_error(session: Session, mapping_id: int) -> RunError | None:
                         .order_by(col(RunError.at).desc(), col(RunError.id).desc())).first()
 
 
-def finish_run(run: PushRun, outcome: str) -> None:
-    """Close a run record."""
-    run.outcome = outcome
-    run.finished_at = utcnow()
+def finish_run(session: Session, run_id: int | None, outcome: str, added: int = 0,
+               removed: int = 0, skipped: int = 0) -> None:
+    """Close a run record (one statement; a run removed meanwhile is left alone)."""
+    if run_id:
+        session.exec(update(PushRun).where(col(PushRun.id) == run_id)  # type: ignore[call-overload]
+                     .values(outcome=outcome, finished_at=utcnow(), added=added,
+                             removed=removed, skipped=skipped))
 
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:

@@ -12,19 +12,19 @@ from engine.push.outcome import PushOutcome, finished
 from engine.words import gone_from_directory, quoted
 from storage import repo
 from storage.db import Database
-from storage.models import PushMapping, PushRun, utcnow
+from storage.models import PushMapping, utcnow
 from storage.statuses import PushStatus
 
 
 def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id: int,
-         operation: str, actor: str) -> PushOutcome:
+         operation: str, actor: str, run_id: int | None = None) -> PushOutcome:
     """push_mapping (engine/push/apply.py) for an app Okta pushes: make the mapping if it
     has none; a mapping with a failure is set ACTIVE again (Okta's retry); no members are
-    sent."""
+    sent. `run_id`: its run, opened by the caller (else here)."""
     name = app.name
     with db.session() as session:
         mapping = _get(session, mapping_id)
-        run_id = repo.start_run(session, mapping, operation, actor).id
+        run_id = run_id or repo.start_run(session, mapping, operation, actor)
         failing, active = bool(mapping.error_message), mapping.status == PushStatus.ACTIVE
     group = snapshot.groups.get(mapping.group_id)  # a kept group may be read (and written)
     try:
@@ -50,9 +50,7 @@ def push(db: Database, app: MappingApp, snapshot: DirectorySnapshot, mapping_id:
                        f"{quoted(renamed_from)} -> {quoted(group.name)} on {name} "
                        "(Okta renames the app group)")
         clear_failure(row)
-        run = session.get(PushRun, run_id)
-        if run is not None:
-            repo.finish_run(run, "ok")
+        repo.finish_run(session, run_id, "ok")
     finished(name, group.name, operation, actor, run_id, "ok")
     return PushOutcome(group=group.name, app=name, created=created and not linked,
                        linked=linked, renamed_from=renamed_from)

@@ -69,29 +69,41 @@ def ensure_app_group(db: Database, app: App, mapping_id: int, recreate: bool = F
                      name: str | None = None, description: str = "",
                      row: PushMapping | None = None) -> tuple[AppGroup, bool, bool]:
     """The mapping's app group, created or linked if it has none yet (as plan_app_group
-    decides): (group, created, recreated)."""
+    decides): (group, created, recreated). `row`: the push's row as read under its lock, kept
+    up to date with what this writes."""
+    if row is None:
+        with db.session() as session:
+            row = mapping_row(session, mapping_id)
     step = plan_app_group(db, app, mapping_id, recreate, name, row)
     if step.how == "keep" and step.group is not None:
         return step.group, False, False
-    with db.session() as session:
-        mapping = mapping_row(session, mapping_id)
-        group_id = mapping.app_group_id
-        if step.group is None:  # a creation cut short after this is resumed, not redone
-            mapping.app_group_name = step.name
+    group_id = row.app_group_id
+    if step.group is None:  # a creation cut short after this is resumed, not redone
+        with db.session() as session:
+            _update(session, mapping_id, app_group_name=step.name)
     group = step.group or app.create_group(step.name, description)
+    made: dict[str, object] = {"app_group_id": group.id, "app_group_name": group.name}
+    if step.group is None:
+        made["app_group_description"] = description
+    elif step.how == "link":
+        made["linked"] = True
     with db.session() as session:
-        mapping = mapping_row(session, mapping_id)
-        mapping.app_group_id, mapping.app_group_name = group.id, group.name
-        if step.group is None:
-            mapping.app_group_description = description
-        elif step.how == "link":
-            mapping.linked = True
-            repo.audit(session, mapping.created_by, "link",
-                       f"{quoted(mapping.group_name)} to {app.name}'s existing group "
+        _update(session, mapping_id, **made)
+        if step.how == "link":
+            repo.audit(session, row.created_by, "link",
+                       f"{quoted(row.group_name)} to {app.name}'s existing group "
                        f"{quoted(group.name)}")
         if group_id is not None:
             repo.record_removed(session, mapping_id, repo.pushed_members(session, mapping_id))
+    for column, value in made.items():  # the row as its push goes on with it
+        setattr(row, column, value)
     return group, step.group is None and group_id is None, group_id is not None
+
+
+def _update(session: Session, mapping_id: int, **values: object) -> None:
+    """Set these columns of the push's row, or RefusalError when it was removed meanwhile."""
+    if not repo.update_mapping(session, mapping_id, **values):
+        raise RefusalError(f"push #{mapping_id} no longer exists")
 
 
 def _adoptable(db: Database, app: App, mapping_id: int, names: list[str]) -> AppGroup | None:

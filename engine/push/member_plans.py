@@ -56,16 +56,20 @@ class _Wanted:
 
 
 def plan_push(db: Database, app: App, snapshot: DirectorySnapshot, mapping_id: int, *,
-              full: bool = False) -> MembersPlanned:
-    """What a push of this mapping would send now (plan_pushes of one); its failure raised."""
-    plans = plan_pushes(db, app, snapshot, [mapping_id], full=full)
+              full: bool = False, row: PushMapping | None = None) -> MembersPlanned:
+    """What a push of this mapping would send now (plan_pushes of one); its failure raised.
+    `row`: the push's row as its push read it under its lock, to plan against (no run
+    read: a plan carried out at once is not made stale by a run)."""
+    plans = plan_pushes(db, app, snapshot, [mapping_id], full=full,
+                        rows={mapping_id: row} if row is not None else None)
     if mapping_id in plans.failed:
         raise plans.failed[mapping_id]
     return plans.made[mapping_id]
 
 
 def plan_pushes(db: Database, app: App, snapshot: DirectorySnapshot,
-                mapping_ids: Iterable[int], *, full: bool = False) -> Plans:
+                mapping_ids: Iterable[int], *, full: bool = False,
+                rows: dict[int, PushMapping] | None = None) -> Plans:
     """What pushes of this app would send now (full: against what each app group has now,
     else against what was last pushed), with reads only, in a few queries for all; each
     push carries its plan out when no other run of it came between (push_mapping's
@@ -74,9 +78,11 @@ def plan_pushes(db: Database, app: App, snapshot: DirectorySnapshot,
     if isinstance(app, MappingApp):  # Okta pushes the members itself
         return Plans({m: MembersPlanned(MemberPlan(add={}, remove={}), {}, 0) for m in ids})
     plans = Plans()
-    with db.session() as session:
-        rows = plan_reads.mappings(session, ids)
-        runs = plan_reads.last_runs(session, ids)
+    runs: dict[int, tuple[int, str]] = {}
+    if rows is None:
+        with db.session() as session:
+            rows = plan_reads.mappings(session, ids)
+            runs = plan_reads.last_runs(session, ids)
     plans.failed.update((m, RefusalError(f"push #{m} no longer exists"))
                         for m in ids if m not in rows)
     found = _groups(snapshot, [m.group_id for m in rows.values()])

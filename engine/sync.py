@@ -254,10 +254,8 @@ def _fan_out(service: GroupPushService, snapshot: DirectorySnapshot, app: App,
                 and result.mapping_id not in hold.waiting:
             whole.append(result.mapping_id)
     with service.db.session() as session:
-        for mapping_id in whole:
-            row = session.get(PushMapping, mapping_id)
-            if row is not None and by_id[mapping_id].group_id in seen:
-                row.synced_version = seen[by_id[mapping_id].group_id]
+        repo.set_synced_versions(session, {m: seen[by_id[m].group_id] for m in whole
+                                           if by_id[m].group_id in seen})
 
 
 def _count(service: GroupPushService, report: SyncReport, mapping: PushMapping,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import bindparam, case, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, insert, select, update
@@ -74,6 +74,16 @@ def record_push(session: Session, mapping_id: int, *, told: bool, version: int |
                             col(PushMapping.linked)))
     row = session.execute(statement).first()
     return Recorded(*row) if row is not None else None
+
+
+def set_synced_versions(session: Session, versions: Mapping[int, int]) -> None:
+    """push id -> the kept version it was last pushed whole at, in one statement sent with
+    the pushes as its parameters (pushes removed meanwhile are left out)."""
+    if versions:  # on the connection: the ORM's bulk form would refuse a row gone
+        session.connection().execute(
+            update(PushMapping).where(col(PushMapping.id) == bindparam("push_id"))
+            .values(synced_version=bindparam("version")),
+            [{"push_id": m, "version": v} for m, v in versions.items()])
 
 
 def owner_of_app_group(session: Session, app: str, app_group_id: str) -> int | None:

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -17,6 +18,13 @@ from storage import models
 
 SCHEMA_VERSION = 7
 """Bump with each change to the tables, and add the step that gets there to MIGRATIONS."""
+
+
+def execute(session: Session, statement: Any, params: Any = None) -> Any:
+    """Execute a statement built once (a cached builder) on the session's connection, past the
+    ORM's work for each statement: for the writes and plain-column reads a push makes,
+    which touch no object the session holds. Its result (a CursorResult)."""
+    return session.connection().execute(statement, params)
 
 
 def _index_app_user_ids(connection: Connection) -> None:

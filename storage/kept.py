@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, func, select, update
 
+from storage.db import execute
 from storage.models import (
     HookEvent,
     KeptDirectoryState,
@@ -31,22 +33,25 @@ def _table(model: Any) -> Table:
 def upsert(session: Session, model: Any, rows: Sequence[dict[str, Any]],
            columns: Sequence[str]) -> None:
     """Insert rows, or update `columns` where the primary key exists: one statement,
-    compiled once per process and sent with the rows as its parameters (executemany; a
+    built and compiled once per process and sent with the rows as its parameters (executemany; a
     statement of many VALUES is compiled anew for every batch, which cost more than the
     rows' writes)."""
     if not rows:
         return
     dialect = session.get_bind().dialect.name
+    execute(session, _upsert(model, dialect, tuple(columns)), list(rows))
+
+
+@cache
+def _upsert(model: Any, dialect: str, columns: tuple[str, ...]) -> Any:
     insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
     table = _table(model)
     keys = [c.name for c in table.primary_key]
     statement = insert(table)
     if columns:
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=keys, set_={c: getattr(statement.excluded, c) for c in columns})
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=keys)
-    session.execute(statement, list(rows))
+    return statement.on_conflict_do_nothing(index_elements=keys)
 
 
 def state(session: Session) -> KeptDirectoryState:
@@ -62,9 +67,13 @@ def state(session: Session) -> KeptDirectoryState:
 
 def generation(session: Session) -> int:
     """The number of the last full read (0 before the first), read as a column."""
-    found = session.exec(select(KeptDirectoryState.generation)
-                         .where(KeptDirectoryState.id == 1)).first()
-    return int(found or 0)
+    found = execute(session, _generation()).first()
+    return int(found[0] if found else 0)
+
+
+@cache
+def _generation() -> Any:
+    return select(col(KeptDirectoryState.generation)).where(col(KeptDirectoryState.id) == 1)
 
 
 def _bump(session: Session, group_ids: Iterable[str]) -> None:
@@ -92,13 +101,20 @@ GROUP_FIELDS = ("name", "description", "type", "members_stale", "members_version
 def _kept(session: Session, model: Any, rows: list[dict[str, Any]],
           fields: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     """id -> the fields as kept now, of the rows' ids that are kept."""
-    table = _table(model)
+    statement = _fields_of(model, tuple(fields))
     out: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(rows), BATCH):
         part = [r["id"] for r in rows[start:start + BATCH]]
-        out.update((row[0], tuple(row[1:])) for row in session.execute(
-            select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(part))))
+        out.update((row[0], tuple(row[1:]))
+                   for row in execute(session, statement, {"b_ids": part}))
     return out
+
+
+@cache
+def _fields_of(model: Any, fields: tuple[str, ...]) -> Any:
+    table = _table(model)
+    return select(table.c.id, *(table.c[f] for f in fields)).where(
+        table.c.id.in_(bindparam("b_ids", expanding=True)))
 
 
 def put_users(session: Session, users: Iterable[dict[str, Any]]) -> None:
@@ -140,8 +156,7 @@ def set_members_of(session: Session, members: dict[str, Iterable[str]]) -> None:
     ids = list(wanted)
     kept: dict[str, set[str]] = {group_id: set() for group_id in ids}
     for start in range(0, len(ids), BATCH):
-        rows = session.execute(select(col(KeptMembership.group_id), col(KeptMembership.user_id))
-                               .where(col(KeptMembership.group_id).in_(ids[start:start + BATCH])))
+        rows = execute(session, _members_of(), {"b_ids": ids[start:start + BATCH]})
         for group_id, user_id in rows:
             kept[group_id].add(user_id)
     changed = [group_id for group_id in ids if kept[group_id] != wanted[group_id]]
@@ -158,6 +173,12 @@ def set_members_of(session: Session, members: dict[str, Iterable[str]]) -> None:
     _bump(session, changed)
 
 
+@cache
+def _members_of() -> Any:
+    return select(col(KeptMembership.group_id), col(KeptMembership.user_id)).where(
+        col(KeptMembership.group_id).in_(bindparam("b_ids", expanding=True)))
+
+
 def clear_members(session: Session, group_ids: Iterable[str]) -> None:
     """Forget the kept members of these groups (they are read again when needed)."""
     ids = list(group_ids)
@@ -171,9 +192,14 @@ def versions(session: Session, group_ids: Iterable[str]) -> dict[str, int]:
     ids = list(group_ids)
     out: dict[str, int] = {}
     for start in range(0, len(ids), BATCH):
-        out.update(session.exec(select(col(KeptGroup.id), col(KeptGroup.version))
-                                .where(col(KeptGroup.id).in_(ids[start:start + BATCH]))).all())
+        out.update(execute(session, _versions(), {"b_ids": ids[start:start + BATCH]}).all())
     return out
+
+
+@cache
+def _versions() -> Any:
+    return select(col(KeptGroup.id), col(KeptGroup.version)).where(
+        col(KeptGroup.id).in_(bindparam("b_ids", expanding=True)))
 
 
 def forget_groups(session: Session, group_ids: Iterable[str]) -> None:

@@ -4,9 +4,13 @@ all of them, each over at most BATCH ids."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
+from storage.db import execute
 from storage.models import PushedMember, PushMapping, PushRun
 
 BATCH = 500
@@ -45,9 +49,14 @@ def pushed_members_of(session: Session, mapping_ids: Iterable[int]) -> dict[int,
     out: dict[int, dict[str, str]] = {}
     for part in _parts(mapping_ids):
         out.update((mapping_id, {}) for mapping_id in part)
-        rows = session.exec(select(col(PushedMember.mapping_id), col(PushedMember.login),
-                                   col(PushedMember.app_user_id))
-                            .where(col(PushedMember.mapping_id).in_(part)))
+        rows = execute(session, _pushed_members(), {"b_ids": part})
         for mapping_id, login, uid in rows:
             out[mapping_id][login] = uid
     return out
+
+
+@cache
+def _pushed_members() -> Any:
+    return select(col(PushedMember.mapping_id), col(PushedMember.login),
+                  col(PushedMember.app_user_id)).where(
+        col(PushedMember.mapping_id).in_(bindparam("b_ids", expanding=True)))

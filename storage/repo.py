@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, or_
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, delete, insert, select, update
 
+from storage.db import execute
 from storage.models import (
     ApprovalRequest,
     AppUser,
@@ -34,10 +36,16 @@ def find_mapping(session: Session, group_id: str, app: str) -> PushMapping | Non
     ).first()
 
 
+@cache
+def _update_mapping(columns: tuple[str, ...]) -> Any:
+    return (update(PushMapping).where(col(PushMapping.id) == bindparam("b_push"))
+            .values({column: bindparam(f"b_{column}") for column in columns}))
+
+
 def update_mapping(session: Session, mapping_id: int, **values: Any) -> bool:
     """Set these columns of a push's row without reading it; False when it is gone."""
-    result = session.exec(update(PushMapping)  # type: ignore[call-overload]
-                          .where(col(PushMapping.id) == mapping_id).values(**values))
+    result = execute(session, _update_mapping(tuple(sorted(values))),
+                 {"b_push": mapping_id, **{f"b_{key}": value for key, value in values.items()}})
     return bool(result.rowcount == 1)
 
 
@@ -54,25 +62,32 @@ class Recorded(NamedTuple):
     linked: bool
 
 
+@cache
+def _record_push(told: bool, version: bool, skipped: bool) -> Any:
+    """record_push's statement for this kind of push, built once; its values are bound."""
+    now = bindparam("b_at", type_=PushMapping.__table__.c.last_push_at.type)  # type: ignore[attr-defined]
+    values: dict[str, Any] = {
+        **NO_FAILURE,
+        "last_push_at": now if told else func.coalesce(col(PushMapping.last_push_at), now),
+        "members_pushed": select(func.count()).select_from(PushedMember)
+        .where(col(PushedMember.mapping_id) == bindparam("b_push")).scalar_subquery()}
+    if skipped:
+        values["skipped_logins"] = bindparam("b_skipped")
+    if version:
+        values["synced_version"] = bindparam("b_version")
+    return (update(PushMapping).where(col(PushMapping.id) == bindparam("b_push")).values(**values)
+            .returning(col(PushMapping.group_name), col(PushMapping.app_group_description),
+                       col(PushMapping.linked)))
+
+
 def record_push(session: Session, mapping_id: int, *, told: bool, version: int | None,
                 skipped: str | None) -> Recorded | None:
     """Record a push that went through, in one statement: its time (when it `told` the app
     anything, or never had one), its members counted, the logins it skipped, the kept
     version it pushed whole, no current error; what it goes on with (None when gone)."""
-    now = utcnow()
-    values: dict[str, Any] = {
-        **NO_FAILURE,
-        "last_push_at": now if told else func.coalesce(col(PushMapping.last_push_at), now),
-        "members_pushed": select(func.count()).select_from(PushedMember)
-        .where(col(PushedMember.mapping_id) == mapping_id).scalar_subquery()}
-    if skipped is not None:
-        values["skipped_logins"] = skipped
-    if version is not None:
-        values["synced_version"] = version
-    statement = (update(PushMapping).where(col(PushMapping.id) == mapping_id).values(**values)
-                 .returning(col(PushMapping.group_name), col(PushMapping.app_group_description),
-                            col(PushMapping.linked)))
-    row = session.execute(statement).first()
+    statement = _record_push(told, version is not None, skipped is not None)
+    row = execute(session, statement, {"b_push": mapping_id, "b_at": utcnow(),
+                                   "b_skipped": skipped, "b_version": version}).first()
     return Recorded(*row) if row is not None else None
 
 
@@ -114,9 +129,14 @@ def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
 def pushed_names(session: Session, app: str) -> list[tuple[str, str]]:
     """(directory group id, the app group's name, else the group's) of every push to an app,
     read as plain columns."""
-    rows = session.exec(select(PushMapping.group_id, PushMapping.app_group_name,
-                               PushMapping.group_name).where(PushMapping.app == app))
+    rows = execute(session, _pushed_names(), {"b_app": app})
     return [(gid, app_name or name) for gid, app_name, name in rows]
+
+
+@cache
+def _pushed_names() -> Any:
+    return select(col(PushMapping.group_id), col(PushMapping.app_group_name),
+                  col(PushMapping.group_name)).where(col(PushMapping.app) == bindparam("b_app"))
 
 
 def _moved(also: Iterable[int]) -> Any:
@@ -163,11 +183,16 @@ def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
     if not rows:
         return
     dialect = session.get_bind().dialect.name
+    execute(session, _upsert_statement(model, dialect, tuple(keys), update), rows)
+
+
+@cache
+def _upsert_statement(model: type[SQLModel], dialect: str, keys: tuple[str, ...],
+                      update: str) -> Any:
     insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
     statement = insert(model.__table__)  # type: ignore[attr-defined]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={update: getattr(statement.excluded, update)})
-    session.execute(statement, rows)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={update: getattr(statement.excluded, update)})
 
 
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:
@@ -202,10 +227,16 @@ def cached_app_users(session: Session, app: str, logins: Iterable[str]) -> dict[
     wanted = list(logins)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        found.update(session.exec(select(col(AppUser.login), col(AppUser.app_user_id)).where(
-            AppUser.app == app, col(AppUser.login).in_(part))).all())
+        found.update(execute(session, _app_users(), {"b_app": app,
+                                                 "b_logins": wanted[start:start + 500]}).all())
     return found
+
+
+@cache
+def _app_users() -> Any:
+    return select(col(AppUser.login), col(AppUser.app_user_id)).where(
+        col(AppUser.app) == bindparam("b_app"),
+        col(AppUser.login).in_(bindparam("b_logins", expanding=True)))
 
 
 def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str, str]:
@@ -264,13 +295,17 @@ def recent_audit(session: Session, limit: int) -> list[AuditEvent]:
         .limit(limit)))
 
 
+@cache
+def _start_run() -> Any:
+    return insert(PushRun).returning(col(PushRun.id))
+
+
 def start_run(session: Session, mapping: PushMapping, operation: str, actor: str) -> int:
     """Open a run record: its id (one INSERT ... RETURNING, no object kept)."""
-    run_id = session.execute(insert(PushRun).values(
-        mapping_id=mapping.id, group_name=mapping.group_name, app=mapping.app,
-        operation=operation, actor=actor, started_at=utcnow(), finished_at=None,
-        outcome="running", added=0, removed=0, skipped=0)
-        .returning(col(PushRun.id))).scalar_one()
+    run_id = execute(session, _start_run(), {
+        "mapping_id": mapping.id, "group_name": mapping.group_name, "app": mapping.app,
+        "operation": operation, "actor": actor, "started_at": utcnow(), "finished_at": None,
+        "outcome": "running", "added": 0, "removed": 0, "skipped": 0}).scalar_one()
     return int(run_id)
 
 
@@ -297,9 +332,17 @@ def finish_run(session: Session, run_id: int | None, outcome: str, added: int = 
                removed: int = 0, skipped: int = 0) -> None:
     """Close a run record (one statement; a run removed meanwhile is left alone)."""
     if run_id:
-        session.exec(update(PushRun).where(col(PushRun.id) == run_id)  # type: ignore[call-overload]
-                     .values(outcome=outcome, finished_at=utcnow(), added=added,
-                             removed=removed, skipped=skipped))
+        execute(session, _finish_run(), {"b_run": run_id, "b_outcome": outcome, "b_at": utcnow(),
+                                     "b_added": added, "b_removed": removed,
+                                     "b_skipped": skipped})
+
+
+@cache
+def _finish_run() -> Any:
+    return (update(PushRun).where(col(PushRun.id) == bindparam("b_run"))
+            .values(outcome=bindparam("b_outcome"), finished_at=bindparam("b_at"),
+                    added=bindparam("b_added"), removed=bindparam("b_removed"),
+                    skipped=bindparam("b_skipped")))
 
 
 def pending_requests(session: Session) -> list[ApprovalRequest]:

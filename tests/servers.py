@@ -125,19 +125,27 @@ class ScimTenant:
                 if not body.get("Resources") or start > body["totalResults"]:
                     return out
 
+    def _group_names(self) -> list[tuple[str, str]]:
+        """(displayName, id) of every group, page by page (a bench has over 1,000)."""
+        out: list[tuple[str, str]] = []
+        with self._client() as client:
+            start = 1
+            while True:
+                body = client.get("/Groups", params={"startIndex": start, "count": 1000,
+                                                     "attributes": "displayName"}).json()
+                found = body.get("Resources", [])
+                out += [(g["displayName"], g["id"]) for g in found]
+                start += len(found)
+                if not found or start > body["totalResults"]:
+                    return out
+
     def groups(self) -> dict[str, str]:
         """displayName -> id of every group (the tests keep names unique)."""
-        with self._client() as client:
-            body = client.get("/Groups", params={"count": 1000,
-                                                 "attributes": "displayName"}).json()
-        return {g["displayName"]: g["id"] for g in body.get("Resources", [])}
+        return dict(self._group_names())
 
     def group_count(self, name: str) -> int:
         """How many groups have this displayName (duplicates are a bug)."""
-        with self._client() as client:
-            body = client.get("/Groups", params={"count": 1000,
-                                                 "attributes": "displayName"}).json()
-        return sum(1 for g in body.get("Resources", []) if g["displayName"] == name)
+        return sum(1 for shown, _ in self._group_names() if shown == name)
 
     def member_logins(self, name: str) -> set[str]:
         """userNames of the members of the group with this displayName."""

@@ -32,8 +32,8 @@ def _table(model: Any) -> Table:
 
 def upsert(session: Session, model: Any, rows: Sequence[dict[str, Any]],
            columns: Sequence[str]) -> None:
-    """Insert rows, or update `columns` where the primary key exists: one statement,
-    built and compiled once per process and sent with the rows as its parameters (executemany; a
+    """Insert rows, or update `columns` where the primary key exists: one statement, built
+    and compiled once per process and sent with the rows as its parameters (executemany; a
     statement of many VALUES is compiled anew for every batch, which cost more than the
     rows' writes)."""
     if not rows:

@@ -44,8 +44,8 @@ def _update_mapping(columns: tuple[str, ...]) -> Any:
 
 def update_mapping(session: Session, mapping_id: int, **values: Any) -> bool:
     """Set these columns of a push's row without reading it; False when it is gone."""
-    result = execute(session, _update_mapping(tuple(sorted(values))),
-                 {"b_push": mapping_id, **{f"b_{key}": value for key, value in values.items()}})
+    params = {"b_push": mapping_id, **{f"b_{key}": value for key, value in values.items()}}
+    result = execute(session, _update_mapping(tuple(sorted(values))), params)
     return bool(result.rowcount == 1)
 
 
@@ -87,7 +87,7 @@ def record_push(session: Session, mapping_id: int, *, told: bool, version: int |
     version it pushed whole, no current error; what it goes on with (None when gone)."""
     statement = _record_push(told, version is not None, skipped is not None)
     row = execute(session, statement, {"b_push": mapping_id, "b_at": utcnow(),
-                                   "b_skipped": skipped, "b_version": version}).first()
+                                       "b_skipped": skipped, "b_version": version}).first()
     return Recorded(*row) if row is not None else None
 
 
@@ -227,8 +227,8 @@ def cached_app_users(session: Session, app: str, logins: Iterable[str]) -> dict[
     wanted = list(logins)
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
-        found.update(execute(session, _app_users(), {"b_app": app,
-                                                 "b_logins": wanted[start:start + 500]}).all())
+        part = wanted[start:start + 500]
+        found.update(execute(session, _app_users(), {"b_app": app, "b_logins": part}).all())
     return found
 
 
@@ -332,9 +332,9 @@ def finish_run(session: Session, run_id: int | None, outcome: str, added: int = 
                removed: int = 0, skipped: int = 0) -> None:
     """Close a run record (one statement; a run removed meanwhile is left alone)."""
     if run_id:
-        execute(session, _finish_run(), {"b_run": run_id, "b_outcome": outcome, "b_at": utcnow(),
-                                     "b_added": added, "b_removed": removed,
-                                     "b_skipped": skipped})
+        execute(session, _finish_run(), {"b_run": run_id, "b_outcome": outcome,
+                                         "b_at": utcnow(), "b_added": added,
+                                         "b_removed": removed, "b_skipped": skipped})
 
 
 @cache

@@ -24,6 +24,47 @@ def test_schema_is_created_on_start_and_versioned(database_url: str) -> None:
     db.close()
 
 
+
+def test_a_push_is_recorded_by_its_statements_built_once(database_url: str) -> None:
+    """The statements a push runs are built once and reused: a second push of another kind
+    (no members told, no version) and a push removed meanwhile are each recorded rightly."""
+    db = Database(database_url)
+    with db.session() as session:
+        mapping = PushMapping(group_id="g1", group_name="Sales", app="box", created_by="U1")
+        session.add(mapping)
+        session.flush()
+        mapping_id = int(mapping.id or 0)
+        run_id = repo.start_run(session, mapping, "push", "U1")
+    for n in (1, 2):  # the second time, every statement is the one built the first
+        with db.session() as session:
+            assert repo.update_mapping(session, mapping_id, app_group_id=f"A{n}",
+                                       app_group_name=f"Sales ({n})")
+            repo.record_added(session, mapping_id, {f"u{i}@x": str(i) for i in range(n + 1)})
+            recorded = repo.record_push(session, mapping_id, told=True, version=6 + n,
+                                        skipped=f"s{n}@x")
+            repo.finish_run(session, run_id, "ok", n + 1, 0, n)
+        assert recorded == repo.Recorded("Sales", "", False)
+    with db.session() as session:
+        row = session.get(PushMapping, mapping_id)
+        assert row is not None
+        assert (row.app_group_id, row.app_group_name, row.members_pushed, row.synced_version,
+                row.skipped_logins) == ("A2", "Sales (2)", 3, 8, "s2@x")
+        pushed_at = row.last_push_at
+        run = repo.last_run(session, mapping_id)
+        assert run is not None and (run.outcome, run.added, run.skipped) == ("ok", 3, 2)
+    with db.session() as session:  # told nothing, no version: the time and version stay
+        repo.record_push(session, mapping_id, told=False, version=None, skipped=None)
+    with db.session() as session:
+        row = session.get(PushMapping, mapping_id)
+        assert row is not None
+        assert (row.last_push_at, row.synced_version, row.skipped_logins) == \
+            (pushed_at, 8, "s2@x")
+        repo.forget_mapping(session, row)
+    with db.session() as session:  # gone: nothing to update or record
+        assert not repo.update_mapping(session, mapping_id, app_group_id="A2")
+        assert repo.record_push(session, mapping_id, told=True, version=9, skipped="") is None
+    db.close()
+
 def test_mappings_and_pushed_members_round_trip(database_url: str) -> None:
     db = Database(database_url)
     with db.session() as session:

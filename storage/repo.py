@@ -10,9 +10,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, case, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel, col, delete, insert, select, update
+from sqlmodel import Session, col, delete, insert, select, update
 
 from storage.db import execute
+from storage.kept import upsert
 from storage.models import (
     ApprovalRequest,
     AppUser,
@@ -176,30 +177,11 @@ def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
     return {login: uid for login, uid in rows}
 
 
-def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]],
-            keys: list[str], update: str) -> None:
-    """Insert rows, or update `update` where the keys exist: one statement, compiled once
-    per process, sent with the rows as its parameters (as storage/kept.py `upsert`)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    execute(session, _upsert_statement(model, dialect, tuple(keys), update), rows)
-
-
-@cache
-def _upsert_statement(model: type[SQLModel], dialect: str, keys: tuple[str, ...],
-                      update: str) -> Any:
-    insert: Any = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = insert(model.__table__)  # type: ignore[attr-defined]
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={update: getattr(statement.excluded, update)})
-
-
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:
     """Remember members as pushed."""
     rows = [{"mapping_id": mapping_id, "login": login, "app_user_id": uid}
             for login, uid in added.items()]
-    _upsert(session, PushedMember, rows, ["mapping_id", "login"], "app_user_id")
+    upsert(session, PushedMember, rows, ("app_user_id",))  # on its key, mapping and login
 
 
 def record_removed(session: Session, mapping_id: int, logins: Iterable[str]) -> None:
@@ -253,7 +235,7 @@ def logins_by_app_id(session: Session, app: str, ids: Iterable[str]) -> dict[str
 def cache_app_users(session: Session, app: str, resolved: Mapping[str, str]) -> None:
     """Remember app user ids by login."""
     rows = [{"app": app, "login": login, "app_user_id": uid} for login, uid in resolved.items()]
-    _upsert(session, AppUser, rows, ["app", "login"], "app_user_id")
+    upsert(session, AppUser, rows, ("app_user_id",))  # on its key, app and login
 
 
 def find_rule(session: Session, name: str) -> PushRule | None:

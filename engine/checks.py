@@ -58,29 +58,39 @@ def never_reached(app: App, mapping: PushMapping) -> Failure:
         "app", None, f"`now {quote(mapping.group_name)} on {app.name}` pushes it.")
 
 
-def _record(service: GroupPushService, mapping_id: int, report: DriftReport,
-            record: bool = True) -> DriftFinding:
-    """The finding of one push's check, remembered (not with record=False: check --dry-run,
-    which tells what a check finds and leaves the drift to the next check to remember)."""
+def _record(service: GroupPushService, reports: dict[int, DriftReport],
+            record: bool = True) -> list[DriftFinding]:
+    """The findings of these pushes' checks (mapping id -> report, in that order), remembered
+    in one transaction (not with record=False: check --dry-run, which tells what a check
+    finds and leaves the drift to the next check to remember). A push removed while it
+    was checked has no finding."""
+    findings = []
     with service.db.session() as session:
-        row = session.get(PushMapping, mapping_id)
-        assert row is not None
-        before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+        rows = repo.mappings_by_id(session, reports)
         if not record:
-            session.expunge(row)  # what follows changes a copy nothing writes back
-        clear_failure(row, "drift check")
-        now = report.fingerprint
-        row.drift_detail = report_to_json(report) if now else ""
-        if not now:
-            state = "resolved" if before else "clean"
-            row.drift_fingerprint, row.drift_ignored_by = "", ""
-        elif now == before:
-            state = "ignored" if ignored_by else "unchanged"
-        else:
-            state = "new"
-            row.drift_fingerprint, row.drift_ignored_by = now, ""
-            ignored_by = ""
-    return DriftFinding(mapping_id=mapping_id, report=report, state=state,
+            session.expunge_all()  # what follows changes copies nothing writes back
+        for mapping_id, report in reports.items():
+            if mapping_id in rows:
+                findings.append(_finding(rows[mapping_id], report))
+    return findings
+
+
+def _finding(row: PushMapping, report: DriftReport) -> DriftFinding:
+    """One push's finding, its row changed to remember it."""
+    before, ignored_by = row.drift_fingerprint, row.drift_ignored_by
+    clear_failure(row, "drift check")
+    now = report.fingerprint
+    row.drift_detail = report_to_json(report) if now else ""
+    if not now:
+        state = "resolved" if before else "clean"
+        row.drift_fingerprint, row.drift_ignored_by = "", ""
+    elif now == before:
+        state = "ignored" if ignored_by else "unchanged"
+    else:
+        state = "new"
+        row.drift_fingerprint, row.drift_ignored_by = now, ""
+        ignored_by = ""
+    return DriftFinding(mapping_id=int(row.id or 0), report=report, state=state,
                         ignored_by=ignored_by)
 
 
@@ -114,15 +124,15 @@ def _check_app(service: GroupPushService, app: App,
     def read(mapping_id: int) -> DriftReport:
         return read_drift(service, app, mappings[mapping_id])
 
-    findings: list[DriftFinding] = []
+    reports: dict[int, DriftReport] = {}
     for result in fan_out(service.db, app, list(mappings), read, "drift check"):
         if isinstance(result, Done):
-            findings.append(_record(service, result.mapping_id, result.value, record))
+            reports[result.mapping_id] = result.value
         elif isinstance(result, FailedStep):
             failure = result.failure
             failures.append(replace(failure, app=app.name,
                                     group=mappings[result.mapping_id].group_name))
-    return findings, failures
+    return _record(service, reports, record), failures
 
 
 @handles(Check, dry_run=True)

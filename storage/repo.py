@@ -119,6 +119,17 @@ def list_mappings(session: Session, app: str | None = None,
     return list(session.exec(query.order_by(col(PushMapping.app), col(PushMapping.group_name))))
 
 
+def mappings_by_id(session: Session, ids: Iterable[int]) -> dict[int, PushMapping]:
+    """id -> mapping, for those of these ids still there (read 500 at a time)."""
+    wanted = list(ids)
+    found: dict[int, PushMapping] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.exec(select(PushMapping).where(
+            col(PushMapping.id).in_(wanted[start : start + 500])))
+        found.update((int(row.id or 0), row) for row in rows)
+    return found
+
+
 def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
     """The directory groups pushed (to this app, or to any), whatever their status."""
     query = select(PushMapping.group_id)

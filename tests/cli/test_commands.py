@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from engine.checks import read_drift
+from engine.checks import check, read_drift
 from storage import repo
+from storage.models import PushMapping
 from tests.standins.box import BoxStandIn
 from tests.workspace import Workspace
 
@@ -508,3 +510,29 @@ def test_a_check_that_began_before_a_rename_was_followed_reports_no_drift(
     assert ws.exec("sync box").code == 0  # meanwhile a sync follows the rename
     report = read_drift(service, service.find_app("box"), stale)
     assert report.renamed_to is None and not report.drifted
+
+
+def test_a_push_removed_while_its_check_ran_has_no_finding(ws: Workspace) -> None:
+    ws.exec("push Sales to box")
+    ws.exec("push Engineering to box")
+    ws.app.patch_members("Sales", remove=["bob@acme.test"])
+    service = ws.service()
+    app = service.find_app("box")
+    read_group = app.read_group
+    with service.db.session() as session:
+        pushed = {m.group_name: m for m in repo.list_mappings(session, "box")}
+
+    def read_and_remove_engineering(group_id: str) -> Any:
+        found = read_group(group_id)
+        if group_id == pushed["Sales"].app_group_id:  # another command removes it meanwhile
+            with service.db.session() as session:
+                row = session.get(PushMapping, pushed["Engineering"].id)
+                assert row is not None
+                repo.forget_mapping(session, row)
+        return found
+
+    app.read_group = read_and_remove_engineering  # type: ignore[method-assign]
+    outcome, findings = check(service, "box", "console")
+    assert [(f.report.group, f.state) for f in findings] == [("Sales", "new")]
+    assert not outcome.ok
+    assert "missing (bob@acme.test)" in ws.exec("info Sales on box").out

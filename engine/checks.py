@@ -15,7 +15,7 @@ from engine.operations import Check
 from engine.outcomes import AppChecked, DriftChecked, DriftFinding
 from engine.registry import handles
 from engine.service import GroupPushService
-from storage import repo
+from storage import plan_reads, repo
 from storage.models import PushMapping
 from storage.statuses import PushStatus
 
@@ -66,7 +66,7 @@ def _record(service: GroupPushService, reports: dict[int, DriftReport],
     was checked has no finding."""
     findings = []
     with service.db.session() as session:
-        rows = repo.mappings_by_id(session, reports)
+        rows = plan_reads.mappings(session, reports)
         if not record:
             session.expunge_all()  # what follows changes copies nothing writes back
         for mapping_id, report in reports.items():

@@ -119,17 +119,6 @@ def list_mappings(session: Session, app: str | None = None,
     return list(session.exec(query.order_by(col(PushMapping.app), col(PushMapping.group_name))))
 
 
-def mappings_by_id(session: Session, ids: Iterable[int]) -> dict[int, PushMapping]:
-    """id -> mapping, for those of these ids still there (read 500 at a time)."""
-    wanted = list(ids)
-    found: dict[int, PushMapping] = {}
-    for start in range(0, len(wanted), 500):
-        rows = session.exec(select(PushMapping).where(
-            col(PushMapping.id).in_(wanted[start : start + 500])))
-        found.update((int(row.id or 0), row) for row in rows)
-    return found
-
-
 def pushed_group_ids(session: Session, app: str | None = None) -> set[str]:
     """The directory groups pushed (to this app, or to any), whatever their status."""
     query = select(PushMapping.group_id)
@@ -183,9 +172,14 @@ def moved_mappings(session: Session, app: str, also: Iterable[int] = ()) -> list
 
 def pushed_members(session: Session, mapping_id: int) -> dict[str, str]:
     """login -> app user id, as last pushed (read as plain columns: groups can be large)."""
-    rows = session.exec(select(col(PushedMember.login), col(PushedMember.app_user_id))
-                        .where(PushedMember.mapping_id == mapping_id))
+    rows = execute(session, _pushed_members(), {"b_mapping": mapping_id})
     return {login: uid for login, uid in rows}
+
+
+@cache
+def _pushed_members() -> Any:
+    return select(col(PushedMember.login), col(PushedMember.app_user_id)).where(
+        col(PushedMember.mapping_id) == bindparam("b_mapping"))
 
 
 def record_added(session: Session, mapping_id: int, added: Mapping[str, str]) -> None:

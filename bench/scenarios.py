@@ -57,11 +57,13 @@ floor (a single push of 100 members weighs a few tens of milliseconds, which one
 answer of the server can double)."""
 
 
-def push(world: World, size: int, again: bool = False) -> list[Row]:
+def push(world: World, size: int, again: bool = False, first: bool = False) -> list[Row]:
     """Push one group of `size` members (user cache warm), then the same requests by httpx;
-    `again`: its twin, once the process has pushed before (its SQL compiled: a running
-    `grouppush run`'s cost, not a new process's), PAIRS times (each a first push of the
-    group: its app group deleted, its push forgotten, its kept members read again)."""
+    `first`: the process's first push (it also pays, once, for compiling its SQL and
+    building its SCIM payload models); `again`: its twin, once the process has pushed
+    before (its SQL compiled: a running `grouppush run`'s cost, not a new process's), PAIRS
+    times (each a first push of the group: its app group deleted, its push forgotten, its
+    kept members read again)."""
     name = push_group_name(size, again)
     walls, floors = [], []
     for left in range(PAIRS if again else 1, 0, -1):
@@ -77,7 +79,8 @@ def push(world: World, size: int, again: bool = False) -> list[Row]:
     batch = world.app.capabilities.max_members_per_request
     limit = math.ceil(size / batch) + 5
     scenario = (f"push {size:,} members (cache warm"
-                + (f", the process warm, median of {PAIRS} pushes)" if again else ")"))
+                + (f", the process warm, median of {PAIRS} pushes)" if again
+                   else ", the process's first push)" if first else ")"))
     peak = m.peak_mb or 0.0
     return [
         Row(scenario, "requests", f"{m.requests} ({m.breakdown()})",
